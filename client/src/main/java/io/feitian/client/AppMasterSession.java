@@ -1,0 +1,268 @@
+package io.feitian.client;
+
+import io.feitian.proto.common.v1.Resources;
+import io.feitian.proto.fuxi.v1.AppMasterMessage;
+import io.feitian.proto.fuxi.v1.Attach;
+import io.feitian.proto.fuxi.v1.Grant;
+import io.feitian.proto.fuxi.v1.LocalityDemand;
+import io.feitian.proto.fuxi.v1.LocalityLevel;
+import io.feitian.proto.fuxi.v1.ReturnGrants;
+import io.feitian.proto.fuxi.v1.RevokeReason;
+import io.feitian.proto.fuxi.v1.SchedulingEvent;
+import io.feitian.proto.fuxi.v1.UnitRequest;
+import io.feitian.proto.fuxi.v1.Unregister;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An application master's scheduling session: sends demand as deltas,
+ * receives grants, and survives fuxi-master failovers by re-attaching to the
+ * new leader with the grants it holds and the demand still outstanding.
+ * Listener calls come from gRPC threads, one at a time.
+ */
+public final class AppMasterSession implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AppMasterSession.class);
+  private static final Set<Status.Code> FATAL = Set.of(Status.Code.NOT_FOUND, Status.Code.INVALID_ARGUMENT,
+      Status.Code.PERMISSION_DENIED, Status.Code.UNAUTHENTICATED, Status.Code.FAILED_PRECONDITION);
+
+  /** What the session tells its application master. */
+  public interface Listener {
+    void granted(List<Grant> grants);
+
+    void revoked(List<Long> grantIds, RevokeReason reason, String detail);
+
+    /** Attached (again) to a leader with this epoch. */
+    default void attached(long epoch) {}
+
+    /** The session ended for good (application ended, or a request was refused). */
+    default void ended(Status status) {}
+  }
+
+  private record Unit(Resources shape, int priority) {}
+
+  private record Bucket(String unit, LocalityLevel level, String target, boolean relax) {}
+
+  private final FeitianClient client;
+  private final String appId;
+  private final Listener listener;
+  private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "app-master-session");
+    t.setDaemon(true);
+    return t;
+  });
+  // All below guarded by this.
+  private final Map<Long, Grant> held = new LinkedHashMap<>();
+  private final Map<String, Unit> units = new HashMap<>();
+  private final Map<Bucket, Integer> outstanding = new LinkedHashMap<>();
+  private StreamObserver<AppMasterMessage> out;
+  private long epoch;
+  private boolean closed;
+
+  public AppMasterSession(FeitianClient client, String appId, Listener listener) {
+    this.client = client;
+    this.appId = appId;
+    this.listener = listener;
+  }
+
+  public synchronized void start() {
+    connect();
+  }
+
+  private synchronized void connect() {
+    if (closed) {
+      return;
+    }
+    StreamObserver<SchedulingEvent> in = new Inbound();
+    try {
+      out = client.resourceStub().schedule(in);
+    } catch (RuntimeException e) {
+      log.info("cannot reach a leader yet: {}", e.getMessage());
+      reconnectLater();
+      return;
+    }
+    Attach.Builder attach = Attach.newBuilder().setAppId(appId).addAllHeldGrants(held.values());
+    Map<String, UnitRequest.Builder> byUnit = new LinkedHashMap<>();
+    outstanding.forEach((b, count) -> {
+      if (count > 0) {
+        Unit u = units.get(b.unit());
+        byUnit.computeIfAbsent(b.unit(), k -> UnitRequest.newBuilder().setUnit(k).setShape(u.shape())
+                .setPriority(u.priority()))
+            .addDemands(LocalityDemand.newBuilder().setLevel(b.level()).setTarget(b.target())
+                .setCountDelta(count).setRelaxLocality(b.relax()));
+      }
+    });
+    byUnit.values().forEach(u -> attach.addOutstanding(u));
+    out.onNext(AppMasterMessage.newBuilder().setAttach(attach).build());
+  }
+
+  private void reconnectLater() {
+    client.leaderLost();
+    reconnects.schedule(this::connect, 200, TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks for (count > 0) or withdraws (count < 0) units of a shape at a place. */
+  public synchronized void request(String unit, Resources shape, int priority, LocalityLevel level, String target,
+      int countDelta, boolean relax) {
+    units.putIfAbsent(unit, new Unit(shape, priority));
+    Bucket b = new Bucket(unit, level, target, relax);
+    outstanding.merge(b, countDelta, (a, d) -> Math.max(0, a + d));
+    send(AppMasterMessage.newBuilder().setRequest(UnitRequest.newBuilder().setUnit(unit).setShape(shape)
+        .setPriority(priority).addDemands(LocalityDemand.newBuilder().setLevel(level).setTarget(target)
+            .setCountDelta(countDelta).setRelaxLocality(relax))).build());
+  }
+
+  public synchronized void returnGrants(List<Long> grantIds) {
+    grantIds.forEach(held::remove);
+    send(AppMasterMessage.newBuilder().setReturnGrants(ReturnGrants.newBuilder().addAllGrantIds(grantIds)).build());
+  }
+
+  /** Ends the application. */
+  public synchronized void unregister(boolean succeeded, String diagnostics) {
+    send(AppMasterMessage.newBuilder().setUnregister(Unregister.newBuilder().setSucceeded(succeeded)
+        .setDiagnostics(diagnostics)).build());
+    closed = true;
+  }
+
+  private void send(AppMasterMessage m) {
+    if (out != null) {
+      try {
+        out.onNext(m);
+      } catch (RuntimeException e) {
+        // the stream broke; the re-attach carries the state
+      }
+    }
+  }
+
+  public synchronized List<Grant> grants() {
+    return new ArrayList<>(held.values());
+  }
+
+  public synchronized long epoch() {
+    return epoch;
+  }
+
+  /** Units still waited for, over all places. */
+  public synchronized int outstandingUnits() {
+    return outstanding.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private final class Inbound implements StreamObserver<SchedulingEvent> {
+    @Override
+    public void onNext(SchedulingEvent e) {
+      List<Grant> fresh = new ArrayList<>();
+      List<Long> gone = new ArrayList<>();
+      synchronized (AppMasterSession.this) {
+        epoch = e.getEpoch();
+        switch (e.getKindCase()) {
+          case ATTACHED -> {
+            Set<Long> accepted = new HashSet<>();
+            for (Grant g : e.getAttached().getAcceptedList()) {
+              accepted.add(g.getGrantId());
+              if (held.put(g.getGrantId(), g) == null) {
+                fresh.add(g);
+              }
+            }
+            for (long id : e.getAttached().getRejectedGrantIdsList()) {
+              if (held.remove(id) != null) {
+                gone.add(id);
+              }
+            }
+          }
+          case GRANTED -> {
+            for (Grant g : e.getGranted().getGrantsList()) {
+              held.put(g.getGrantId(), g);
+              fresh.add(g);
+              Bucket b = new Bucket(g.getUnit(), g.getSatisfiedLevel(), g.getSatisfiedTarget(), false);
+              if (!decrement(b)) {
+                decrement(new Bucket(g.getUnit(), g.getSatisfiedLevel(), g.getSatisfiedTarget(), true));
+              }
+            }
+          }
+          case REVOKED -> {
+            for (long id : e.getRevoked().getGrantIdsList()) {
+              if (held.remove(id) != null) {
+                gone.add(id);
+              }
+            }
+          }
+          default -> { }
+        }
+      }
+      if (e.getKindCase() == SchedulingEvent.KindCase.ATTACHED) {
+        listener.attached(e.getEpoch());
+        if (!gone.isEmpty()) {
+          listener.revoked(gone, RevokeReason.REVOKE_REASON_NODE_LOST, "not accepted by the new leader");
+        }
+      }
+      if (!fresh.isEmpty()) {
+        listener.granted(fresh);
+      }
+      if (e.getKindCase() == SchedulingEvent.KindCase.REVOKED && !gone.isEmpty()) {
+        listener.revoked(gone, e.getRevoked().getReason(), e.getRevoked().getDetail());
+      }
+    }
+
+    private boolean decrement(Bucket b) {
+      Integer n = outstanding.get(b);
+      if (n == null || n == 0) {
+        return false;
+      }
+      outstanding.put(b, n - 1);
+      return true;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      Status s = Status.fromThrowable(t);
+      synchronized (AppMasterSession.this) {
+        out = null;
+        if (closed) {
+          return;
+        }
+        if (FATAL.contains(s.getCode())) {
+          closed = true;
+        }
+      }
+      if (FATAL.contains(s.getCode())) {
+        log.warn("scheduling session of {} ended: {}", appId, s);
+        listener.ended(s);
+      } else {
+        log.info("scheduling stream of {} broke ({} {}); re-attaching", appId, s.getCode(), s.getDescription());
+        reconnectLater();
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (AppMasterSession.this) {
+        out = null;
+      }
+      listener.ended(Status.OK);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (out != null) {
+      try {
+        out.onCompleted();
+      } catch (RuntimeException ignored) {
+        // already closed
+      }
+    }
+    reconnects.shutdownNow();
+  }
+}

@@ -1,0 +1,57 @@
+package io.feitian.client.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import io.feitian.proto.common.v1.Resources;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Tables for people, JSON for scripts. */
+final class Printer {
+  private static final JsonFormat.Printer JSON = JsonFormat.printer().includingDefaultValueFields();
+
+  private Printer() {}
+
+  static void json(PrintWriter out, MessageOrBuilder message) {
+    try {
+      out.println(JSON.print(message));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String resources(Resources r) {
+    StringBuilder b = new StringBuilder();
+    b.append(r.getCpuMillis()).append("m cpu, ").append(r.getMemoryMib()).append(" MiB");
+    for (Map.Entry<String, Long> e : r.getNamedMap().entrySet()) {
+      b.append(", ").append(e.getValue()).append(' ').append(e.getKey());
+    }
+    return b.toString();
+  }
+
+  /** A plain aligned table. */
+  static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    int[] width = new int[header.size()];
+    for (List<String> row : all) {
+      for (int i = 0; i < row.size(); i++) {
+        width[i] = Math.max(width[i], row.get(i).length());
+      }
+    }
+    for (List<String> row : all) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        line.append(String.format("%-" + (width[i] + 2) + "s", row.get(i)));
+      }
+      out.println(line.toString().stripTrailing());
+    }
+    if (rows.isEmpty()) {
+      out.println("(none)");
+    }
+  }
+}

@@ -1,0 +1,342 @@
+package io.feitian.client.local;
+
+import io.feitian.client.ClusterTarget;
+import io.feitian.client.FeitianClient;
+import io.feitian.proto.fuxi.v1.ClusterStatus;
+import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
+import io.feitian.proto.fuxi.v1.NodeState;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A whole cluster on one machine, every daemon a separate process on
+ * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
+ * by) and task-workers. State (pids, logs, data) lives under one directory
+ * so {@code local down} from another shell can stop it.
+ */
+public final class LocalCluster {
+  static final String ZK_MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
+  static final String MASTER_MAIN = "io.feitian.fuxi.master.FuxiMasterMain";
+  static final String WORKER_MAIN = "io.feitian.taskworker.TaskWorkerMain";
+  static final String STATE_FILE = "local-cluster.properties";
+  static final String CLUSTER_NAME = "local";
+
+  /** What to start where. */
+  public record Layout(Path dir, int zkPort, int masterPort, int workerPort, int masters, int workers,
+      long workerCpuMillis, long workerMemoryMib) {
+    public Layout {
+      if (masters < 1 || workers < 1) {
+        throw new IllegalArgumentException("need at least one master and one worker");
+      }
+      dir = dir.toAbsolutePath().normalize();
+    }
+
+    Path logs() {
+      return dir.resolve("logs");
+    }
+
+    public String zkConnect() {
+      return "127.0.0.1:" + zkPort;
+    }
+  }
+
+  /** One started daemon. */
+  public record Member(String name, String address, long pid, Path log) {}
+
+  private final Layout layout;
+  private final PrintStream out;
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Member> members = new ArrayList<>();
+
+  public LocalCluster(Layout layout, PrintStream out) {
+    this.layout = layout;
+    this.out = out;
+  }
+
+  /** Starts everything and waits until the leader sees every node. Stops what it started on failure. */
+  public List<Member> up() throws IOException, InterruptedException {
+    Optional<Long> running = runningPid(layout.dir());
+    if (running.isPresent()) {
+      throw new IllegalStateException("a local cluster is already running from " + layout.dir() + " (pid "
+          + running.get() + "); stop it with: feitian local down");
+    }
+    List<Integer> ports = new ArrayList<>(List.of(layout.zkPort()));
+    for (int i = 0; i < layout.masters(); i++) {
+      ports.add(layout.masterPort() + i);
+    }
+    for (int i = 0; i < layout.workers(); i++) {
+      ports.add(layout.workerPort() + i);
+    }
+    for (int port : ports) {
+      requireFree(port);
+    }
+    Files.createDirectories(layout.logs());
+    try {
+      startZooKeeper();
+      for (int i = 1; i <= layout.masters(); i++) {
+        startMaster(i);
+      }
+      for (int i = 1; i <= layout.workers(); i++) {
+        startWorker(i);
+      }
+      writeState();
+      awaitReady(Duration.ofSeconds(60));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      stop();
+      throw e;
+    }
+    return List.copyOf(members);
+  }
+
+  private static void requireFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+    } catch (IOException e) {
+      throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use; choose other ports (see --help)");
+    }
+  }
+
+  private void startZooKeeper() throws IOException, InterruptedException {
+    Path data = layout.dir().resolve("zookeeper");
+    Files.createDirectories(data);
+    Path cfg = layout.dir().resolve("zoo.cfg");
+    // A short tick allows short sessions, so a dead leader is noticed within seconds.
+    Files.writeString(cfg, String.join("\n",
+        "tickTime=500", "minSessionTimeout=1000", "maxSessionTimeout=60000",
+        "dataDir=" + data, "clientPort=" + layout.zkPort(), "clientPortAddress=127.0.0.1",
+        "admin.enableServer=false", "4lw.commands.whitelist=ruok,stat", "") );
+    start("zookeeper", layout.zkConnect(), ZK_MAIN, List.of(cfg.toString()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!accepts(layout.zkPort())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("ZooKeeper did not start; see " + layout.logs().resolve("zookeeper.log"));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private List<String> common() {
+    return new ArrayList<>(List.of(
+        "--set", "feitian.zookeeper.connect=" + layout.zkConnect(),
+        "--set", "feitian.zookeeper.session-timeout=2s",
+        "--set", "feitian.cluster-name=" + CLUSTER_NAME));
+  }
+
+  private void startMaster(int i) throws IOException {
+    int port = layout.masterPort() + i - 1;
+    List<String> args = common();
+    args.addAll(List.of("--set", "fuxi.master.bind=127.0.0.1", "--set", "fuxi.master.port=" + port));
+    start("fuxi-master-" + i, "127.0.0.1:" + port, MASTER_MAIN, args);
+  }
+
+  private void startWorker(int i) throws IOException {
+    int port = layout.workerPort() + i - 1;
+    String node = "node-" + i;
+    List<String> args = common();
+    args.addAll(List.of(
+        "--set", "task-worker.node-id=" + node,
+        "--set", "task-worker.rack=rack-" + (1 + (i - 1) % 2),
+        "--set", "task-worker.bind=127.0.0.1", "--set", "task-worker.port=" + port,
+        "--set", "task-worker.work-dir=" + layout.dir().resolve(node),
+        "--set", "task-worker.resources.cpu-millis=" + layout.workerCpuMillis(),
+        "--set", "task-worker.resources.memory-mib=" + layout.workerMemoryMib()));
+    start("task-worker-" + i, "127.0.0.1:" + port, WORKER_MAIN, args);
+  }
+
+  private void start(String name, String address, String mainClass, List<String> args) throws IOException {
+    Path log = layout.logs().resolve(name + ".log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().put("ZOO_LOG_DIR", layout.logs().toString());
+    Process p = pb.start();
+    processes.add(p);
+    members.add(new Member(name, address, p.pid(), log));
+  }
+
+  private void writeState() throws IOException {
+    Properties props = new Properties();
+    props.setProperty("up.pid", Long.toString(ProcessHandle.current().pid()));
+    props.setProperty("zookeeper", layout.zkConnect());
+    StringBuilder pids = new StringBuilder();
+    for (Member m : members) {
+      pids.append(pids.length() == 0 ? "" : ",").append(m.pid());
+    }
+    props.setProperty("pids", pids.toString());
+    try (var w = Files.newBufferedWriter(layout.dir().resolve(STATE_FILE))) {
+      props.store(w, "feitian local cluster");
+    }
+  }
+
+  private void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer yet";
+    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
+        FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(1)))) {
+      while (System.nanoTime() < deadline) {
+        for (Process p : processes) {
+          if (!p.isAlive()) {
+            Member m = members.get(processes.indexOf(p));
+            throw new IllegalStateException(m.name() + " exited with status " + p.exitValue() + "; see " + m.log());
+          }
+        }
+        try {
+          ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
+          long alive = s.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_ALIVE).count();
+          if (alive == layout.workers() && s.getMastersCount() == layout.masters()) {
+            return;
+          }
+          last = alive + " of " + layout.workers() + " nodes, " + s.getMastersCount() + " of " + layout.masters()
+              + " masters";
+        } catch (RuntimeException e) {
+          last = e.getMessage();
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("the local cluster did not come up in " + timeout.toSeconds() + " s (" + last
+        + "); logs are in " + layout.logs());
+  }
+
+  /** Stops every daemon this instance started (masters, then task-workers, then ZooKeeper) and their workers. */
+  public void stop() {
+    List<Long> pids = new ArrayList<>();
+    for (Member m : members) {
+      pids.add(m.pid());
+    }
+    stopAll(layout.dir(), pids);
+    try {
+      Files.deleteIfExists(layout.dir().resolve(STATE_FILE));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the local cluster recorded in {@code dir}; false if none was running. */
+  public static boolean down(Path dir, PrintStream out) throws IOException {
+    dir = dir.toAbsolutePath().normalize();
+    Path state = dir.resolve(STATE_FILE);
+    if (!Files.exists(state)) {
+      return false;
+    }
+    Properties props = new Properties();
+    try (var r = Files.newBufferedReader(state)) {
+      props.load(r);
+    }
+    List<Long> pids = new ArrayList<>();
+    for (String p : props.getProperty("pids", "").split(",")) {
+      if (!p.isBlank()) {
+        pids.add(Long.parseLong(p.strip()));
+      }
+    }
+    long upPid = Long.parseLong(props.getProperty("up.pid", "-1"));
+    // The foreground `local up` stops its cluster itself on SIGTERM; stopping directly as well is harmless.
+    ProcessHandle.of(upPid).filter(h -> h.pid() != ProcessHandle.current().pid()).ifPresent(ProcessHandle::destroy);
+    stopAll(dir, pids);
+    Files.deleteIfExists(state);
+    out.println("local cluster in " + dir + " stopped");
+    return true;
+  }
+
+  /** The pid of a running `local up` (or of any daemon of its cluster) recorded in dir. */
+  static Optional<Long> runningPid(Path dir) throws IOException {
+    Path state = dir.resolve(STATE_FILE);
+    if (!Files.exists(state)) {
+      return Optional.empty();
+    }
+    Properties props = new Properties();
+    try (var r = Files.newBufferedReader(state)) {
+      props.load(r);
+    }
+    for (String p : props.getProperty("pids", "").split(",")) {
+      if (!p.isBlank() && ProcessHandle.of(Long.parseLong(p.strip())).map(ProcessHandle::isAlive).orElse(false)) {
+        return Optional.of(Long.parseLong(p.strip()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * SIGTERM to the daemons in order (last started first, so ZooKeeper goes
+   * last), SIGKILL after a grace period, then any worker process still
+   * running under the cluster's directory (task-workers leave their workers
+   * running on purpose; a local cluster going down should not).
+   */
+  private static void stopAll(Path dir, List<Long> pids) {
+    List<ProcessHandle> handles = new ArrayList<>();
+    for (int i = pids.size() - 1; i >= 0; i--) {
+      ProcessHandle.of(pids.get(i)).ifPresent(handles::add);
+    }
+    for (ProcessHandle h : handles) {
+      if (h.isAlive() && !isZooKeeper(h)) {
+        h.destroy();
+      }
+    }
+    awaitGone(handles.stream().filter(h -> !isZooKeeper(h)).toList(), Duration.ofSeconds(15));
+    for (ProcessHandle h : handles) {
+      if (isZooKeeper(h)) {
+        h.destroy();
+      }
+    }
+    awaitGone(handles, Duration.ofSeconds(10));
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      if (h.pid() != ProcessHandle.current().pid() && runsUnder(h, dir)) {
+        h.descendants().forEach(ProcessHandle::destroyForcibly);
+        h.destroyForcibly();
+      }
+    }
+  }
+
+  private static boolean isZooKeeper(ProcessHandle h) {
+    return h.info().commandLine().orElse("").contains(ZK_MAIN);
+  }
+
+  private static boolean runsUnder(ProcessHandle h, Path dir) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "cwd")).startsWith(dir);
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
+  }
+
+  private static void awaitGone(List<ProcessHandle> handles, Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (ProcessHandle h : handles) {
+      while (h.isAlive() && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      if (h.isAlive()) {
+        h.destroyForcibly();
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.feitian.common.grpc;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** host:port helpers. */
+public final class Addresses {
+  private Addresses() {}
+
+  /**
+   * The address others should use to reach a server: the configured
+   * advertise address if set, else the bind host (or this host's name when
+   * bound to the wildcard) with the actual port.
+   */
+  public static String advertised(String advertise, String bindHost, int port) {
+    if (advertise != null && !advertise.isBlank()) {
+      return advertise.contains(":") ? advertise : advertise + ":" + port;
+    }
+    String host = bindHost;
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "127.0.0.1";
+      }
+    }
+    return host + ":" + port;
+  }
+
+  /** Checks host:port syntax; returns the input. */
+  public static String requireHostPort(String field, String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    if (colon <= 0 || colon == address.length() - 1) {
+      throw new IllegalArgumentException(field + " must be host:port, got '" + address + "'");
+    }
+    try {
+      int port = Integer.parseInt(address.substring(colon + 1));
+      if (port <= 0 || port > 65535) {
+        throw new IllegalArgumentException(field + " has port out of range: '" + address + "'");
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(field + " must be host:port, got '" + address + "'");
+    }
+    return address;
+  }
+}

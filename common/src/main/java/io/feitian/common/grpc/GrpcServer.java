@@ -1,0 +1,166 @@
+package io.feitian.common.grpc;
+
+import io.feitian.common.security.AuthInterceptor;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.SecuritySettings;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A daemon's gRPC server with what every Feitian server carries: the standard
+ * health service, server reflection, authentication when configured, and the
+ * daemon's own interceptors (such as a leader gate).
+ */
+public final class GrpcServer implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+  private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private enum State { LATENT, STARTED, CLOSED }
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final Server server;
+  private final HealthStatusManager health;
+  private final Duration shutdownGrace;
+
+  private GrpcServer(Server server, HealthStatusManager health, Duration shutdownGrace) {
+    this.server = server;
+    this.health = health;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /** A Netty server on host:port (port 0 picks a free port) with the process's TLS settings. */
+  public static Builder netty(String host, int port, SecuritySettings security) {
+    NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
+    if (security.tls().enabled()) {
+      try {
+        nb.sslContext(security.tls().serverContext());
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("cannot load TLS material: " + e.getMessage(), e);
+      }
+    }
+    return new Builder(nb, security);
+  }
+
+  /** Any transport, e.g. in-process for tests. */
+  public static Builder on(ServerBuilder<?> builder, SecuritySettings security) {
+    return new Builder(builder, security);
+  }
+
+  public GrpcServer start() {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException("server already started");
+    }
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start gRPC server: " + e.getMessage(), e);
+    }
+    health.setStatus("", ServingStatus.SERVING);
+    return this;
+  }
+
+  /** The bound port (useful when 0 was asked for). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Marks a service (or "" for the whole server) serving or not in the health service. */
+  public void setServing(String service, boolean serving) {
+    health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
+  /** Stops taking calls, lets running ones finish within the grace period, then cancels the rest. */
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) != State.STARTED) {
+      return;
+    }
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.info("calls still running after {}; cancelling them", shutdownGrace);
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public static final class Builder {
+    private final ServerBuilder<?> builder;
+    private final SecuritySettings security;
+    private final List<ServerServiceDefinition> services = new ArrayList<>();
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private MethodPolicy policy = MethodPolicy.adminFor(java.util.Set.of());
+    private Duration shutdownGrace = Duration.ofSeconds(5);
+
+    private Builder(ServerBuilder<?> builder, SecuritySettings security) {
+      this.builder = builder;
+      this.security = security;
+    }
+
+    public Builder service(BindableService service) {
+      services.add(service.bindService());
+      return this;
+    }
+
+    public Builder service(ServerServiceDefinition service) {
+      services.add(service);
+      return this;
+    }
+
+    /** Applied to every daemon service, inside authentication. */
+    public Builder intercept(ServerInterceptor interceptor) {
+      interceptors.add(interceptor);
+      return this;
+    }
+
+    public Builder policy(MethodPolicy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration grace) {
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    public GrpcServer build() {
+      HealthStatusManager health = new HealthStatusManager();
+      List<ServerInterceptor> chain = new ArrayList<>(interceptors);
+      // ServerInterceptors.intercept runs the last interceptor first: auth goes last so it runs first.
+      security.tokens().ifPresent(tokens -> chain.add(new AuthInterceptor(tokens, policy)));
+      for (ServerServiceDefinition s : services) {
+        builder.addService(ServerInterceptors.intercept(s, chain));
+      }
+      builder.addService(health.getHealthService());
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+      return new GrpcServer(builder.build(), health, shutdownGrace);
+    }
+  }
+}

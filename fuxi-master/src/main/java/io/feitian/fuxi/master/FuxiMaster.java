@@ -1,0 +1,198 @@
+package io.feitian.fuxi.master;
+
+import com.typesafe.config.Config;
+import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.lifecycle.Daemon;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.zk.LeaderElection;
+import io.feitian.common.zk.ZkSettings;
+import io.feitian.common.zk.ZooKeeperClients;
+import io.feitian.fuxi.master.rpc.ClusterServiceImpl;
+import io.feitian.fuxi.master.rpc.CurrentTerm;
+import io.feitian.fuxi.master.rpc.NodeServiceImpl;
+import io.feitian.fuxi.master.rpc.ResourceServiceImpl;
+import io.feitian.fuxi.master.state.HardState;
+import io.feitian.fuxi.master.term.ChildMasterEnvironment;
+import io.feitian.fuxi.master.term.LeaderTerm;
+import io.feitian.fuxi.master.term.TaskWorkerClients;
+import io.feitian.proto.fuxi.v1.ClusterServiceGrpc;
+import io.feitian.proto.fuxi.v1.NodeServiceGrpc;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fuxi-master daemon: a gRPC server, a ZooKeeper session, and a seat in
+ * the leader election. While it leads, a {@link LeaderTerm} holds the
+ * cluster's soft state; while it stands by, every leader-only call is
+ * refused with UNAVAILABLE naming the leader.
+ */
+public final class FuxiMaster implements Daemon {
+  private static final Logger log = LoggerFactory.getLogger(FuxiMaster.class);
+  /** ZooKeeper path (under the cluster's namespace) of everything Fuxi keeps there. */
+  public static final String ZK_BASE = "/fuxi";
+
+  private final Config config;
+  private final MasterSettings settings;
+  private final SecuritySettings security;
+  private final ZkSettings zkSettings;
+  private final Clock clock;
+  private CuratorFramework zk;
+  private GrpcServer server;
+  private LeaderElection election;
+  private TaskWorkerClients taskWorkers;
+  private volatile LeaderTerm term;
+  private String address;
+
+  public FuxiMaster(Config config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public FuxiMaster(Config config, Clock clock) {
+    this.config = config;
+    this.settings = MasterSettings.from(config);
+    this.security = SecuritySettings.from(config);
+    this.zkSettings = ZkSettings.from(config);
+    this.clock = clock;
+  }
+
+  public static MethodPolicy methodPolicy() {
+    String cluster = ClusterServiceGrpc.SERVICE_NAME + "/";
+    return MethodPolicy.adminFor(Set.of(
+        NodeServiceGrpc.SERVICE_NAME + "/*",
+        cluster + "SetQuota", cluster + "DeleteQuota", cluster + "AddToBlacklist",
+        cluster + "RemoveFromBlacklist", cluster + "RevokeGrant"));
+  }
+
+  @Override
+  public void start() throws Exception {
+    zk = ZooKeeperClients.start(zkSettings);
+    taskWorkers = new TaskWorkerClients(security.tls(),
+        new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline")));
+    // The election needs our address, and our address needs the bound port: start the server first.
+    LeaderElection[] electionRef = new LeaderElection[1];
+    CurrentTerm current = new CurrentTerm(() -> term,
+        () -> electionRef[0] == null ? Optional.empty() : electionRef[0].currentLeader());
+    server = GrpcServer.netty(settings.bind(), settings.port(), security)
+        .policy(methodPolicy())
+        .service(new NodeServiceImpl(current))
+        .service(new ResourceServiceImpl(current))
+        .service(new ClusterServiceImpl(current, new ClusterServiceImpl.Peers() {
+          @Override
+          public String self() {
+            return address;
+          }
+
+          @Override
+          public Optional<String> leader() {
+            return electionRef[0].currentLeader();
+          }
+
+          @Override
+          public List<String> masters() {
+            return electionRef[0].participants().stream().map(Participant::getId).toList();
+          }
+        }))
+        .build()
+        .start();
+    address = settings.advertisedAddress(server.port());
+    election = new LeaderElection(zk, ZK_BASE, address, new LeaderElection.Listener() {
+      @Override
+      public void elected(long epoch) {
+        takeOffice(epoch);
+      }
+
+      @Override
+      public void deposed(String reason) {
+        leaveOffice();
+      }
+    });
+    electionRef[0] = election;
+    election.start();
+  }
+
+  private void takeOffice(long epoch) {
+    leaveOffice();
+    HardState hard = new HardState(zk, election::fence);
+    LeaderTerm t = new LeaderTerm(epoch, settings, hard, clock, taskWorkers, childEnvironment());
+    try {
+      t.start(hard.loadQuotas(), hard.loadBlacklist(), hard.loadApps());
+    } catch (Exception e) {
+      log.error("could not start term {}; standing by", epoch, e);
+      t.close();
+      return;
+    }
+    if (election.epoch() != epoch) {
+      t.close(); // deposed while loading
+      return;
+    }
+    term = t;
+    log.info("leading as {} with epoch {}", address, epoch);
+  }
+
+  private void leaveOffice() {
+    LeaderTerm t = term;
+    term = null;
+    if (t != null) {
+      log.info("leaving term {}", t.epoch());
+      t.close();
+    }
+  }
+
+  private ChildMasterEnvironment childEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("FEITIAN_ZK", zkSettings.connect());
+    env.put("FEITIAN_CLUSTER", config.getString("feitian.cluster-name"));
+    String token = config.getString("fuxi.master.child-master.token");
+    if (!token.isBlank()) {
+      env.put("FEITIAN_TOKEN", token);
+    }
+    return new ChildMasterEnvironment(env);
+  }
+
+  /** This master's advertised address (valid after start). */
+  public String address() {
+    return address;
+  }
+
+  public boolean isLeader() {
+    return term != null;
+  }
+
+  public long epoch() {
+    LeaderTerm t = term;
+    return t == null ? 0 : t.epoch();
+  }
+
+  @Override
+  public String describe() {
+    return "fuxi-master on " + address + " (ZooKeeper " + zkSettings.connect() + ", cluster "
+        + config.getString("feitian.cluster-name") + ")";
+  }
+
+  @Override
+  public void close() {
+    if (election != null) {
+      election.close();
+    }
+    leaveOffice();
+    if (server != null) {
+      server.close();
+    }
+    if (taskWorkers != null) {
+      taskWorkers.close();
+    }
+    if (zk != null) {
+      zk.close();
+    }
+  }
+}

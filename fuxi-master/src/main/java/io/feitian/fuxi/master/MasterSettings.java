@@ -1,0 +1,64 @@
+package io.feitian.fuxi.master;
+
+import com.typesafe.config.Config;
+import io.feitian.common.grpc.Addresses;
+import java.time.Duration;
+
+/** fuxi-master's part of the configuration, checked. */
+public record MasterSettings(
+    String bind,
+    int port,
+    String advertise,
+    Duration heartbeatInterval,
+    Duration nodeTimeout,
+    Duration recoveryWindow,
+    Duration preemptionInterval,
+    int maxMasterRestarts,
+    Duration backoffInitial,
+    Duration backoffMax,
+    Duration killGrace) {
+
+  public MasterSettings {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("fuxi.master.port out of range: " + port);
+    }
+    positive("fuxi.master.heartbeat-interval", heartbeatInterval);
+    positive("fuxi.master.node-timeout", nodeTimeout);
+    if (nodeTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException("fuxi.master.node-timeout (" + nodeTimeout
+          + ") must be at least twice fuxi.master.heartbeat-interval (" + heartbeatInterval + ")");
+    }
+    positive("fuxi.master.preemption-interval", preemptionInterval);
+    positive("fuxi.master.child-master.backoff-initial", backoffInitial);
+    if (maxMasterRestarts < 0) {
+      throw new IllegalArgumentException("fuxi.master.child-master.max-restarts must be >= 0");
+    }
+  }
+
+  private static void positive(String key, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + d);
+    }
+  }
+
+  public static MasterSettings from(Config config) {
+    Config m = config.getConfig("fuxi.master");
+    return new MasterSettings(
+        m.getString("bind"),
+        m.getInt("port"),
+        m.getString("advertise"),
+        m.getDuration("heartbeat-interval"),
+        m.getDuration("node-timeout"),
+        m.getDuration("recovery-window"),
+        m.getDuration("preemption-interval"),
+        m.getInt("child-master.max-restarts"),
+        m.getDuration("child-master.backoff-initial"),
+        m.getDuration("child-master.backoff-max"),
+        m.getDuration("child-master.kill-grace"));
+  }
+
+  /** The address to advertise once the server is bound to {@code actualPort}. */
+  public String advertisedAddress(int actualPort) {
+    return Addresses.advertised(advertise, bind, actualPort);
+  }
+}

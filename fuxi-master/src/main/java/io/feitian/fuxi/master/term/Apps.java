@@ -1,0 +1,258 @@
+package io.feitian.fuxi.master.term;
+
+import io.feitian.common.resource.ResourceProtos;
+import io.feitian.common.resource.ResourceVector;
+import io.feitian.fuxi.master.scheduler.Grant;
+import io.feitian.fuxi.master.scheduler.LocalityLevel;
+import io.feitian.proto.fuxi.v1.AppState;
+import io.feitian.proto.fuxi.v1.Attach;
+import io.feitian.proto.fuxi.v1.Attached;
+import io.feitian.proto.fuxi.v1.LocalityDemand;
+import io.feitian.proto.fuxi.v1.NodeDirective;
+import io.feitian.proto.fuxi.v1.ReturnGrants;
+import io.feitian.proto.fuxi.v1.RevokeReason;
+import io.feitian.proto.fuxi.v1.SchedulingEvent;
+import io.feitian.proto.fuxi.v1.UnitRequest;
+import io.feitian.proto.fuxi.v1.Unregister;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Application masters' scheduling streams within a term. Runs on the term's loop. */
+public final class Apps {
+  private static final Logger log = LoggerFactory.getLogger(Apps.class);
+  private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private final LeaderTerm term;
+  /** Grants claimed by attaching masters whose node has not registered yet (during recovery). */
+  private final Map<String, List<Grant>> parkedClaims = new HashMap<>();
+
+  Apps(LeaderTerm term) {
+    this.term = term;
+  }
+
+  private AppRuntime activeApp(String appId) {
+    AppRuntime app = term.apps.get(appId);
+    if (app == null) {
+      throw Status.NOT_FOUND.withDescription("unknown application '" + appId + "'").asRuntimeException();
+    }
+    if (!app.active()) {
+      throw Status.NOT_FOUND.withDescription("application " + appId + " has ended: " + app.info.getState())
+          .asRuntimeException();
+    }
+    return app;
+  }
+
+  /**
+   * A master attaches (first message of its stream): grants it holds are
+   * checked against the nodes' reports, its outstanding demand replaces any
+   * demand this term knew, and every grant the application holds is sent back.
+   */
+  public void attach(Attach attach, StreamObserver<SchedulingEvent> stream) {
+    AppRuntime app = activeApp(attach.getAppId());
+    // Check the whole message before changing anything.
+    List<Grant> claims = new ArrayList<>();
+    for (int i = 0; i < attach.getHeldGrantsCount(); i++) {
+      Grant g = Conversions.fromProto("attach.held_grants[" + i + "]", attach.getHeldGrants(i));
+      if (!g.appId().equals(app.id())) {
+        throw new IllegalArgumentException("attach.held_grants[" + i + "].app_id is " + g.appId() + ", not " + app.id());
+      }
+      claims.add(g);
+    }
+    for (int i = 0; i < attach.getOutstandingCount(); i++) {
+      checkRequest("attach.outstanding[" + i + "]", attach.getOutstanding(i), true);
+    }
+    if (app.stream != null && app.stream != stream) {
+      try {
+        app.stream.onError(Status.ABORTED.withDescription("another master attached for " + app.id()).asRuntimeException());
+      } catch (RuntimeException ignored) {
+        // already closed
+      }
+    }
+    app.stream = stream;
+
+    List<Long> rejected = new ArrayList<>();
+    for (Grant claim : claims) {
+      Grant held = term.grant(claim.grantId());
+      if (held != null) {
+        if (!held.appId().equals(app.id())) {
+          rejected.add(claim.grantId());
+        }
+        continue;
+      }
+      if (term.nodes.containsKey(claim.nodeId())) {
+        if (!restore(claim)) {
+          rejected.add(claim.grantId());
+        }
+      } else if (term.inRecovery()) {
+        parkedClaims.computeIfAbsent(claim.nodeId(), k -> new ArrayList<>()).add(claim);
+      } else {
+        rejected.add(claim.grantId());
+      }
+    }
+    term.clearDemand(app.id());
+    Set<Long> rejectedSet = new LinkedHashSet<>(rejected);
+    List<io.feitian.proto.fuxi.v1.Grant> accepted = new ArrayList<>();
+    for (Grant g : term.scheduler.grantsOf(app.id())) {
+      if (!ChildMasters.MASTER_UNIT.equals(g.unit())) {
+        accepted.add(Conversions.toProto(g, term.addressOf(g.nodeId())));
+      }
+    }
+    stream.onNext(SchedulingEvent.newBuilder().setEpoch(term.epoch)
+        .setAttached(Attached.newBuilder().addAllAccepted(accepted).addAllRejectedGrantIds(rejectedSet)).build());
+    for (int i = 0; i < attach.getOutstandingCount(); i++) {
+      apply(app, attach.getOutstanding(i), true);
+    }
+    term.deliverIssued();
+    log.info("application {} attached: {} grants held, {} rejected", app.id(), accepted.size(), rejectedSet.size());
+  }
+
+  /** A claimed grant the new leader did not know: re-install it if the node has room, and tell the node. */
+  private boolean restore(Grant claim) {
+    try {
+      term.scheduler.restore(claim);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      log.info("claim of grant {} refused: {}", claim.grantId(), e.getMessage());
+      return false;
+    }
+    NodeSession n = term.nodes.get(claim.nodeId());
+    n.send(NodeDirective.newBuilder().setEpoch(term.epoch)
+        .addGranted(Conversions.toProto(claim, n.address)).build());
+    return true;
+  }
+
+  /** Claims parked for a node that has now registered are settled. */
+  void onNodeRegistered(String nodeId) {
+    List<Grant> parked = parkedClaims.remove(nodeId);
+    if (parked == null) {
+      return;
+    }
+    for (Grant claim : parked) {
+      AppRuntime app = term.apps.get(claim.appId());
+      if (app == null || !app.active()) {
+        continue;
+      }
+      if (term.grant(claim.grantId()) == null && restore(claim)) {
+        app.send(SchedulingEvent.newBuilder().setEpoch(term.epoch).setGranted(
+            io.feitian.proto.fuxi.v1.GrantsIssued.newBuilder()
+                .addGrants(Conversions.toProto(claim, term.addressOf(nodeId)))).build());
+      } else if (term.grant(claim.grantId()) == null) {
+        app.send(revokedEvent(List.of(claim.grantId()), RevokeReason.REVOKE_REASON_NODE_LOST,
+            "grant could not be restored on " + nodeId));
+      }
+    }
+  }
+
+  /** Claims still parked when recovery ends are lost: their nodes never came back. */
+  void settleParkedClaims() {
+    if (term.inRecovery() || parkedClaims.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, List<Grant>> e : parkedClaims.entrySet()) {
+      for (Grant claim : e.getValue()) {
+        AppRuntime app = term.apps.get(claim.appId());
+        if (app != null) {
+          app.send(revokedEvent(List.of(claim.grantId()), RevokeReason.REVOKE_REASON_NODE_LOST,
+              "node " + e.getKey() + " did not come back after failover"));
+        }
+      }
+    }
+    parkedClaims.clear();
+  }
+
+  private SchedulingEvent revokedEvent(List<Long> ids, RevokeReason reason, String detail) {
+    return SchedulingEvent.newBuilder().setEpoch(term.epoch).setRevoked(
+        io.feitian.proto.fuxi.v1.GrantsRevoked.newBuilder().addAllGrantIds(ids).setReason(reason).setDetail(detail))
+        .build();
+  }
+
+  public void request(String appId, UnitRequest req) {
+    AppRuntime app = activeApp(appId);
+    checkRequest("request", req, false);
+    apply(app, req, false);
+    term.deliverIssued();
+  }
+
+  /** Validates a request completely, so that applying it cannot fail half-way. */
+  private void checkRequest(String field, UnitRequest req, boolean absolute) {
+    if (!UNIT.matcher(req.getUnit()).matches()) {
+      throw new IllegalArgumentException(field + ".unit must match [A-Za-z0-9_.-]{1,64}, got '" + req.getUnit() + "'");
+    }
+    if (req.getUnit().equals(ChildMasters.MASTER_UNIT)) {
+      throw new IllegalArgumentException(field + ".unit '" + ChildMasters.MASTER_UNIT + "' is reserved");
+    }
+    if (!req.hasShape()) {
+      throw new IllegalArgumentException(field + ".shape is required");
+    }
+    ResourceProtos.fromProto(field + ".shape", req.getShape());
+    for (int i = 0; i < req.getDemandsCount(); i++) {
+      LocalityDemand d = req.getDemands(i);
+      String f = field + ".demands[" + i + "]";
+      LocalityLevel level = term.level(f + ".level", d.getLevel());
+      if (level == LocalityLevel.CLUSTER && !d.getTarget().isEmpty()) {
+        throw new IllegalArgumentException(f + ".target must be empty for CLUSTER, got '" + d.getTarget() + "'");
+      }
+      if (level != LocalityLevel.CLUSTER && d.getTarget().isBlank()) {
+        throw new IllegalArgumentException(f + ".target must name a " + (level == LocalityLevel.MACHINE ? "node" : "rack"));
+      }
+      if (absolute && d.getCountDelta() < 0) {
+        throw new IllegalArgumentException(f + ".count_delta is an absolute count here and must be >= 0");
+      }
+    }
+  }
+
+  private void apply(AppRuntime app, UnitRequest req, boolean absolute) {
+    ResourceVector shape = ResourceProtos.fromProto("shape", req.getShape());
+    for (LocalityDemand d : req.getDemandsList()) {
+      if (d.getCountDelta() == 0 && !absolute) {
+        continue;
+      }
+      term.note(term.scheduler.request(app.id(), req.getUnit(), shape, req.getPriority(),
+          term.level("level", d.getLevel()), d.getTarget(), d.getCountDelta(), d.getRelaxLocality()));
+    }
+  }
+
+  public void returnGrants(String appId, ReturnGrants ret) {
+    AppRuntime app = activeApp(appId);
+    for (int i = 0; i < ret.getGrantIdsCount(); i++) {
+      Grant g = term.grant(ret.getGrantIds(i));
+      if (g != null && !g.appId().equals(appId)) {
+        throw new IllegalArgumentException("return_grants.grant_ids[" + i + "] = " + ret.getGrantIds(i)
+            + " belongs to another application");
+      }
+    }
+    List<Grant> released = new ArrayList<>();
+    for (long id : ret.getGrantIdsList()) {
+      Grant g = term.grant(id);
+      if (g == null) {
+        continue; // already revoked (node lost, preempted): nothing to give back
+      }
+      term.note(term.scheduler.release(id));
+      released.add(g);
+    }
+    term.taken(released, RevokeReason.REVOKE_REASON_UNSPECIFIED, "returned by " + app.id(), false);
+    term.deliverIssued();
+  }
+
+  public void unregister(String appId, Unregister u) {
+    AppRuntime app = activeApp(appId);
+    app.stream = null; // the stream ends normally after this
+    term.finishApp(app, u.getSucceeded() ? AppState.APP_STATE_SUCCEEDED : AppState.APP_STATE_FAILED,
+        u.getDiagnostics());
+  }
+
+  public void streamEnded(String appId, StreamObserver<SchedulingEvent> stream) {
+    AppRuntime app = term.apps.get(appId);
+    if (app != null && app.stream == stream) {
+      app.stream = null;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.feitian.fuxi.master.term;
+
+import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.grpc.Channels;
+import io.feitian.common.security.TlsSettings;
+import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
+import io.grpc.ManagedChannel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Channels from the master to task-workers, one per address, kept across terms. */
+public final class TaskWorkerClients implements AutoCloseable {
+  private final TlsSettings tls;
+  private final CallSettings calls;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  public TaskWorkerClients(TlsSettings tls, CallSettings calls) {
+    this.tls = tls;
+    this.calls = calls;
+  }
+
+  /** An async stub with credentials and the standard deadline, for one call. */
+  public TaskWorkerServiceGrpc.TaskWorkerServiceStub stub(String address) {
+    ManagedChannel ch = channels.computeIfAbsent(address, a -> Channels.open(a, tls));
+    return calls.unary(TaskWorkerServiceGrpc.newStub(ch));
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(Channels::close);
+    channels.clear();
+  }
+}

@@ -1,0 +1,190 @@
+package io.feitian.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.util.JsonFormat;
+import io.feitian.client.cli.FeitianCli;
+import io.feitian.proto.fuxi.v1.ClusterStatus;
+import io.feitian.proto.fuxi.v1.ListAppsResponse;
+import io.feitian.proto.fuxi.v1.ListBlacklistResponse;
+import io.feitian.proto.fuxi.v1.ListQuotasResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator CLI against real daemons: output, JSON, exit codes, and the local cluster. */
+class CliIT {
+  @TempDir
+  Path dir;
+
+  /** What one CLI run printed and returned. */
+  record Run(int code, String out, String err) {}
+
+  static synchronized Run cli(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = FeitianCli.run(args);
+      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  static <T extends com.google.protobuf.Message.Builder> T json(String text, T builder) throws IOException {
+    JsonFormat.parser().merge(text, builder);
+    return builder;
+  }
+
+  @Test
+  void commandsWorkAgainstARealClusterAndFailClearly() throws Exception {
+    try (TestCluster c = new TestCluster(dir)) {
+      c.startMaster();
+      c.startMaster();
+      c.startWorker("node-a", "r1");
+      c.startWorker("node-b", "r2");
+      c.awaitAliveNodes(2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> c.status().getMastersCount() == 2);
+      String[] target = {"--cluster", "zk://" + c.zk.getConnectString(), "--cluster-name", "it"};
+
+      Run status = cli(concat(new String[] {"cluster", "status"}, target));
+      assertThat(status.code()).isZero();
+      assertThat(status.out()).contains("leader:").contains("standbys:").contains("node-a").contains("node-b")
+          .contains("4000m cpu, 4096 MiB");
+
+      Run json = cli(concat(new String[] {"cluster", "status", "--json"}, target));
+      ClusterStatus parsed = json(json.out(), ClusterStatus.newBuilder()).build();
+      assertThat(parsed.getNodesCount()).isEqualTo(2);
+      assertThat(parsed.getMastersCount()).isEqualTo(2);
+      assertThat(parsed.getEpoch()).isPositive();
+
+      assertThat(cli(concat(new String[] {"quota", "set", "batch", "--min-cpu", "1000", "--min-memory", "512",
+          "--weight", "2"}, target)).code()).isZero();
+      ListQuotasResponse quotas = json(cli(concat(new String[] {"quota", "list", "--json"}, target)).out(),
+          ListQuotasResponse.newBuilder()).build();
+      assertThat(quotas.getQuotasList()).extracting(q -> q.getName()).containsExactly("default", "batch");
+
+      assertThat(cli(concat(new String[] {"blacklist", "add", "node-b", "--reason", "bad disk"}, target)).code()).isZero();
+      ListBlacklistResponse bl = json(cli(concat(new String[] {"blacklist", "list", "--json"}, target)).out(),
+          ListBlacklistResponse.newBuilder()).build();
+      assertThat(bl.getEntriesList()).extracting(e -> e.getNodeId() + ":" + e.getReason()).containsExactly("node-b:bad disk");
+      assertThat(cli(concat(new String[] {"blacklist", "remove", "node-b"}, target)).code()).isZero();
+
+      Path spec = dir.resolve("app.json");
+      Files.writeString(spec, "{\"name\": \"sleeper\", \"master\": {\"process\": {\"argv\": [\"sleep\", \"600\"]}},"
+          + " \"masterResources\": {\"cpuMillis\": 100, \"memoryMib\": 64}}");
+      Run submitted = cli(concat(new String[] {"app", "submit", spec.toString()}, target));
+      assertThat(submitted.code()).isZero();
+      String appId = submitted.out().strip();
+      ListAppsResponse apps = json(cli(concat(new String[] {"app", "list", "--json"}, target)).out(),
+          ListAppsResponse.newBuilder()).build();
+      assertThat(apps.getAppsList()).extracting(a -> a.getAppId()).containsExactly(appId);
+      assertThat(cli(concat(new String[] {"app", "kill", appId}, target)).out()).contains("KILLED");
+
+      // Failures: a clear line on stderr and a non-zero exit code.
+      Run unknown = cli(concat(new String[] {"app", "status", "app-999"}, target));
+      assertThat(unknown.code()).isEqualTo(1);
+      assertThat(unknown.err()).contains("NOT_FOUND").contains("app-999");
+      Run badQuota = cli(concat(new String[] {"quota", "set", "g", "--min-cpu", "-5"}, target));
+      assertThat(badQuota.code()).isEqualTo(1);
+      assertThat(badQuota.err()).contains("INVALID_ARGUMENT").contains("quota.min.cpu_millis");
+      Files.writeString(spec, "{\"name\": 12, \"bogus\": true}");
+      Run badFile = cli(concat(new String[] {"app", "submit", spec.toString()}, target));
+      assertThat(badFile.code()).isEqualTo(2);
+      assertThat(badFile.err()).contains("not a valid application description");
+      assertThat(cli("no-such-command").code()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void noClusterIsAClearError() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Run r = cli("cluster", "status", "--cluster", "master://127.0.0.1:" + port);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("UNAVAILABLE");
+  }
+
+  private static int freePortBlock(int size) throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base;
+      try (ServerSocket s = new ServerSocket(0)) {
+        base = s.getLocalPort();
+      }
+      if (base + size > 65000) {
+        continue;
+      }
+      boolean free = true;
+      for (int p = base; p < base + size && free; p++) {
+        try (ServerSocket s = new ServerSocket(p)) {
+          s.setReuseAddress(true);
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no block of " + size + " free ports");
+  }
+
+  @Test
+  void localUpStartsEveryDaemonAndLocalDownStopsThemAll() throws Exception {
+    int base = freePortBlock(6);
+    Path local = dir.resolve("local");
+    String[] where = {"--dir", local.toString()};
+    Run up = cli(concat(new String[] {"local", "up", "--detach", "--zk-port", Integer.toString(base),
+        "--master-port", Integer.toString(base + 1), "--worker-port", Integer.toString(base + 3)}, where));
+    List<Long> pids = new ArrayList<>();
+    try {
+      assertThat(up.code()).as(up.err()).isZero();
+      assertThat(up.out()).contains("zookeeper").contains("fuxi-master-1").contains("fuxi-master-2")
+          .contains("task-worker-3").contains(local.resolve("logs").toString());
+      for (String line : up.out().lines().toList()) {
+        String[] cols = line.trim().split("\\s+");
+        if (cols.length == 4 && cols[2].matches("\\d+")) {
+          pids.add(Long.parseLong(cols[2]));
+        }
+      }
+      assertThat(pids).hasSize(6);
+      Run status = cli("cluster", "status", "--json", "--cluster", "zk://127.0.0.1:" + base);
+      ClusterStatus s = json(status.out(), ClusterStatus.newBuilder()).build();
+      assertThat(s.getNodesCount()).isEqualTo(3);
+      assertThat(s.getMastersCount()).isEqualTo(2);
+
+      Run again = cli(concat(new String[] {"local", "up", "--detach"}, where));
+      assertThat(again.code()).isEqualTo(1);
+      assertThat(again.err()).contains("already running");
+    } finally {
+      Run down = cli(concat(new String[] {"local", "down"}, where));
+      assertThat(down.code()).isZero();
+    }
+    assertThat(pids).noneMatch(Apps::alive);
+    assertThat(cli(concat(new String[] {"local", "down"}, where)).code()).isEqualTo(1);
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] r = new String[a.length + b.length];
+    System.arraycopy(a, 0, r, 0, a.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,149 @@
+package io.feitian.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.feitian.client.ClusterTarget;
+import io.feitian.client.FeitianClient;
+import io.feitian.proto.fuxi.v1.ClusterStatus;
+import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
+import io.feitian.proto.fuxi.v1.NodeState;
+import io.feitian.testkit.ChildJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A cluster of real processes on loopback for integration tests: an
+ * in-process ZooKeeper server (short tick so short sessions are allowed),
+ * fuxi-masters and task-workers as separate JVMs that tests can kill -9.
+ */
+final class TestCluster implements AutoCloseable {
+  static final String MASTER_MAIN = "io.feitian.fuxi.master.FuxiMasterMain";
+  static final String WORKER_MAIN = "io.feitian.taskworker.TaskWorkerMain";
+
+  final Path dir;
+  final TestingServer zk;
+  final Map<String, Process> masters = new LinkedHashMap<>();
+  final Map<String, Process> workers = new LinkedHashMap<>();
+  private final List<String> extraArgs = new ArrayList<>();
+  private FeitianClient client;
+  private int masterSeq;
+
+  TestCluster(Path dir) throws Exception {
+    this.dir = dir;
+    this.zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+  }
+
+  /** Settings every daemon of this cluster gets (e.g. security). */
+  TestCluster withArgs(String... args) {
+    extraArgs.addAll(List.of(args));
+    return this;
+  }
+
+  private List<String> common() {
+    List<String> a = new ArrayList<>(List.of(
+        "--set", "feitian.zookeeper.connect=" + zk.getConnectString(),
+        "--set", "feitian.zookeeper.session-timeout=2s",
+        "--set", "feitian.cluster-name=it"));
+    a.addAll(extraArgs);
+    return a;
+  }
+
+  /** Starts a fuxi-master; returns its name (its log is dir/NAME.log). */
+  String startMaster() {
+    String name = "master-" + (++masterSeq);
+    List<String> args = common();
+    args.addAll(List.of("--set", "fuxi.master.port=0", "--set", "fuxi.master.heartbeat-interval=300ms",
+        "--set", "fuxi.master.node-timeout=3s", "--set", "fuxi.master.recovery-window=2s",
+        "--set", "fuxi.master.child-master.backoff-initial=200ms"));
+    Process p = ChildJvm.of(MASTER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(name + ".log")).start();
+    masters.put(name, p);
+    return name;
+  }
+
+  Process startWorker(String nodeId, String rack) {
+    List<String> args = common();
+    args.addAll(List.of("--set", "task-worker.node-id=" + nodeId, "--set", "task-worker.rack=" + rack,
+        "--set", "task-worker.port=0", "--set", "task-worker.work-dir=" + dir.resolve(nodeId),
+        "--set", "task-worker.resources.cpu-millis=4000", "--set", "task-worker.resources.memory-mib=4096",
+        "--set", "task-worker.reconnect-backoff=100ms"));
+    Process p = ChildJvm.of(WORKER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(nodeId + ".log")).start();
+    workers.put(nodeId, p);
+    return p;
+  }
+
+  FeitianClient client() {
+    if (client == null) {
+      client = new FeitianClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),
+          FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(20)));
+    }
+    return client;
+  }
+
+  ClusterStatus status() {
+    return client().cluster(s -> s.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
+  }
+
+  /** Waits until the leader sees exactly these alive nodes. */
+  ClusterStatus awaitAliveNodes(int count) {
+    ClusterStatus[] last = new ClusterStatus[1];
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      try {
+        last[0] = status();
+      } catch (RuntimeException e) {
+        return false;
+      }
+      return last[0].getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_ALIVE).count() == count;
+    });
+    return last[0];
+  }
+
+  /** The name of the master process that leads now (from its log line "leading as ADDRESS"). */
+  String leaderName() {
+    String leader = status().getLeaderAddress();
+    for (String name : masters.keySet()) {
+      if (log(name).contains("leading as " + leader + " ")) {
+        return name;
+      }
+    }
+    throw new IllegalStateException("no master log says it leads as " + leader);
+  }
+
+  String log(String name) {
+    try {
+      return Files.readString(dir.resolve(name + ".log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    List<Process> all = new ArrayList<>(masters.values());
+    all.addAll(workers.values());
+    for (Process p : all) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      ChildJvm.kill9(p);
+    }
+    // Workers started by task-workers are not their JVMs' descendants once re-parented: kill by work dir.
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      String cmd = h.info().commandLine().orElse("");
+      if (cmd.contains(dir.toString())) {
+        h.descendants().forEach(ProcessHandle::destroyForcibly);
+        h.destroyForcibly();
+      }
+    }
+    zk.close();
+  }
+}

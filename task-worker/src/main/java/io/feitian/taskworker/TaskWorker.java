@@ -1,0 +1,295 @@
+package io.feitian.taskworker;
+
+import com.typesafe.config.Config;
+import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.lifecycle.Daemon;
+import io.feitian.common.resource.ResourceProtos;
+import io.feitian.common.resource.ResourceVector;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.zk.LeaderLocator;
+import io.feitian.common.zk.ZkSettings;
+import io.feitian.common.zk.ZooKeeperClients;
+import io.feitian.proto.fuxi.v1.Grant;
+import io.feitian.proto.fuxi.v1.LaunchSpec;
+import io.feitian.proto.fuxi.v1.RegisterNodeRequest;
+import io.feitian.proto.fuxi.v1.WorkerInfo;
+import io.feitian.taskworker.grants.GrantBook;
+import io.feitian.taskworker.master.MasterLink;
+import io.feitian.taskworker.node.NodeResources;
+import io.feitian.taskworker.process.LaunchRequest;
+import io.feitian.taskworker.process.ProcessSupervisor;
+import io.feitian.taskworker.process.WorkerSnapshot;
+import io.feitian.taskworker.rpc.TaskWorkerServiceImpl;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task-worker daemon of one node: offers the node's resources to the
+ * fuxi-master leader, holds the grants the leader gives it, runs workers
+ * under them, and kills the workers of grants taken back. Its grants and
+ * workers are on disk, so a restarted task-worker finds them again.
+ */
+public final class TaskWorker implements Daemon, MasterLink.NodeView {
+  private static final Logger log = LoggerFactory.getLogger(TaskWorker.class);
+  private static final Pattern WORKER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final String FUXI_BASE = "/fuxi";
+
+  private final Config config;
+  private final TaskWorkerSettings settings;
+  private final SecuritySettings security;
+  private final ZkSettings zkSettings;
+  private final ResourceVector total;
+  private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+  private GrantBook grants;
+  private ProcessSupervisor supervisor;
+  private CuratorFramework zk;
+  private GrpcServer server;
+  private MasterLink link;
+  private String address;
+
+  private record Watcher(String appId, Consumer<WorkerInfo> sink) {}
+
+  public TaskWorker(Config config) {
+    this.config = config;
+    this.settings = TaskWorkerSettings.from(config);
+    this.security = SecuritySettings.from(config);
+    this.zkSettings = ZkSettings.from(config);
+    this.total = NodeResources.detect(settings);
+  }
+
+  public static MethodPolicy methodPolicy() {
+    return MethodPolicy.adminFor(Set.of());
+  }
+
+  @Override
+  public void start() throws Exception {
+    Path root = settings.workDir();
+    grants = new GrantBook(root.resolve("state"));
+    supervisor = ProcessSupervisor.builder(root.resolve("workers"))
+        .watchdogPeriod(settings.memoryCheckInterval())
+        .build();
+    supervisor.addListener(this::workerChanged);
+    supervisor.start(); // adopts the workers of an earlier incarnation
+    zk = ZooKeeperClients.start(zkSettings);
+    server = GrpcServer.netty(settings.bind(), settings.port(), security)
+        .policy(methodPolicy())
+        .service(new TaskWorkerServiceImpl(this))
+        .build()
+        .start();
+    address = settings.advertisedAddress(server.port());
+    LeaderLocator leaders = new LeaderLocator(zk, FUXI_BASE);
+    link = new MasterLink(() -> {
+      try {
+        return leaders.leader();
+      } catch (RuntimeException e) {
+        log.warn("cannot read the leader from ZooKeeper: {}", e.getMessage());
+        return Optional.empty();
+      }
+    }, security.tls(), new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline")),
+        this, settings.reconnectBackoff());
+    link.start();
+  }
+
+  // ---- MasterLink.NodeView -----------------------------------------------------------------
+
+  @Override
+  public RegisterNodeRequest registration() {
+    return RegisterNodeRequest.newBuilder()
+        .setNodeId(settings.nodeId())
+        .setAddress(address)
+        .setRack(settings.rack())
+        .setTotal(ResourceProtos.toProto(total))
+        .addAllGrants(grants.all())
+        .addAllWorkers(workers(""))
+        .build();
+  }
+
+  @Override
+  public List<WorkerInfo> workers() {
+    return workers("");
+  }
+
+  @Override
+  public void granted(List<Grant> newGrants) {
+    for (Grant g : newGrants) {
+      grants.add(g);
+    }
+  }
+
+  @Override
+  public void revoked(List<Long> grantIds, String reason) {
+    for (long id : grantIds) {
+      grants.remove(id);
+      for (WorkerSnapshot w : supervisor.list()) {
+        if (w.grantId() != id) {
+          continue;
+        }
+        if (!w.state().isEnded()) {
+          log.info("killing worker {} of revoked grant {} ({})", w.workerId(), id, reason);
+          supervisor.killAsync(w.workerId(), settings.killGrace()).whenComplete((s, e) -> forget(w.workerId()));
+        } else {
+          forget(w.workerId());
+        }
+      }
+    }
+  }
+
+  private void forget(String workerId) {
+    try {
+      supervisor.forget(workerId);
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot clean up worker {}: {}", workerId, e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean observeEpoch(long epoch) {
+    return grants.observeEpoch(epoch);
+  }
+
+  // ---- the node API ------------------------------------------------------------------------
+
+  /** Starts a worker under a grant this node holds. */
+  public WorkerInfo launch(io.feitian.proto.fuxi.v1.LaunchRequest req, long grantDeadlineNanos)
+      throws InterruptedException {
+    if (req.getEpoch() != 0 && !grants.observeEpoch(req.getEpoch())) {
+      throw Status.FAILED_PRECONDITION.withDescription("stale epoch " + req.getEpoch() + "; this node has seen epoch "
+          + grants.epoch()).asRuntimeException();
+    }
+    LaunchSpec spec = req.getSpec();
+    if (!WORKER_NAME.matcher(spec.getName()).matches()) {
+      throw new IllegalArgumentException("spec.name must match [A-Za-z0-9_.-]{1,64}, got '" + spec.getName() + "'");
+    }
+    List<String> argv = switch (spec.getProgramCase()) {
+      case PROCESS -> {
+        if (spec.getProcess().getArgvCount() == 0 || spec.getProcess().getArgv(0).isBlank()) {
+          throw new IllegalArgumentException("spec.process.argv must name a program");
+        }
+        yield spec.getProcess().getArgvList();
+      }
+      case THREAD -> throw Status.UNIMPLEMENTED.withDescription(
+          "spec.thread: thread programs run in Task Worker JVMs, which arrive with offline jobs").asRuntimeException();
+      default -> throw new IllegalArgumentException("spec must have a process or thread program");
+    };
+    for (String key : spec.getEnvMap().keySet()) {
+      if (LaunchRequest.RESERVED_ENV.contains(key)) {
+        throw new IllegalArgumentException("spec.env may not set " + key + ": the task-worker sets it");
+      }
+    }
+    Grant grant = grants.awaitGrant(req.getGrantId(), grantDeadlineNanos).orElseThrow(() ->
+        Status.FAILED_PRECONDITION.withDescription("grant " + req.getGrantId() + " is not held by node "
+            + settings.nodeId() + " (unknown, revoked, or not announced yet)").asRuntimeException());
+    if (!grant.getAppId().equals(req.getAppId())) {
+      throw Status.PERMISSION_DENIED.withDescription("grant " + req.getGrantId() + " belongs to "
+          + grant.getAppId() + ", not " + req.getAppId()).asRuntimeException();
+    }
+    synchronized (this) {
+      for (WorkerSnapshot w : supervisor.list()) {
+        if (w.grantId() == grant.getGrantId() && !w.state().isEnded()) {
+          throw Status.RESOURCE_EXHAUSTED.withDescription("grant " + grant.getGrantId() + " already runs worker "
+              + w.workerId()).asRuntimeException();
+        }
+      }
+      String workerId = req.getAppId() + "." + spec.getName() + "." + UUID.randomUUID().toString().substring(0, 8);
+      WorkerSnapshot s = supervisor.launch(new LaunchRequest(workerId, req.getAppId(), grant.getGrantId(),
+          spec.getName(), argv, spec.getEnvMap(), grant.getShape().getMemoryMib())).snapshot();
+      return WorkerConversions.toProto(s, settings.nodeId());
+    }
+  }
+
+  public WorkerInfo kill(String workerId, Duration grace) {
+    Optional<WorkerSnapshot> s = supervisor.snapshot(workerId);
+    if (s.isEmpty()) {
+      throw new NoSuchElementException("no worker " + workerId + " on node " + settings.nodeId());
+    }
+    return WorkerConversions.toProto(supervisor.kill(workerId, grace == null ? settings.killGrace() : grace),
+        settings.nodeId());
+  }
+
+  /** The workers of one application, or all when appId is empty. */
+  public List<WorkerInfo> workers(String appId) {
+    List<WorkerInfo> out = new ArrayList<>();
+    for (WorkerSnapshot s : supervisor.list()) {
+      if (appId.isEmpty() || s.appId().equals(appId)) {
+        out.add(WorkerConversions.toProto(s, settings.nodeId()));
+      }
+    }
+    return out;
+  }
+
+  /** Current states first, then every change; returns how to stop watching. */
+  public synchronized Runnable watch(String appId, Consumer<WorkerInfo> sink) {
+    workers(appId).forEach(sink);
+    Watcher w = new Watcher(appId, sink);
+    watchers.add(w);
+    return () -> watchers.remove(w);
+  }
+
+  private synchronized void workerChanged(WorkerSnapshot s) {
+    WorkerInfo info = WorkerConversions.toProto(s, settings.nodeId());
+    for (Watcher w : watchers) {
+      if (w.appId().isEmpty() || w.appId().equals(s.appId())) {
+        try {
+          w.sink().accept(info);
+        } catch (RuntimeException e) {
+          watchers.remove(w);
+        }
+      }
+    }
+    if (link != null) {
+      link.wake();
+    }
+  }
+
+  public String address() {
+    return address;
+  }
+
+  public String nodeId() {
+    return settings.nodeId();
+  }
+
+  public Optional<String> leader() {
+    return link == null ? Optional.empty() : link.leader();
+  }
+
+  @Override
+  public String describe() {
+    return "task-worker " + settings.nodeId() + " on " + address + " offering " + total + " (work dir "
+        + settings.workDir() + ")";
+  }
+
+  /** Stops serving; the workers keep running and are adopted by the next start. */
+  @Override
+  public void close() {
+    if (link != null) {
+      link.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (supervisor != null) {
+      supervisor.close();
+    }
+    if (zk != null) {
+      zk.close();
+    }
+  }
+
+}

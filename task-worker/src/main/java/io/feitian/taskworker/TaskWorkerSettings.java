@@ -1,0 +1,74 @@
+package io.feitian.taskworker;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import io.feitian.common.grpc.Addresses;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/** task-worker's part of the configuration, checked. */
+public record TaskWorkerSettings(
+    String nodeId,
+    String rack,
+    String bind,
+    int port,
+    String advertise,
+    Path workDir,
+    OptionalLong cpuMillis,
+    OptionalLong memoryMib,
+    long reservedMemoryMib,
+    Map<String, Long> named,
+    Duration killGrace,
+    Duration memoryCheckInterval,
+    Duration reconnectBackoff) {
+
+  public static TaskWorkerSettings from(Config config) {
+    Config w = config.getConfig("task-worker");
+    String nodeId = w.getString("node-id");
+    if (nodeId.isBlank()) {
+      try {
+        nodeId = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("task-worker.node-id is empty and the host name is unknown", e);
+      }
+    }
+    if (!nodeId.matches("[A-Za-z0-9_.-]{1,128}")) {
+      throw new IllegalArgumentException("task-worker.node-id must match [A-Za-z0-9_.-]{1,128}, got '" + nodeId + "'");
+    }
+    Map<String, Long> named = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : w.getConfig("resources.named").root().entrySet()) {
+      named.put(e.getKey(), w.getLong("resources.named.\"" + e.getKey() + "\""));
+    }
+    return new TaskWorkerSettings(nodeId, w.getString("rack"), w.getString("bind"), w.getInt("port"),
+        w.getString("advertise"), Path.of(w.getString("work-dir")),
+        autoOrLong(w, "resources.cpu-millis"), autoOrLong(w, "resources.memory-mib"),
+        w.getLong("resources.reserved-memory-mib"), named,
+        w.getDuration("kill-grace"), w.getDuration("memory-check-interval"),
+        w.getDuration("reconnect-backoff"));
+  }
+
+  private static OptionalLong autoOrLong(Config c, String key) {
+    String v = c.getString(key);
+    if (v.equalsIgnoreCase("auto")) {
+      return OptionalLong.empty();
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n <= 0) {
+        throw new IllegalArgumentException("task-worker." + key + " must be positive or auto, got " + v);
+      }
+      return OptionalLong.of(n);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("task-worker." + key + " must be a number or auto, got '" + v + "'");
+    }
+  }
+
+  public String advertisedAddress(int actualPort) {
+    return Addresses.advertised(advertise, bind, actualPort);
+  }
+}

@@ -1,0 +1,94 @@
+package io.feitian.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a Java main class as a separate process with this JVM's classpath,
+ * output to a log file: how integration tests run real daemons they can
+ * {@code kill -9}.
+ */
+public final class ChildJvm {
+  private final String mainClass;
+  private final List<String> args = new ArrayList<>();
+  private final List<String> jvmArgs = new ArrayList<>(List.of("-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+  private final Map<String, String> env = new LinkedHashMap<>();
+  private Path log;
+
+  private ChildJvm(String mainClass) {
+    this.mainClass = mainClass;
+  }
+
+  public static ChildJvm of(Class<?> mainClass) {
+    return new ChildJvm(mainClass.getName());
+  }
+
+  public static ChildJvm of(String mainClass) {
+    return new ChildJvm(mainClass);
+  }
+
+  public ChildJvm args(String... more) {
+    args.addAll(List.of(more));
+    return this;
+  }
+
+  public ChildJvm jvmArg(String arg) {
+    jvmArgs.add(arg);
+    return this;
+  }
+
+  public ChildJvm env(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
+
+  public ChildJvm log(Path file) {
+    this.log = file;
+    return this;
+  }
+
+  public Process start() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    pb.redirectErrorStream(true);
+    if (log != null) {
+      try {
+        Files.createDirectories(log.getParent());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    } else {
+      pb.redirectOutput(new File("/dev/null"));
+    }
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + mainClass, e);
+    }
+  }
+
+  /** SIGKILL, like kill -9, and wait for the process to be gone. */
+  public static void kill9(Process p) {
+    p.destroyForcibly();
+    try {
+      p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
