@@ -55,6 +55,15 @@ final class LocalCommand {
           workers, nodeCpu, nodeMemory), System.out);
       out.println("starting a local cluster in " + dir.toAbsolutePath().normalize() + " ...");
       out.flush();
+      // Ctrl-C at any point, even while starting, stops whatever was started.
+      CountDownLatch stopped = new CountDownLatch(1);
+      Thread stopper = new Thread(() -> {
+        System.out.println("stopping the local cluster ...");
+        cluster.stop();
+        System.out.println("stopped");
+        stopped.countDown();
+      });
+      Runtime.getRuntime().addShutdownHook(stopper);
       List<LocalCluster.Member> members = cluster.up();
       List<List<String>> rows = members.stream()
           .map(m -> List.of(m.name(), m.address(), Long.toString(m.pid()), m.log().toString())).toList();
@@ -63,19 +72,13 @@ final class LocalCommand {
       out.println("cluster address: zk://127.0.0.1:" + zkPort + " (the CLI's default)");
       out.println("try: ./feitian cluster status");
       if (detach) {
+        Runtime.getRuntime().removeShutdownHook(stopper);
         out.println("stop it with: ./feitian local down");
         out.flush();
         return 0;
       }
       out.println("press Ctrl-C (or run ./feitian local down) to stop it");
       out.flush();
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        System.out.println("stopping the local cluster ...");
-        cluster.stop();
-        System.out.println("stopped");
-        stopped.countDown();
-      }));
       stopped.await();
       return 0;
     }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A whole cluster on one machine, every daemon a separate process on
@@ -56,8 +57,9 @@ public final class LocalCluster {
 
   private final Layout layout;
   private final PrintStream out;
-  private final List<Process> processes = new ArrayList<>();
-  private final List<Member> members = new ArrayList<>();
+  // Written by the starting thread, read by a Ctrl-C handler.
+  private final List<Process> processes = new CopyOnWriteArrayList<>();
+  private final List<Member> members = new CopyOnWriteArrayList<>();
 
   public LocalCluster(Layout layout, PrintStream out) {
     this.layout = layout;
