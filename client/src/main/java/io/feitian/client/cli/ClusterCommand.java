@@ -9,54 +9,40 @@ import io.feitian.proto.fuxi.v1.NodeStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 @Command(name = "cluster", description = "Cluster-wide views.", subcommands = ClusterCommand.Status.class)
 final class ClusterCommand {
   @Command(name = "status", description = "Leader and epoch, standbys, nodes with total and free resources, lost nodes.")
-  static final class Status implements Callable<Integer> {
-    @Mixin
-    ClusterOptions cluster;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Status extends ClusterCommandBase {
     @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      try (FeitianClient client = cluster.connect()) {
-        ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
-        if (cluster.json) {
-          Printer.json(out, s);
-          return 0;
+    void run(FeitianClient client) {
+      ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
+      print(s, out -> human(out, s));
+    }
+
+    private static void human(PrintWriter out, ClusterStatus s) {
+      out.println("leader:  " + s.getLeaderAddress() + " (epoch " + s.getEpoch() + ")");
+      List<String> standbys = new ArrayList<>();
+      for (MasterInfo m : s.getMastersList()) {
+        if (!m.getLeader()) {
+          standbys.add(m.getAddress());
         }
-        out.println("leader:  " + s.getLeaderAddress() + " (epoch " + s.getEpoch() + ")");
-        List<String> standbys = new ArrayList<>();
-        for (MasterInfo m : s.getMastersList()) {
-          if (!m.getLeader()) {
-            standbys.add(m.getAddress());
-          }
-        }
-        out.println("standbys: " + (standbys.isEmpty() ? "(none)" : String.join(", ", standbys)));
-        out.println("capacity: " + Printer.resources(s.getTotal()) + " total, " + Printer.resources(s.getFree())
-            + " free, " + s.getPendingUnits() + " units pending");
-        out.println();
-        List<List<String>> rows = new ArrayList<>();
-        for (NodeStatus n : s.getNodesList()) {
-          rows.add(List.of(n.getNodeId(), n.getState() == NodeState.NODE_STATE_ALIVE ? "alive" : "LOST",
-              n.getRack(), n.getAddress(), n.getState() == NodeState.NODE_STATE_ALIVE ? Printer.resources(n.getTotal()) : "",
-              n.getState() == NodeState.NODE_STATE_ALIVE ? Printer.resources(n.getFree()) : "",
-              Integer.toString(n.getGrants()), Integer.toString(n.getWorkers()), n.getBlacklisted() ? "yes" : "",
-              n.getLastHeartbeatAgeMs() + "ms"));
-        }
-        Printer.table(out, List.of("NODE", "STATE", "RACK", "ADDRESS", "TOTAL", "FREE", "GRANTS", "WORKERS",
-            "BLACKLISTED", "LAST HEARD"), rows);
-        return 0;
       }
+      out.println("standbys: " + (standbys.isEmpty() ? "(none)" : String.join(", ", standbys)));
+      out.println("capacity: " + Printer.resources(s.getTotal()) + " total, " + Printer.resources(s.getFree())
+          + " free, " + s.getPendingUnits() + " units pending");
+      out.println();
+      List<List<String>> rows = new ArrayList<>();
+      for (NodeStatus n : s.getNodesList()) {
+        boolean alive = n.getState() == NodeState.NODE_STATE_ALIVE;
+        rows.add(List.of(n.getNodeId(), alive ? "alive" : "LOST", n.getRack(), n.getAddress(),
+            alive ? Printer.resources(n.getTotal()) : "", alive ? Printer.resources(n.getFree()) : "",
+            Integer.toString(n.getGrants()), Integer.toString(n.getWorkers()), n.getBlacklisted() ? "yes" : "",
+            n.getLastHeartbeatAgeMs() + "ms"));
+      }
+      Printer.table(out, List.of("NODE", "STATE", "RACK", "ADDRESS", "TOTAL", "FREE", "GRANTS", "WORKERS",
+          "BLACKLISTED", "LAST HEARD"), rows);
     }
   }
 }

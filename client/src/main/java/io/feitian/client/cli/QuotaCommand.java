@@ -7,55 +7,34 @@ import io.feitian.proto.fuxi.v1.ListQuotasRequest;
 import io.feitian.proto.fuxi.v1.ListQuotasResponse;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
 import io.feitian.proto.fuxi.v1.SetQuotaRequest;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "quota", description = "Quota groups: guaranteed minimum, maximum, weight for the spare.",
     subcommands = {QuotaCommand.ListQuotas.class, QuotaCommand.Set.class, QuotaCommand.Delete.class})
 final class QuotaCommand {
   @Command(name = "list", description = "Quota groups and their use.")
-  static final class ListQuotas implements Callable<Integer> {
-    @Mixin
-    ClusterOptions cluster;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class ListQuotas extends ClusterCommandBase {
     @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      try (FeitianClient client = cluster.connect()) {
-        ListQuotasResponse r = client.cluster(c -> c.listQuotas(ListQuotasRequest.getDefaultInstance()));
-        if (cluster.json) {
-          Printer.json(out, r);
-          return 0;
-        }
+    void run(FeitianClient client) {
+      ListQuotasResponse r = client.cluster(c -> c.listQuotas(ListQuotasRequest.getDefaultInstance()));
+      print(r, out -> {
         List<List<String>> rows = new ArrayList<>();
         for (QuotaGroup q : r.getQuotasList()) {
-          rows.add(List.of(q.getName(), Printer.resources(q.getMin()),
-              q.hasMax() && (q.getMax().getCpuMillis() > 0 || q.getMax().getMemoryMib() > 0)
-                  ? Printer.resources(q.getMax()) : "unlimited",
+          boolean capped = q.getMax().getCpuMillis() > 0 || q.getMax().getMemoryMib() > 0;
+          rows.add(List.of(q.getName(), Printer.resources(q.getMin()), capped ? Printer.resources(q.getMax()) : "unlimited",
               Double.toString(q.getWeight()), Printer.resources(q.getInUse())));
         }
         Printer.table(out, List.of("GROUP", "MIN", "MAX", "WEIGHT", "IN USE"), rows);
-        return 0;
-      }
+      });
     }
   }
 
   @Command(name = "set", description = "Creates or replaces a quota group (admin).")
-  static final class Set implements Callable<Integer> {
-    @Mixin
-    ClusterOptions cluster;
-
+  static final class Set extends ClusterCommandBase {
     @Parameters(paramLabel = "NAME")
     String name;
 
@@ -74,45 +53,26 @@ final class QuotaCommand {
     @Option(names = "--weight", defaultValue = "1.0", description = "Share of the spare capacity (default 1).")
     double weight;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
+    void run(FeitianClient client) {
       QuotaGroup q = QuotaGroup.newBuilder().setName(name)
           .setMin(Resources.newBuilder().setCpuMillis(minCpu).setMemoryMib(minMemory))
           .setMax(Resources.newBuilder().setCpuMillis(maxCpu).setMemoryMib(maxMemory))
           .setWeight(weight).build();
-      try (FeitianClient client = cluster.connect()) {
-        QuotaGroup stored = client.cluster(c -> c.setQuota(SetQuotaRequest.newBuilder().setQuota(q).build()));
-        if (cluster.json) {
-          Printer.json(spec.commandLine().getOut(), stored);
-        } else {
-          spec.commandLine().getOut().println("quota group " + stored.getName() + " set");
-        }
-        return 0;
-      }
+      QuotaGroup stored = client.cluster(c -> c.setQuota(SetQuotaRequest.newBuilder().setQuota(q).build()));
+      print(stored, out -> out.println("quota group " + stored.getName() + " set"));
     }
   }
 
   @Command(name = "delete", description = "Deletes a quota group no running application uses (admin).")
-  static final class Delete implements Callable<Integer> {
-    @Mixin
-    ClusterOptions cluster;
-
+  static final class Delete extends ClusterCommandBase {
     @Parameters(paramLabel = "NAME")
     String name;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-      try (FeitianClient client = cluster.connect()) {
-        client.cluster(c -> c.deleteQuota(DeleteQuotaRequest.newBuilder().setName(name).build()));
-        spec.commandLine().getOut().println(cluster.json ? "{}" : "quota group " + name + " deleted");
-        return 0;
-      }
+    void run(FeitianClient client) {
+      client.cluster(c -> c.deleteQuota(DeleteQuotaRequest.newBuilder().setName(name).build()));
+      done("quota group " + name + " deleted");
     }
   }
 }

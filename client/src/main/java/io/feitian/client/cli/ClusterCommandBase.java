@@ -1,0 +1,51 @@
+package io.feitian.client.cli;
+
+import com.google.protobuf.MessageOrBuilder;
+import io.feitian.client.FeitianClient;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A command that talks to the cluster: connects, runs, closes, and prints
+ * its answer as JSON with --json or for people otherwise.
+ */
+abstract class ClusterCommandBase implements Callable<Integer> {
+  @Mixin
+  ClusterOptions cluster;
+
+  @Spec
+  CommandSpec spec;
+
+  /** Does the command's work. */
+  abstract void run(FeitianClient client) throws Exception;
+
+  @Override
+  public final Integer call() throws Exception {
+    try (FeitianClient client = cluster.connect()) {
+      run(client);
+      return 0;
+    }
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /** Prints the answer: the message as JSON with --json, else what {@code human} writes. */
+  void print(MessageOrBuilder answer, Consumer<PrintWriter> human) {
+    if (cluster.json) {
+      Printer.json(out(), answer);
+    } else {
+      human.accept(out());
+    }
+  }
+
+  /** For commands whose answer is only "done": `{}` with --json, else the sentence. */
+  void done(String sentence) {
+    out().println(cluster.json ? "{}" : sentence);
+  }
+}
