@@ -176,17 +176,13 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     if (!WORKER_NAME.matcher(spec.getName()).matches()) {
       throw new IllegalArgumentException("spec.name must match [A-Za-z0-9_.-]{1,64}, got '" + spec.getName() + "'");
     }
-    List<String> argv = switch (spec.getProgramCase()) {
-      case PROCESS -> {
-        if (spec.getProcess().getArgvCount() == 0 || spec.getProcess().getArgv(0).isBlank()) {
-          throw new IllegalArgumentException("spec.process.argv must name a program");
-        }
-        yield spec.getProcess().getArgvList();
-      }
-      case THREAD -> throw Status.UNIMPLEMENTED.withDescription(
-          "spec.thread: thread programs run in Task Worker JVMs, which arrive with offline jobs").asRuntimeException();
-      default -> throw new IllegalArgumentException("spec must have a process or thread program");
-    };
+    if (spec.getProgramCase() == LaunchSpec.ProgramCase.PROGRAM_NOT_SET) {
+      throw new IllegalArgumentException("spec must have a process or thread program");
+    }
+    if (spec.getProgramCase() == LaunchSpec.ProgramCase.PROCESS
+        && (spec.getProcess().getArgvCount() == 0 || spec.getProcess().getArgv(0).isBlank())) {
+      throw new IllegalArgumentException("spec.process.argv must name a program");
+    }
     for (String key : spec.getEnvMap().keySet()) {
       if (LaunchRequest.RESERVED_ENV.contains(key)) {
         throw new IllegalArgumentException("spec.env may not set " + key + ": the task-worker sets it");
@@ -199,6 +195,9 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
       throw Status.PERMISSION_DENIED.withDescription("grant " + req.getGrantId() + " belongs to "
           + grant.getAppId() + ", not " + req.getAppId()).asRuntimeException();
     }
+    List<String> argv = spec.getProgramCase() == LaunchSpec.ProgramCase.THREAD
+        ? WorkerJvm.argv(spec.getThread(), grant.getShape().getMemoryMib())
+        : spec.getProcess().getArgvList();
     synchronized (this) {
       for (WorkerSnapshot w : supervisor.list()) {
         if (w.grantId() == grant.getGrantId() && !w.state().isEnded()) {
