@@ -156,7 +156,11 @@ public final class FeitianClient implements AutoCloseable {
           return status.getLeaderAddress();
         }
       } catch (StatusRuntimeException e) {
-        errors.add(m + ": " + e.getStatus().getCode());
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+          throw e; // asking another master would not help
+        }
+        errors.add(m + ": " + code);
       }
     }
     throw Status.UNAVAILABLE.withDescription("no master knows a leader (" + String.join(", ", errors) + ")")

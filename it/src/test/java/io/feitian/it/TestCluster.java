@@ -35,11 +35,18 @@ final class TestCluster implements AutoCloseable {
   final Map<String, Process> workers = new LinkedHashMap<>();
   private final List<String> extraArgs = new ArrayList<>();
   private FeitianClient client;
+  private FeitianClient.Options clientOptions = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(20));
   private int masterSeq;
 
   TestCluster(Path dir) throws Exception {
     this.dir = dir;
     this.zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+  }
+
+  /** How the test's client connects (e.g. with TLS and a token). */
+  TestCluster withClientOptions(FeitianClient.Options options) {
+    this.clientOptions = options;
+    return this;
   }
 
   /** Settings every daemon of this cluster gets (e.g. security). */
@@ -58,9 +65,10 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** Starts a fuxi-master; returns its name (its log is dir/NAME.log). */
-  String startMaster() {
+  String startMaster(String... extra) {
     String name = "master-" + (++masterSeq);
     List<String> args = common();
+    args.addAll(List.of(extra));
     args.addAll(List.of("--set", "fuxi.master.port=0", "--set", "fuxi.master.heartbeat-interval=300ms",
         "--set", "fuxi.master.node-timeout=3s", "--set", "fuxi.master.recovery-window=2s",
         "--set", "fuxi.master.child-master.backoff-initial=200ms"));
@@ -69,8 +77,9 @@ final class TestCluster implements AutoCloseable {
     return name;
   }
 
-  Process startWorker(String nodeId, String rack) {
+  Process startWorker(String nodeId, String rack, String... extra) {
     List<String> args = common();
+    args.addAll(List.of(extra));
     args.addAll(List.of("--set", "task-worker.node-id=" + nodeId, "--set", "task-worker.rack=" + rack,
         "--set", "task-worker.port=0", "--set", "task-worker.work-dir=" + dir.resolve(nodeId),
         "--set", "task-worker.resources.cpu-millis=4000", "--set", "task-worker.resources.memory-mib=4096",
@@ -83,7 +92,7 @@ final class TestCluster implements AutoCloseable {
   FeitianClient client() {
     if (client == null) {
       client = new FeitianClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),
-          FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(20)));
+          clientOptions);
     }
     return client;
   }
