@@ -184,9 +184,9 @@ public final class AppMasterSession implements AutoCloseable {
             for (Grant g : e.getGranted().getGrantsList()) {
               held.put(g.getGrantId(), g);
               fresh.add(g);
-              Bucket b = new Bucket(g.getUnit(), g.getSatisfiedLevel(), g.getSatisfiedTarget(), false);
-              if (!decrement(b)) {
-                decrement(new Bucket(g.getUnit(), g.getSatisfiedLevel(), g.getSatisfiedTarget(), true));
+              // The grant names the demand it was taken from.
+              if (!decrement(new Bucket(g.getUnit(), g.getRequestedLevel(), g.getRequestedTarget(), false))) {
+                decrement(new Bucket(g.getUnit(), g.getRequestedLevel(), g.getRequestedTarget(), true));
               }
             }
           }

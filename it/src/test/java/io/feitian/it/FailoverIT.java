@@ -155,4 +155,39 @@ class FailoverIT {
           .contains("fuxi-master stopping");
     }
   }
+
+  @Test
+  void relaxedDemandIsAccountedExactlyAcrossAFailover() throws Exception {
+    try (TestCluster c = new TestCluster(dir)) {
+      c.startMaster();
+      c.startMaster();
+      c.startWorker("node-a", "r1");
+      c.startWorker("node-b", "r1");
+      c.awaitAliveNodes(2);
+      await().atMost(Duration.ofSeconds(20)).until(() -> c.status().getMastersCount() == 2);
+      String appId = Apps.submitSleeping(c);
+      Recorder rec = new Recorder();
+      try (AppMasterSession session = new AppMasterSession(c.client(), appId, rec)) {
+        session.start();
+        // Two units of 3 cores wanted on node-a (4 cores): one fits there, the other is relaxed to the rack.
+        io.feitian.proto.common.v1.Resources big = io.feitian.proto.common.v1.Resources.newBuilder()
+            .setCpuMillis(3000).setMemoryMib(256).build();
+        session.request("big", big, 1, LocalityLevel.LOCALITY_LEVEL_MACHINE, "node-a", 2, true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> session.grants().size() == 2);
+        assertThat(session.grants()).extracting(Grant::getNodeId).containsExactlyInAnyOrder("node-a", "node-b");
+        assertThat(session.grants()).allMatch(g -> g.getRequestedLevel() == LocalityLevel.LOCALITY_LEVEL_MACHINE
+            && g.getRequestedTarget().equals("node-a"));
+        assertThat(session.outstandingUnits()).isZero();
+
+        long oldEpoch = session.epoch();
+        ChildJvm.kill9(c.masters.get(c.leaderName()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> session.epoch() > oldEpoch);
+        // The re-attached session asked for nothing more: no extra grant arrives, none is lost.
+        c.awaitAliveNodes(2);
+        assertThat(c.status().getPendingUnits()).isZero();
+        assertThat(session.grants()).hasSize(2);
+        assertThat(rec.granted).hasSize(2);
+      }
+    }
+  }
 }

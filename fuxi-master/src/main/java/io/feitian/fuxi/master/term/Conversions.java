@@ -18,14 +18,19 @@ final class Conversions {
         .setShape(ResourceProtos.toProto(g.shape()))
         .setPriority(g.priority())
         .setSatisfiedLevel(toProto(g.satisfiedLevel()))
-        .setSatisfiedTarget(g.satisfiedTarget() == null ? "" : g.satisfiedTarget())
+        .setSatisfiedTarget(g.satisfiedTarget())
+        .setRequestedLevel(toProto(g.requestedLevel()))
+        .setRequestedTarget(g.requestedTarget())
         .build();
   }
 
   static Grant fromProto(String field, io.feitian.proto.fuxi.v1.Grant g) {
+    LocalityLevel satisfied = fromProto(field + ".satisfied_level", g.getSatisfiedLevel(), true);
+    boolean hasRequested = g.getRequestedLevel() != io.feitian.proto.fuxi.v1.LocalityLevel.LOCALITY_LEVEL_UNSPECIFIED;
     return new Grant(g.getGrantId(), g.getAppId(), g.getUnit(), g.getNodeId(),
-        ResourceProtos.fromProto(field + ".shape", g.getShape()), g.getPriority(),
-        fromProto(field + ".satisfied_level", g.getSatisfiedLevel(), true), g.getSatisfiedTarget());
+        ResourceProtos.fromProto(field + ".shape", g.getShape()), g.getPriority(), satisfied, g.getSatisfiedTarget(),
+        hasRequested ? fromProto(field + ".requested_level", g.getRequestedLevel(), true) : satisfied,
+        hasRequested ? g.getRequestedTarget() : g.getSatisfiedTarget());
   }
 
   static io.feitian.proto.fuxi.v1.LocalityLevel toProto(LocalityLevel level) {
