@@ -81,14 +81,6 @@ public final class FeitianClient implements AutoCloseable {
     return calls.streaming(ResourceServiceGrpc.newStub(channel(findLeader())));
   }
 
-  /** Every fuxi-master address known, leader first when known. */
-  public List<String> masters() {
-    if (locator != null) {
-      return locator.participants();
-    }
-    return ((ClusterTarget.Masters) target).addresses();
-  }
-
   /** Runs a call on the leader's channel; on UNAVAILABLE, finds the leader again and retries. */
   public <T> T withLeader(Function<ManagedChannel, T> call) {
     long deadline = System.nanoTime() + retryWindow.toNanos();

@@ -87,11 +87,6 @@ public final class GrpcServer implements Closeable {
     return server.getPort();
   }
 
-  /** Marks a service (or "" for the whole server) serving or not in the health service. */
-  public void setServing(String service, boolean serving) {
-    health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
-  }
-
   /** Stops taking calls, lets running ones finish within the grace period, then cancels the rest. */
   @Override
   public void close() {

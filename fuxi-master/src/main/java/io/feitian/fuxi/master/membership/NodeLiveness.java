@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * When each node was last heard from, and which ones have been silent too
@@ -23,19 +22,6 @@ public final class NodeLiveness {
 
   public void heard(String nodeId, long nowMillis) {
     lastHeard.put(nodeId, nowMillis);
-  }
-
-  public void forget(String nodeId) {
-    lastHeard.remove(nodeId);
-  }
-
-  public boolean isTracked(String nodeId) {
-    return lastHeard.containsKey(nodeId);
-  }
-
-  public OptionalLong lastHeard(String nodeId) {
-    Long t = lastHeard.get(nodeId);
-    return t == null ? OptionalLong.empty() : OptionalLong.of(t);
   }
 
   /** Removes and returns the nodes not heard from for longer than the timeout. */
