@@ -1,13 +1,18 @@
 package io.feitian.bench.scheduler;
 
 import io.feitian.common.resource.ResourceVector;
+import io.feitian.fuxi.master.scheduler.AppStatus;
+import io.feitian.fuxi.master.scheduler.DemandStatus;
 import io.feitian.fuxi.master.scheduler.Grant;
+import io.feitian.fuxi.master.scheduler.GroupStatus;
 import io.feitian.fuxi.master.scheduler.LocalityLevel;
+import io.feitian.fuxi.master.scheduler.NodeStatus;
 import io.feitian.fuxi.master.scheduler.Outcome;
 import io.feitian.fuxi.master.scheduler.QuotaGroup;
 import io.feitian.fuxi.master.scheduler.Scheduler;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,26 +22,34 @@ import java.util.SplittableRandom;
 
 /**
  * A single-threaded simulation of a busy cluster driving the pure Fuxi scheduler core, to measure
- * how fast it makes decisions.
+ * how fast it makes decisions. Not a test: it asserts nothing about time.
  *
- * <p>The cluster: {@code --nodes} nodes of 16 cores / 64 GiB in {@code --racks} racks, and
- * {@code --apps} applications spread over four quota groups (a guaranteed "prod", a capped "dev",
- * "batch", and a capped "adhoc"). Each application has two or three units of typical shapes and
- * priorities, and asks for them with a mix of localities (by default 50% anywhere, 30% a rack,
- * 20% a machine; 80% of the rack and machine requests relaxed).
+ * <p>The cluster: {@code --nodes} nodes of 16 cores / 64 GiB in {@code --racks} racks (default
+ * nodes / 125), and {@code --apps} applications spread over four quota groups: "prod" (min 30%
+ * of the cluster, weight 4), "dev" (min 10%, max 40%, weight 2), "batch" (weight 1) and "adhoc"
+ * (max 20%, weight 1). Each application has two or three units of typical shapes (0.5 to 4
+ * cores) and priorities 0..3, and asks with a mix of localities: by default 50% anywhere, 30% a
+ * random rack, 20% a random machine, 80% of the rack and machine requests relaxed.
  *
- * <p>Phases: fill (every application asks for its share of 1.3x the cluster), warm-up, then a
- * measured steady state where work finishes (a random held grant is released) and its
- * application asks for one more unit, so every release triggers scheduling of waiting demand on
- * the freed node. Every {@code --churn} operations one application finishes (removeApp, which
- * releases and reschedules all its grants) and a new one arrives.
+ * <p>Phases: fill (every application asks for its share of 1.3x the cluster, in batches of 1 to
+ * 20 units), warm-up, then the measured steady state: work finishes (a uniformly random held
+ * grant is released) and its application asks for one more unit, so every release triggers
+ * scheduling of waiting demand on the freed node. Every {@code --churn} operations one
+ * application finishes (removeApp: all its grants released and rescheduled) and a new one
+ * arrives with the same amount of work. Strict (unrelaxed) asks still waiting after
+ * {@code --strict-timeout} operations are withdrawn and asked again relaxed, as an application
+ * master doing delay scheduling would; without this, strict asks for busy machines pile up and
+ * the backlog of placeable demand drains away.
  *
  * <p>Reported: grants per second (wall clock, including the simulator's own bookkeeping, and
  * counting only time inside scheduler calls), latency percentiles per scheduler call that issued
- * at least one grant and per grant, and live heap after a full GC.
+ * at least one grant and per grant, removeApp latency, GC time, cluster utilisation, and live
+ * heap after a full GC. {@code --verify} then checks at the end that every waiting unit is held
+ * back by its group's max or has no room where it may go, and prints the breakdown.
  *
  * <pre>
- * java -cp ... io.feitian.bench.scheduler.SchedulerSimulator --nodes 5000 --apps 1000 --seconds 30
+ * java -cp bench/target/classes:$(cat bench/target/classpath.txt) \
+ *     io.feitian.bench.scheduler.SchedulerSimulator --nodes 5000 --apps 1000 --seconds 30 --warmup 10 --verify
  * </pre>
  */
 public final class SchedulerSimulator {
@@ -63,6 +76,8 @@ public final class SchedulerSimulator {
     private int machinePercent = 20;
     private int rackPercent = 30;
     private int relaxPercent = 80;
+    private boolean verify;
+    private long strictTimeout = 50_000;
 
     // simulation state
     private SplittableRandom rnd;
@@ -90,6 +105,12 @@ public final class SchedulerSimulator {
 
     private record AppSpec(String id, List<Unit> units) {}
 
+    /** A strict-locality ask, withdrawn and re-sent relaxed if still waiting after a while. */
+    private record StrictAsk(AppSpec app, Unit unit, LocalityLevel level, String target, int count, long op) {}
+
+    private final ArrayDeque<StrictAsk> strictAsks = new ArrayDeque<>();
+    private long opCounter;
+
     public static void main(String[] args) {
         SchedulerSimulator sim = new SchedulerSimulator();
         sim.parse(args);
@@ -99,9 +120,13 @@ public final class SchedulerSimulator {
     private void parse(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--verify")) {
+                verify = true;
+                continue;
+            }
             if (a.equals("--help") || a.equals("-h")) {
                 System.out.println("options: --nodes N --racks N --apps N --seconds S --warmup S --seed N"
-                        + " --churn OPS --overcommit X --machine PCT --rack PCT --relax PCT");
+                        + " --churn OPS --overcommit X --machine PCT --rack PCT --relax PCT --strict-timeout OPS --verify");
                 System.exit(0);
             }
             if (i + 1 >= args.length) {
@@ -120,6 +145,7 @@ public final class SchedulerSimulator {
                 case "--machine" -> machinePercent = Integer.parseInt(v);
                 case "--rack" -> rackPercent = Integer.parseInt(v);
                 case "--relax" -> relaxPercent = Integer.parseInt(v);
+                case "--strict-timeout" -> strictTimeout = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
             }
         }
@@ -202,6 +228,58 @@ public final class SchedulerSimulator {
         System.out.printf(Locale.ROOT, "  cluster in use at end  cpu %.1f%%  mem %.1f%%%n", used(true), used(false));
         System.out.printf(Locale.ROOT, "  live heap after GC     %,d MiB (%d grants held, %d units waiting)%n",
                 heap >> 20, scheduler.grantCount(), scheduler.pendingUnits());
+        if (verify) {
+            verifyWorkConservation();
+        }
+    }
+
+    /**
+     * Why is demand waiting? Every waiting bucket must be held back by its group's max or have no
+     * node with room where it may go; anything else is a scheduler bug. Prints the breakdown.
+     */
+    private void verifyWorkConservation() {
+        List<NodeStatus> all = scheduler.nodes();
+        Map<String, List<NodeStatus>> byRack = new HashMap<>();
+        for (NodeStatus n : all) {
+            byRack.computeIfAbsent(n.rack(), r -> new ArrayList<>()).add(n);
+        }
+        Map<String, GroupStatus> groups = new HashMap<>();
+        for (GroupStatus g : scheduler.groups()) {
+            groups.put(g.name(), g);
+        }
+        long maxHeld = 0;
+        long noRoom = 0;
+        long strictNoRoom = 0;
+        for (AppStatus a : scheduler.apps()) {
+            GroupStatus g = groups.get(a.group());
+            for (DemandStatus d : scheduler.demandOf(a.appId())) {
+                ResourceVector max = g.quota().max();
+                if (max != null && !g.usage().sumFitsIn(d.shape(), max)) {
+                    maxHeld += d.outstanding();
+                    continue;
+                }
+                List<NodeStatus> where;
+                if (d.relaxLocality() || d.level() == LocalityLevel.CLUSTER) {
+                    where = all;
+                } else if (d.level() == LocalityLevel.RACK) {
+                    where = byRack.getOrDefault(d.target(), List.of());
+                } else {
+                    where = scheduler.node(d.target()).map(List::of).orElse(List.of());
+                }
+                for (NodeStatus n : where) {
+                    if (!n.blacklisted() && d.shape().fitsIn(n.free())) {
+                        throw new IllegalStateException("waiting demand fits: " + d + " on " + n);
+                    }
+                }
+                if (where == all) {
+                    noRoom += d.outstanding();
+                } else {
+                    strictNoRoom += d.outstanding();
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "  verified: waiting units held back by quota max %d, by no room anywhere %d,"
+                + " by no room at a strict machine/rack %d%n", maxHeld, noRoom, strictNoRoom);
     }
 
     /** Percentage of the cluster's CPU (or memory) held by grants. */
@@ -244,6 +322,8 @@ public final class SchedulerSimulator {
                 timed(() -> scheduler.release(g.grantId()));
                 ask(app(g.appId()), 1);
                 ops++;
+                opCounter++;
+                relaxOldStrictAsks();
                 if (churn > 0 && ops % churn == 0) {
                     replaceAnApp();
                 }
@@ -256,13 +336,37 @@ public final class SchedulerSimulator {
 
     private final Map<String, AppSpec> byId = new HashMap<>();
 
+    /**
+     * Like an application master doing delay scheduling: strict asks still waiting after
+     * {@code --strict-timeout} operations are withdrawn and asked again with relaxed locality.
+     * (Withdrawing never goes below zero, so asks already granted withdraw nothing.)
+     */
+    private void relaxOldStrictAsks() {
+        while (!strictAsks.isEmpty() && opCounter - strictAsks.peekFirst().op() > strictTimeout) {
+            StrictAsk s = strictAsks.pollFirst();
+            if (!byId.containsKey(s.app().id())) {
+                continue;
+            }
+            String app = s.app().id();
+            Unit u = s.unit();
+            long before = scheduler.app(app).orElseThrow().outstandingUnits();
+            timed(() -> scheduler.request(app, u.name(), u.shape(), u.priority(), s.level(), s.target(), -s.count(), false));
+            int withdrawn = (int) (before - scheduler.app(app).orElseThrow().outstandingUnits());
+            if (withdrawn > 0) {
+                timed(() -> scheduler.request(app, u.name(), u.shape(), u.priority(), s.level(), s.target(), withdrawn, true));
+            }
+        }
+    }
+
     private AppSpec app(String id) {
         return byId.get(id);
     }
 
+    /** An application finishes; a new one arrives with as much work (held + waiting) as it had. */
     private void replaceAnApp() {
         AppSpec gone = appSpecs.remove(rnd.nextInt(appSpecs.size()));
         byId.remove(gone.id());
+        long work = scheduler.app(gone.id()).orElseThrow().outstandingUnits();
         long t = System.nanoTime();
         int[] released = new int[1];
         timed(() -> {
@@ -274,9 +378,13 @@ public final class SchedulerSimulator {
             removeApps.record(System.nanoTime() - t);
             removedGrants += released[0];
         }
+        work += released[0];
         AppSpec a = newApp();
-        long units = scheduler.pendingUnits() / Math.max(1, appSpecs.size()) + 1;
-        ask(a, (int) Math.min(units, 1000));
+        while (work > 0) {
+            int n = (int) Math.min(work, 1 + rnd.nextInt(20));
+            ask(a, n);
+            work -= n;
+        }
     }
 
     private AppSpec newApp() {
@@ -312,6 +420,9 @@ public final class SchedulerSimulator {
         }
         boolean relax = level != LocalityLevel.CLUSTER && rnd.nextInt(100) < relaxPercent;
         timed(() -> scheduler.request(a.id(), u.name(), u.shape(), u.priority(), level, target, n, relax));
+        if (level != LocalityLevel.CLUSTER && !relax && strictTimeout > 0) {
+            strictAsks.addLast(new StrictAsk(a, u, level, target, n, opCounter));
+        }
     }
 
     private interface Call {

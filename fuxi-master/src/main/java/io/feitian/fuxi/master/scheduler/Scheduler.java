@@ -249,6 +249,8 @@ public final class Scheduler {
      * the rack's and the cluster's. Immediate placement tries the same places in that order.
      * Withdrawing more than is outstanding withdraws what is outstanding. A MACHINE target that
      * is not (yet) a known node, or a RACK target with no nodes, is accepted: the demand waits.
+     * While no node at all is known (a new leader before task workers report), no shape is
+     * refused as too large.
      *
      * @param target a node id for MACHINE, a rack for RACK, empty (or null) for CLUSTER
      * @return the grants issued by immediate placement

@@ -57,7 +57,10 @@
  * decision looks at lane heads only: O(priorities × groups × distinct shapes) per queue, not
  * O(waiting requests). Finding a node with room for a shape in a rack or the cluster uses a
  * segment tree over nodes keyed by per-dimension maximum free resources (first fit), O(log n)
- * in practice instead of a scan. Not included: reservations for large shapes (small shapes may
+ * in practice instead of a scan. Demand held back by a quota max is tracked per group (by shape,
+ * then priority), so a release retries only that demand, and skips a shape at once when no node
+ * anywhere has room for it. Grants are kept in a primitive open-addressing table by id. See
+ * {@code docs/PERFORMANCE.md} for measured costs. Not included: reservations for large shapes (small shapes may
  * overtake them indefinitely), delay scheduling, and per-application limits.
  */
 package io.feitian.fuxi.master.scheduler;

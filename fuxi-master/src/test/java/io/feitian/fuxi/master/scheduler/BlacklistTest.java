@@ -16,13 +16,13 @@ class BlacklistTest {
     void noNewGrantsOnABlacklistedNodeExistingOnesStay() {
         Scheduler s = Fixtures.cluster(1, 2, TWO_UNITS);
         s.addApp("a", "default");
-        Fixtures.cluster(s, "a", 1, 0);
+        Fixtures.askAnywhere(s, "a", 1, 0);
         assertEquals("r0n0", s.grantsOf("a").get(0).nodeId());
         s.blacklist("r0n0");
         assertTrue(s.node("r0n0").orElseThrow().blacklisted());
         assertEquals(1, s.node("r0n0").orElseThrow().grantCount());
         // cluster placement skips it
-        assertEquals(List.of("r0n1", "r0n1"), nodesOf(Fixtures.cluster(s, "a", 3, 0).granted()));
+        assertEquals(List.of("r0n1", "r0n1"), nodesOf(Fixtures.askAnywhere(s, "a", 3, 0).granted()));
         // so does machine placement, and freeing resources on it
         assertTrue(s.request("a", "u", UNIT, 0, LocalityLevel.MACHINE, "r0n0", 1, false).granted().isEmpty());
         Grant onIt = s.grantsOf("a").get(0);
@@ -35,7 +35,7 @@ class BlacklistTest {
         Scheduler s = Fixtures.cluster(1, 1, TWO_UNITS);
         s.addApp("a", "default");
         s.blacklist("r0n0");
-        assertTrue(Fixtures.cluster(s, "a", 3, 0).granted().isEmpty());
+        assertTrue(Fixtures.askAnywhere(s, "a", 3, 0).granted().isEmpty());
         Outcome o = s.unblacklist("r0n0");
         assertEquals(List.of("r0n0", "r0n0"), nodesOf(o.granted()));
         assertEquals(Outcome.NONE, s.unblacklist("r0n0"));
@@ -49,6 +49,6 @@ class BlacklistTest {
         assertEquals(List.of("later"), s.blacklist());
         assertTrue(s.addNode("later", "r", TWO_UNITS).granted().isEmpty());
         assertTrue(s.node("later").orElseThrow().blacklisted());
-        assertTrue(Fixtures.cluster(s, "a", 1, 0).granted().isEmpty());
+        assertTrue(Fixtures.askAnywhere(s, "a", 1, 0).granted().isEmpty());
     }
 }

@@ -18,8 +18,8 @@ class FairShareTest {
         s.setQuota(QuotaGroup.unlimited("heavy", 3));
         s.addApp("a", "light");
         s.addApp("b", "heavy");
-        Fixtures.cluster(s, "a", 1000, 0); // a asks first: FIFO alone would favour it
-        Fixtures.cluster(s, "b", 1000, 0);
+        Fixtures.askAnywhere(s, "a", 1000, 0); // a asks first: FIFO alone would favour it
+        Fixtures.askAnywhere(s, "b", 1000, 0);
         for (int i = 0; i < 10; i++) {
             s.addNode("n" + i, "r" + (i % 2), units(4));
         }
@@ -35,8 +35,8 @@ class FairShareTest {
         s.addApp("a", "one");
         s.addApp("b", "two");
         // a grabs the empty cluster first
-        assertEquals(40, Fixtures.cluster(s, "a", 10_000, 0).granted().size());
-        Fixtures.cluster(s, "b", 10_000, 0);
+        assertEquals(40, Fixtures.askAnywhere(s, "a", 10_000, 0).granted().size());
+        Fixtures.askAnywhere(s, "b", 10_000, 0);
         // work finishes oldest first, and every freed unit is handed out again
         for (int i = 0; i < 200; i++) {
             Grant oldest = s.grantsOf("a").isEmpty() ? null : s.grantsOf("a").get(0);
@@ -56,8 +56,8 @@ class FairShareTest {
         s.setQuota(QuotaGroup.unlimited("greedy", 100));
         s.addApp("g", "guaranteed");
         s.addApp("x", "greedy");
-        Fixtures.cluster(s, "x", 1000, 0);
-        Fixtures.cluster(s, "g", 1000, 0);
+        Fixtures.askAnywhere(s, "x", 1000, 0);
+        Fixtures.askAnywhere(s, "g", 1000, 0);
         s.addNode("n0", "r", units(4));
         assertEquals(4, held(s, "g"));
         assertEquals(0, held(s, "x"));
@@ -76,8 +76,8 @@ class FairShareTest {
         s.setQuota(new QuotaGroup("large", units(8), null, 1));
         s.addApp("a", "small");
         s.addApp("b", "large");
-        Fixtures.cluster(s, "a", 100, 0);
-        Fixtures.cluster(s, "b", 100, 0);
+        Fixtures.askAnywhere(s, "a", 100, 0);
+        Fixtures.askAnywhere(s, "b", 100, 0);
         s.addNode("n0", "r", units(5));
         // a reaches 1/2 of its min after one unit; b then has the lower share until 4 of 8
         assertEquals(1, held(s, "a"));
@@ -91,8 +91,8 @@ class FairShareTest {
         s.setQuota(new QuotaGroup("guaranteed", units(4), null, 1));
         s.addApp("g", "guaranteed");
         s.addApp("x", "default");
-        Fixtures.cluster(s, "g", 10, 0);
-        Fixtures.cluster(s, "x", 10, 1);
+        Fixtures.askAnywhere(s, "g", 10, 0);
+        Fixtures.askAnywhere(s, "x", 10, 1);
         s.addNode("n0", "r", units(3));
         assertEquals(0, held(s, "g"));
         assertEquals(3, held(s, "x"));

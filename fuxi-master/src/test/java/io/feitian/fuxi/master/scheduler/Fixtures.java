@@ -33,7 +33,8 @@ final class Fixtures {
         return s;
     }
 
-    static Outcome cluster(Scheduler s, String app, int count, int priority) {
+    /** The app asks for count units of shape UNIT anywhere (unit "u"). */
+    static Outcome askAnywhere(Scheduler s, String app, int count, int priority) {
         return s.request(app, "u", UNIT, priority, LocalityLevel.CLUSTER, "", count, false);
     }
 

@@ -3,6 +3,7 @@ package io.feitian.fuxi.master.scheduler;
 import static io.feitian.fuxi.master.scheduler.Fixtures.TWO_UNITS;
 import static io.feitian.fuxi.master.scheduler.Fixtures.UNIT;
 import static io.feitian.fuxi.master.scheduler.Fixtures.appsOf;
+import static io.feitian.fuxi.master.scheduler.Fixtures.askAnywhere;
 import static io.feitian.fuxi.master.scheduler.Fixtures.cluster;
 import static io.feitian.fuxi.master.scheduler.Fixtures.grantOn;
 import static io.feitian.fuxi.master.scheduler.Fixtures.nodesOf;
@@ -75,7 +76,7 @@ class LocalityTest {
     @Test
     void freedMachineServesMachineQueueThenRackQueueThenClusterQueue() {
         Scheduler s = fourNodes();
-        assertEquals(8, cluster(s, "filler", 8, 0).granted().size());
+        assertEquals(8, askAnywhere(s, "filler", 8, 0).granted().size());
         // all waiting, same shape; the cluster demand has the highest priority and is oldest
         assertTrue(s.request("c", "u", UNIT, 9, CLUSTER, "", 3, false).granted().isEmpty());
         assertTrue(s.request("r", "u", UNIT, 5, RACK, "r0", 2, false).granted().isEmpty());
@@ -101,7 +102,7 @@ class LocalityTest {
     @Test
     void relaxedMachineDemandIsServedByItsRackBeforeTheClusterQueue() {
         Scheduler s = fourNodes();
-        cluster(s, "filler", 8, 0);
+        askAnywhere(s, "filler", 8, 0);
         s.request("c", "u", UNIT, 9, CLUSTER, "", 1, false);
         s.request("m", "u", UNIT, 0, MACHINE, "r0n1", 1, true);
         // r0n0 is not the target but is in its rack: the rack queue beats the cluster queue
@@ -114,7 +115,7 @@ class LocalityTest {
     @Test
     void relaxedDemandIsServedByAnyNodeThroughTheClusterQueue() {
         Scheduler s = fourNodes();
-        cluster(s, "filler", 8, 0);
+        askAnywhere(s, "filler", 8, 0);
         s.request("m", "u", UNIT, 0, MACHINE, "r0n1", 1, true);
         s.request("r", "u", UNIT, 0, RACK, "r0", 1, true);
         Outcome o = s.release(grantOn(s, "filler", "r1n1").grantId());
@@ -149,7 +150,7 @@ class LocalityTest {
     @Test
     void relaxedDemandForAnUnknownNodeJoinsTheRackQueueWhenTheNodeDoes() {
         Scheduler s = fourNodes();
-        cluster(s, "filler", 8, 0);
+        askAnywhere(s, "filler", 8, 0);
         s.request("c", "u", UNIT, 9, CLUSTER, "", 1, false);
         s.request("m", "u", UNIT, 0, MACHINE, "late", 1, true);
         // the node joins too small to take the unit itself
@@ -188,7 +189,7 @@ class LocalityTest {
         Scheduler s = cluster(20, 50, TWO_UNITS);
         s.addApp("a", "default");
         s.addApp("big", "default");
-        assertEquals(2000, cluster(s, "a", 2000, 0).granted().size());
+        assertEquals(2000, askAnywhere(s, "a", 2000, 0).granted().size());
         s.release(grantOn(s, "a", "r13n37").grantId());
         s.release(grantOn(s, "a", "r13n37").grantId());
         Outcome o = s.request("big", "b", TWO_UNITS, 0, CLUSTER, "", 1, false);

@@ -42,7 +42,7 @@ class PreemptionTest {
     @Test
     void victimsAreLowestPriorityNewestFirstAndPlanningChangesNothing() {
         Scheduler s = batchFillsTheCluster(ResourceVector.ZERO);
-        Fixtures.cluster(s, "p", 3, 0);
+        Fixtures.askAnywhere(s, "p", 3, 0);
         Fixtures.Snapshot before = snapshot(s);
         List<Grant> plan = s.planPreemption();
         assertUnchanged(before, s);
@@ -61,14 +61,14 @@ class PreemptionTest {
     @Test
     void onlyDemandWithinTheMinIsEntitled() {
         Scheduler s = batchFillsTheCluster(ResourceVector.ZERO);
-        Fixtures.cluster(s, "p", 10, 0);
+        Fixtures.askAnywhere(s, "p", 10, 0);
         assertEquals(4, s.planPreemption().size());
     }
 
     @Test
     void neverTakesAVictimGroupBelowItsOwnMin() {
         Scheduler s = batchFillsTheCluster(units(6));
-        Fixtures.cluster(s, "p", 4, 0);
+        Fixtures.askAnywhere(s, "p", 4, 0);
         assertEquals(List.of(8L, 7L), ids(s.planPreemption()));
     }
 
@@ -78,7 +78,7 @@ class PreemptionTest {
         assertEquals(List.of(), s.planPreemption());
         // a waiting group without a min is not entitled to anything either
         s.addApp("d", "default");
-        Fixtures.cluster(s, "d", 3, 9);
+        Fixtures.askAnywhere(s, "d", 3, 9);
         assertEquals(List.of(), s.planPreemption());
     }
 

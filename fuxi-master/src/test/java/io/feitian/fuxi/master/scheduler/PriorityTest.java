@@ -3,6 +3,7 @@ package io.feitian.fuxi.master.scheduler;
 import static io.feitian.fuxi.master.scheduler.Fixtures.TWO_UNITS;
 import static io.feitian.fuxi.master.scheduler.Fixtures.UNIT;
 import static io.feitian.fuxi.master.scheduler.Fixtures.appsOf;
+import static io.feitian.fuxi.master.scheduler.Fixtures.askAnywhere;
 import static io.feitian.fuxi.master.scheduler.Fixtures.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -20,7 +21,7 @@ class PriorityTest {
         for (String a : apps) {
             s.addApp(a, "default");
         }
-        cluster(s, "filler", 4, 0);
+        askAnywhere(s, "filler", 4, 0);
         return s;
     }
 
@@ -36,18 +37,18 @@ class PriorityTest {
     @Test
     void higherPriorityGoesFirst() {
         Scheduler s = full("low", "high", "mid");
-        Fixtures.cluster(s, "low", 1, 1);
-        Fixtures.cluster(s, "high", 1, 10);
-        Fixtures.cluster(s, "mid", 1, 5);
+        Fixtures.askAnywhere(s, "low", 1, 1);
+        Fixtures.askAnywhere(s, "high", 1, 10);
+        Fixtures.askAnywhere(s, "mid", 1, 5);
         assertEquals(List.of("high", "mid", "low"), drain(s, 3));
     }
 
     @Test
     void equalPriorityIsFirstComeFirstServed() {
         Scheduler s = full("a", "b", "c");
-        Fixtures.cluster(s, "b", 1, 3);
-        Fixtures.cluster(s, "c", 1, 3);
-        Fixtures.cluster(s, "a", 1, 3);
+        Fixtures.askAnywhere(s, "b", 1, 3);
+        Fixtures.askAnywhere(s, "c", 1, 3);
+        Fixtures.askAnywhere(s, "a", 1, 3);
         assertEquals(List.of("b", "c", "a"), drain(s, 3));
     }
 
@@ -65,7 +66,7 @@ class PriorityTest {
     void aHighPriorityUnitThatDoesNotFitDoesNotBlockALowerOneThatDoes() {
         Scheduler s = full("big", "small");
         s.request("big", "u", TWO_UNITS, 10, LocalityLevel.CLUSTER, "", 1, false);
-        Fixtures.cluster(s, "small", 1, 0);
+        Fixtures.askAnywhere(s, "small", 1, 0);
         // one unit frees: the big unit does not fit, the small one does
         assertEquals(List.of("small"), drain(s, 1));
         // the next unit that frees on the same node is not enough for big either (small took one)

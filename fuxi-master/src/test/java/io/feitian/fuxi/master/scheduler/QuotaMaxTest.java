@@ -27,8 +27,8 @@ class QuotaMaxTest {
     @Test
     void maxIsNeverExceededAcrossAppsOfTheGroup() {
         Scheduler s = capped(3);
-        assertEquals(2, Fixtures.cluster(s, "a", 2, 0).granted().size());
-        assertEquals(1, Fixtures.cluster(s, "b", 5, 0).granted().size());
+        assertEquals(2, Fixtures.askAnywhere(s, "a", 2, 0).granted().size());
+        assertEquals(1, Fixtures.askAnywhere(s, "b", 5, 0).granted().size());
         assertEquals(units(3), s.group("capped").orElseThrow().usage());
         assertEquals(4, s.pendingUnits());
     }
@@ -36,7 +36,7 @@ class QuotaMaxTest {
     @Test
     void releaseLetsTheNextUnitOfTheGroupIn() {
         Scheduler s = capped(2);
-        Fixtures.cluster(s, "a", 5, 0);
+        Fixtures.askAnywhere(s, "a", 5, 0);
         Outcome o = s.release(s.grantsOf("a").get(0).grantId());
         assertEquals(1, o.granted().size());
         assertEquals(2, held(s, "a"));
@@ -83,7 +83,7 @@ class QuotaMaxTest {
     @Test
     void raisingMaxPlacesWaitingDemand() {
         Scheduler s = capped(1);
-        Fixtures.cluster(s, "a", 4, 0);
+        Fixtures.askAnywhere(s, "a", 4, 0);
         assertEquals(1, held(s, "a"));
         Outcome o = s.setQuota(new QuotaGroup("capped", ResourceVector.ZERO, units(3), 1));
         assertEquals(2, o.granted().size());
@@ -93,7 +93,7 @@ class QuotaMaxTest {
     @Test
     void loweringMaxBelowUsageRevokesNothingButAdmitsNothing() {
         Scheduler s = capped(4);
-        Fixtures.cluster(s, "a", 6, 0);
+        Fixtures.askAnywhere(s, "a", 6, 0);
         assertEquals(Outcome.NONE, s.setQuota(new QuotaGroup("capped", ResourceVector.ZERO, units(2), 1)));
         assertEquals(4, held(s, "a"));
         assertTrue(s.release(s.grantsOf("a").get(0).grantId()).granted().isEmpty());

@@ -19,8 +19,8 @@ class ReleaseRevokeTest {
         Scheduler s = Fixtures.cluster(1, 2, TWO_UNITS);
         s.addApp("a", "default");
         s.addApp("w", "default");
-        Fixtures.cluster(s, "a", 4, 0);
-        Fixtures.cluster(s, "w", 3, 0);
+        Fixtures.askAnywhere(s, "a", 4, 0);
+        Fixtures.askAnywhere(s, "w", 3, 0);
         return s;
     }
 
@@ -86,11 +86,11 @@ class ReleaseRevokeTest {
         Scheduler s = new Scheduler(7L << 40);
         s.addNode("n", "r", TWO_UNITS);
         s.addApp("a", "default");
-        List<Grant> g = Fixtures.cluster(s, "a", 2, 0).granted();
+        List<Grant> g = Fixtures.askAnywhere(s, "a", 2, 0).granted();
         assertEquals(7L << 40, g.get(0).grantId());
         assertEquals((7L << 40) + 1, g.get(1).grantId());
         s.release(g.get(0).grantId());
-        assertEquals((7L << 40) + 2, Fixtures.cluster(s, "a", 1, 0).granted().get(0).grantId());
+        assertEquals((7L << 40) + 2, Fixtures.askAnywhere(s, "a", 1, 0).granted().get(0).grantId());
     }
 
     @Test

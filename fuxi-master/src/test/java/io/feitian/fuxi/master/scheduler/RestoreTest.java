@@ -38,7 +38,7 @@ class RestoreTest {
         assertEquals(ResourceVector.ZERO, s.node("n0").orElseThrow().free());
         assertEquals(TWO_UNITS, s.app("a").orElseThrow().inUse());
         // new grants go elsewhere and get ids of the new term
-        Grant fresh = Fixtures.cluster(s, "a", 1, 0).granted().get(0);
+        Grant fresh = Fixtures.askAnywhere(s, "a", 1, 0).granted().get(0);
         assertEquals("n1", fresh.nodeId());
         assertEquals(NEW_TERM, fresh.grantId());
     }
@@ -46,7 +46,7 @@ class RestoreTest {
     @Test
     void restoreDoesNotTouchDemand() {
         Scheduler s = newLeader();
-        Fixtures.cluster(s, "a", 6, 0);
+        Fixtures.askAnywhere(s, "a", 6, 0);
         assertEquals(2, s.pendingUnits());
         s.release(s.grantsOf("a").get(0).grantId());
         assertEquals(1, s.pendingUnits());
@@ -63,7 +63,7 @@ class RestoreTest {
         Scheduler s = newLeader();
         s.restore(new Grant(NEW_TERM, "a", "u", "n0", UNIT, 0, LocalityLevel.CLUSTER, ""));
         s.restore(new Grant(NEW_TERM + 1, "a", "u", "n0", UNIT, 0, LocalityLevel.CLUSTER, ""));
-        List<Grant> fresh = Fixtures.cluster(s, "a", 2, 0).granted();
+        List<Grant> fresh = Fixtures.askAnywhere(s, "a", 2, 0).granted();
         assertEquals(List.of(NEW_TERM + 2, NEW_TERM + 3), fresh.stream().map(Grant::grantId).toList());
     }
 
