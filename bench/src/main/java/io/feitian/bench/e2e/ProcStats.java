@@ -111,6 +111,27 @@ final class ProcStats {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  /** CPU seconds the whole machine has been busy (all cores; /proc/stat, not idle nor iowait). */
+  static double machineBusySeconds() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy / HZ;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** Whether a Maven build (of another engineer) is running on this machine. */
+  static boolean mavenRunning() {
+    return ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains("plexus-classworlds"));
+  }
+
   /** 1-minute load average and runnable processes, from /proc/loadavg. */
   static String loadavg() {
     try {

@@ -21,13 +21,16 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Simulated application masters in this process, one {@link AppMasterSession}
  * each (the real client library, with its re-attach after failover). Every
- * master keeps {@code outstanding} units asked for; it keeps the first
+ * master first asks for {@code hold + outstanding} units; it keeps the first
  * {@code hold} grants it gets (long-running work that fills the cluster) and
  * gives every later grant back at once and asks for the same number again
- * (zero-length tasks: the most scheduling work per grant).
+ * (zero-length tasks, the most scheduling work per grant; or after
+ * {@code taskMillis}, a task's run time), so {@code outstanding} units stay
+ * asked for or in flight.
  *
  * <p>Locality: masters 0-4 of every ten ask anywhere in the cluster, 5-7 for
- * a random rack, 8-9 for a random machine; rack and machine requests relax.
+ * a random rack, 8-9 for a random machine; rack and machine requests relax
+ * unless {@code relax} is false.
  *
  * <p>Latency: each unit asked for is stamped with the time its request was
  * sent; each grant received takes the oldest stamp of its master (FIFO), so
@@ -59,7 +62,19 @@ final class SimApps implements AutoCloseable {
   volatile long baselineEpoch = Long.MAX_VALUE;
   final AtomicLong firstNewGrantNanos = new AtomicLong();
 
-  SimApps(List<FeitianClient> clients, int outstanding, int hold, int nodes, int racks) {
+  private final boolean relax;
+  private final long taskMillis;
+  private final java.util.concurrent.ScheduledExecutorService tasks;
+
+  SimApps(List<FeitianClient> clients, int outstanding, int hold, int nodes, int racks, boolean relax,
+      long taskMillis) {
+    this.relax = relax;
+    this.taskMillis = taskMillis;
+    this.tasks = taskMillis <= 0 ? null : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sim-tasks");
+      t.setDaemon(true);
+      return t;
+    });
     this.clients = clients;
     this.outstanding = outstanding;
     this.hold = hold;
@@ -78,6 +93,21 @@ final class SimApps implements AutoCloseable {
       FeitianClient c = clients.get(i % clients.size());
       String appId = c.cluster(s -> s.submitApp(SubmitAppRequest.newBuilder().setSpec(spec).build())).getAppId();
       apps.add(new App(i, appId, c));
+    }
+  }
+
+  /**
+   * Submits applications no master attaches for: hard state the leader loads at election, without
+   * the re-attach traffic of their masters.
+   */
+  void submitIdle(int count) {
+    for (int i = 0; i < count; i++) {
+      AppSpec spec = AppSpec.newBuilder().setName("idle-" + i).setPriority(100)
+          .setMaster(LaunchSpec.newBuilder().setName("app-master")
+              .setProcess(ProcessProgram.newBuilder().addArgv("true")))
+          .setMasterResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(512))
+          .build();
+      clients.get(i % clients.size()).cluster(s -> s.submitApp(SubmitAppRequest.newBuilder().setSpec(spec).build()));
     }
   }
 
@@ -105,6 +135,25 @@ final class SimApps implements AutoCloseable {
     return c;
   }
 
+  /** Grants the sessions believe they hold. */
+  long sessionGrants() {
+    long c = 0;
+    for (App a : apps) {
+      c += a.session.grants().size();
+    }
+    return c;
+  }
+
+  java.util.SortedMap<Long, Integer> sessionGrantsByEpoch() {
+    java.util.SortedMap<Long, Integer> m = new java.util.TreeMap<>();
+    for (App a : apps) {
+      for (Grant g : a.session.grants()) {
+        m.merge(g.getGrantId() >>> 40, 1, Integer::sum);
+      }
+    }
+    return m;
+  }
+
   final class App implements AppMasterSession.Listener {
     final int index;
     final String appId;
@@ -129,7 +178,7 @@ final class SimApps implements AutoCloseable {
 
     void start() {
       session.start();
-      ask(outstanding);
+      ask(hold + outstanding);
     }
 
     private void ask(int n) {
@@ -147,7 +196,7 @@ final class SimApps implements AutoCloseable {
           stamps.add(now);
         }
       }
-      session.request("task", shape, 100, level, target, n, level != LocalityLevel.LOCALITY_LEVEL_CLUSTER);
+      session.request("task", shape, 100, level, target, n, relax && level != LocalityLevel.LOCALITY_LEVEL_CLUSTER);
     }
 
     @Override
@@ -164,19 +213,30 @@ final class SimApps implements AutoCloseable {
       }
       List<Long> giveBack = new ArrayList<>(n);
       int samples = 0;
+      int reask = 0;
+      long epoch = session.epoch();
       synchronized (this) {
         if (lat.length < n) {
           lat = new long[n];
         }
         for (Grant g : grants) {
-          Long t = stamps.poll();
-          if (t != null) {
-            lat[samples++] = now - t;
+          // A grant of an earlier term arrives only in an Attached answer (the new leader restored
+          // it from a node's report): it did not come from demand, so it takes no stamp and is
+          // not asked for again.
+          boolean fromDemand = (g.getGrantId() >>> 40) >= epoch;
+          if (fromDemand) {
+            Long t = stamps.poll();
+            if (t != null) {
+              lat[samples++] = now - t;
+            }
           }
           if (kept < hold) {
             kept++;
           } else {
             giveBack.add(g.getGrantId());
+            if (fromDemand) {
+              reask++;
+            }
           }
         }
         if (measuring && samples > 0) {
@@ -184,9 +244,17 @@ final class SimApps implements AutoCloseable {
         }
       }
       if (!giveBack.isEmpty()) {
-        session.returnGrants(giveBack);
-        if (churn) {
-          ask(giveBack.size());
+        int again = reask;
+        Runnable finish = () -> {
+          session.returnGrants(giveBack);
+          if (churn) {
+            ask(again);
+          }
+        };
+        if (tasks == null) {
+          finish.run();
+        } else {
+          tasks.schedule(finish, taskMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
       }
     }
@@ -210,6 +278,9 @@ final class SimApps implements AutoCloseable {
 
   @Override
   public void close() {
+    if (tasks != null) {
+      tasks.shutdownNow();
+    }
     for (App a : apps) {
       try {
         a.session.close();

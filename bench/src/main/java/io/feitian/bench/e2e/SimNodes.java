@@ -87,6 +87,17 @@ final class SimNodes implements AutoCloseable {
     return c;
   }
 
+  /** Grants held by the nodes, counted by the epoch that issued them. */
+  java.util.SortedMap<Long, Integer> heldByEpoch() {
+    java.util.SortedMap<Long, Integer> m = new java.util.TreeMap<>();
+    for (Node n : nodes) {
+      for (long id : n.held.keySet()) {
+        m.merge(id >>> 40, 1, Integer::sum);
+      }
+    }
+    return m;
+  }
+
   private ManagedChannel channel(String address, int index) {
     ManagedChannel[] chs = channels.computeIfAbsent(address, a -> {
       ManagedChannel[] c = new ManagedChannel[channelsPerMaster];
