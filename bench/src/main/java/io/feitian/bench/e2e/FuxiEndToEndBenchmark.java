@@ -32,8 +32,11 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code failover}: two masters; in steady churn the leader is killed
  *       with SIGKILL and the benchmark times the new leader's first grant as
  *       an application master receives it (grant id epoch above the old
- *       one), plus when all nodes re-registered and all masters re-attached.
- *       A replacement standby is started after each of {@code --runs} runs.</li>
+ *       one), plus when all nodes re-registered and all masters re-attached,
+ *       then stops the churn and compares the leader's books with what the
+ *       masters and nodes hold. {@code --runs} runs, each on a fresh cluster
+ *       (or, with {@code --fresh-cluster false}, one after another with a
+ *       replacement standby started after each).</li>
  *   <li>{@code memory}: one master; {@code --nodes} nodes and {@code --apps}
  *       applications each holding {@code --hold} grants (no churn); the
  *       master's heap in use after two full GCs (jcmd GC.run, then jstat).</li>
@@ -44,10 +47,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Everything started is killed at the end, also on failure and on Ctrl-C
  * (shutdown hook). Logs stay in {@code --dir} (default a new temp directory).
+ * Results are printed as Markdown tables. Commands and results:
+ * docs/PERFORMANCE.md, "End to end through fuxi-master".
  *
  * <pre>
- * java -Xmx2g -cp "$(cat /tmp/bench-cp.txt):bench/target/classes" io.feitian.bench.e2e.FuxiEndToEndBenchmark \
- *     --mode throughput --nodes 1000 --apps 1000 --seconds 30
+ * java -Xmx3g -cp "bench/target/classes:$(cat /tmp/bench-cp.txt)" io.feitian.bench.e2e.FuxiEndToEndBenchmark \
+ *     --mode throughput --nodes 1000 --apps 1000 --outstanding 8 --warmup 20 --seconds 30 --windows 2
  * </pre>
  */
 public final class FuxiEndToEndBenchmark {
@@ -255,6 +260,10 @@ public final class FuxiEndToEndBenchmark {
 
   private String[] window(int w, long masterPid) throws InterruptedException {
     simApps.latency.reset();
+    for (Histogram h : simApps.byShape) {
+      h.reset();
+    }
+    simApps.byLevel.values().forEach(Histogram::reset);
     long g0 = simApps.granted.sum();
     double mc0 = ProcStats.cpuSeconds(masterPid);
     double bc0 = ProcStats.selfCpuSeconds();
@@ -296,6 +305,18 @@ public final class FuxiEndToEndBenchmark {
     double other = ProcStats.machineBusySeconds() - all0 - mc - bc;
     Histogram h = simApps.latency;
     say("window %d: %.0f grants/s", w, grants / dt);
+    StringBuilder detail = new StringBuilder("  p50/p99/p99.9 ms by shape:");
+    String[] shapes = {"1c/2G", "2c/4G", "0.5c/1G", "1c/4G"};
+    for (int i = 0; i < shapes.length; i++) {
+      Histogram x = simApps.byShape[i];
+      detail.append(String.format(Locale.ROOT, " %s %s/%s/%s (%d)", shapes[i], ms(x.quantile(0.5)),
+          ms(x.quantile(0.99)), ms(x.quantile(0.999)), x.count()));
+    }
+    detail.append("; by level:");
+    simApps.byLevel.forEach((level, x) -> detail.append(String.format(Locale.ROOT, " %s %s/%s/%s",
+        level.name().substring("LOCALITY_LEVEL_".length()).toLowerCase(Locale.ROOT), ms(x.quantile(0.5)),
+        ms(x.quantile(0.99)), ms(x.quantile(0.999)))));
+    say("%s", detail);
     return new String[] {
         Integer.toString(w), fmt1(dt), Long.toString(grants), fmt0(grants / dt),
         fmt0(perSecond.stream().mapToDouble(Double::doubleValue).min().orElse(0)),
@@ -509,14 +530,16 @@ public final class FuxiEndToEndBenchmark {
         rows);
   }
 
+  /** The outcome of {@link #booksCheck}: grants the leader books for masters that do not hold them. */
+  record Books(long unknownToApps, String text) {}
+
   /**
    * Stops the churn (grants keep being given back, nothing is asked for again), lets the demand
    * drain, then compares the leader's books with what the application masters and nodes hold.
-   * Every grant is given back at once, so afterwards the leader should book no grant that no
-   * application master holds.
+   * Every grant beyond {@code --hold} is given back at once, so afterwards the leader should book
+   * no grant that no application master holds. With -Dbench.debug also lists masters still
+   * waiting and nodes with under 4 cores free.
    */
-  record Books(long unknownToApps, String text) {}
-
   private Books booksCheck() throws InterruptedException {
     simApps.churn = false;
     long deadline = System.nanoTime() + 20_000_000_000L;

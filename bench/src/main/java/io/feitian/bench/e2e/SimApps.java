@@ -52,6 +52,11 @@ final class SimApps implements AutoCloseable {
   private final int racks;
   final List<App> apps = new ArrayList<>();
   final Histogram latency = new Histogram();
+  /** The same latencies by the master's shape ({@link #SHAPES} index) and locality level. */
+  final Histogram[] byShape = {new Histogram(), new Histogram(), new Histogram(), new Histogram()};
+  final java.util.Map<LocalityLevel, Histogram> byLevel = new java.util.EnumMap<>(java.util.Map.of(
+      LocalityLevel.LOCALITY_LEVEL_CLUSTER, new Histogram(), LocalityLevel.LOCALITY_LEVEL_RACK, new Histogram(),
+      LocalityLevel.LOCALITY_LEVEL_MACHINE, new Histogram()));
   final LongAdder granted = new LongAdder();
   final LongAdder revoked = new LongAdder();
   final LongAdder attaches = new LongAdder();
@@ -241,6 +246,8 @@ final class SimApps implements AutoCloseable {
         }
         if (measuring && samples > 0) {
           latency.recordAll(lat, samples);
+          byShape[index % SHAPES.length].recordAll(lat, samples);
+          byLevel.get(level).recordAll(lat, samples);
         }
       }
       if (!giveBack.isEmpty()) {
