@@ -1,5 +1,6 @@
 package io.feitian.bench.scheduler;
 
+import io.feitian.bench.LatencyHistogram;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.scheduler.AppStatus;
 import io.feitian.fuxi.master.scheduler.DemandStatus;

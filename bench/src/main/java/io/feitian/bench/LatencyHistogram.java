@@ -1,10 +1,10 @@
-package io.feitian.bench.scheduler;
+package io.feitian.bench;
 
 /**
- * Nanosecond latencies in log-linear buckets: 64 sub-buckets per power of two, so a reported
- * percentile is within about 1.6% of the true value. Fixed memory, no allocation per sample.
+ * Latencies in log-linear buckets: 64 sub-buckets per power of two, so a reported percentile is
+ * within about 1.6% of the true value. Fixed memory, no allocation per sample, not thread-safe.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
 
     private static final int SUB_BITS = 6;
     private static final int SUB = 1 << SUB_BITS;
@@ -14,11 +14,11 @@ final class LatencyHistogram {
     private long max;
     private long sum;
 
-    void record(long nanos) {
+    public void record(long nanos) {
         record(nanos, 1);
     }
 
-    void record(long nanos, long times) {
+    public void record(long nanos, long times) {
         long v = Math.max(nanos, 0);
         counts[index(v)] += times;
         total += times;
@@ -46,20 +46,27 @@ final class LatencyHistogram {
         return ((SUB + sub + 1) << shift) - 1;
     }
 
-    long count() {
+    public void reset() {
+        java.util.Arrays.fill(counts, 0);
+        total = 0;
+        max = 0;
+        sum = 0;
+    }
+
+    public long count() {
         return total;
     }
 
-    long max() {
+    public long max() {
         return max;
     }
 
-    double mean() {
+    public double mean() {
         return total == 0 ? 0 : (double) sum / total;
     }
 
     /** The value at quantile q (0..1), nanoseconds. */
-    long percentile(double q) {
+    public long percentile(double q) {
         if (total == 0) {
             return 0;
         }
