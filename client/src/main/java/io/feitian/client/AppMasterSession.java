@@ -15,7 +15,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,9 +166,7 @@ public final class AppMasterSession implements AutoCloseable {
         epoch = e.getEpoch();
         switch (e.getKindCase()) {
           case ATTACHED -> {
-            Set<Long> accepted = new HashSet<>();
             for (Grant g : e.getAttached().getAcceptedList()) {
-              accepted.add(g.getGrantId());
               if (held.put(g.getGrantId(), g) == null) {
                 fresh.add(g);
               }
@@ -182,7 +179,9 @@ public final class AppMasterSession implements AutoCloseable {
           }
           case GRANTED -> {
             for (Grant g : e.getGranted().getGrantsList()) {
-              held.put(g.getGrantId(), g);
+              if (held.put(g.getGrantId(), g) != null) {
+                continue; // already held (claimed across a failover): not new, not taken from demand
+              }
               fresh.add(g);
               // The grant names the demand it was taken from.
               if (!decrement(new Bucket(g.getUnit(), g.getRequestedLevel(), g.getRequestedTarget(), false))) {

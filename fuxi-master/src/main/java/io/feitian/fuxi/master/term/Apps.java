@@ -18,6 +18,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +80,12 @@ public final class Apps {
     }
     app.stream = stream;
 
+    app.attached = true;
+
     List<Long> rejected = new ArrayList<>();
+    Set<Long> claimed = new HashSet<>();
     for (Grant claim : claims) {
+      claimed.add(claim.grantId());
       Grant held = term.grant(claim.grantId());
       if (held != null) {
         if (!held.appId().equals(app.id())) {
@@ -98,6 +103,7 @@ public final class Apps {
         rejected.add(claim.grantId());
       }
     }
+    revokeUnclaimed(app, claimed);
     term.clearDemand(app.id());
     Set<Long> rejectedSet = new LinkedHashSet<>(rejected);
     List<io.feitian.proto.fuxi.v1.Grant> accepted = new ArrayList<>();
@@ -113,6 +119,39 @@ public final class Apps {
     }
     term.deliverIssued();
     log.info("application {} attached: {} grants held, {} rejected", app.id(), accepted.size(), rejectedSet.size());
+  }
+
+  /**
+   * Grants this term holds for the application that its master did not claim
+   * are taken back: the master never heard of them (issued by a leader that
+   * died before telling it, or while its stream was down) or gave them back
+   * before the failover. Nothing of the application runs in them, the nodes
+   * kill whatever does, and the demand the master re-stated covers them.
+   */
+  private void revokeUnclaimed(AppRuntime app, Set<Long> claimed) {
+    List<Grant> unclaimed = new ArrayList<>();
+    for (Grant g : term.scheduler.grantsOf(app.id())) {
+      if (!ChildMasters.MASTER_UNIT.equals(g.unit()) && !claimed.contains(g.grantId())) {
+        unclaimed.add(g);
+      }
+    }
+    for (Grant g : unclaimed) {
+      term.note(term.scheduler.release(g.grantId()));
+    }
+    if (!unclaimed.isEmpty()) {
+      log.info("application {}: {} grants its master did not claim are revoked", app.id(), unclaimed.size());
+      term.taken(unclaimed, RevokeReason.REVOKE_REASON_UNSPECIFIED, "not claimed by the master of " + app.id(), false);
+    }
+  }
+
+  /** Whether an attached master claimed this grant on a node that had not registered yet. */
+  boolean isParkedClaim(String nodeId, long grantId) {
+    for (Grant g : parkedClaims.getOrDefault(nodeId, List.of())) {
+      if (g.grantId() == grantId) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A claimed grant the new leader did not know: re-install it if the node has room, and tell the node. */
@@ -140,11 +179,8 @@ public final class Apps {
       if (app == null || !app.active()) {
         continue;
       }
-      if (term.grant(claim.grantId()) == null && restore(claim)) {
-        app.send(SchedulingEvent.newBuilder().setEpoch(term.epoch).setGranted(
-            io.feitian.proto.fuxi.v1.GrantsIssued.newBuilder()
-                .addGrants(Conversions.toProto(claim, term.addressOf(nodeId)))).build());
-      } else if (term.grant(claim.grantId()) == null) {
+      // A claim restored (here or from the node's own report) needs no word: the master holds it already.
+      if (term.grant(claim.grantId()) == null && !restore(claim)) {
         app.send(revokedEvent(List.of(claim.grantId()), RevokeReason.REVOKE_REASON_NODE_LOST,
             "grant could not be restored on " + nodeId));
       }

@@ -89,8 +89,11 @@ public final class Nodes {
       List<Grant> accepted = new ArrayList<>();
       for (Grant g : reported) {
         AppRuntime app = term.apps.get(g.appId());
+        // Once the application's master has attached in this term, its claims decide what it holds.
+        boolean unclaimed = app != null && app.attached && !ChildMasters.MASTER_UNIT.equals(g.unit())
+            && !term.appOps.isParkedClaim(nodeId, g.grantId());
         if (app == null || !app.active() || term.grant(g.grantId()) != null
-            || revokedWhenLost.contains(g.grantId())) {
+            || revokedWhenLost.contains(g.grantId()) || unclaimed) {
           revoked.add(g.grantId());
         } else {
           accepted.add(g);
