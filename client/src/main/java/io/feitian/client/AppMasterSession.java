@@ -1,5 +1,6 @@
 package io.feitian.client;
 
+import io.feitian.common.retry.Backoff;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.AppMasterMessage;
 import io.feitian.proto.fuxi.v1.Attach;
@@ -13,14 +14,13 @@ import io.feitian.proto.fuxi.v1.UnitRequest;
 import io.feitian.proto.fuxi.v1.Unregister;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,16 +56,14 @@ public final class AppMasterSession implements AutoCloseable {
   private final FeitianClient client;
   private final String appId;
   private final Listener listener;
-  private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "app-master-session");
-    t.setDaemon(true);
-    return t;
-  });
   // All below guarded by this.
   private final Map<Long, Grant> held = new LinkedHashMap<>();
   private final Map<String, Unit> units = new HashMap<>();
   private final Map<Bucket, Integer> outstanding = new LinkedHashMap<>();
   private StreamObserver<AppMasterMessage> out;
+  /** Counts streams: events of a stream that was replaced are ignored. */
+  private long stream;
+  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
   private long epoch;
   private boolean closed;
 
@@ -83,9 +81,9 @@ public final class AppMasterSession implements AutoCloseable {
     if (closed) {
       return;
     }
-    StreamObserver<SchedulingEvent> in = new Inbound();
     try {
-      out = client.resourceStub().schedule(in);
+      String master = client.findLeader();
+      out = client.resourceStub(master).schedule(new Inbound(master, ++stream));
     } catch (RuntimeException e) {
       log.info("cannot reach a leader yet: {}", e.getMessage());
       reconnectLater();
@@ -106,9 +104,16 @@ public final class AppMasterSession implements AutoCloseable {
     out.onNext(AppMasterMessage.newBuilder().setAttach(attach).build());
   }
 
-  private void reconnectLater() {
-    client.leaderLost();
-    reconnects.schedule(this::connect, 200, TimeUnit.MILLISECONDS);
+  /** Tries again after a backoff (jittered, so a failover's thousand masters do not come back at once). */
+  private synchronized void reconnectLater() {
+    if (closed) {
+      return;
+    }
+    try {
+      client.timer().schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      closed = true; // the client was closed
+    }
   }
 
   /** Asks for (count > 0) or withdraws (count < 0) units of a shape at a place. */
@@ -158,14 +163,26 @@ public final class AppMasterSession implements AutoCloseable {
   }
 
   private final class Inbound implements StreamObserver<SchedulingEvent> {
+    private final String from;
+    private final long streamId;
+
+    Inbound(String from, long streamId) {
+      this.from = from;
+      this.streamId = streamId;
+    }
+
     @Override
     public void onNext(SchedulingEvent e) {
       List<Grant> fresh = new ArrayList<>();
       List<Long> gone = new ArrayList<>();
       synchronized (AppMasterSession.this) {
+        if (streamId != stream) {
+          return; // a stream already replaced
+        }
         epoch = e.getEpoch();
         switch (e.getKindCase()) {
           case ATTACHED -> {
+            backoff.reset();
             for (Grant g : e.getAttached().getAcceptedList()) {
               if (held.put(g.getGrantId(), g) == null) {
                 fresh.add(g);
@@ -226,6 +243,9 @@ public final class AppMasterSession implements AutoCloseable {
     public void onError(Throwable t) {
       Status s = Status.fromThrowable(t);
       synchronized (AppMasterSession.this) {
+        if (streamId != stream) {
+          return;
+        }
         out = null;
         if (closed) {
           return;
@@ -239,6 +259,7 @@ public final class AppMasterSession implements AutoCloseable {
         listener.ended(s);
       } else {
         log.info("scheduling stream of {} broke ({} {}); re-attaching", appId, s.getCode(), s.getDescription());
+        client.leaderFailed(from, s);
         reconnectLater();
       }
     }
@@ -246,6 +267,9 @@ public final class AppMasterSession implements AutoCloseable {
     @Override
     public void onCompleted() {
       synchronized (AppMasterSession.this) {
+        if (streamId != stream) {
+          return;
+        }
         out = null;
       }
       listener.ended(Status.OK);
@@ -262,6 +286,5 @@ public final class AppMasterSession implements AutoCloseable {
         // already closed
       }
     }
-    reconnects.shutdownNow();
   }
 }

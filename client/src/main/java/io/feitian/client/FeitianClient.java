@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -28,6 +32,7 @@ import org.apache.curator.framework.CuratorFramework;
  * calls refused by a standby or cut by a leader change until the deadline.
  */
 public final class FeitianClient implements AutoCloseable {
+  private static final long LOOKUP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private final ClusterTarget target;
   private final TlsSettings tls;
   private final CallSettings calls;
@@ -35,7 +40,17 @@ public final class FeitianClient implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final CuratorFramework zk;
   private final LeaderLocator locator;
-  private volatile String leader;
+  /** The leader as last found or hinted; null when it has to be looked up. */
+  private final AtomicReference<String> leader = new AtomicReference<>();
+  private final Object lookup = new Object();
+  /** The last lookup and when it ran (guarded by {@link #lookup}). */
+  private String lastFound;
+  private long lastLookupNanos;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "feitian-client-timer");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** Options: a deadline per call, a window for riding out failovers, TLS, a token. */
   public record Options(Duration deadline, Duration retryWindow, TlsSettings tls, Optional<String> token) {
@@ -76,9 +91,14 @@ public final class FeitianClient implements AutoCloseable {
     return withLeader(ch -> call.apply(calls.unary(ClusterServiceGrpc.newBlockingStub(ch))));
   }
 
-  /** An async ResourceService stub on the current leader, for a scheduling stream. */
-  public ResourceServiceGrpc.ResourceServiceStub resourceStub() {
-    return calls.streaming(ResourceServiceGrpc.newStub(channel(findLeader())));
+  /** An async ResourceService stub on a master, for a scheduling stream. */
+  public ResourceServiceGrpc.ResourceServiceStub resourceStub(String address) {
+    return calls.streaming(ResourceServiceGrpc.newStub(channel(address)));
+  }
+
+  /** One timer thread for everything of this client that retries later (sessions' re-attaches). */
+  ScheduledExecutorService timer() {
+    return timer;
   }
 
   /** Runs a call on the leader's channel; on UNAVAILABLE, finds the leader again and retries. */
@@ -101,7 +121,7 @@ public final class FeitianClient implements AutoCloseable {
             throw e;
           }
           last = e;
-          leader = LeaderHint.parse(e.getStatus()).filter(h -> !h.equals(leader)).orElse(null);
+          leaderFailed(address, e.getStatus());
         }
       }
       if (System.nanoTime() > deadline) {
@@ -117,25 +137,46 @@ public final class FeitianClient implements AutoCloseable {
     }
   }
 
-  /** The leader's address, asking ZooKeeper or the masters when not known. */
+  /**
+   * The leader's address: as last found, or looked up (in the watched latch,
+   * or by asking the masters). When a failover makes many callers look at
+   * once, one lookup answers them all for {@link #LOOKUP_INTERVAL_NANOS}.
+   */
   public String findLeader() {
-    String known = leader;
+    String known = leader.get();
     if (known != null) {
       return known;
     }
-    if (locator != null) {
-      known = locator.leader().orElseThrow(() ->
-          Status.UNAVAILABLE.withDescription("no fuxi-master leader registered in ZooKeeper").asRuntimeException());
-    } else {
-      known = askMasters();
+    synchronized (lookup) {
+      known = leader.get();
+      if (known != null) {
+        return known;
+      }
+      if (lastFound != null && System.nanoTime() - lastLookupNanos < LOOKUP_INTERVAL_NANOS) {
+        return lastFound;
+      }
+      if (locator != null) {
+        known = locator.leader().orElseThrow(() ->
+            Status.UNAVAILABLE.withDescription("no fuxi-master leader registered in ZooKeeper").asRuntimeException());
+      } else {
+        known = askMasters();
+      }
+      lastFound = known;
+      lastLookupNanos = System.nanoTime();
+      leader.compareAndSet(null, known);
+      return known;
     }
-    leader = known;
-    return known;
   }
 
-  /** Forgets the leader, e.g. after its stream broke. */
-  public void leaderLost() {
-    leader = null;
+  /**
+   * The master at {@code address} failed a call or a stream with this status:
+   * follow its hint to the leader if it gave one, else look the leader up
+   * next time. A failure reported late, after the client moved on to another
+   * master, changes nothing.
+   */
+  public void leaderFailed(String address, Status status) {
+    String next = LeaderHint.parse(status).filter(h -> !h.equals(address)).orElse(null);
+    leader.compareAndSet(address, next);
   }
 
   private String askMasters() {
@@ -169,7 +210,11 @@ public final class FeitianClient implements AutoCloseable {
 
   @Override
   public void close() {
+    timer.shutdownNow();
     channels.values().forEach(Channels::close);
+    if (locator != null) {
+      locator.close();
+    }
     if (zk != null) {
       zk.close();
     }

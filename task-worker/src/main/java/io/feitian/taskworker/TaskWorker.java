@@ -8,6 +8,7 @@ import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.retry.Backoff;
 import io.feitian.common.zk.LeaderLocator;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
@@ -59,6 +60,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   private GrantBook grants;
   private ProcessSupervisor supervisor;
   private CuratorFramework zk;
+  private LeaderLocator leaders;
   private GrpcServer server;
   private MasterLink link;
   private String address;
@@ -93,7 +95,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         .build()
         .start();
     address = settings.advertisedAddress(server.port());
-    LeaderLocator leaders = new LeaderLocator(zk, FUXI_BASE);
+    leaders = new LeaderLocator(zk, FUXI_BASE);
     link = new MasterLink(() -> {
       try {
         return leaders.leader();
@@ -102,7 +104,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         return Optional.empty();
       }
     }, security.tls(), new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline")),
-        this, settings.reconnectBackoff());
+        this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
     link.start();
   }
 
@@ -285,6 +287,9 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     }
     if (supervisor != null) {
       supervisor.close();
+    }
+    if (leaders != null) {
+      leaders.close();
     }
     if (zk != null) {
       zk.close();

@@ -25,7 +25,8 @@ public record TaskWorkerSettings(
     Map<String, Long> named,
     Duration killGrace,
     Duration memoryCheckInterval,
-    Duration reconnectBackoff) {
+    Duration reconnectBackoff,
+    Duration reconnectBackoffMax) {
 
   public static TaskWorkerSettings from(Config config) {
     Config w = config.getConfig("task-worker");
@@ -49,7 +50,7 @@ public record TaskWorkerSettings(
         autoOrLong(w, "resources.cpu-millis"), autoOrLong(w, "resources.memory-mib"),
         w.getLong("resources.reserved-memory-mib"), named,
         w.getDuration("kill-grace"), w.getDuration("memory-check-interval"),
-        w.getDuration("reconnect-backoff"));
+        w.getDuration("reconnect-backoff"), w.getDuration("reconnect-backoff-max"));
   }
 
   private static OptionalLong autoOrLong(Config c, String key) {

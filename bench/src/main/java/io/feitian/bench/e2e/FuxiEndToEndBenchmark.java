@@ -183,7 +183,7 @@ public final class FuxiEndToEndBenchmark {
   }
 
   private void connect() {
-    leaders = new LeaderCache(cluster.zkConnect(), BenchCluster.CLUSTER, Duration.ofMillis(20));
+    leaders = new LeaderCache(cluster.zkConnect(), BenchCluster.CLUSTER);
     for (int i = 0; i < clients; i++) {
       feitianClients.add(new FeitianClient(new ClusterTarget.ZooKeeper(cluster.zkConnect(), BenchCluster.CLUSTER,
           "feitian"), FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(60))));

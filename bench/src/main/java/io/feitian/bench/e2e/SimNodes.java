@@ -2,6 +2,7 @@ package io.feitian.bench.e2e;
 
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.Grant;
@@ -13,6 +14,7 @@ import io.feitian.proto.fuxi.v1.RegisterNodeResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +32,10 @@ import java.util.concurrent.atomic.LongAdder;
  * (Register with the grants it holds, then a Heartbeat stream with one
  * heartbeat per interval, directives applied if their epoch is the
  * registration's), but runs no workers. When the stream breaks the node
- * looks for the leader again (a standby's hint first, then ZooKeeper) every
- * {@code backoff} and re-registers with everything it holds, which is how a
- * new leader learns the cluster's grants after a failover.
+ * looks for the leader again (a standby's hint first, then ZooKeeper), backing
+ * off from {@code backoff} up to 2 s with jitter while that fails, and
+ * re-registers with everything it holds, which is how a new leader learns the
+ * cluster's grants after a failover.
  */
 final class SimNodes implements AutoCloseable {
   private final LeaderCache leaders;
@@ -123,6 +126,7 @@ final class SimNodes implements AutoCloseable {
     private StreamObserver<NodeHeartbeat> out;
     private ScheduledFuture<?> beat;
     private String hint;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(backoffMillis), Duration.ofSeconds(2));
 
     Node(int index, String id, String rack, Resources total) {
       this.index = index;
@@ -146,7 +150,7 @@ final class SimNodes implements AutoCloseable {
         target = leaders.get().orElse(null);
       }
       if (target == null) {
-        retry(backoffMillis);
+        retry(nextDelay());
         return;
       }
       final String to = target;
@@ -166,12 +170,16 @@ final class SimNodes implements AutoCloseable {
               synchronized (Node.this) {
                 hint = h.orElse(null);
               }
-              retry(h.isPresent() ? 0 : backoffMillis);
+              retry(h.isPresent() ? 0 : nextDelay());
             }
 
             @Override
             public void onCompleted() {}
           });
+    }
+
+    private synchronized long nextDelay() {
+      return backoff.nextDelayMillis();
     }
 
     private void retry(long delay) {
@@ -184,6 +192,7 @@ final class SimNodes implements AutoCloseable {
       registrations.increment();
       resp.getRevokedGrantIdsList().forEach(held::remove);
       synchronized (this) {
+        backoff.reset();
         long gen = ++generation;
         epoch = resp.getEpoch();
         out = NodeServiceGrpc.newStub(channel(target, index)).heartbeat(new Inbound(gen, resp.getEpoch()));
@@ -225,7 +234,7 @@ final class SimNodes implements AutoCloseable {
         }
         hint = h.orElse(null);
       }
-      retry(h.isPresent() ? 0 : backoffMillis);
+      retry(0); // as a task-worker does: look for the leader at once, back off only when that fails
     }
 
     synchronized void close() {

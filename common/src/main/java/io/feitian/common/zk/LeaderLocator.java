@@ -5,25 +5,64 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 
 /**
- * Reads who leads (and who stands by) from the latch znodes of a
- * {@link LeaderElection}, without taking part in it: what clients and
+ * Who leads (and who stands by), read from the latch znodes of a
+ * {@link LeaderElection} without taking part in it: what clients and
  * task-workers use to find the leader.
+ *
+ * <p>The latch is watched, not polled: a copy kept current by a ZooKeeper
+ * watch answers every question from memory. In a failover thousands of
+ * nodes and application masters look for the new leader many times a
+ * second; reading the latch from ZooKeeper for each of them would load
+ * ZooKeeper just when the new leader needs it to read the hard state.
  */
-public final class LeaderLocator {
+public final class LeaderLocator implements AutoCloseable {
   private final CuratorFramework zk;
   private final String latchPath;
+  private final CuratorCache latch;
+  private final CountDownLatch loaded = new CountDownLatch(1);
 
+  /** Starts watching the latch of the election at {@code basePath}. */
   public LeaderLocator(CuratorFramework zk, String basePath) {
     this.zk = zk;
     this.latchPath = LeaderElection.latchPath(basePath);
+    this.latch = CuratorCache.build(zk, latchPath);
+    latch.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown).build());
+    latch.start();
   }
 
-  /** Participant ids in latch order: the first is the leader. */
+  /**
+   * Participant ids in latch order (the first is the leader), as last seen;
+   * read from ZooKeeper itself until the watched copy is first loaded (a
+   * one-shot command asks right after it connected).
+   */
   public List<String> participants() {
+    if (loaded.getCount() > 0) {
+      return read();
+    }
+    List<ChildData> children = new ArrayList<>();
+    latch.stream().filter(c -> latchPath.equals(ZKPaths.getPathAndNode(c.getPath()).getPath()))
+        .forEach(children::add);
+    // Latch nodes end in a ZooKeeper sequence number; the lowest leads.
+    children.sort(Comparator.comparing(c -> sequence(c.getPath())));
+    List<String> ids = new ArrayList<>();
+    for (ChildData c : children) {
+      if (c.getData() != null && c.getData().length > 0) {
+        ids.add(new String(c.getData(), StandardCharsets.UTF_8));
+      }
+    }
+    return ids;
+  }
+
+  private List<String> read() {
     List<String> children;
     try {
       children = new ArrayList<>(zk.getChildren().forPath(latchPath));
@@ -32,7 +71,6 @@ public final class LeaderLocator {
     } catch (Exception e) {
       throw new IllegalStateException("cannot read " + latchPath + ": " + e.getMessage(), e);
     }
-    // Latch nodes end in a ZooKeeper sequence number; the lowest leads.
     children.sort(Comparator.comparing(LeaderLocator::sequence));
     List<String> ids = new ArrayList<>();
     for (String child : children) {
@@ -52,8 +90,13 @@ public final class LeaderLocator {
     return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
   }
 
-  private static String sequence(String child) {
-    int dash = child.lastIndexOf('-');
-    return dash < 0 ? child : child.substring(dash + 1);
+  private static String sequence(String path) {
+    int dash = path.lastIndexOf('-');
+    return dash < 0 ? path : path.substring(dash + 1);
+  }
+
+  @Override
+  public void close() {
+    latch.close();
   }
 }

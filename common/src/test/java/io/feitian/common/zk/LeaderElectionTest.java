@@ -62,13 +62,15 @@ class LeaderElectionTest {
     Events b = new Events();
     LeaderElection ea = new LeaderElection(zkA, "/fuxi", "a:1", a);
     LeaderElection eb = new LeaderElection(zkB, "/fuxi", "b:1", b);
+    CuratorFramework zkC = client();
+    LeaderLocator locator = new LeaderLocator(zkC, "/fuxi");
     try {
       ea.start();
       await().atMost(Duration.ofSeconds(10)).until(ea::isLeader);
       eb.start();
       assertThat(a.seen.take()).isEqualTo("elected 1");
-      await().atMost(Duration.ofSeconds(10)).until(() -> new LeaderLocator(zkB, "/fuxi").participants().size() == 2);
-      assertThat(new LeaderLocator(zkB, "/fuxi").participants()).containsExactly("a:1", "b:1");
+      await().atMost(Duration.ofSeconds(10)).until(() -> locator.participants().size() == 2);
+      assertThat(locator.participants()).containsExactly("a:1", "b:1");
       assertThat(eb.currentLeader()).contains("a:1");
 
       Fence oldFence = ea.fence();
@@ -79,6 +81,8 @@ class LeaderElectionTest {
       await().atMost(Duration.ofSeconds(15)).until(eb::isLeader);
       assertThat(eb.epoch()).isEqualTo(2);
       assertThat(b.seen.poll()).isEqualTo("elected 2");
+      // The watching locator follows without being asked again.
+      await().atMost(Duration.ofSeconds(10)).until(() -> locator.leader().equals(java.util.Optional.of("b:1")));
 
       // A write by the deposed leader is refused; the new leader's goes through.
       assertThatThrownBy(() -> oldFence.put("/fuxi/state/x", "stale".getBytes(StandardCharsets.UTF_8)))
@@ -90,6 +94,8 @@ class LeaderElectionTest {
       assertThat(ea.isLeader()).isFalse();
       assertThatThrownBy(ea::fence).isInstanceOf(FencedOutException.class);
     } finally {
+      locator.close();
+      zkC.close();
       ea.close();
       eb.close();
       zkA.close();

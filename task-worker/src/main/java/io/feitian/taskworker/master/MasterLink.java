@@ -3,6 +3,7 @@ package io.feitian.taskworker.master;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.NodeDirective;
@@ -15,7 +16,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +59,8 @@ public final class MasterLink implements AutoCloseable {
   private final TlsSettings tls;
   private final CallSettings calls;
   private final NodeView node;
-  private final Duration backoff;
+  /** Touched only by the link's thread. */
+  private final Backoff backoff;
   private final Map<String, ManagedChannel> channels = new HashMap<>();
   private final Semaphore wakeups = new Semaphore(0);
   private final Thread thread;
@@ -68,7 +69,7 @@ public final class MasterLink implements AutoCloseable {
   private volatile String connectedTo;
 
   public MasterLink(Supplier<Optional<String>> leaderFromZk, TlsSettings tls, CallSettings calls, NodeView node,
-      Duration backoff) {
+      Backoff backoff) {
     this.leaderFromZk = leaderFromZk;
     this.tls = tls;
     this.calls = calls;
@@ -130,7 +131,7 @@ public final class MasterLink implements AutoCloseable {
 
   private void pause() {
     try {
-      Thread.sleep(backoff.toMillis());
+      Thread.sleep(backoff.nextDelayMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       state.set(State.CLOSED);
@@ -151,6 +152,7 @@ public final class MasterLink implements AutoCloseable {
       node.revoked(reg.getRevokedGrantIdsList(), "refused by the leader at registration");
     }
     connectedTo = target;
+    backoff.reset();
     log.info("registered with master {} (epoch {})", target, reg.getEpoch());
 
     CountDownLatch ended = new CountDownLatch(1);

@@ -7,8 +7,15 @@ import io.feitian.common.zk.Fence;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.BlacklistEntry;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -31,6 +38,9 @@ public final class HardState {
   static final String APP_SEQ = "/fuxi/app-seq";
   static final String QUOTAS = "/fuxi/quotas";
   static final String BLACKLIST = "/fuxi/blacklist";
+
+  private static final int READS_IN_FLIGHT = 256;
+  private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
 
   private final CuratorFramework zk;
   private final Supplier<Fence> fence;
@@ -79,28 +89,69 @@ public final class HardState {
     fence.get().delete(BLACKLIST + "/" + nodeId);
   }
 
+  /**
+   * Reads every record under a directory. The reads go out together (at most
+   * {@link #READS_IN_FLIGHT} at a time) rather than one round trip after
+   * another: a new leader loads thousands of applications while every
+   * node and master of the cluster is knocking on ZooKeeper too.
+   */
   private <T extends Message> List<T> loadAll(String dir, Parser<T> parser) {
-    List<T> out = new ArrayList<>();
     List<String> children;
     try {
       children = zk.getChildren().forPath(dir);
     } catch (KeeperException.NoNodeException e) {
-      return out;
+      return new ArrayList<>();
     } catch (Exception e) {
       throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     children.sort(null);
-    for (String child : children) {
-      try {
-        out.add(parser.parseFrom(zk.getData().forPath(dir + "/" + child)));
-      } catch (KeeperException.NoNodeException gone) {
-        // deleted while we read: skip
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("corrupt record " + dir + "/" + child + ": " + e.getMessage(), e);
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot read " + dir + "/" + child + ": " + e.getMessage(), e);
+    Semaphore window = new Semaphore(READS_IN_FLIGHT);
+    List<CompletableFuture<Optional<T>>> reads = new ArrayList<>();
+    try {
+      for (String child : children) {
+        if (!window.tryAcquire(LOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("reading " + dir + " from ZooKeeper timed out");
+        }
+        reads.add(read(dir + "/" + child, parser, window));
       }
+      List<T> out = new ArrayList<>();
+      for (CompletableFuture<Optional<T>> r : reads) {
+        r.get(LOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).ifPresent(out::add);
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading " + dir, e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("reading " + dir + " from ZooKeeper timed out", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
-    return out;
+  }
+
+  /** One asynchronous read; empty if the record was deleted meanwhile. Releases a permit when answered. */
+  private <T extends Message> CompletableFuture<Optional<T>> read(String path, Parser<T> parser, Semaphore window) {
+    CompletableFuture<Optional<T>> result = new CompletableFuture<>();
+    try {
+      zk.getData().inBackground((client, event) -> {
+        window.release();
+        KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
+        if (rc == KeeperException.Code.NONODE) {
+          result.complete(Optional.empty());
+        } else if (rc != KeeperException.Code.OK) {
+          result.completeExceptionally(new IllegalStateException("cannot read " + path + ": " + rc));
+        } else {
+          try {
+            result.complete(Optional.of(parser.parseFrom(event.getData())));
+          } catch (InvalidProtocolBufferException e) {
+            result.completeExceptionally(new IllegalStateException("corrupt record " + path + ": " + e.getMessage(), e));
+          }
+        }
+      }).forPath(path);
+    } catch (Exception e) {
+      window.release();
+      result.completeExceptionally(new IllegalStateException("cannot read " + path + ": " + e.getMessage(), e));
+    }
+    return result;
   }
 }
