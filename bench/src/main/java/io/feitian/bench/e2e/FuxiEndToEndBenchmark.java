@@ -428,7 +428,7 @@ public final class FuxiEndToEndBenchmark {
     String books = freshCluster ? "" : booksCheck().text();
     System.out.println();
     System.out.printf(Locale.ROOT, "# failover: %d nodes, %d application masters (%d outstanding each, churning, "
-            + "relax %s), %d more applications without a master, ZooKeeper session timeout 2 s (tick 200 ms), nodes retry every %d ms, %s; seconds "
+            + "relax %s), %d more applications without a master, ZooKeeper session timeout 2 s (tick 200 ms), nodes retry after %d ms doubling to 2 s (jittered), %s; seconds "
             + "after kill -9 of the leader; %d cores%n",
         nodes, apps, outstanding, relax, idleApps, nodeBackoffMillis, freshCluster ? "a fresh cluster per run"
             : "one cluster, a replacement standby started after each run",

@@ -70,6 +70,7 @@ public final class LeaderTerm implements AutoCloseable {
   final Apps appOps;
   final ChildMasters childMasters;
   final Admin admin;
+  final TaskWorkerClients taskWorkers;
   private volatile boolean closed;
   /** Grants issued by scheduler calls of the current loop task, not yet delivered. */
   private final List<Grant> issued = new ArrayList<>();
@@ -91,6 +92,7 @@ public final class LeaderTerm implements AutoCloseable {
     });
     this.nodeOps = new Nodes(this);
     this.appOps = new Apps(this);
+    this.taskWorkers = workers;
     this.childMasters = new ChildMasters(this, workers, childEnv);
     this.admin = new Admin(this);
   }

@@ -68,6 +68,9 @@ public final class Nodes {
           // already gone
         }
       }
+      if (!previous.address.equals(req.getAddress())) {
+        term.taskWorkers.forget(previous.address);
+      }
       NodeSession session = new NodeSession(nodeId, req.getAddress(), req.getRack(), total);
       term.nodes.put(nodeId, session);
       term.note(term.scheduler.addNode(nodeId, req.getRack(), total));
@@ -199,6 +202,7 @@ public final class Nodes {
         continue;
       }
       term.lostNodes.put(nodeId, session.lastHeardMillis);
+      term.taskWorkers.forget(session.address);
       List<Grant> gone = term.note(term.scheduler.removeNode(nodeId)).released();
       Set<Long> ids = new HashSet<>();
       gone.forEach(g -> ids.add(g.grantId()));

@@ -25,6 +25,17 @@ public final class TaskWorkerClients implements AutoCloseable {
     return calls.unary(TaskWorkerServiceGrpc.newStub(ch));
   }
 
+  /**
+   * A node left (lost, or registered again elsewhere): its channel is shut
+   * down without blocking; calls already on it finish.
+   */
+  public void forget(String address) {
+    ManagedChannel ch = channels.remove(address);
+    if (ch != null) {
+      ch.shutdown();
+    }
+  }
+
   @Override
   public void close() {
     channels.values().forEach(Channels::close);
