@@ -1,5 +1,6 @@
 package io.feitian.client;
 
+import com.google.protobuf.ByteString;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.AppMasterMessage;
@@ -66,6 +67,7 @@ public final class AppMasterSession implements AutoCloseable {
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
   private long epoch;
   private boolean closed;
+  private String endpoint = "";
 
   public AppMasterSession(FeitianClient client, String appId, Listener listener) {
     this.client = client;
@@ -75,6 +77,15 @@ public final class AppMasterSession implements AutoCloseable {
 
   public synchronized void start() {
     connect();
+  }
+
+  /**
+   * Where this master serves its own API (host:port), told to fuxi-master
+   * with every attach and kept in the application's record. Set before start.
+   */
+  public synchronized AppMasterSession endpoint(String hostPort) {
+    this.endpoint = hostPort;
+    return this;
   }
 
   private synchronized void connect() {
@@ -89,7 +100,8 @@ public final class AppMasterSession implements AutoCloseable {
       reconnectLater();
       return;
     }
-    Attach.Builder attach = Attach.newBuilder().setAppId(appId).addAllHeldGrants(held.values());
+    Attach.Builder attach = Attach.newBuilder().setAppId(appId).setEndpoint(endpoint)
+        .addAllHeldGrants(held.values());
     Map<String, UnitRequest.Builder> byUnit = new LinkedHashMap<>();
     outstanding.forEach((b, count) -> {
       if (count > 0) {
@@ -133,9 +145,14 @@ public final class AppMasterSession implements AutoCloseable {
   }
 
   /** Ends the application. */
-  public synchronized void unregister(boolean succeeded, String diagnostics) {
+  public void unregister(boolean succeeded, String diagnostics) {
+    unregister(succeeded, diagnostics, ByteString.EMPTY);
+  }
+
+  /** Ends the application, leaving a final report in its record (AppInfo.outcome). */
+  public synchronized void unregister(boolean succeeded, String diagnostics, ByteString outcome) {
     send(AppMasterMessage.newBuilder().setUnregister(Unregister.newBuilder().setSucceeded(succeeded)
-        .setDiagnostics(diagnostics)).build());
+        .setDiagnostics(diagnostics).setOutcome(outcome)).build());
     closed = true;
   }
 

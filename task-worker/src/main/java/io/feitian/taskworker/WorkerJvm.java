@@ -24,9 +24,6 @@ final class WorkerJvm {
     if (!CLASS_NAME.matcher(p.getMainClass()).matches()) {
       throw new IllegalArgumentException("spec.thread.main_class is not a class name: '" + p.getMainClass() + "'");
     }
-    if (p.getClasspathCount() == 0) {
-      throw new IllegalArgumentException("spec.thread.classpath must name at least one jar or directory");
-    }
     for (int i = 0; i < p.getClasspathCount(); i++) {
       Path entry = Path.of(p.getClasspath(i));
       if (!entry.isAbsolute() || !Files.exists(entry)) {
@@ -48,7 +45,8 @@ final class WorkerJvm {
     argv.add("-XX:+ExitOnOutOfMemoryError");
     argv.addAll(p.getJvmOptionsList());
     argv.add("-cp");
-    argv.add(String.join(":", p.getClasspathList()));
+    // No classpath: one of Feitian's own programs (a job-master), from this node's distribution.
+    argv.add(p.getClasspathCount() == 0 ? System.getProperty("java.class.path") : String.join(":", p.getClasspathList()));
     argv.add(p.getMainClass());
     argv.addAll(p.getArgsList());
     return argv;

@@ -16,6 +16,7 @@ import io.feitian.fuxi.master.rpc.ResourceServiceImpl;
 import io.feitian.fuxi.master.state.HardState;
 import io.feitian.fuxi.master.term.ChildMasterEnvironment;
 import io.feitian.fuxi.master.term.LeaderTerm;
+import io.feitian.fuxi.master.term.AppKinds;
 import io.feitian.fuxi.master.term.TaskWorkerClients;
 import io.feitian.proto.fuxi.v1.ClusterServiceGrpc;
 import io.feitian.proto.fuxi.v1.NodeServiceGrpc;
@@ -50,6 +51,8 @@ public final class FuxiMaster implements Daemon {
   private GrpcServer server;
   private LeaderElection election;
   private TaskWorkerClients taskWorkers;
+  /** Application kinds (jobs, services) found on the classpath, read once at start. */
+  private final AppKinds kinds = AppKinds.discover();
   private volatile LeaderTerm term;
   private String address;
 
@@ -123,7 +126,7 @@ public final class FuxiMaster implements Daemon {
   private void takeOffice(long epoch) {
     leaveOffice();
     HardState hard = new HardState(zk, election::fence);
-    LeaderTerm t = new LeaderTerm(epoch, settings, hard, clock, taskWorkers, childEnvironment());
+    LeaderTerm t = new LeaderTerm(epoch, settings, hard, clock, taskWorkers, childEnvironment(), kinds);
     try {
       t.start(hard.loadQuotas(), hard.loadBlacklist(), hard.loadApps());
     } catch (Exception e) {

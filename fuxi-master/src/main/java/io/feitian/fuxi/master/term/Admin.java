@@ -34,7 +34,8 @@ public final class Admin {
 
   // ---- applications ------------------------------------------------------------------------
 
-  public String submit(AppSpec spec) {
+  public String submit(AppSpec submitted) {
+    AppSpec spec = term.kinds.complete(submitted);
     validate(spec);
     String group = spec.getQuotaGroup().isEmpty() ? DEFAULT_GROUP : spec.getQuotaGroup();
     if (!group.equals(DEFAULT_GROUP) && !term.quotas.containsKey(group)) {

@@ -1,5 +1,6 @@
 package io.feitian.fuxi.master.term;
 
+import io.feitian.common.grpc.Addresses;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.scheduler.Grant;
@@ -71,6 +72,9 @@ public final class Apps {
     for (int i = 0; i < attach.getOutstandingCount(); i++) {
       checkRequest("attach.outstanding[" + i + "]", attach.getOutstanding(i), true);
     }
+    if (!attach.getEndpoint().isEmpty()) {
+      Addresses.requireHostPort("attach.endpoint", attach.getEndpoint());
+    }
     if (app.stream != null && app.stream != stream) {
       try {
         app.stream.onError(Status.ABORTED.withDescription("another master attached for " + app.id()).asRuntimeException());
@@ -79,8 +83,11 @@ public final class Apps {
       }
     }
     app.stream = stream;
-
     app.attached = true;
+    if (!attach.getEndpoint().equals(app.info.getEndpoint())) {
+      app.info = app.info.toBuilder().setEndpoint(attach.getEndpoint()).build();
+      term.hard.putApp(app.info);
+    }
 
     List<Long> rejected = new ArrayList<>();
     Set<Long> claimed = new HashSet<>();
@@ -280,6 +287,11 @@ public final class Apps {
 
   public void unregister(String appId, Unregister u) {
     AppRuntime app = activeApp(appId);
+    if (u.getOutcome().size() > AppKinds.MAX_DESCRIPTION_BYTES) {
+      throw new IllegalArgumentException("unregister.outcome is " + u.getOutcome().size() + " bytes; at most "
+          + AppKinds.MAX_DESCRIPTION_BYTES + " are allowed");
+    }
+    app.info = app.info.toBuilder().setOutcome(u.getOutcome()).build();
     app.stream = null; // the stream ends normally after this
     term.finishApp(app, u.getSucceeded() ? AppState.APP_STATE_SUCCEEDED : AppState.APP_STATE_FAILED,
         u.getDiagnostics());

@@ -71,12 +71,13 @@ public final class LeaderTerm implements AutoCloseable {
   final ChildMasters childMasters;
   final Admin admin;
   final TaskWorkerClients taskWorkers;
+  final AppKinds kinds;
   private volatile boolean closed;
   /** Grants issued by scheduler calls of the current loop task, not yet delivered. */
   private final List<Grant> issued = new ArrayList<>();
 
   public LeaderTerm(long epoch, MasterSettings settings, HardState hard, Clock clock, TaskWorkerClients workers,
-      ChildMasterEnvironment childEnv) {
+      ChildMasterEnvironment childEnv, AppKinds kinds) {
     this.epoch = epoch;
     this.settings = settings;
     this.hard = hard;
@@ -93,6 +94,7 @@ public final class LeaderTerm implements AutoCloseable {
     this.nodeOps = new Nodes(this);
     this.appOps = new Apps(this);
     this.taskWorkers = workers;
+    this.kinds = kinds;
     this.childMasters = new ChildMasters(this, workers, childEnv);
     this.admin = new Admin(this);
   }

@@ -194,6 +194,11 @@ class BadInputTest {
     assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(s.getDescription()).contains("request.demands[0].target");
 
+    s = schedule(events, AppMasterMessage.newBuilder().setAttach(Attach.newBuilder().setAppId(appId)
+        .setEndpoint("no-port")).build());
+    assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(s.getDescription()).contains("attach.endpoint");
+
     s = schedule(events, attach(appId), request(ok, LocalityLevel.LOCALITY_LEVEL_UNSPECIFIED, "", 1));
     assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(s.getDescription()).contains("request.demands[0].level");
@@ -221,6 +226,9 @@ class BadInputTest {
         .setMasterResources(Resources.newBuilder().setCpuMillis(-100).setMemoryMib(64)).build();
     assertStatus(() -> cluster.submitApp(SubmitAppRequest.newBuilder().setSpec(negative).build()),
         Status.Code.INVALID_ARGUMENT, "spec.master_resources.cpu_millis");
+    AppSpec unknownKind = badName.toBuilder().setName("ok").setKind("job").build();
+    assertStatus(() -> cluster.submitApp(SubmitAppRequest.newBuilder().setSpec(unknownKind).build()),
+        Status.Code.INVALID_ARGUMENT, "spec.kind 'job' is not known");
     assertThat(cluster.listApps(ListAppsRequest.newBuilder().setAll(true).build()).getAppsCount()).isZero();
 
     QuotaGroup inverted = QuotaGroup.newBuilder().setName("g")

@@ -1,0 +1,65 @@
+package io.feitian.fuxi.master.term;
+
+import io.feitian.common.app.AppKind;
+import io.feitian.proto.fuxi.v1.AppSpec;
+import io.feitian.proto.fuxi.v1.LaunchSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The application kinds this fuxi-master knows, found on its classpath. */
+public final class AppKinds {
+  /** Descriptions live in the application's ZooKeeper record, whose limit is 1 MiB. */
+  static final int MAX_DESCRIPTION_BYTES = 256 * 1024;
+
+  private final Map<String, AppKind> byName = new TreeMap<>();
+
+  private AppKinds(Iterable<AppKind> kinds) {
+    for (AppKind k : kinds) {
+      if (byName.putIfAbsent(k.name(), k) != null) {
+        throw new IllegalStateException("two application kinds are named '" + k.name() + "'");
+      }
+    }
+  }
+
+  public static AppKinds discover() {
+    return new AppKinds(ServiceLoader.load(AppKind.class));
+  }
+
+  public static AppKinds of(AppKind... kinds) {
+    return new AppKinds(List.of(kinds));
+  }
+
+  public List<String> names() {
+    return List.copyOf(byName.keySet());
+  }
+
+  /**
+   * Checks the kind and its description, and fills in the master program and
+   * resources the kind supplies where the submitter left them unset.
+   */
+  AppSpec complete(AppSpec spec) {
+    if (spec.getDescription().size() > MAX_DESCRIPTION_BYTES) {
+      throw new IllegalArgumentException("spec.description is " + spec.getDescription().size()
+          + " bytes; at most " + MAX_DESCRIPTION_BYTES + " are allowed");
+    }
+    if (spec.getKind().isEmpty()) {
+      return spec;
+    }
+    AppKind kind = byName.get(spec.getKind());
+    if (kind == null) {
+      throw new IllegalArgumentException("spec.kind '" + spec.getKind() + "' is not known to this cluster (known: "
+          + String.join(", ", byName.keySet()) + ")");
+    }
+    kind.validate("spec.description", spec.getDescription());
+    AppSpec.Builder b = spec.toBuilder();
+    if (spec.getMaster().getProgramCase() == LaunchSpec.ProgramCase.PROGRAM_NOT_SET) {
+      b.setMaster(kind.master());
+    }
+    if (!spec.hasMasterResources()) {
+      b.setMasterResources(kind.masterResources());
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,78 @@
+package io.feitian.fuxi.master.term;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.feitian.common.app.AppKind;
+import io.feitian.proto.common.v1.Resources;
+import io.feitian.proto.fuxi.v1.AppSpec;
+import io.feitian.proto.fuxi.v1.LaunchSpec;
+import io.feitian.proto.fuxi.v1.ProcessProgram;
+import io.feitian.proto.fuxi.v1.ThreadProgram;
+import org.junit.jupiter.api.Test;
+
+class AppKindsTest {
+  /** Accepts descriptions that say "ok". */
+  static final AppKind OK_KIND = new AppKind() {
+    @Override
+    public String name() {
+      return "test";
+    }
+
+    @Override
+    public void validate(String field, ByteString description) {
+      if (!description.toStringUtf8().equals("ok")) {
+        throw new IllegalArgumentException(field + " must say ok");
+      }
+    }
+
+    @Override
+    public LaunchSpec master() {
+      return LaunchSpec.newBuilder().setName("test-master")
+          .setThread(ThreadProgram.newBuilder().setMainClass("x.Main")).build();
+    }
+
+    @Override
+    public Resources masterResources() {
+      return Resources.newBuilder().setCpuMillis(500).setMemoryMib(256).build();
+    }
+  };
+
+  final AppKinds kinds = AppKinds.of(OK_KIND);
+
+  @Test
+  void aKindSuppliesTheMasterAndItsResources() {
+    AppSpec done = kinds.complete(AppSpec.newBuilder().setName("a").setKind("test")
+        .setDescription(ByteString.copyFromUtf8("ok")).build());
+    assertThat(done.getMaster().getName()).isEqualTo("test-master");
+    assertThat(done.getMasterResources().getCpuMillis()).isEqualTo(500);
+  }
+
+  @Test
+  void whatTheSubmitterSetIsKept() {
+    LaunchSpec own = LaunchSpec.newBuilder().setProcess(ProcessProgram.newBuilder().addArgv("my-master")).build();
+    Resources big = Resources.newBuilder().setCpuMillis(4000).setMemoryMib(4096).build();
+    AppSpec done = kinds.complete(AppSpec.newBuilder().setName("a").setKind("test").setMaster(own)
+        .setMasterResources(big).setDescription(ByteString.copyFromUtf8("ok")).build());
+    assertThat(done.getMaster()).isEqualTo(own);
+    assertThat(done.getMasterResources()).isEqualTo(big);
+  }
+
+  @Test
+  void badDescriptionsAndUnknownKindsAreRefusedByField() {
+    assertThatThrownBy(() -> kinds.complete(AppSpec.newBuilder().setKind("test")
+        .setDescription(ByteString.copyFromUtf8("nope")).build()))
+        .hasMessage("spec.description must say ok");
+    assertThatThrownBy(() -> kinds.complete(AppSpec.newBuilder().setKind("job").build()))
+        .hasMessageStartingWith("spec.kind 'job' is not known").hasMessageContaining("known: test");
+    assertThatThrownBy(() -> kinds.complete(AppSpec.newBuilder()
+        .setDescription(ByteString.copyFrom(new byte[AppKinds.MAX_DESCRIPTION_BYTES + 1])).build()))
+        .hasMessageStartingWith("spec.description is 262145 bytes");
+  }
+
+  @Test
+  void twoKindsWithOneNameAreAnError() {
+    assertThatThrownBy(() -> AppKinds.of(OK_KIND, OK_KIND)).hasMessageContaining("'test'");
+  }
+}
