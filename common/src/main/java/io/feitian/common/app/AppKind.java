@@ -3,6 +3,7 @@ package io.feitian.common.app;
 import com.google.protobuf.ByteString;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
+import java.util.Map;
 
 /**
  * A kind of application fuxi-master knows (a job, a service): it checks the
@@ -20,6 +21,15 @@ public interface AppKind {
    * message starts with {@code field} (e.g. "spec.description.tasks[2].name ...").
    */
   void validate(String field, ByteString description);
+
+  /**
+   * The resource shapes the application will ask for, by field name (e.g.
+   * "spec.description.tasks[0].resources"), of a description that passed
+   * {@link #validate}: fuxi-master refuses one that no node could hold.
+   */
+  default Map<String, Resources> shapes(String field, ByteString description) {
+    return Map.of();
+  }
 
   /** The master program, used when the submitter leaves AppSpec.master unset. */
   LaunchSpec master();

@@ -258,6 +258,11 @@ public final class Scheduler {
      *     is blank, the shape is zero or negative or fits no known node's total, the target does
      *     not match the level, or the shape or priority differ from the unit's
      */
+    /** Whether some node could hold the shape when empty (true while no node is known yet). */
+    public boolean anyNodeCanHold(ResourceVector shape) {
+        return tree.isEmpty() || tree.anyNodeCanHold(shape);
+    }
+
     public Outcome request(String appId, String unit, ResourceVector shape, int priority,
             LocalityLevel level, String target, int countDelta, boolean relaxLocality) {
         AppState a = requireApp(appId);

@@ -35,7 +35,7 @@ public final class Admin {
   // ---- applications ------------------------------------------------------------------------
 
   public String submit(AppSpec submitted) {
-    AppSpec spec = term.kinds.complete(submitted);
+    AppSpec spec = term.kinds.complete(submitted, term.scheduler::anyNodeCanHold);
     validate(spec);
     String group = spec.getQuotaGroup().isEmpty() ? DEFAULT_GROUP : spec.getQuotaGroup();
     if (!group.equals(DEFAULT_GROUP) && !term.quotas.containsKey(group)) {

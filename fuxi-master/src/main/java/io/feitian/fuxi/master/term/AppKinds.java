@@ -1,12 +1,15 @@
 package io.feitian.fuxi.master.term;
 
 import io.feitian.common.app.AppKind;
+import io.feitian.common.resource.ResourceProtos;
+import io.feitian.common.resource.ResourceVector;
 import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /** The application kinds this fuxi-master knows, found on its classpath. */
 public final class AppKinds {
@@ -36,10 +39,12 @@ public final class AppKinds {
   }
 
   /**
-   * Checks the kind and its description, and fills in the master program and
-   * resources the kind supplies where the submitter left them unset.
+   * Checks the kind and its description (including that some node could hold
+   * every shape it will ask for, as {@code fits} says), and fills in the
+   * master program and resources the kind supplies where the submitter left
+   * them unset.
    */
-  AppSpec complete(AppSpec spec) {
+  AppSpec complete(AppSpec spec, Predicate<ResourceVector> fits) {
     if (spec.getDescription().size() > MAX_DESCRIPTION_BYTES) {
       throw new IllegalArgumentException("spec.description is " + spec.getDescription().size()
           + " bytes; at most " + MAX_DESCRIPTION_BYTES + " are allowed");
@@ -53,6 +58,12 @@ public final class AppKinds {
           + String.join(", ", byName.keySet()) + ")");
     }
     kind.validate("spec.description", spec.getDescription());
+    kind.shapes("spec.description", spec.getDescription()).forEach((field, shape) -> {
+      ResourceVector v = ResourceProtos.fromProto(field, shape);
+      if (!fits.test(v)) {
+        throw new IllegalArgumentException(field + " " + v + " exceeds the largest node of the cluster");
+      }
+    });
     AppSpec.Builder b = spec.toBuilder();
     if (spec.getMaster().getProgramCase() == LaunchSpec.ProgramCase.PROGRAM_NOT_SET) {
       b.setMaster(kind.master());

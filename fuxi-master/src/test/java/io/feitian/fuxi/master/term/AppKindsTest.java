@@ -41,9 +41,13 @@ class AppKindsTest {
 
   final AppKinds kinds = AppKinds.of(OK_KIND);
 
+  private AppSpec complete(AppSpec spec) {
+    return kinds.complete(spec, shape -> true);
+  }
+
   @Test
   void aKindSuppliesTheMasterAndItsResources() {
-    AppSpec done = kinds.complete(AppSpec.newBuilder().setName("a").setKind("test")
+    AppSpec done = complete(AppSpec.newBuilder().setName("a").setKind("test")
         .setDescription(ByteString.copyFromUtf8("ok")).build());
     assertThat(done.getMaster().getName()).isEqualTo("test-master");
     assertThat(done.getMasterResources().getCpuMillis()).isEqualTo(500);
@@ -53,7 +57,7 @@ class AppKindsTest {
   void whatTheSubmitterSetIsKept() {
     LaunchSpec own = LaunchSpec.newBuilder().setProcess(ProcessProgram.newBuilder().addArgv("my-master")).build();
     Resources big = Resources.newBuilder().setCpuMillis(4000).setMemoryMib(4096).build();
-    AppSpec done = kinds.complete(AppSpec.newBuilder().setName("a").setKind("test").setMaster(own)
+    AppSpec done = complete(AppSpec.newBuilder().setName("a").setKind("test").setMaster(own)
         .setMasterResources(big).setDescription(ByteString.copyFromUtf8("ok")).build());
     assertThat(done.getMaster()).isEqualTo(own);
     assertThat(done.getMasterResources()).isEqualTo(big);
@@ -61,14 +65,47 @@ class AppKindsTest {
 
   @Test
   void badDescriptionsAndUnknownKindsAreRefusedByField() {
-    assertThatThrownBy(() -> kinds.complete(AppSpec.newBuilder().setKind("test")
+    assertThatThrownBy(() -> complete(AppSpec.newBuilder().setKind("test")
         .setDescription(ByteString.copyFromUtf8("nope")).build()))
         .hasMessage("spec.description must say ok");
-    assertThatThrownBy(() -> kinds.complete(AppSpec.newBuilder().setKind("job").build()))
+    assertThatThrownBy(() -> complete(AppSpec.newBuilder().setKind("job").build()))
         .hasMessageStartingWith("spec.kind 'job' is not known").hasMessageContaining("known: test");
-    assertThatThrownBy(() -> kinds.complete(AppSpec.newBuilder()
+    assertThatThrownBy(() -> complete(AppSpec.newBuilder()
         .setDescription(ByteString.copyFrom(new byte[AppKinds.MAX_DESCRIPTION_BYTES + 1])).build()))
         .hasMessageStartingWith("spec.description is 262145 bytes");
+  }
+
+  @Test
+  void aShapeNoNodeCouldHoldIsRefused() {
+    AppKind greedy = new AppKind() {
+      @Override
+      public String name() {
+        return "greedy";
+      }
+
+      @Override
+      public void validate(String field, ByteString description) {}
+
+      @Override
+      public java.util.Map<String, Resources> shapes(String field, ByteString description) {
+        return java.util.Map.of(field + ".tasks[0].resources",
+            Resources.newBuilder().setCpuMillis(64_000).setMemoryMib(1).build());
+      }
+
+      @Override
+      public LaunchSpec master() {
+        return OK_KIND.master();
+      }
+
+      @Override
+      public Resources masterResources() {
+        return OK_KIND.masterResources();
+      }
+    };
+    AppSpec spec = AppSpec.newBuilder().setName("g").setKind("greedy").build();
+    assertThatThrownBy(() -> AppKinds.of(greedy).complete(spec, shape -> shape.cpuMillis() <= 16_000))
+        .hasMessageStartingWith("spec.description.tasks[0].resources").hasMessageContaining("exceeds the largest node");
+    assertThat(AppKinds.of(greedy).complete(spec, shape -> true).getKind()).isEqualTo("greedy");
   }
 
   @Test
