@@ -4,6 +4,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.TaskSpec;
+import java.nio.file.Path;
+import java.util.List;
 
 /** The JSON form of a job description (the proto3 JSON mapping of JobSpec, snake_case names). */
 public final class JobSpecs {
@@ -30,6 +33,38 @@ public final class JobSpecs {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("cannot print a job description", e);
     }
+  }
+
+  /**
+   * Makes the paths of a description file absolute, against the file's
+   * directory: output_dir, input paths, jars, and process arguments that
+   * start with "./" or "../". Absolute paths and bare commands are kept.
+   */
+  public static JobSpec resolvePaths(JobSpec spec, Path baseDir) {
+    JobSpec.Builder b = spec.toBuilder();
+    if (!spec.getOutputDir().isEmpty()) {
+      b.setOutputDir(resolve(baseDir, spec.getOutputDir()));
+    }
+    for (TaskSpec.Builder t : b.getTasksBuilderList()) {
+      if (t.hasInput()) {
+        List<String> paths = t.getInput().getPathsList().stream().map(p -> resolve(baseDir, p)).toList();
+        t.getInputBuilder().clearPaths().addAllPaths(paths);
+      }
+      if (t.getProgram().hasThread()) {
+        List<String> jars = t.getProgram().getThread().getJarsList().stream().map(p -> resolve(baseDir, p)).toList();
+        t.getProgramBuilder().getThreadBuilder().clearJars().addAllJars(jars);
+      }
+      if (t.getProgram().hasProcess()) {
+        List<String> argv = t.getProgram().getProcess().getArgvList().stream()
+            .map(a -> a.startsWith("./") || a.startsWith("../") ? resolve(baseDir, a) : a).toList();
+        t.getProgramBuilder().getProcessBuilder().clearArgv().addAllArgv(argv);
+      }
+    }
+    return b.build();
+  }
+
+  private static String resolve(Path baseDir, String path) {
+    return baseDir.resolve(path).toAbsolutePath().normalize().toString();
   }
 
   /** The description as fuxi-master stores it (AppSpec.description). */

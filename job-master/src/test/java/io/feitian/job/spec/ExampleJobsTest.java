@@ -1,0 +1,77 @@
+package io.feitian.job.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.feitian.proto.job.v1.JobSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The example job descriptions match the JSON Schema, parse, and pass validation; the schema is not vacuous. */
+class ExampleJobsTest {
+  private static final Path EXAMPLES = Path.of("..", "examples", "jobs");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonSchema schema() throws IOException {
+    try (InputStream in = ExampleJobsTest.class.getResourceAsStream("/job-spec.schema.json")) {
+      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+    }
+  }
+
+  private static List<Path> examples() throws IOException {
+    try (Stream<Path> files = Files.list(EXAMPLES)) {
+      return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+    }
+  }
+
+  @Test
+  void everyExampleMatchesTheSchemaAndValidates() throws IOException {
+    JsonSchema schema = schema();
+    List<Path> files = examples();
+    assertThat(files).extracting(f -> f.getFileName().toString())
+        .contains("wordcount.json", "sort.json", "share.json");
+    for (Path file : files) {
+      String text = Files.readString(file);
+      assertThat(schema.validate(JSON.readTree(text))).as(file.toString()).isEmpty();
+      JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(text), file.getParent());
+      assertThat(spec.getOutputDir()).startsWith("/");
+      new JobSpecValidator("").validate(spec);
+    }
+  }
+
+  @Test
+  void theSchemaRefusesWhatTheValidatorRefuses() throws IOException {
+    JsonSchema schema = schema();
+    JsonNode noTasks = JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"tasks\": []}");
+    JsonNode typo = JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"taks\": []}");
+    JsonNode partitionsOnBroadcast = JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"tasks\": ["
+        + "{\"name\": \"a\", \"instances\": 1, \"resources\": {\"cpu_millis\": 1, \"memory_mib\": 1},"
+        + " \"program\": {\"process\": {\"argv\": [\"cat\"]}}}],"
+        + " \"pipelines\": [{\"from\": \"a\", \"to\": \"a\", \"movement\": \"MOVEMENT_BROADCAST\", \"partitions\": 2}]}");
+    for (JsonNode bad : List.of(noTasks, typo, partitionsOnBroadcast)) {
+      Set<ValidationMessage> errors = schema.validate(bad);
+      assertThat(errors).as(bad.toString()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void relativePathsAreTakenFromTheDescriptionsDirectory() {
+    JobSpec spec = JobSpecs.resolvePaths(Specs.wordCount().setOutputDir("out")
+        .setTasks(1, Specs.task("reduce").setProgram(Specs.process("python3", "./r.py", "-v"))).build(),
+        Path.of("/jobs/wc"));
+    assertThat(spec.getOutputDir()).isEqualTo("/jobs/wc/out");
+    assertThat(spec.getTasks(0).getInput().getPaths(0)).isEqualTo("/data/text");
+    assertThat(spec.getTasks(1).getProgram().getProcess().getArgvList()).containsExactly("python3", "/jobs/wc/r.py", "-v");
+  }
+}
