@@ -1,0 +1,405 @@
+package io.feitian.job.plan;
+
+import io.feitian.job.spec.JobGraph;
+import io.feitian.proto.job.v1.Assignment;
+import io.feitian.proto.job.v1.FileSplit;
+import io.feitian.proto.job.v1.InstanceLog;
+import io.feitian.proto.job.v1.InstanceResult;
+import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.JobState;
+import io.feitian.proto.job.v1.JobStatus;
+import io.feitian.proto.job.v1.Movement;
+import io.feitian.proto.job.v1.OutputFile;
+import io.feitian.proto.job.v1.OutputPart;
+import io.feitian.proto.job.v1.Partitioner;
+import io.feitian.proto.job.v1.PipelineInput;
+import io.feitian.proto.job.v1.PipelineOutput;
+import io.feitian.proto.job.v1.PipelineSpec;
+import io.feitian.proto.job.v1.TaskSpec;
+import io.feitian.proto.job.v1.TaskState;
+import io.feitian.proto.job.v1.TaskStatus;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The progress of one job: which tasks may run, which instance a worker runs
+ * next and exactly what it reads, and what each attempt's end changes.
+ *
+ * <p>A task starts when every upstream task has succeeded, so an instance
+ * only ever reads committed, complete output. An instance is done when one
+ * of its attempts commits; the first commit wins and later ones are
+ * reported as duplicates. A failed attempt is retried until the task's
+ * max_attempts, then the job fails with that instance's message and log.
+ */
+public final class JobRun {
+  static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** What an attempt's end changed, for the daemon to act on. */
+  public enum Change {
+    /** Nothing further: the instance goes on (or was retried). */
+    NONE,
+    /** A later attempt of an instance already done: its output is not used. */
+    DUPLICATE,
+    /** The attempt's task has now succeeded (other tasks may start). */
+    TASK_SUCCEEDED,
+    /** The job has ended (succeeded or failed: see {@link #state()}). */
+    JOB_ENDED
+  }
+
+  private final String jobId;
+  private final JobSpec spec;
+  private final JobGraph graph;
+  private final Map<String, TaskRun> tasks = new LinkedHashMap<>();
+  private JobState state = JobState.JOB_STATE_RUNNING;
+  private String message = "";
+  private InstanceLog failure;
+
+  /** {@code splits} holds the splits of every task that reads input. */
+  public JobRun(String jobId, JobSpec spec, JobGraph graph, Map<String, List<FileSplit>> splits) {
+    this.jobId = jobId;
+    this.spec = spec;
+    this.graph = graph;
+    Map<String, Integer> splitCounts = new HashMap<>();
+    splits.forEach((task, list) -> splitCounts.put(task, list.size()));
+    for (String name : graph.order()) {
+      TaskSpec t = graph.task(name);
+      int maxAttempts = t.getMaxAttempts() == 0 ? DEFAULT_MAX_ATTEMPTS : t.getMaxAttempts();
+      tasks.put(name, new TaskRun(t, graph.instances(name, splitCounts), maxAttempts,
+          splits.getOrDefault(name, List.of())));
+    }
+  }
+
+  public String jobId() {
+    return jobId;
+  }
+
+  public JobState state() {
+    return state;
+  }
+
+  public boolean ended() {
+    return state != JobState.JOB_STATE_RUNNING;
+  }
+
+  public List<String> tasks() {
+    return graph.order();
+  }
+
+  public TaskRun task(String name) {
+    TaskRun t = tasks.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("job " + jobId + " has no task '" + name + "'");
+    }
+    return t;
+  }
+
+  /**
+   * Starts every waiting task whose upstream tasks have all succeeded and
+   * returns them. A task with no instances succeeds at once (and may let
+   * others start), so this loops until nothing changes.
+   */
+  public List<String> startReadyTasks() {
+    List<String> started = new ArrayList<>();
+    if (ended()) {
+      return started;
+    }
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (String name : graph.order()) {
+        TaskRun t = tasks.get(name);
+        if (t.state == TaskState.TASK_STATE_WAITING && upstreamDone(name)) {
+          t.state = t.instances.length == 0 ? TaskState.TASK_STATE_SUCCEEDED : TaskState.TASK_STATE_RUNNING;
+          if (t.state == TaskState.TASK_STATE_RUNNING) {
+            started.add(name);
+          }
+          changed = true;
+        }
+      }
+    }
+    endIfAllDone();
+    return started;
+  }
+
+  private boolean upstreamDone(String task) {
+    return graph.inputs(task).stream().allMatch(p -> tasks.get(p.getFrom()).state == TaskState.TASK_STATE_SUCCEEDED);
+  }
+
+  /**
+   * The next instance for a worker of {@code task} on {@code nodeId}: the
+   * lowest pending one. (Locality is decided earlier, when the task asks
+   * Fuxi for workers on the nodes that hold its input.) Empty if none is
+   * pending or the task is not running.
+   */
+  public Optional<Assignment> assign(String task, String nodeId, String workerId) {
+    TaskRun t = task(task);
+    if (ended() || t.state != TaskState.TASK_STATE_RUNNING || t.pending.isEmpty()) {
+      return Optional.empty();
+    }
+    int chosen = t.pending.pollFirst();
+    InstanceRun inst = t.instances[chosen];
+    int attempt = inst.attemptsStarted++;
+    inst.running.put(attempt, new Running(workerId, nodeId));
+    return Optional.of(assignment(t, chosen, attempt));
+  }
+
+  private Assignment assignment(TaskRun t, int index, int attempt) {
+    String name = t.spec.getName();
+    Assignment.Builder a = Assignment.newBuilder().setTask(name).setInstance(index).setAttempt(attempt);
+    if (t.spec.hasInput()) {
+      a.setSplit(t.splits.get(index));
+    }
+    for (PipelineSpec p : graph.inputs(name)) {
+      TaskRun up = tasks.get(p.getFrom());
+      PipelineInput.Builder in = PipelineInput.newBuilder().setFromTask(p.getFrom())
+          .setBroadcast(p.getMovement() == Movement.MOVEMENT_BROADCAST);
+      switch (p.getMovement()) {
+        case MOVEMENT_SCATTER_GATHER -> {
+          for (InstanceRun u : up.instances) {
+            in.addParts(part(up, u, name, index));
+          }
+        }
+        case MOVEMENT_ONE_TO_ONE -> in.addParts(part(up, up.instances[index], name, 0));
+        default -> {
+          for (InstanceRun u : up.instances) {
+            in.addParts(part(up, u, name, 0));
+          }
+        }
+      }
+      a.addInputs(in);
+    }
+    for (PipelineSpec p : graph.outputs(name)) {
+      boolean scatter = p.getMovement() == Movement.MOVEMENT_SCATTER_GATHER;
+      a.addOutputs(PipelineOutput.newBuilder().setToTask(p.getTo()).setPartitions(scatter ? p.getPartitions() : 1)
+          .setRangeBoundariesFrom(p.getPartitioner() == Partitioner.PARTITIONER_RANGE ? p.getRangeBoundariesFrom() : ""));
+    }
+    if (graph.isSink(name)) {
+      a.setFinalOutput(spec.getOutputDir() + "/" + name + "/" + String.format("part-%05d", index));
+    }
+    return a.build();
+  }
+
+  /** The committed file of an upstream instance for one downstream task and partition. */
+  private static OutputPart part(TaskRun up, InstanceRun u, String toTask, int partition) {
+    Committed c = u.committed;
+    OutputFile file = c.outputs.stream()
+        .filter(f -> f.getToTask().equals(toTask) && f.getPartition() == partition).findFirst()
+        .orElseThrow(() -> new IllegalStateException(up.spec.getName() + "[" + u.index + "] committed no partition "
+            + partition + " for " + toTask));
+    return OutputPart.newBuilder().setNodeAddress(c.nodeAddress).setTask(up.spec.getName()).setInstance(u.index)
+        .setAttempt(c.attempt).setToTask(toTask).setPartition(partition).setLength(file.getLength())
+        .setCrc32C(file.getCrc32C()).build();
+  }
+
+  /** An attempt ended, as its worker reports; {@code nodeAddress} serves its outputs. */
+  public Change finished(InstanceResult r, String nodeId, String nodeAddress) {
+    TaskRun t = task(r.getTask());
+    if (r.getInstance() < 0 || r.getInstance() >= t.instances.length) {
+      throw new IllegalArgumentException("result.instance " + r.getInstance() + " is not an instance of " + r.getTask());
+    }
+    InstanceRun inst = t.instances[r.getInstance()];
+    Running was = inst.running.remove(r.getAttempt());
+    if (was == null) {
+      return inst.committed != null ? Change.DUPLICATE : Change.NONE; // cancelled, or already counted as lost
+    }
+    if (ended()) {
+      return Change.NONE;
+    }
+    if (r.getSucceeded()) {
+      if (inst.committed != null) {
+        return Change.DUPLICATE;
+      }
+      inst.committed = new Committed(r.getAttempt(), nodeId, nodeAddress, List.copyOf(r.getOutputsList()));
+      t.done++;
+      t.recordsIn += r.getRecordsIn();
+      t.recordsOut += r.getRecordsOut();
+      if (t.done == t.instances.length) {
+        t.state = TaskState.TASK_STATE_SUCCEEDED;
+        return endIfAllDone() ? Change.JOB_ENDED : Change.TASK_SUCCEEDED;
+      }
+      return Change.NONE;
+    }
+    return attemptFailed(t, inst, r.getAttempt(), nodeId, r.getMessage(), r.getLogTail());
+  }
+
+  /** A worker is gone: its running attempts failed (they are retried like any failure). */
+  public List<String> workerLost(String workerId, String why) {
+    List<String> affectedTasks = new ArrayList<>();
+    for (TaskRun t : tasks.values()) {
+      for (InstanceRun inst : t.instances) {
+        for (var e : List.copyOf(inst.running.entrySet())) {
+          if (e.getValue().workerId.equals(workerId)) {
+            inst.running.remove(e.getKey());
+            if (!ended() && inst.committed == null) {
+              attemptFailed(t, inst, e.getKey(), e.getValue().nodeId, why, "");
+            }
+            affectedTasks.add(t.spec.getName());
+          }
+        }
+      }
+    }
+    return affectedTasks;
+  }
+
+  private Change attemptFailed(TaskRun t, InstanceRun inst, int attempt, String nodeId, String why, String log) {
+    t.failedAttempts++;
+    inst.failures++;
+    inst.lastMessage = why;
+    if (inst.committed != null || !inst.running.isEmpty()) {
+      return Change.NONE; // another attempt of it is done or still running
+    }
+    if (inst.failures >= t.maxAttempts) {
+      inst.failed = true;
+      t.state = TaskState.TASK_STATE_FAILED;
+      fail(t.spec.getName() + "[" + inst.index + "] failed " + inst.failures + " times; last on " + nodeId + ": " + why,
+          InstanceLog.newBuilder().setTask(t.spec.getName()).setInstance(inst.index).setAttempt(attempt)
+              .setNodeId(nodeId).setText(log).build());
+      return Change.JOB_ENDED;
+    }
+    t.pending.add(inst.index);
+    return Change.NONE;
+  }
+
+  private void fail(String why, InstanceLog log) {
+    state = JobState.JOB_STATE_FAILED;
+    message = why;
+    failure = log;
+    stopTasks(TaskState.TASK_STATE_KILLED);
+  }
+
+  /** Ends the job as killed; running attempts are to be cancelled by the daemon. */
+  public void kill(String reason) {
+    if (ended()) {
+      return;
+    }
+    state = JobState.JOB_STATE_KILLED;
+    message = reason;
+    stopTasks(TaskState.TASK_STATE_KILLED);
+  }
+
+  private void stopTasks(TaskState to) {
+    for (TaskRun t : tasks.values()) {
+      if (t.state == TaskState.TASK_STATE_RUNNING || t.state == TaskState.TASK_STATE_WAITING) {
+        t.state = to;
+      }
+      t.pending.clear();
+    }
+  }
+
+  private boolean endIfAllDone() {
+    if (!ended() && tasks.values().stream().allMatch(t -> t.state == TaskState.TASK_STATE_SUCCEEDED)) {
+      state = JobState.JOB_STATE_SUCCEEDED;
+      return true;
+    }
+    return ended();
+  }
+
+  /** The job's status, as clients see it. */
+  public JobStatus status() {
+    JobStatus.Builder s = JobStatus.newBuilder().setJobId(jobId).setName(spec.getName()).setState(state)
+        .setMessage(message).setOutputDir(spec.getOutputDir());
+    if (failure != null) {
+      s.setFailure(failure);
+    }
+    for (TaskRun t : tasks.values()) {
+      s.addTasks(t.status());
+    }
+    return s.build();
+  }
+
+  // ---- the state of tasks and instances ------------------------------------------------------
+
+  private record Running(String workerId, String nodeId) {}
+
+  private record Committed(int attempt, String nodeId, String nodeAddress, List<OutputFile> outputs) {}
+
+  private static final class InstanceRun {
+    final int index;
+    int attemptsStarted;
+    int failures;
+    boolean failed;
+    String lastMessage = "";
+    final Map<Integer, Running> running = new HashMap<>();
+    Committed committed;
+
+    InstanceRun(int index) {
+      this.index = index;
+    }
+  }
+
+  /** One task's instances. */
+  public static final class TaskRun {
+    final TaskSpec spec;
+    final InstanceRun[] instances;
+    final int maxAttempts;
+    final List<FileSplit> splits;
+    /** Instances waiting for a worker, lowest first. */
+    final TreeSet<Integer> pending = new TreeSet<>();
+    TaskState state = TaskState.TASK_STATE_WAITING;
+    int done;
+    int failedAttempts;
+    long recordsIn;
+    long recordsOut;
+
+    TaskRun(TaskSpec spec, int count, int maxAttempts, List<FileSplit> splits) {
+      this.spec = spec;
+      this.instances = new InstanceRun[count];
+      this.maxAttempts = maxAttempts;
+      this.splits = splits;
+      for (int i = 0; i < count; i++) {
+        instances[i] = new InstanceRun(i);
+        pending.add(i);
+      }
+    }
+
+    public TaskSpec spec() {
+      return spec;
+    }
+
+    public TaskState state() {
+      return state;
+    }
+
+    public int instances() {
+      return instances.length;
+    }
+
+    public int pending() {
+      return pending.size();
+    }
+
+    public int running() {
+      int n = 0;
+      for (InstanceRun i : instances) {
+        n += i.running.size();
+      }
+      return n;
+    }
+
+    /** Attempts running on each node right now. */
+    public Map<String, Integer> runningByNode() {
+      Map<String, Integer> m = new HashMap<>();
+      for (InstanceRun i : instances) {
+        i.running.values().forEach(r -> m.merge(r.nodeId, 1, Integer::sum));
+      }
+      return m;
+    }
+
+    TaskStatus status() {
+      int failed = 0;
+      int runningInstances = 0;
+      for (InstanceRun i : instances) {
+        failed += i.failed ? 1 : 0;
+        runningInstances += i.running.isEmpty() || i.committed != null ? 0 : 1;
+      }
+      return TaskStatus.newBuilder().setName(spec.getName()).setState(state).setInstances(instances.length)
+          .setPending(pending.size()).setRunning(runningInstances).setDone(done).setFailed(failed)
+          .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut).build();
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.feitian.job.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.feitian.job.spec.JobSpecValidator;
+import io.feitian.proto.common.v1.Resources;
+import io.feitian.proto.job.v1.Assignment;
+import io.feitian.proto.job.v1.FileSplit;
+import io.feitian.proto.job.v1.InputSpec;
+import io.feitian.proto.job.v1.InstanceResult;
+import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.JobState;
+import io.feitian.proto.job.v1.Movement;
+import io.feitian.proto.job.v1.OutputFile;
+import io.feitian.proto.job.v1.OutputPart;
+import io.feitian.proto.job.v1.PipelineSpec;
+import io.feitian.proto.job.v1.ProcessMode;
+import io.feitian.proto.job.v1.ProgramSpec;
+import io.feitian.proto.job.v1.TaskSpec;
+import io.feitian.proto.job.v1.TaskState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobRunTest {
+  static TaskSpec.Builder task(String name) {
+    return TaskSpec.newBuilder().setName(name)
+        .setResources(Resources.newBuilder().setCpuMillis(1000).setMemoryMib(512))
+        .setProgram(ProgramSpec.newBuilder().setProcess(ProcessMode.newBuilder().addArgv("cat")));
+  }
+
+  static PipelineSpec.Builder pipe(String from, String to, Movement m) {
+    return PipelineSpec.newBuilder().setFrom(from).setTo(to).setMovement(m);
+  }
+
+  /** map (3 splits) -SG(2)-> reduce; map -broadcast-> audit (1); reduce -1:1-> format. */
+  static JobRun run() {
+    JobSpec spec = JobSpec.newBuilder().setName("j").setOutputDir("/out")
+        .addTasks(task("map").setInput(InputSpec.newBuilder().addPaths("/in")))
+        .addTasks(task("reduce"))
+        .addTasks(task("audit").setInstances(1))
+        .addTasks(task("format"))
+        .addPipelines(pipe("map", "reduce", Movement.MOVEMENT_SCATTER_GATHER).setPartitions(2))
+        .addPipelines(pipe("map", "audit", Movement.MOVEMENT_BROADCAST))
+        .addPipelines(pipe("reduce", "format", Movement.MOVEMENT_ONE_TO_ONE))
+        .build();
+    List<FileSplit> splits = Splits.of(List.of(new Splits.InputFile("/in/a", 250), new Splits.InputFile("/in/b", 10)), 200);
+    return new JobRun("app-1", spec, new JobSpecValidator("").validate(spec), Map.of("map", splits));
+  }
+
+  /** A successful result with one file per downstream task and partition of the assignment. */
+  static InstanceResult success(Assignment a) {
+    InstanceResult.Builder r = InstanceResult.newBuilder().setTask(a.getTask()).setInstance(a.getInstance())
+        .setAttempt(a.getAttempt()).setSucceeded(true).setRecordsIn(10).setRecordsOut(5);
+    a.getOutputsList().forEach(o -> {
+      for (int p = 0; p < o.getPartitions(); p++) {
+        r.addOutputs(OutputFile.newBuilder().setToTask(o.getToTask()).setPartition(p)
+            .setLength(100 * a.getInstance() + p).setCrc32C(7 * a.getInstance() + p));
+      }
+    });
+    return r.build();
+  }
+
+  static InstanceResult failure(Assignment a, String why) {
+    return InstanceResult.newBuilder().setTask(a.getTask()).setInstance(a.getInstance()).setAttempt(a.getAttempt())
+        .setSucceeded(false).setMessage(why).setLogTail("boom at line 3").build();
+  }
+
+  @Test
+  void tasksStartWhenTheirUpstreamTasksHaveSucceeded() {
+    JobRun run = run();
+    assertThat(run.startReadyTasks()).containsExactly("map");
+    assertThat(run.task("map").instances()).isEqualTo(3);
+    assertThat(run.assign("reduce", "n1", "w1")).isEmpty();
+    for (int i = 0; i < 3; i++) {
+      Assignment a = run.assign("map", "n" + i, "w" + i).orElseThrow();
+      assertThat(a.getSplit().getPath()).isEqualTo(i < 2 ? "/in/a" : "/in/b");
+      assertThat(a.getOutputsList()).extracting(o -> o.getToTask() + "/" + o.getPartitions())
+          .containsExactly("reduce/2", "audit/1");
+      assertThat(run.finished(success(a), "n" + i, "10.0.0." + i + ":7200"))
+          .isEqualTo(i < 2 ? JobRun.Change.NONE : JobRun.Change.TASK_SUCCEEDED);
+    }
+    assertThat(run.startReadyTasks()).containsExactly("reduce", "audit");
+    assertThat(run.task("format").state()).isEqualTo(TaskState.TASK_STATE_WAITING);
+  }
+
+  @Test
+  void aDownstreamInstanceReadsItsPartitionOfEveryUpstreamInstanceFromWhereItWasCommitted() {
+    JobRun run = run();
+    run.startReadyTasks();
+    for (int i = 0; i < 3; i++) {
+      Assignment a = run.assign("map", "n" + i, "w" + i).orElseThrow();
+      run.finished(success(a), "n" + i, "host" + i + ":1");
+    }
+    run.startReadyTasks();
+    Assignment reduce1 = run.assign("reduce", "n0", "w9").orElseThrow();
+    assertThat(reduce1.getInstance()).isZero();
+    reduce1 = run.assign("reduce", "n0", "w9").orElseThrow();
+    assertThat(reduce1.getInstance()).isEqualTo(1);
+    assertThat(reduce1.getInputsList()).hasSize(1);
+    List<OutputPart> parts = reduce1.getInputs(0).getPartsList();
+    assertThat(parts).extracting(OutputPart::getNodeAddress).containsExactly("host0:1", "host1:1", "host2:1");
+    assertThat(parts).allMatch(p -> p.getPartition() == 1 && p.getToTask().equals("reduce"));
+    assertThat(parts).extracting(OutputPart::getLength).containsExactly(1L, 101L, 201L);
+    Assignment audit = run.assign("audit", "n1", "w8").orElseThrow();
+    assertThat(audit.getInputs(0).getPartsList()).extracting(OutputPart::getPartition).containsExactly(0, 0, 0);
+    assertThat(audit.getFinalOutput()).isEqualTo("/out/audit/part-00000");
+  }
+
+  @Test
+  void aFailedAttemptIsRetriedThenFailsTheJobWithItsLog() {
+    JobRun run = run();
+    run.startReadyTasks();
+    Assignment first = run.assign("map", "n1", "w1").orElseThrow();
+    assertThat(run.finished(failure(first, "exit 1"), "n1", "h:1")).isEqualTo(JobRun.Change.NONE);
+    Assignment again = run.assign("map", "n2", "w2").orElseThrow();
+    assertThat(again.getInstance()).isEqualTo(first.getInstance());
+    assertThat(again.getAttempt()).isEqualTo(1);
+    run.finished(failure(again, "exit 1"), "n2", "h:2");
+    Assignment third = run.assign("map", "n3", "w3").orElseThrow();
+    assertThat(run.finished(failure(third, "exit 2"), "n3", "h:3")).isEqualTo(JobRun.Change.JOB_ENDED);
+    assertThat(run.state()).isEqualTo(JobState.JOB_STATE_FAILED);
+    var status = run.status();
+    assertThat(status.getMessage()).contains("map[0] failed 3 times").contains("n3").contains("exit 2");
+    assertThat(status.getFailure().getText()).isEqualTo("boom at line 3");
+    assertThat(status.getTasks(0).getFailed()).isEqualTo(1);
+    assertThat(status.getTasks(0).getFailedAttempts()).isEqualTo(3);
+    assertThat(run.assign("map", "n1", "w1")).isEmpty();
+  }
+
+  @Test
+  void theFirstCommitWinsAndALostWorkersAttemptsRunAgain() {
+    JobRun run = run();
+    run.startReadyTasks();
+    Assignment a = run.assign("map", "n1", "w1").orElseThrow();
+    assertThat(run.workerLost("w1", "worker exited")).containsExactly("map");
+    Assignment retry = run.assign("map", "n2", "w2").orElseThrow();
+    assertThat(retry.getInstance()).isEqualTo(a.getInstance());
+    assertThat(run.finished(success(retry), "n2", "h:2")).isEqualTo(JobRun.Change.NONE);
+    // The lost worker's late report changes nothing.
+    assertThat(run.finished(success(a), "n1", "h:1")).isEqualTo(JobRun.Change.DUPLICATE);
+    assertThat(run.status().getTasks(0).getDone()).isEqualTo(1);
+  }
+
+  @Test
+  void theJobSucceedsWhenEveryTaskHasAndATaskWithoutInstancesSucceedsAtOnce() {
+    JobSpec spec = JobSpec.newBuilder().setName("j").setOutputDir("/out")
+        .addTasks(task("map").setInput(InputSpec.newBuilder().addPaths("/in")))
+        .addTasks(task("reduce"))
+        .addPipelines(pipe("map", "reduce", Movement.MOVEMENT_SCATTER_GATHER).setPartitions(2))
+        .build();
+    JobRun run = new JobRun("app-2", spec, new JobSpecValidator("").validate(spec), Map.of("map", List.of()));
+    assertThat(run.startReadyTasks()).containsExactly("reduce");
+    Assignment r0 = run.assign("reduce", "n1", "w1").orElseThrow();
+    assertThat(r0.getInputs(0).getPartsList()).isEmpty();
+    Assignment r1 = run.assign("reduce", "n1", "w1").orElseThrow();
+    run.finished(success(r0), "n1", "h:1");
+    assertThat(run.finished(success(r1), "n1", "h:1")).isEqualTo(JobRun.Change.JOB_ENDED);
+    assertThat(run.state()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    assertThat(run.status().getTasksList()).allMatch(t -> t.getState() == TaskState.TASK_STATE_SUCCEEDED);
+  }
+
+  @Test
+  void killingStopsHandingOutWork() {
+    JobRun run = run();
+    run.startReadyTasks();
+    run.kill("killed by alice");
+    assertThat(run.state()).isEqualTo(JobState.JOB_STATE_KILLED);
+    assertThat(run.assign("map", "n1", "w1")).isEmpty();
+    assertThat(run.status().getMessage()).isEqualTo("killed by alice");
+  }
+
+  @Test
+  void splitsCoverEveryByteOnce() {
+    List<FileSplit> s = Splits.of(List.of(new Splits.InputFile("/a", 500), new Splits.InputFile("/e", 0),
+        new Splits.InputFile("/b", 3)), 200);
+    assertThat(s).extracting(f -> f.getPath() + ":" + f.getStart() + "+" + f.getLength())
+        .containsExactly("/a:0+200", "/a:200+200", "/a:400+100", "/b:0+3");
+    assertThat(Splits.of(List.of(new Splits.InputFile("/a", 500)), 0)).hasSize(1);
+  }
+}
