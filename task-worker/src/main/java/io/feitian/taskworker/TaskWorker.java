@@ -8,6 +8,7 @@ import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.pipeline.PipelineLayout;
 import io.feitian.common.retry.Backoff;
 import io.feitian.common.zk.LeaderLocator;
 import io.feitian.common.zk.ZkSettings;
@@ -16,6 +17,7 @@ import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.RegisterNodeRequest;
 import io.feitian.proto.fuxi.v1.WorkerInfo;
+import io.feitian.taskworker.data.PipelineDataService;
 import io.feitian.taskworker.grants.GrantBook;
 import io.feitian.taskworker.master.MasterLink;
 import io.feitian.taskworker.node.NodeResources;
@@ -26,9 +28,12 @@ import io.feitian.taskworker.rpc.TaskWorkerServiceImpl;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * workers are on disk, so a restarted task-worker finds them again.
  */
 public final class TaskWorker implements Daemon, MasterLink.NodeView {
+  /** The node's id, and the host:port of this daemon (which serves the worker's pipeline outputs). */
+  public static final String ENV_NODE_ID = "FEITIAN_NODE_ID";
+  public static final String ENV_NODE_ADDRESS = "FEITIAN_NODE_ADDRESS";
+  /** The node's pipeline store, where workers commit the outputs this daemon serves. */
+  public static final String ENV_PIPELINE_DIR = "FEITIAN_PIPELINE_DIR";
+  private static final Set<String> NODE_ENV = Set.of(ENV_NODE_ID, ENV_NODE_ADDRESS, ENV_PIPELINE_DIR);
+
   private static final Logger log = LoggerFactory.getLogger(TaskWorker.class);
   private static final Pattern WORKER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final String FUXI_BASE = "/fuxi";
@@ -59,6 +71,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
   private GrantBook grants;
   private ProcessSupervisor supervisor;
+  private PipelineDataService pipelineData;
   private CuratorFramework zk;
   private LeaderLocator leaders;
   private GrpcServer server;
@@ -75,6 +88,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     this.total = NodeResources.detect(settings);
   }
 
+  /** Every call needs the user role, PipelineData's Fetch and Release included. */
   public static MethodPolicy methodPolicy() {
     return MethodPolicy.adminFor(Set.of());
   }
@@ -89,9 +103,13 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     supervisor.addListener(this::workerChanged);
     supervisor.start(); // adopts the workers of an earlier incarnation
     zk = ZooKeeperClients.start(zkSettings);
+    pipelineData = new PipelineDataService(PipelineLayout.inWorkDir(root), settings.pipelineRetention(),
+        Clock.systemUTC());
+    pipelineData.start();
     server = GrpcServer.netty(settings.bind(), settings.port(), security)
         .policy(methodPolicy())
         .service(new TaskWorkerServiceImpl(this))
+        .service(pipelineData)
         .build()
         .start();
     address = settings.advertisedAddress(server.port());
@@ -186,7 +204,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
       throw new IllegalArgumentException("spec.process.argv must name a program");
     }
     for (String key : spec.getEnvMap().keySet()) {
-      if (LaunchRequest.RESERVED_ENV.contains(key)) {
+      if (LaunchRequest.RESERVED_ENV.contains(key) || NODE_ENV.contains(key)) {
         throw new IllegalArgumentException("spec.env may not set " + key + ": the task-worker sets it");
       }
     }
@@ -208,8 +226,13 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         }
       }
       String workerId = req.getAppId() + "." + spec.getName() + "." + UUID.randomUUID().toString().substring(0, 8);
+      // Where the worker runs, so it can advertise itself and its outputs (served by this daemon).
+      Map<String, String> env = new LinkedHashMap<>(spec.getEnvMap());
+      env.put(ENV_NODE_ID, settings.nodeId());
+      env.put(ENV_NODE_ADDRESS, address);
+      env.put(ENV_PIPELINE_DIR, PipelineLayout.inWorkDir(settings.workDir()).root().toString());
       WorkerSnapshot s = supervisor.launch(new LaunchRequest(workerId, req.getAppId(), grant.getGrantId(),
-          spec.getName(), argv, spec.getEnvMap(), grant.getShape().getMemoryMib())).snapshot();
+          spec.getName(), argv, env, grant.getShape().getMemoryMib())).snapshot();
       return WorkerConversions.toProto(s, settings.nodeId());
     }
   }
@@ -284,6 +307,9 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     }
     if (server != null) {
       server.close();
+    }
+    if (pipelineData != null) {
+      pipelineData.close();
     }
     if (supervisor != null) {
       supervisor.close();

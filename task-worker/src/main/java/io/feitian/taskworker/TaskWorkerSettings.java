@@ -26,7 +26,8 @@ public record TaskWorkerSettings(
     Duration killGrace,
     Duration memoryCheckInterval,
     Duration reconnectBackoff,
-    Duration reconnectBackoffMax) {
+    Duration reconnectBackoffMax,
+    Duration pipelineRetention) {
 
   public static TaskWorkerSettings from(Config config) {
     Config w = config.getConfig("task-worker");
@@ -50,7 +51,16 @@ public record TaskWorkerSettings(
         autoOrLong(w, "resources.cpu-millis"), autoOrLong(w, "resources.memory-mib"),
         w.getLong("resources.reserved-memory-mib"), named,
         w.getDuration("kill-grace"), w.getDuration("memory-check-interval"),
-        w.getDuration("reconnect-backoff"), w.getDuration("reconnect-backoff-max"));
+        w.getDuration("reconnect-backoff"), w.getDuration("reconnect-backoff-max"),
+        positive(w, "pipeline.retention"));
+  }
+
+  private static Duration positive(Config c, String key) {
+    Duration d = c.getDuration(key);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("task-worker." + key + " must be positive, got " + d);
+    }
+    return d;
   }
 
   private static OptionalLong autoOrLong(Config c, String key) {

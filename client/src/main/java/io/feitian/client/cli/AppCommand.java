@@ -46,7 +46,7 @@ final class AppCommand {
     boolean all;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       ListAppsResponse r = client.cluster(c -> c.listApps(ListAppsRequest.newBuilder().setAll(all).build()));
       print(r, out -> {
         List<List<String>> rows = new ArrayList<>();
@@ -65,7 +65,7 @@ final class AppCommand {
     String appId;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       AppInfo a = client.cluster(c -> c.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
       print(a, out -> human(out, a));
     }
@@ -77,7 +77,7 @@ final class AppCommand {
     Path file;
 
     @Override
-    void run(FeitianClient client) throws IOException {
+    protected void run(FeitianClient client) throws IOException {
       AppSpec.Builder b = AppSpec.newBuilder();
       try {
         JsonFormat.parser().merge(Files.readString(file), b);
@@ -95,7 +95,7 @@ final class AppCommand {
     String appId;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       AppInfo a = client.cluster(c -> c.killApp(KillAppRequest.newBuilder().setAppId(appId).build()));
       print(a, out -> human(out, a));
     }

@@ -18,7 +18,7 @@ final class BlacklistCommand {
   @Command(name = "list", description = "Blacklisted nodes.")
   static final class ListEntries extends ClusterCommandBase {
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       ListBlacklistResponse r = client.cluster(c -> c.listBlacklist(ListBlacklistRequest.getDefaultInstance()));
       print(r, out -> {
         List<List<String>> rows = new ArrayList<>();
@@ -39,7 +39,7 @@ final class BlacklistCommand {
     String reason;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       BlacklistEntry e = client.cluster(c -> c.addToBlacklist(
           BlacklistRequest.newBuilder().setNodeId(node).setReason(reason).build()));
       print(e, out -> out.println("node " + node + " blacklisted"));
@@ -52,7 +52,7 @@ final class BlacklistCommand {
     String node;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       client.cluster(c -> c.removeFromBlacklist(BlacklistRequest.newBuilder().setNodeId(node).build()));
       done("node " + node + " removed from the blacklist");
     }

@@ -16,7 +16,7 @@ final class ClusterCommand {
   @Command(name = "status", description = "Leader and epoch, standbys, nodes with total and free resources, lost nodes.")
   static final class Status extends ClusterCommandBase {
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
       print(s, out -> human(out, s));
     }

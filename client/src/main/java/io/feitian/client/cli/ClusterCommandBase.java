@@ -13,30 +13,39 @@ import picocli.CommandLine.Spec;
  * A command that talks to the cluster: connects, runs, closes, and prints
  * its answer as JSON with --json or for people otherwise.
  */
-abstract class ClusterCommandBase implements Callable<Integer> {
+public abstract class ClusterCommandBase implements Callable<Integer> {
   @Mixin
   ClusterOptions cluster;
 
   @Spec
   CommandSpec spec;
 
-  /** Does the command's work. */
-  abstract void run(FeitianClient client) throws Exception;
+  /** Does the command's work; returns normally for exit code 0. */
+  protected abstract void run(FeitianClient client) throws Exception;
+
+  /** The exit code when {@link #run} returns normally (commands that report an outcome override it). */
+  protected int exitCode() {
+    return 0;
+  }
 
   @Override
   public final Integer call() throws Exception {
     try (FeitianClient client = cluster.connect()) {
       run(client);
-      return 0;
+      return exitCode();
     }
   }
 
-  PrintWriter out() {
+  protected PrintWriter out() {
     return spec.commandLine().getOut();
   }
 
   /** Prints the answer: the message as JSON with --json, else what {@code human} writes. */
-  void print(MessageOrBuilder answer, Consumer<PrintWriter> human) {
+  protected boolean json() {
+    return cluster.json;
+  }
+
+  protected void print(MessageOrBuilder answer, Consumer<PrintWriter> human) {
     if (cluster.json) {
       Printer.json(out(), answer);
     } else {
@@ -45,7 +54,7 @@ abstract class ClusterCommandBase implements Callable<Integer> {
   }
 
   /** For commands whose answer is only "done": `{}` with --json, else the sentence. */
-  void done(String sentence) {
+  protected void done(String sentence) {
     out().println(cluster.json ? "{}" : sentence);
   }
 }

@@ -1,5 +1,6 @@
 package io.feitian.client.cli;
 
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,8 +17,11 @@ public final class FeitianCli {
 
   /** Runs a command line; returns the exit code (0 ok, 1 operation failed, 2 usage error). */
   public static int run(String... args) {
-    return new CommandLine(new FeitianCli())
-        .setExecutionExceptionHandler(new Failures())
-        .execute(args);
+    CommandLine cli = new CommandLine(new FeitianCli());
+    // Modules on the classpath add their own commands (the job-master module adds `job`).
+    for (CliExtension e : ServiceLoader.load(CliExtension.class)) {
+      e.register(cli);
+    }
+    return cli.setExecutionExceptionHandler(new Failures()).execute(args);
   }
 }

@@ -17,7 +17,7 @@ final class GrantCommand {
     String reason;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       client.cluster(c -> c.revokeGrant(RevokeGrantRequest.newBuilder().setGrantId(grantId).setReason(reason).build()));
       done("grant " + grantId + " revoked");
     }

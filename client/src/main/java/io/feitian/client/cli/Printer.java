@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Tables for people, JSON for scripts. */
-final class Printer {
+public final class Printer {
   private static final JsonFormat.Printer JSON = JsonFormat.printer().includingDefaultValueFields();
 
   private Printer() {}
 
-  static void json(PrintWriter out, MessageOrBuilder message) {
+  public static void json(PrintWriter out, MessageOrBuilder message) {
     try {
       out.println(JSON.print(message));
     } catch (InvalidProtocolBufferException e) {
@@ -23,7 +23,7 @@ final class Printer {
     }
   }
 
-  static String resources(Resources r) {
+  public static String resources(Resources r) {
     StringBuilder b = new StringBuilder();
     b.append(r.getCpuMillis()).append("m cpu, ").append(r.getMemoryMib()).append(" MiB");
     for (Map.Entry<String, Long> e : r.getNamedMap().entrySet()) {
@@ -33,7 +33,7 @@ final class Printer {
   }
 
   /** A plain aligned table. */
-  static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
+  public static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
     List<List<String>> all = new ArrayList<>();
     all.add(header);
     all.addAll(rows);

@@ -19,7 +19,7 @@ final class QuotaCommand {
   @Command(name = "list", description = "Quota groups and their use.")
   static final class ListQuotas extends ClusterCommandBase {
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       ListQuotasResponse r = client.cluster(c -> c.listQuotas(ListQuotasRequest.getDefaultInstance()));
       print(r, out -> {
         List<List<String>> rows = new ArrayList<>();
@@ -54,7 +54,7 @@ final class QuotaCommand {
     double weight;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       QuotaGroup q = QuotaGroup.newBuilder().setName(name)
           .setMin(Resources.newBuilder().setCpuMillis(minCpu).setMemoryMib(minMemory))
           .setMax(Resources.newBuilder().setCpuMillis(maxCpu).setMemoryMib(maxMemory))
@@ -70,7 +70,7 @@ final class QuotaCommand {
     String name;
 
     @Override
-    void run(FeitianClient client) {
+    protected void run(FeitianClient client) {
       client.cluster(c -> c.deleteQuota(DeleteQuotaRequest.newBuilder().setName(name).build()));
       done("quota group " + name + " deleted");
     }

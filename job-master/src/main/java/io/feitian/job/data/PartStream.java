@@ -73,7 +73,7 @@ final class PartStream extends InputStream {
       return -1;
     }
     int n = Math.min(len, chunk.size() - pos);
-    chunk.copyTo(b, pos, off, n);
+    chunk.substring(pos, pos + n).copyTo(b, off);
     pos += n;
     return n;
   }

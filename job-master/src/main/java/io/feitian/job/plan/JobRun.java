@@ -204,6 +204,10 @@ public final class JobRun {
     }
     InstanceRun inst = t.instances[r.getInstance()];
     Running was = inst.running.remove(r.getAttempt());
+    if (was != null) {
+      inst.lastLog = InstanceLog.newBuilder().setTask(r.getTask()).setInstance(r.getInstance())
+          .setAttempt(r.getAttempt()).setNodeId(nodeId).setText(r.getLogTail()).build();
+    }
     if (was == null) {
       return inst.committed != null ? Change.DUPLICATE : Change.NONE; // cancelled, or already counted as lost
     }
@@ -299,6 +303,30 @@ public final class JobRun {
     return ended();
   }
 
+  /**
+   * The logs of the latest ended attempt of instances: of one instance, of
+   * every instance of a task ({@code instance} < 0), or of every failed
+   * attempt's instance in the job ({@code task} empty).
+   */
+  public List<InstanceLog> logs(String task, int instance) {
+    List<InstanceLog> out = new ArrayList<>();
+    for (TaskRun t : tasks.values()) {
+      if (!task.isEmpty() && !t.spec.getName().equals(task)) {
+        continue;
+      }
+      for (InstanceRun i : t.instances) {
+        boolean wanted = task.isEmpty() ? i.failures > 0 : instance < 0 || i.index == instance;
+        if (wanted && i.lastLog != null) {
+          out.add(i.lastLog);
+        }
+      }
+    }
+    if (!task.isEmpty()) {
+      task(task); // an unknown task is an error, not an empty answer
+    }
+    return out;
+  }
+
   /** The job's status, as clients see it. */
   public JobStatus status() {
     JobStatus.Builder s = JobStatus.newBuilder().setJobId(jobId).setName(spec.getName()).setState(state)
@@ -324,6 +352,7 @@ public final class JobRun {
     int failures;
     boolean failed;
     String lastMessage = "";
+    InstanceLog lastLog;
     final Map<Integer, Running> running = new HashMap<>();
     Committed committed;
 

@@ -1,0 +1,76 @@
+package io.feitian.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.feitian.job.client.JobClient;
+import io.feitian.job.spec.JobSpecs;
+import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.JobStatus;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** The example jobs of examples/jobs, pointed at a test's directories, and how to run them. */
+final class Jobs {
+  static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+  private Jobs() {}
+
+  /** Where the examples' classes are (their jar after `package`, their classes directory before). */
+  static String examplesJar() {
+    try {
+      return Path.of(io.feitian.examples.wordcount.Count.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An example description with its relative paths resolved, jars replaced, output moved to {@code out}. */
+  static JobSpec example(String name, Path out) throws IOException {
+    Path file = EXAMPLES.resolve("jobs").resolve(name + ".json");
+    JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent());
+    JobSpec.Builder b = spec.toBuilder().setOutputDir(out.toString());
+    b.getTasksBuilderList().forEach(t -> {
+      if (t.getProgram().hasThread()) {
+        t.getProgramBuilder().getThreadBuilder().clearJars().addJars(examplesJar());
+      }
+    });
+    return b.build();
+  }
+
+  /** Follows a job to its end, with a deadline. */
+  static JobStatus run(JobClient jobs, String jobId, Duration timeout) throws Exception {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return jobs.watch(jobId, s -> { });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Every line of every part file of a task's output, in part order. */
+  static List<String> outputLines(Path out, String task) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (Stream<Path> parts = Files.list(out.resolve(task))) {
+      for (Path p : parts.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {
+        lines.addAll(Files.readAllLines(p));
+      }
+    }
+    return lines;
+  }
+
+  static void assertSucceeded(JobStatus s) {
+    assertThat(s.getState()).as("%s: %s %s", s.getJobId(), s.getMessage(), s.getFailure().getText())
+        .isEqualTo(io.feitian.proto.job.v1.JobState.JOB_STATE_SUCCEEDED);
+  }
+}

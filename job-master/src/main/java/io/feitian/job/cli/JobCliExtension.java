@@ -1,0 +1,12 @@
+package io.feitian.job.cli;
+
+import io.feitian.client.cli.CliExtension;
+import picocli.CommandLine;
+
+/** Adds `feitian job` to the CLI. */
+public final class JobCliExtension implements CliExtension {
+  @Override
+  public void register(CommandLine root) {
+    root.addSubcommand("job", new JobCommand());
+  }
+}

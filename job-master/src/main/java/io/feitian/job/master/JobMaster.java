@@ -1,0 +1,549 @@
+package io.feitian.job.master;
+
+import io.feitian.client.AppMasterSession;
+import io.feitian.client.FeitianClient;
+import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.grpc.Channels;
+import io.feitian.common.security.TlsSettings;
+import io.feitian.job.plan.JobRun;
+import io.feitian.job.spec.JobGraph;
+import io.feitian.job.spec.JobSpecValidator;
+import io.feitian.proto.fuxi.v1.Grant;
+import io.feitian.proto.fuxi.v1.LaunchRequest;
+import io.feitian.proto.fuxi.v1.LaunchResponse;
+import io.feitian.proto.fuxi.v1.LaunchSpec;
+import io.feitian.proto.fuxi.v1.RevokeReason;
+import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
+import io.feitian.proto.fuxi.v1.ThreadProgram;
+import io.feitian.proto.job.v1.InstanceLog;
+import io.feitian.proto.job.v1.InstanceResult;
+import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.JobState;
+import io.feitian.proto.job.v1.JobStatus;
+import io.feitian.proto.job.v1.PipelineDataGrpc;
+import io.feitian.proto.job.v1.ReleaseRequest;
+import io.feitian.proto.job.v1.ReleaseResponse;
+import io.feitian.proto.job.v1.TaskSpec;
+import io.feitian.proto.job.v1.TaskState;
+import io.feitian.proto.job.v1.WorkerCommand;
+import io.feitian.proto.job.v1.WorkerHello;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One job, run to its end: asks Fuxi for workers per task (one TaskMaster's
+ * worth of state per task: demand, grants, workers), starts a Task Worker on
+ * every grant, hands out instances as workers are ready, and reports the end
+ * to fuxi-master with the final status as the application's outcome.
+ *
+ * <p>All state lives on one loop thread; RPC handlers and Fuxi's callbacks
+ * hand work to it.
+ */
+public final class JobMaster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(JobMaster.class);
+  static final String WORKER_MAIN = "io.feitian.job.worker.JobWorkerMain";
+  /** Launches that may fail (bad node, full disk) before the job gives up. */
+  static final int MAX_LAUNCH_FAILURES = 20;
+
+  private final String appId;
+  private final JobSpec spec;
+  private final JobRun run;
+  private final FeitianClient client;
+  private final CallSettings calls;
+  private final String token;
+  private final Clock clock;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "job-master-loop");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private AppMasterSession session;
+  private String endpoint;
+
+  // Loop-confined state.
+  private final Map<String, TaskWorkers> tasks = new HashMap<>();
+  private final Map<Long, String> taskOfGrant = new HashMap<>();
+  private final Map<String, WorkerLink> workers = new HashMap<>();
+  private final Set<String> nodesUsed = new HashSet<>();
+  private final List<StreamObserver<JobStatus>> watchers = new ArrayList<>();
+  private final long startedAtMs;
+  private long endedAtMs;
+  private int launchFailures;
+  private boolean statusDirty;
+  private boolean finished;
+
+  /** The job of {@code appId}; {@code spec} as fuxi-master stored it, {@code splits} listed by the caller. */
+  JobMaster(String appId, JobSpec spec, JobRun run, FeitianClient client, String token, Clock clock) {
+    this.appId = appId;
+    this.spec = spec;
+    this.run = run;
+    this.client = client;
+    this.calls = client.callSettings();
+    this.token = token;
+    this.clock = clock;
+    this.startedAtMs = clock.millis();
+    for (String t : run.tasks()) {
+      tasks.put(t, new TaskWorkers(run.task(t).spec(), spec.getPriority() == 0 ? 100 : spec.getPriority()));
+    }
+  }
+
+  static JobGraph graph(JobSpec spec) {
+    return new JobSpecValidator("").validate(spec);
+  }
+
+  /** Attaches to Fuxi (publishing {@code endpoint}, where this master's services listen) and starts the job. */
+  void start(String endpoint) {
+    this.endpoint = endpoint;
+    session = new AppMasterSession(client, appId, new FuxiListener()).endpoint(endpoint);
+    session.start();
+    post(() -> {
+      startTasks(run.startReadyTasks());
+      endIfDone();
+    });
+    loop.scheduleWithFixedDelay(guard(this::publishStatus), 250, 250, TimeUnit.MILLISECONDS);
+    log.info("job {} ({}) started: tasks {}", appId, spec.getName(), run.tasks());
+  }
+
+  /** Waits until the job has ended and fuxi-master was told. */
+  JobStatus awaitEnd() throws InterruptedException {
+    ended.await();
+    return call(this::status).join();
+  }
+
+  // ---- the loop -------------------------------------------------------------------------------
+
+  <T> CompletableFuture<T> call(Callable<T> work) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    try {
+      loop.execute(() -> {
+        try {
+          f.complete(work.call());
+        } catch (Throwable t) {
+          f.completeExceptionally(t);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      f.completeExceptionally(Status.UNAVAILABLE.withDescription("job-master is stopping").asRuntimeException());
+    }
+    return f;
+  }
+
+  void post(Runnable r) {
+    try {
+      loop.execute(guard(r));
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // stopping
+    }
+  }
+
+  private Runnable guard(Runnable r) {
+    return () -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.error("job {}: internal error", appId, e);
+      }
+    };
+  }
+
+  // ---- tasks and their workers ------------------------------------------------------------------
+
+  private void startTasks(List<String> started) {
+    for (String t : started) {
+      log.info("task {} started: {} instances", t, run.task(t).instances());
+      adjustDemand(t);
+    }
+    statusDirty = true;
+  }
+
+  /** Asks Fuxi for as many more workers as the task's unfinished instances need, or withdraws what it no longer needs. */
+  private void adjustDemand(String task) {
+    TaskWorkers tw = tasks.get(task);
+    JobRun.TaskRun t = run.task(task);
+    int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tw.workersFor(t.pending() + t.running()) : 0;
+    tw.adjust(session, wanted);
+  }
+
+  private void onGranted(List<Grant> grants) {
+    for (Grant g : grants) {
+      TaskWorkers tw = tasks.get(g.getUnit());
+      if (tw == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING) {
+        session.returnGrants(List.of(g.getGrantId()));
+        if (tw != null) {
+          tw.granted(g);
+          tw.released(g.getGrantId());
+        }
+        continue;
+      }
+      tw.granted(g);
+      taskOfGrant.put(g.getGrantId(), g.getUnit());
+      launch(tw, g);
+    }
+  }
+
+  /** Starts a Task Worker on a grant, through the node's task-worker. */
+  private void launch(TaskWorkers tw, Grant g) {
+    TaskSpec task = tw.spec();
+    ThreadProgram program = ThreadProgram.newBuilder().setMainClass(WORKER_MAIN)
+        .addArgs(endpoint).addArgs(Base64.getEncoder().encodeToString(task.toByteArray())).build();
+    LaunchSpec.Builder launch = LaunchSpec.newBuilder().setName("task-" + task.getName()).setThread(program);
+    if (!token.isEmpty()) {
+      launch.putEnv("FEITIAN_TOKEN", token);
+    }
+    nodesUsed.add(g.getNodeAddress());
+    calls.unary(TaskWorkerServiceGrpc.newStub(channel(g.getNodeAddress())))
+        .launch(LaunchRequest.newBuilder().setAppId(appId).setGrantId(g.getGrantId()).setSpec(launch).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(LaunchResponse r) {
+                log.info("task {}: worker {} on {}", task.getName(), r.getWorker().getWorkerId(), g.getNodeId());
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                post(() -> launchFailed(g, Status.fromThrowable(t)));
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+  }
+
+  private void launchFailed(Grant g, Status why) {
+    launchFailures++;
+    log.warn("could not start a worker of {} on {}: {}", g.getUnit(), g.getNodeId(), why);
+    releaseGrant(g.getGrantId());
+    if (launchFailures > MAX_LAUNCH_FAILURES) {
+      failJob("could not start Task Workers " + launchFailures + " times; last on " + g.getNodeId() + ": " + why);
+      return;
+    }
+    adjustDemand(g.getUnit());
+  }
+
+  private void releaseGrant(long grantId) {
+    String task = taskOfGrant.remove(grantId);
+    if (task != null) {
+      tasks.get(task).released(grantId);
+      session.returnGrants(List.of(grantId));
+    }
+  }
+
+  // ---- workers' streams -------------------------------------------------------------------------
+
+  /** A worker said hello. Returns its link, or throws if it is not one of ours. */
+  WorkerLink hello(WorkerHello h, StreamObserver<WorkerCommand> stream) {
+    if (!h.getAppId().equals(appId)) {
+      throw new IllegalArgumentException("hello.app_id is " + h.getAppId() + ", this is the job-master of " + appId);
+    }
+    if (!h.getTask().equals(taskOfGrant.get(h.getGrantId()))) {
+      throw Status.FAILED_PRECONDITION.withDescription("grant " + h.getGrantId() + " is not held for task '"
+          + h.getTask() + "'").asRuntimeException();
+    }
+    WorkerLink w = new WorkerLink(h, stream);
+    workers.put(h.getWorkerId(), w);
+    return w;
+  }
+
+  void ready(WorkerLink w) {
+    w.idle++;
+    dispatch(w);
+  }
+
+  /** Gives a ready worker instances while it has free slots; stops it when its task needs no more. */
+  private void dispatch(WorkerLink w) {
+    JobRun.TaskRun t = run.task(w.task());
+    while (w.idle > 0 && !w.stopped) {
+      var next = run.assign(w.task(), w.hello.getNodeId(), w.workerId());
+      if (next.isEmpty()) {
+        break;
+      }
+      w.idle--;
+      statusDirty = true;
+      w.send(WorkerCommand.newBuilder().setAssign(next.get()).build());
+    }
+    if (t.state() != TaskState.TASK_STATE_RUNNING) {
+      w.stop("task " + w.task() + " is " + t.state());
+    }
+  }
+
+  void result(WorkerLink w, InstanceResult r) {
+    statusDirty = true;
+    JobRun.Change change = run.finished(r, w.hello.getNodeId(), w.hello.getNodeAddress());
+    if (!r.getSucceeded()) {
+      log.warn("{}[{}] attempt {} failed on {}: {}", r.getTask(), r.getInstance(), r.getAttempt(),
+          w.hello.getNodeId(), r.getMessage());
+      dispatchTask(r.getTask()); // a retry may be waiting for a ready worker
+    }
+    switch (change) {
+      case TASK_SUCCEEDED -> {
+        log.info("task {} succeeded", r.getTask());
+        stopWorkers(r.getTask());
+        startTasks(run.startReadyTasks());
+        endIfDone();
+      }
+      case JOB_ENDED -> endIfDone();
+      default -> { }
+    }
+  }
+
+  /** A worker's stream ended: its attempts run again elsewhere, and its grant goes back. */
+  void workerGone(WorkerLink w, Status why) {
+    if (workers.remove(w.workerId()) == null) {
+      return;
+    }
+    List<String> affected = run.workerLost(w.workerId(), "worker " + w.workerId() + " on " + w.hello.getNodeId()
+        + " ended: " + why.getCode() + (why.getDescription() == null ? "" : " " + why.getDescription()));
+    releaseGrant(w.hello.getGrantId());
+    if (!affected.isEmpty()) {
+      log.warn("worker {} ended ({}) with attempts of {} running", w.workerId(), why, affected);
+      dispatchTask(w.task());
+    }
+    if (!finished) {
+      adjustDemand(w.task());
+      endIfDone();
+    }
+    statusDirty = true;
+  }
+
+  private void dispatchTask(String task) {
+    for (WorkerLink other : List.copyOf(workers.values())) {
+      if (other.task().equals(task)) {
+        dispatch(other);
+      }
+    }
+    adjustDemand(task);
+  }
+
+  private void stopWorkers(String task) {
+    for (WorkerLink w : workers.values()) {
+      if (w.task().equals(task)) {
+        w.stop("task " + task + " has succeeded");
+      }
+    }
+    adjustDemand(task);
+  }
+
+  // ---- Fuxi -----------------------------------------------------------------------------------
+
+  private void onRevoked(List<Long> grantIds, String detail) {
+    for (long id : grantIds) {
+      String task = taskOfGrant.remove(id);
+      if (task == null) {
+        continue;
+      }
+      tasks.get(task).released(id);
+      for (WorkerLink w : List.copyOf(workers.values())) {
+        if (w.hello.getGrantId() == id) {
+          workerGone(w, Status.ABORTED.withDescription("grant revoked: " + detail));
+        }
+      }
+      adjustDemand(task);
+    }
+  }
+
+  private final class FuxiListener implements AppMasterSession.Listener {
+    @Override
+    public void granted(List<Grant> grants) {
+      post(() -> onGranted(grants));
+    }
+
+    @Override
+    public void revoked(List<Long> grantIds, RevokeReason reason, String detail) {
+      post(() -> onRevoked(grantIds, detail));
+    }
+
+    @Override
+    public void ended(Status status) {
+      if (!status.isOk()) {
+        post(() -> {
+          if (!finished) {
+            log.error("fuxi-master ended the application: {}", status);
+            run.kill("ended by fuxi-master: " + status.getDescription());
+            finish();
+          }
+        });
+      }
+    }
+  }
+
+  // ---- the end --------------------------------------------------------------------------------
+
+  private void failJob(String why) {
+    run.kill(why);
+    finish();
+  }
+
+  void kill(String reason) {
+    run.kill(reason);
+    for (WorkerLink w : workers.values()) {
+      w.stop("job killed");
+    }
+    endIfDone();
+  }
+
+  private void endIfDone() {
+    if (run.ended() && !finished) {
+      finish();
+    }
+  }
+
+  /** Stops every worker, frees the grants and the nodes' pipeline data, and tells fuxi-master. */
+  private void finish() {
+    finished = true;
+    endedAtMs = clock.millis();
+    for (WorkerLink w : workers.values()) {
+      w.stop("job " + run.state());
+    }
+    for (TaskWorkers tw : tasks.values()) {
+      tw.adjust(session, 0);
+    }
+    List<Long> held = new ArrayList<>(taskOfGrant.keySet());
+    taskOfGrant.clear();
+    if (!held.isEmpty()) {
+      session.returnGrants(held);
+    }
+    for (String node : nodesUsed) {
+      calls.unary(PipelineDataGrpc.newStub(channel(node))).release(ReleaseRequest.newBuilder().setAppId(appId).build(),
+          new StreamObserver<ReleaseResponse>() {
+            @Override
+            public void onNext(ReleaseResponse r) {}
+
+            @Override
+            public void onError(Throwable t) {
+              log.warn("could not free pipeline data on {}: {} (the node's retention sweep will)", node, t.toString());
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+    }
+    JobStatus status = status();
+    statusDirty = true;
+    publishStatus();
+    for (StreamObserver<JobStatus> w : watchers) {
+      try {
+        w.onCompleted();
+      } catch (RuntimeException ignored) {
+        // the watcher went away
+      }
+    }
+    watchers.clear();
+    boolean ok = status.getState() == JobState.JOB_STATE_SUCCEEDED;
+    session.unregister(ok, status.getMessage(), status.toByteString());
+    log.info("job {} {}{}", appId, status.getState(), status.getMessage().isEmpty() ? "" : ": " + status.getMessage());
+    ended.countDown();
+  }
+
+  // ---- JobService -----------------------------------------------------------------------------
+
+  JobStatus status() {
+    JobStatus.Builder s = run.status().toBuilder().setStartedAtMs(startedAtMs);
+    if (finished) {
+      s.setEndedAtMs(endedAtMs);
+    }
+    for (int i = 0; i < s.getTasksCount(); i++) {
+      String name = s.getTasks(i).getName();
+      long count = workers.values().stream().filter(w -> w.task().equals(name)).count();
+      s.setTasks(i, s.getTasks(i).toBuilder().setWorkers((int) count));
+    }
+    return s.build();
+  }
+
+  void watch(StreamObserver<JobStatus> watcher) {
+    watcher.onNext(status());
+    if (finished) {
+      watcher.onCompleted();
+    } else {
+      watchers.add(watcher);
+    }
+  }
+
+  List<InstanceLog> logs(String task, int instance) {
+    return run.logs(task, instance);
+  }
+
+  private void publishStatus() {
+    if (!statusDirty || watchers.isEmpty()) {
+      return;
+    }
+    statusDirty = false;
+    JobStatus s = status();
+    watchers.removeIf(w -> {
+      try {
+        w.onNext(s);
+        return false;
+      } catch (RuntimeException gone) {
+        return true;
+      }
+    });
+  }
+
+  private ManagedChannel channel(String address) {
+    return nodes.computeIfAbsent(address, a -> Channels.open(a, TlsSettings.DISABLED));
+  }
+
+  @Override
+  public void close() {
+    if (session != null) {
+      session.close();
+    }
+    loop.shutdownNow();
+    nodes.values().forEach(Channels::close);
+  }
+
+  /** A Task Worker's stream, as the loop sees it. */
+  static final class WorkerLink {
+    final WorkerHello hello;
+    private final StreamObserver<WorkerCommand> stream;
+    int idle;
+    boolean stopped;
+
+    WorkerLink(WorkerHello hello, StreamObserver<WorkerCommand> stream) {
+      this.hello = hello;
+      this.stream = stream;
+    }
+
+    String workerId() {
+      return hello.getWorkerId();
+    }
+
+    String task() {
+      return hello.getTask();
+    }
+
+    void send(WorkerCommand c) {
+      try {
+        stream.onNext(c);
+      } catch (RuntimeException e) {
+        // the stream is ending; workerGone follows
+      }
+    }
+
+    void stop(String reason) {
+      if (!stopped) {
+        stopped = true;
+        send(WorkerCommand.newBuilder().setStop(io.feitian.proto.job.v1.Stop.newBuilder().setReason(reason)).build());
+      }
+    }
+  }
+}

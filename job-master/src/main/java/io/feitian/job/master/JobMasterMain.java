@@ -1,0 +1,94 @@
+package io.feitian.job.master;
+
+import com.typesafe.config.Config;
+import io.feitian.client.ClusterTarget;
+import io.feitian.client.FeitianClient;
+import io.feitian.common.config.ConfigLoader;
+import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.job.plan.JobRun;
+import io.feitian.job.spec.JobSpecs;
+import io.feitian.proto.fuxi.v1.AppInfo;
+import io.feitian.proto.fuxi.v1.GetAppRequest;
+import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.JobState;
+import io.feitian.proto.job.v1.JobStatus;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job-master process, started by fuxi-master for an application of kind
+ * "job" with FEITIAN_APP_ID, FEITIAN_ZK, FEITIAN_CLUSTER (and FEITIAN_TOKEN)
+ * set, on a node whose task-worker also sets FEITIAN_NODE_ADDRESS. It reads
+ * the job from the application's record, runs it, and exits 0 once
+ * fuxi-master knows how it ended.
+ */
+public final class JobMasterMain {
+  private static final Logger log = LoggerFactory.getLogger(JobMasterMain.class);
+
+  private JobMasterMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String appId = required("FEITIAN_APP_ID");
+    String nodeAddress = required("FEITIAN_NODE_ADDRESS");
+    String host = nodeAddress.substring(0, nodeAddress.lastIndexOf(':'));
+    Config config = ConfigLoader.load(null);
+    String token = config.getString("feitian.security.token");
+    FeitianClient.Options options = FeitianClient.Options.defaults().withToken(token);
+    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(
+        config.getString("feitian.zookeeper.connect"), config.getString("feitian.cluster-name"), "feitian"), options)) {
+      AppInfo app = client.cluster(s -> s.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
+      JobSpec spec = JobSpecs.fromBytes("description", app.getSpec().getDescription());
+      JobRun run;
+      try {
+        run = new JobRun(appId, spec, JobMaster.graph(spec), InputListing.splits(spec));
+      } catch (Exception e) {
+        // A job that cannot even be planned (its input vanished) fails with the reason.
+        log.error("job {} cannot start: {}", appId, e.getMessage());
+        failBeforeStart(client, appId, spec, e.getMessage());
+        return;
+      }
+      try (JobMaster master = new JobMaster(appId, spec, run, client, token, Clock.systemUTC())) {
+        GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
+            .service(new JobServices.Jobs(master, appId))
+            .service(new JobServices.Workers(master))
+            .shutdownGrace(Duration.ofSeconds(2))
+            .build()
+            .start();
+        try {
+          master.start(host + ":" + server.port());
+          JobStatus end = master.awaitEnd();
+          log.info("job {} ended {}", appId, end.getState());
+        } finally {
+          server.close();
+        }
+      }
+    }
+  }
+
+  /** Reports a job that failed before any task ran, through a short scheduling session. */
+  private static void failBeforeStart(FeitianClient client, String appId, JobSpec spec, String why) {
+    JobStatus status = JobStatus.newBuilder().setJobId(appId).setName(spec.getName())
+        .setState(JobState.JOB_STATE_FAILED).setMessage(why).setOutputDir(spec.getOutputDir()).build();
+    try (var session = new io.feitian.client.AppMasterSession(client, appId, new io.feitian.client.AppMasterSession.Listener() {
+      @Override
+      public void granted(java.util.List<io.feitian.proto.fuxi.v1.Grant> grants) {}
+
+      @Override
+      public void revoked(java.util.List<Long> grantIds, io.feitian.proto.fuxi.v1.RevokeReason reason, String detail) {}
+    })) {
+      session.start();
+      session.unregister(false, why, status.toByteString());
+    }
+  }
+
+  private static String required(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set: the job-master is started by fuxi-master");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,172 @@
+package io.feitian.job.master;
+
+import io.feitian.proto.job.v1.GetJobRequest;
+import io.feitian.proto.job.v1.GetLogsRequest;
+import io.feitian.proto.job.v1.GetLogsResponse;
+import io.feitian.proto.job.v1.JobServiceGrpc;
+import io.feitian.proto.job.v1.JobStatus;
+import io.feitian.proto.job.v1.JobWorkerServiceGrpc;
+import io.feitian.proto.job.v1.KillJobRequest;
+import io.feitian.proto.job.v1.WorkerCommand;
+import io.feitian.proto.job.v1.WorkerMessage;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/** The job-master's gRPC services, handing every call to its {@link JobMaster}'s loop. */
+final class JobServices {
+  private JobServices() {}
+
+  static Status toStatus(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof StatusRuntimeException s) {
+      return s.getStatus();
+    }
+    if (c instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(c.getMessage());
+    }
+    return Status.INTERNAL.withDescription(c.toString());
+  }
+
+  private static <T> void answer(CompletableFuture<T> f, StreamObserver<T> response) {
+    f.whenComplete((value, error) -> {
+      if (error != null) {
+        response.onError(toStatus(error).asRuntimeException());
+      } else {
+        response.onNext(value);
+        response.onCompleted();
+      }
+    });
+  }
+
+  /** Clients: status, watch, kill, logs. */
+  static final class Jobs extends JobServiceGrpc.JobServiceImplBase {
+    private final JobMaster master;
+    private final String jobId;
+
+    Jobs(JobMaster master, String jobId) {
+      this.master = master;
+      this.jobId = jobId;
+    }
+
+    private <T> CompletableFuture<T> forThisJob(String requested, Function<JobMaster, T> work) {
+      if (!requested.equals(jobId)) {
+        return CompletableFuture.failedFuture(Status.NOT_FOUND.withDescription("this is the job-master of " + jobId
+            + ", not of '" + requested + "'").asRuntimeException());
+      }
+      return master.call(() -> work.apply(master));
+    }
+
+    @Override
+    public void getJob(GetJobRequest request, StreamObserver<JobStatus> response) {
+      answer(forThisJob(request.getJobId(), JobMaster::status), response);
+    }
+
+    @Override
+    public void watchJob(GetJobRequest request, StreamObserver<JobStatus> response) {
+      forThisJob(request.getJobId(), m -> {
+        m.watch(response);
+        return null;
+      }).exceptionally(error -> {
+        response.onError(toStatus(error).asRuntimeException());
+        return null;
+      });
+    }
+
+    @Override
+    public void killJob(KillJobRequest request, StreamObserver<JobStatus> response) {
+      String reason = request.getReason().isBlank() ? "killed by a client" : request.getReason();
+      answer(forThisJob(request.getJobId(), m -> {
+        m.kill(reason);
+        return m.status();
+      }), response);
+    }
+
+    @Override
+    public void getLogs(GetLogsRequest request, StreamObserver<GetLogsResponse> response) {
+      answer(forThisJob(request.getJobId(), m -> GetLogsResponse.newBuilder()
+          .addAllLogs(m.logs(request.getTask(), request.getTask().isEmpty() ? -1 : request.getInstance()))
+          .build()), response);
+    }
+  }
+
+  /** Task Workers: one stream each. */
+  static final class Workers extends JobWorkerServiceGrpc.JobWorkerServiceImplBase {
+    private final JobMaster master;
+
+    Workers(JobMaster master) {
+      this.master = master;
+    }
+
+    @Override
+    public StreamObserver<WorkerMessage> work(StreamObserver<WorkerCommand> commands) {
+      return new StreamObserver<>() {
+        // Touched on the master's loop only.
+        private JobMaster.WorkerLink link;
+        private boolean ended;
+
+        @Override
+        public void onNext(WorkerMessage m) {
+          master.post(() -> {
+            if (ended) {
+              return;
+            }
+            try {
+              handle(m);
+            } catch (RuntimeException e) {
+              ended = true;
+              commands.onError(toStatus(e).asRuntimeException());
+              if (link != null) {
+                master.workerGone(link, toStatus(e));
+              }
+            }
+          });
+        }
+
+        private void handle(WorkerMessage m) {
+          if (link == null) {
+            if (!m.hasHello()) {
+              throw new IllegalArgumentException("the first message of a Work stream must be hello, got "
+                  + m.getKindCase());
+            }
+            link = master.hello(m.getHello(), commands);
+            return;
+          }
+          switch (m.getKindCase()) {
+            case READY -> master.ready(link);
+            case RESULT -> master.result(link, m.getResult());
+            default -> throw new IllegalArgumentException("unexpected message " + m.getKindCase());
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          end(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+          end(Status.OK.withDescription("worker finished"));
+          master.post(() -> {
+            try {
+              commands.onCompleted();
+            } catch (RuntimeException ignored) {
+              // already closed
+            }
+          });
+        }
+
+        private void end(Status why) {
+          master.post(() -> {
+            ended = true;
+            if (link != null) {
+              master.workerGone(link, why);
+            }
+          });
+        }
+      };
+    }
+  }
+}

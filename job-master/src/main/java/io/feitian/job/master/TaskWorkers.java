@@ -1,0 +1,95 @@
+package io.feitian.job.master;
+
+import io.feitian.client.AppMasterSession;
+import io.feitian.proto.fuxi.v1.Grant;
+import io.feitian.proto.fuxi.v1.LocalityLevel;
+import io.feitian.proto.job.v1.TaskSpec;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One task's demand on Fuxi (a TaskMaster's bookkeeping): how many workers
+ * it has asked for at each place, and which grants it holds. Workers are
+ * asked for on the nodes that hold the task's input (relaxing to their racks
+ * and the cluster, as the Fuxi paper's locality tree does), else anywhere.
+ */
+final class TaskWorkers {
+  private record Place(LocalityLevel level, String target) {}
+
+  private final TaskSpec spec;
+  private final int priority;
+  private final int slots;
+  private final Map<Place, Integer> asked = new LinkedHashMap<>();
+  private final Set<Long> held = new HashSet<>();
+  private int nextNode;
+
+  TaskWorkers(TaskSpec spec, int priority) {
+    this.spec = spec;
+    this.priority = priority;
+    this.slots = spec.getProgram().hasThread() ? Math.max(1, spec.getProgram().getThread().getThreads()) : 1;
+  }
+
+  TaskSpec spec() {
+    return spec;
+  }
+
+  /** Workers needed for this many unfinished instances: one slot each. */
+  int workersFor(int unfinished) {
+    return (unfinished + slots - 1) / slots;
+  }
+
+  int asked() {
+    return asked.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Asks for or withdraws workers so that held + asked = wanted (never withdrawing held grants). */
+  void adjust(AppMasterSession session, int wanted) {
+    int delta = wanted - held.size() - asked();
+    if (delta > 0) {
+      List<String> inputNodes = spec.hasInput() ? spec.getInput().getNodesList() : List.of();
+      for (int i = 0; i < delta; i++) {
+        Place p = inputNodes.isEmpty() ? new Place(LocalityLevel.LOCALITY_LEVEL_CLUSTER, "")
+            : new Place(LocalityLevel.LOCALITY_LEVEL_MACHINE, inputNodes.get(nextNode++ % inputNodes.size()));
+        ask(session, p, 1);
+      }
+    } else if (delta < 0) {
+      int withdraw = Math.min(-delta, asked());
+      for (Place p : List.copyOf(asked.keySet())) {
+        int n = Math.min(withdraw, asked.get(p));
+        if (n > 0) {
+          ask(session, p, -n);
+          withdraw -= n;
+        }
+      }
+    }
+  }
+
+  private void ask(AppMasterSession session, Place p, int delta) {
+    asked.merge(p, delta, Integer::sum);
+    if (asked.get(p) == 0) {
+      asked.remove(p);
+    }
+    session.request(spec.getName(), spec.getResources(), priority, p.level(), p.target(), delta, true);
+  }
+
+  /** A grant arrived for this task: it no longer counts as asked for. */
+  void granted(Grant g) {
+    held.add(g.getGrantId());
+    Place p = new Place(g.getRequestedLevel(), g.getRequestedTarget());
+    Integer n = asked.get(p);
+    if (n != null) {
+      if (n <= 1) {
+        asked.remove(p);
+      } else {
+        asked.put(p, n - 1);
+      }
+    }
+  }
+
+  void released(long grantId) {
+    held.remove(grantId);
+  }
+}

@@ -1,0 +1,67 @@
+package io.feitian.job.worker;
+
+import io.feitian.common.config.ConfigLoader;
+import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.grpc.Channels;
+import io.feitian.common.pipeline.PipelineLayout;
+import io.feitian.common.security.BearerToken;
+import io.feitian.common.security.TlsSettings;
+import io.feitian.job.data.PartFetcher;
+import io.feitian.proto.job.v1.TaskSpec;
+import io.feitian.proto.job.v1.WorkerHello;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Task Worker process: {@code JobWorkerMain <job-master host:port> <base64 TaskSpec>},
+ * started by a job-master through a task-worker, which sets FEITIAN_APP_ID,
+ * FEITIAN_WORKER_ID, FEITIAN_GRANT_ID, FEITIAN_WORK_DIR, FEITIAN_NODE_ID,
+ * FEITIAN_NODE_ADDRESS and FEITIAN_PIPELINE_DIR. Exits 0 when stopped by
+ * its master, 1 when the master went away.
+ */
+public final class JobWorkerMain {
+  private JobWorkerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2) {
+      System.err.println("usage: JobWorkerMain <job-master host:port> <base64 TaskSpec>");
+      System.exit(2);
+    }
+    TaskSpec task = TaskSpec.parseFrom(Base64.getDecoder().decode(args[1]));
+    String appId = env("FEITIAN_APP_ID");
+    int slots = task.getProgram().hasThread() ? Math.max(1, task.getProgram().getThread().getThreads()) : 1;
+    WorkerHello hello = WorkerHello.newBuilder().setAppId(appId).setTask(task.getName())
+        .setWorkerId(env("FEITIAN_WORKER_ID")).setGrantId(Long.parseLong(env("FEITIAN_GRANT_ID")))
+        .setNodeId(env("FEITIAN_NODE_ID")).setNodeAddress(env("FEITIAN_NODE_ADDRESS")).setSlots(slots).build();
+    // The cluster's token (if authentication is on) lets this worker read pipeline data from any node.
+    var config = ConfigLoader.load(null);
+    String token = config.getString("feitian.security.token");
+    CallSettings calls = new CallSettings(token.isBlank() ? Optional.empty() : Optional.of(new BearerToken(token)),
+        Duration.ofSeconds(30));
+    Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
+    PartFetcher fetcher = new PartFetcher(a -> nodes.computeIfAbsent(a, x -> Channels.open(x, TlsSettings.DISABLED)),
+        calls);
+    Processors processors = task.getProgram().hasThread() ? new Processors(task.getProgram().getThread()) : null;
+    InstanceRunner runner = new InstanceRunner(appId, task, new PipelineLayout(Path.of(env("FEITIAN_PIPELINE_DIR"))),
+        fetcher, Path.of(env("FEITIAN_WORK_DIR")).resolve("attempts"), processors);
+    ManagedChannel master = Channels.open(args[0], TlsSettings.DISABLED);
+    Status end = new JobWorker(hello, runner).run(master);
+    master.shutdownNow();
+    nodes.values().forEach(ManagedChannel::shutdownNow);
+    System.exit(end.isOk() ? 0 : 1);
+  }
+
+  private static String env(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set: JobWorkerMain runs under a task-worker");
+    }
+    return v;
+  }
+}
