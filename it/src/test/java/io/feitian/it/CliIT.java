@@ -181,6 +181,23 @@ class CliIT {
     assertThat(cli(concat(new String[] {"local", "down"}, where)).code()).isEqualTo(1);
   }
 
+  @Test
+  void localDemoRunsWordCountShowsTheTopWordsAndStopsEverything() throws Exception {
+    int base = freePortBlock(6);
+    Path local = dir.resolve("demo");
+    Run demo = cli("local", "demo", "--dir", local.toString(), "--zk-port", Integer.toString(base),
+        "--master-port", Integer.toString(base + 1), "--worker-port", Integer.toString(base + 3),
+        "--output", dir.resolve("demo-output").toString(), "--examples", Jobs.EXAMPLES.toString());
+    assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
+    long the = JobsIT.wordCounts(Jobs.EXAMPLES.resolve("data/text")).get("the");
+    assertThat(demo.out()).contains("SUCCEEDED").contains("top 10 words").containsPattern("(?m)^the\\s+" + the + "$")
+        .contains("full output: " + dir.resolve("demo-output")).contains("stopped");
+    // Nothing is left running.
+    assertThat(cli("local", "down", "--dir", local.toString()).code()).isEqualTo(1);
+    assertThat(ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse(""))
+        .filter(c -> c.contains(local.toString()))).isEmpty();
+  }
+
   static String[] concat(String[] a, String[] b) {
     String[] r = new String[a.length + b.length];
     System.arraycopy(a, 0, r, 0, a.length);

@@ -31,7 +31,7 @@ public final class LocalCluster {
   static final String MASTER_MAIN = "io.feitian.fuxi.master.FuxiMasterMain";
   static final String WORKER_MAIN = "io.feitian.taskworker.TaskWorkerMain";
   static final String STATE_FILE = "local-cluster.properties";
-  static final String CLUSTER_NAME = "local";
+  public static final String CLUSTER_NAME = "local";
 
   /** What to start where. */
   public record Layout(Path dir, int zkPort, int masterPort, int workerPort, int masters, int workers,
