@@ -2,6 +2,7 @@ package io.feitian.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.feitian.client.cli.FeitianCli;
 import io.feitian.examples.sort.GenerateRecords;
@@ -97,6 +98,27 @@ class JobsIT {
     // Once the job-master has gone, the status is still there, from the application's record.
     assertThat(jobs.status(id)).isEqualTo(end);
     assertThat(jobs.list(true)).extracting(JobStatus::getJobId).contains(id);
+  }
+
+  @Test
+  void instancesRunWhereTheirInputIsAndEveryGrantIsReturnedAtTheEnd() throws Exception {
+    Path out = dir.resolve("out-local");
+    JobSpec.Builder spec = Jobs.example("wordcount", out).toBuilder().setName("local-input");
+    spec.getTasksBuilder(0).getInputBuilder().addNodes("tw-2");
+    spec.getTasksBuilder(0).getResourcesBuilder().setCpuMillis(500);
+    String id = jobs.submit(spec.build());
+    JobStatus end = Jobs.run(jobs, id, TIMEOUT);
+    Jobs.assertSucceeded(end);
+    assertThat(parseCounts(Jobs.outputLines(out, "count"))).isEqualTo(wordCounts(Jobs.EXAMPLES.resolve("data/text")));
+    // Every instance's log says where it ran: the node that holds the input.
+    var logs = jobs.logs(id, "tokenize", -1);
+    assertThat(logs).hasSize(end.getTasks(0).getInstances());
+    assertThat(logs).allMatch(l -> l.getNodeId().equals("tw-2"));
+    // Workers and the job-master gave everything back: the cluster is entirely free again.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var status = cluster.status();
+      assertThat(status.getFree()).isEqualTo(status.getTotal());
+    });
   }
 
   @Test

@@ -194,7 +194,7 @@ public final class JobCommand {
     Integer instance;
 
     @Override
-    protected void run(FeitianClient client) {
+    protected void run(FeitianClient client) throws java.io.IOException {
       List<InstanceLog> logs = new JobClient(client).logs(jobId, task, instance == null ? -1 : instance);
       print(GetLogsResponse.newBuilder().addAllLogs(logs).build(), out -> {
         if (logs.isEmpty()) {

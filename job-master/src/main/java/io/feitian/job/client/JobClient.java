@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -167,8 +168,13 @@ public final class JobClient {
     return jobs(app).killJob(KillJobRequest.newBuilder().setJobId(jobId).setReason(reason).build());
   }
 
-  /** Logs of instances (see GetLogsRequest); from the final status only once the job-master is gone. */
-  public List<InstanceLog> logs(String jobId, String task, int instance) {
+  /**
+   * Logs of instances (see GetLogsRequest): from the job-master while it
+   * runs; once it has gone, a task's from the logs kept under the output
+   * directory (see {@link JobLogs}) if this machine sees it, and the job's
+   * failure otherwise.
+   */
+  public List<InstanceLog> logs(String jobId, String task, int instance) throws IOException {
     AppInfo app = app(jobId);
     if (active(app) && !app.getEndpoint().isEmpty()) {
       return jobs(app).getLogs(GetLogsRequest.newBuilder().setJobId(jobId).setTask(task).setInstance(instance).build())
@@ -176,7 +182,12 @@ public final class JobClient {
     }
     JobStatus end = fromRecord(app);
     List<InstanceLog> logs = new ArrayList<>();
-    if (end.hasFailure() && (task.isEmpty() || end.getFailure().getTask().equals(task))) {
+    Optional<List<InstanceLog>> kept = task.isEmpty() || end.getOutputDir().isEmpty() ? Optional.empty()
+        : JobLogs.read(Path.of(end.getOutputDir()));
+    if (kept.isPresent()) {
+      kept.get().stream().filter(l -> l.getTask().equals(task) && (instance < 0 || l.getInstance() == instance))
+          .forEach(logs::add);
+    } else if (end.hasFailure() && (task.isEmpty() || end.getFailure().getTask().equals(task))) {
       logs.add(end.getFailure());
     }
     return logs;

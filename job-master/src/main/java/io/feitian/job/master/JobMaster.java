@@ -2,6 +2,7 @@ package io.feitian.job.master;
 
 import io.feitian.client.AppMasterSession;
 import io.feitian.client.FeitianClient;
+import io.feitian.job.client.JobLogs;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.TlsSettings;
@@ -438,6 +439,7 @@ public final class JobMaster implements AutoCloseable {
           });
     }
     JobStatus status = status();
+    keepLogs();
     statusDirty = true;
     publishStatus();
     for (StreamObserver<JobStatus> w : watchers) {
@@ -452,6 +454,19 @@ public final class JobMaster implements AutoCloseable {
     session.unregister(ok, status.getMessage(), status.toByteString());
     log.info("job {} {}{}", appId, status.getState(), status.getMessage().isEmpty() ? "" : ": " + status.getMessage());
     ended.countDown();
+  }
+
+  /** Every instance's last log, beside the output, for after this master has gone. */
+  private void keepLogs() {
+    List<InstanceLog> all = new ArrayList<>();
+    for (String t : run.tasks()) {
+      all.addAll(run.logs(t, -1));
+    }
+    try {
+      JobLogs.write(java.nio.file.Path.of(spec.getOutputDir()), all);
+    } catch (java.io.IOException e) {
+      log.warn("could not keep the instances' logs under {}: {}", spec.getOutputDir(), e.toString());
+    }
   }
 
   // ---- JobService -----------------------------------------------------------------------------
