@@ -207,6 +207,32 @@ class JobsIT {
   }
 
   @Test
+  void aKilledJobStopsItsWorkersAndFreesTheCluster() throws Exception {
+    Path out = dir.resolve("out-killed");
+    JobSpec.Builder spec = Jobs.example("wordcount", out).toBuilder().setName("endless");
+    spec.getTasksBuilder(0).setProgram(ProgramSpec.newBuilder().setProcess(ProcessMode.newBuilder()
+        .addArgv("sh").addArgv("-c").addArgv("echo started >&2; sleep 600")));
+    String id = jobs.submit(spec.build());
+    await().atMost(TIMEOUT).until(() -> {
+      JobStatus s = jobs.status(id);
+      return s.getTasksCount() > 0 && s.getTasks(0).getRunning() > 0;
+    });
+    Cli kill = cli("job", "kill", id, "--reason", "no longer needed");
+    assertThat(kill.code).as(kill.err).isZero();
+    JobStatus end = Jobs.run(jobs, id, TIMEOUT);
+    assertThat(end.getState()).isEqualTo(JobState.JOB_STATE_KILLED);
+    assertThat(end.getMessage()).isEqualTo("no longer needed");
+    // The sleeping instances were killed with their workers: nothing holds resources any more.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var status = cluster.status();
+      assertThat(status.getFree()).isEqualTo(status.getTotal());
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ProcessHandle.allProcesses()
+        .map(h -> h.info().commandLine().orElse("")).filter(c -> c.contains("sleep 600"))).isEmpty());
+    assertThat(cli("job", "wait", id).code).isEqualTo(1);
+  }
+
+  @Test
   void theCliSubmitsWaitsAndReportsSuccess() throws Exception {
     Path out = dir.resolve("out-cli");
     Path file = dir.resolve("wordcount.json");

@@ -82,7 +82,7 @@ public final class JobMaster implements AutoCloseable {
   private String endpoint;
 
   // Loop-confined state.
-  private final Map<String, TaskWorkers> tasks = new HashMap<>();
+  private final Map<String, TaskMaster> tasks = new HashMap<>();
   private final Map<Long, String> taskOfGrant = new HashMap<>();
   private final Map<String, WorkerLink> workers = new HashMap<>();
   private final Set<String> nodesUsed = new HashSet<>();
@@ -104,7 +104,7 @@ public final class JobMaster implements AutoCloseable {
     this.clock = clock;
     this.startedAtMs = clock.millis();
     for (String t : run.tasks()) {
-      tasks.put(t, new TaskWorkers(run.task(t).spec(), spec.getPriority() == 0 ? 100 : spec.getPriority()));
+      tasks.put(t, new TaskMaster(run.task(t).spec(), spec.getPriority() == 0 ? 100 : spec.getPriority()));
     }
   }
 
@@ -179,7 +179,7 @@ public final class JobMaster implements AutoCloseable {
 
   /** Asks Fuxi for as many more workers as the task's unfinished instances need, or withdraws what it no longer needs. */
   private void adjustDemand(String task) {
-    TaskWorkers tw = tasks.get(task);
+    TaskMaster tw = tasks.get(task);
     JobRun.TaskRun t = run.task(task);
     int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tw.workersFor(t.pending() + t.running()) : 0;
     tw.adjust(session, wanted);
@@ -187,7 +187,7 @@ public final class JobMaster implements AutoCloseable {
 
   private void onGranted(List<Grant> grants) {
     for (Grant g : grants) {
-      TaskWorkers tw = tasks.get(g.getUnit());
+      TaskMaster tw = tasks.get(g.getUnit());
       if (tw == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING) {
         session.returnGrants(List.of(g.getGrantId()));
         if (tw != null) {
@@ -203,7 +203,7 @@ public final class JobMaster implements AutoCloseable {
   }
 
   /** Starts a Task Worker on a grant, through the node's task-worker. */
-  private void launch(TaskWorkers tw, Grant g) {
+  private void launch(TaskMaster tw, Grant g) {
     TaskSpec task = tw.spec();
     ThreadProgram program = ThreadProgram.newBuilder().setMainClass(WORKER_MAIN)
         .addArgs(endpoint).addArgs(Base64.getEncoder().encodeToString(task.toByteArray())).build();
@@ -415,7 +415,7 @@ public final class JobMaster implements AutoCloseable {
     for (WorkerLink w : workers.values()) {
       w.stop("job " + run.state());
     }
-    for (TaskWorkers tw : tasks.values()) {
+    for (TaskMaster tw : tasks.values()) {
       tw.adjust(session, 0);
     }
     List<Long> held = new ArrayList<>(taskOfGrant.keySet());

@@ -54,7 +54,13 @@ final class JobWorker {
       send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
     }
     ended.await();
+    // Running attempts are cancelled before the JVM exits: threads interrupted, and every process
+    // this worker started killed (a thread blocked reading a program's output wakes up when it dies).
     slots.shutdownNow();
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+    if (!slots.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      log.warn("attempts still running after 10 s; exiting anyway");
+    }
     return endStatus;
   }
 

@@ -79,6 +79,8 @@ final class ProcessAttempt {
         throw new IOException(program.getArgv(0) + " exited with status " + status);
       }
     } finally {
+      // Cancelled or failed: the program's own children go too, not just the program.
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
     }
   }

@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One task's demand on Fuxi (a TaskMaster's bookkeeping): how many workers
+ * A TaskMaster: one task's demand on Fuxi, how many workers
  * it has asked for at each place, and which grants it holds. Workers are
  * asked for on the nodes that hold the task's input (relaxing to their racks
  * and the cluster, as the Fuxi paper's locality tree does), else anywhere.
  */
-final class TaskWorkers {
+final class TaskMaster {
   private record Place(LocalityLevel level, String target) {}
 
   private final TaskSpec spec;
@@ -26,7 +26,7 @@ final class TaskWorkers {
   private final Set<Long> held = new HashSet<>();
   private int nextNode;
 
-  TaskWorkers(TaskSpec spec, int priority) {
+  TaskMaster(TaskSpec spec, int priority) {
     this.spec = spec;
     this.priority = priority;
     this.slots = spec.getProgram().hasThread() ? Math.max(1, spec.getProgram().getThread().getThreads()) : 1;
