@@ -136,8 +136,10 @@ final class LocalDemo implements Callable<Integer> {
       out.flush();
       last[0] = s;
     });
-    out.println();
-    JobCommand.human(out, end, false);
+    if (!tty) {
+      out.println();
+      JobCommand.human(out, end, false);
+    }
     if (end.getState() != JobState.JOB_STATE_SUCCEEDED) {
       return 1;
     }
