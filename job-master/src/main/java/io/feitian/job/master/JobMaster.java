@@ -122,6 +122,8 @@ public final class JobMaster implements AutoCloseable {
       endIfDone();
     });
     loop.scheduleWithFixedDelay(guard(this::publishStatus), 250, 250, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(guard(this::backUpStragglers), 500, 500, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(guard(this::learnClusterSize), 0, 10, TimeUnit.SECONDS);
     log.info("job {} ({}) started: tasks {}", appId, spec.getName(), run.tasks());
   }
 
@@ -273,8 +275,12 @@ public final class JobMaster implements AutoCloseable {
   /** Gives a ready worker instances while it has free slots; stops it when its task needs no more. */
   private void dispatch(WorkerLink w) {
     JobRun.TaskRun t = run.task(w.task());
+    if (!run.usable(w.task(), w.hello.getNodeId())) {
+      w.stop("machine " + w.hello.getNodeId() + " is blacklisted for task " + w.task());
+      return;
+    }
     while (w.idle > 0 && !w.stopped) {
-      var next = run.assign(w.task(), w.hello.getNodeId(), w.workerId());
+      var next = run.assign(w.task(), w.hello.getNodeId(), w.workerId(), clock.millis());
       if (next.isEmpty()) {
         break;
       }
@@ -289,7 +295,8 @@ public final class JobMaster implements AutoCloseable {
 
   void result(WorkerLink w, InstanceResult r) {
     statusDirty = true;
-    JobRun.Change change = run.finished(r, w.hello.getNodeId(), w.hello.getNodeAddress());
+    JobRun.Change change = run.finished(r, w.hello.getNodeId(), w.hello.getNodeAddress(), clock.millis());
+    cancelRedundant();
     if (!r.getSucceeded()) {
       log.warn("{}[{}] attempt {} failed on {}: {}", r.getTask(), r.getInstance(), r.getAttempt(),
           w.hello.getNodeId(), r.getMessage());
@@ -304,6 +311,27 @@ public final class JobMaster implements AutoCloseable {
       }
       case JOB_ENDED -> endIfDone();
       default -> { }
+    }
+  }
+
+  /** Stops attempts whose instance another attempt has committed (a backup race lost). */
+  private void cancelRedundant() {
+    for (JobRun.Cancellation c : run.drainCancellations()) {
+      WorkerLink w = workers.get(c.workerId());
+      if (w != null) {
+        // The worker answers with the attempt's (ignored) result and a Ready for the freed slot.
+        w.send(WorkerCommand.newBuilder().setCancel(io.feitian.proto.job.v1.Cancel.newBuilder()
+            .setInstance(c.instance()).setAttempt(c.attempt())).build());
+      }
+    }
+  }
+
+  /** Periodic: stragglers get backups (on other machines), which need workers. */
+  private void backUpStragglers() {
+    for (String task : run.findStragglers(clock.millis())) {
+      log.info("task {}: backing up stragglers", task);
+      statusDirty = true;
+      dispatchTask(task);
     }
   }
 
@@ -342,6 +370,18 @@ public final class JobMaster implements AutoCloseable {
       }
     }
     adjustDemand(task);
+  }
+
+  /** The number of live machines bounds how many the job may blacklist. Read off the loop. */
+  private void learnClusterSize() {
+    CompletableFuture.supplyAsync(() -> client.cluster(c -> c.getClusterStatus(
+        io.feitian.proto.fuxi.v1.GetClusterStatusRequest.getDefaultInstance())))
+        .thenAccept(status -> post(() -> run.clusterSize((int) status.getNodesList().stream()
+            .filter(n -> n.getState() == io.feitian.proto.fuxi.v1.NodeState.NODE_STATE_ALIVE).count())))
+        .exceptionally(e -> {
+          log.debug("cluster size unknown: {}", e.toString());
+          return null;
+        });
   }
 
   // ---- Fuxi -----------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -38,6 +41,9 @@ import java.util.TreeSet;
  */
 public final class JobRun {
   static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** An attempt to stop: its instance was committed by another attempt. */
+  public record Cancellation(String workerId, String task, int instance, int attempt) {}
 
   /** What an attempt's end changed, for the daemon to act on. */
   public enum Change {
@@ -55,6 +61,12 @@ public final class JobRun {
   private final JobSpec spec;
   private final JobGraph graph;
   private final Map<String, TaskRun> tasks = new LinkedHashMap<>();
+  private final FaultRules rules;
+  /** Machines bad for several tasks of this job. */
+  private final Set<String> jobBlacklist = new LinkedHashSet<>();
+  /** Redundant attempts (the other attempt of their instance committed) for the daemon to cancel. */
+  private final List<Cancellation> cancellations = new ArrayList<>();
+  private int clusterNodes;
   private JobState state = JobState.JOB_STATE_RUNNING;
   private String message = "";
   private InstanceLog failure;
@@ -64,6 +76,7 @@ public final class JobRun {
     this.jobId = jobId;
     this.spec = spec;
     this.graph = graph;
+    this.rules = FaultRules.of(spec.getFaults());
     Map<String, Integer> splitCounts = new HashMap<>();
     splits.forEach((task, list) -> splitCounts.put(task, list.size()));
     for (String name : graph.order()) {
@@ -136,16 +149,102 @@ public final class JobRun {
    * Fuxi for workers on the nodes that hold its input.) Empty if none is
    * pending or the task is not running.
    */
-  public Optional<Assignment> assign(String task, String nodeId, String workerId) {
+  public Optional<Assignment> assign(String task, String nodeId, String workerId, long now) {
     TaskRun t = task(task);
-    if (ended() || t.state != TaskState.TASK_STATE_RUNNING || t.pending.isEmpty()) {
+    if (ended() || t.state != TaskState.TASK_STATE_RUNNING || !usable(task, nodeId)) {
       return Optional.empty();
     }
-    int chosen = t.pending.pollFirst();
+    Integer chosen = null;
+    for (int i : t.pending) {
+      if (!t.instances[i].failedNodes.contains(nodeId)) {
+        chosen = i;
+        break;
+      }
+    }
+    if (chosen != null) {
+      t.pending.remove(chosen);
+    } else {
+      // A backup runs on another machine than the attempt it backs up.
+      for (int i : t.backupWanted) {
+        InstanceRun inst = t.instances[i];
+        boolean elsewhere = inst.running.values().stream().noneMatch(r -> r.nodeId.equals(nodeId));
+        if (elsewhere && !inst.failedNodes.contains(nodeId)) {
+          chosen = i;
+          break;
+        }
+      }
+      if (chosen == null) {
+        return Optional.empty();
+      }
+      t.backupWanted.remove(chosen);
+      t.backups++;
+      t.instances[chosen].backedUp = true;
+    }
     InstanceRun inst = t.instances[chosen];
     int attempt = inst.attemptsStarted++;
-    inst.running.put(attempt, new Running(workerId, nodeId));
+    inst.running.put(attempt, new Running(workerId, nodeId, now));
     return Optional.of(assignment(t, chosen, attempt));
+  }
+
+  /** Whether a worker of the task on this machine may run anything (the machine is not blacklisted for it). */
+  public boolean usable(String task, String nodeId) {
+    return !jobBlacklist.contains(nodeId) && !task(task).blacklist.contains(nodeId);
+  }
+
+  /** The cluster's size, for the limit on blacklisting (0: unknown, no limit). */
+  public void clusterSize(int nodes) {
+    this.clusterNodes = nodes;
+  }
+
+  /** Attempts to cancel since the last call. */
+  public List<Cancellation> drainCancellations() {
+    List<Cancellation> out = List.copyOf(cancellations);
+    cancellations.clear();
+    return out;
+  }
+
+  /**
+   * Marks stragglers for backup: in a task where enough instances are done,
+   * a lone attempt running much longer than the median finished one gets a
+   * backup, within the task's backup budget. Returns the tasks that now want
+   * backups (they need workers for them).
+   */
+  public List<String> findStragglers(long now) {
+    List<String> wanting = new ArrayList<>();
+    if (ended() || !rules.backups()) {
+      return wanting;
+    }
+    for (TaskRun t : tasks.values()) {
+      if (t.state != TaskState.TASK_STATE_RUNNING || t.durations.isEmpty()
+          || t.done * 100L < (long) rules.backupAfterDonePercent() * t.instances.length) {
+        continue;
+      }
+      long threshold = Math.max(rules.backupMinRuntimeMs(), (long) (rules.backupSlowness() * t.medianDuration()));
+      List<InstanceRun> slow = new ArrayList<>();
+      int runningInstances = 0;
+      int backups = t.backupWanted.size();
+      for (InstanceRun i : t.instances) {
+        if (i.committed != null || i.running.isEmpty()) {
+          continue;
+        }
+        runningInstances++;
+        backups += i.running.size() > 1 ? 1 : 0;
+        long started = i.running.values().stream().mapToLong(r -> r.startedAt).min().orElse(now);
+        if (!i.backedUp && i.running.size() == 1 && !t.backupWanted.contains(i.index) && now - started >= threshold) {
+          slow.add(i);
+        }
+      }
+      slow.sort(java.util.Comparator.comparingLong(
+          i -> i.running.values().stream().mapToLong(r -> r.startedAt).min().orElse(now)));
+      int room = rules.backupsAllowed(runningInstances) - backups;
+      for (int k = 0; k < Math.min(room, slow.size()); k++) {
+        t.backupWanted.add(slow.get(k).index);
+      }
+      if (room > 0 && !slow.isEmpty()) {
+        wanting.add(t.spec.getName());
+      }
+    }
+    return wanting;
   }
 
   private Assignment assignment(TaskRun t, int index, int attempt) {
@@ -197,7 +296,7 @@ public final class JobRun {
   }
 
   /** An attempt ended, as its worker reports; {@code nodeAddress} serves its outputs. */
-  public Change finished(InstanceResult r, String nodeId, String nodeAddress) {
+  public Change finished(InstanceResult r, String nodeId, String nodeAddress, long now) {
     TaskRun t = task(r.getTask());
     if (r.getInstance() < 0 || r.getInstance() >= t.instances.length) {
       throw new IllegalArgumentException("result.instance " + r.getInstance() + " is not an instance of " + r.getTask());
@@ -219,6 +318,12 @@ public final class JobRun {
         return Change.DUPLICATE;
       }
       inst.committed = new Committed(r.getAttempt(), nodeId, nodeAddress, List.copyOf(r.getOutputsList()));
+      t.durations.add(now - was.startedAt);
+      t.backupWanted.remove(inst.index);
+      // The other attempts of this instance (a backup, or the straggler it backed up) lost the race.
+      inst.running.forEach((attempt, other) -> cancellations.add(
+          new Cancellation(other.workerId, r.getTask(), inst.index, attempt)));
+      inst.running.clear();
       t.done++;
       t.recordsIn += r.getRecordsIn();
       t.recordsOut += r.getRecordsOut();
@@ -254,19 +359,62 @@ public final class JobRun {
     t.failedAttempts++;
     inst.failures++;
     inst.lastMessage = why;
+    inst.failedNodes.add(nodeId);
+    if (blacklistIfBad(t, nodeId)) {
+      return Change.JOB_ENDED;
+    }
     if (inst.committed != null || !inst.running.isEmpty()) {
       return Change.NONE; // another attempt of it is done or still running
     }
-    if (inst.failures >= t.maxAttempts) {
+    boolean nowhereLeft = clusterNodes > 0 && unusableFor(t, inst) >= clusterNodes;
+    if (inst.failures >= t.maxAttempts || nowhereLeft) {
       inst.failed = true;
       t.state = TaskState.TASK_STATE_FAILED;
-      fail(t.spec.getName() + "[" + inst.index + "] failed " + inst.failures + " times; last on " + nodeId + ": " + why,
+      fail(t.spec.getName() + "[" + inst.index + "] failed " + inst.failures + " times"
+          + (nowhereLeft ? ", on every machine it may still use" : "") + "; last on " + nodeId + ": " + why,
           InstanceLog.newBuilder().setTask(t.spec.getName()).setInstance(inst.index).setAttempt(attempt)
               .setNodeId(nodeId).setText(log).build());
       return Change.JOB_ENDED;
     }
     t.pending.add(inst.index);
     return Change.NONE;
+  }
+
+  /** Machines an instance cannot run on: where it failed, and the machines blacklisted for its task. */
+  private int unusableFor(TaskRun t, InstanceRun inst) {
+    Set<String> out = new HashSet<>(inst.failedNodes);
+    out.addAll(t.blacklist);
+    out.addAll(jobBlacklist);
+    return out.size();
+  }
+
+  /**
+   * Counts a failure of the task on the machine; blacklists the machine for
+   * the task, and for the job when enough tasks did. Returns true if the job
+   * failed because it would blacklist too much of the cluster.
+   */
+  private boolean blacklistIfBad(TaskRun t, String nodeId) {
+    if (t.failuresByNode.merge(nodeId, 1, Integer::sum) < rules.taskMachineFailures() || !t.blacklist.add(nodeId)) {
+      return false;
+    }
+    long tasksAgainst = tasks.values().stream().filter(o -> o.blacklist.contains(nodeId)).count();
+    if (tasksAgainst >= rules.jobMachineTasks()) {
+      jobBlacklist.add(nodeId);
+    }
+    Set<String> banned = new HashSet<>(t.blacklist);
+    banned.addAll(jobBlacklist);
+    if (clusterNodes > 0 && banned.size() * 100L > (long) rules.maxBlacklistedPercent() * clusterNodes) {
+      fail("task " + t.spec.getName() + " would blacklist " + banned.size() + " of the cluster's " + clusterNodes
+          + " machines (" + String.join(", ", new java.util.TreeSet<>(banned)) + "), more than the job's limit of "
+          + rules.maxBlacklistedPercent() + "%: its instances fail on most machines", null);
+      return true;
+    }
+    return false;
+  }
+
+  /** Machines blacklisted for the job. */
+  public Set<String> jobBlacklist() {
+    return Set.copyOf(jobBlacklist);
   }
 
   private void fail(String why, InstanceLog log) {
@@ -330,7 +478,7 @@ public final class JobRun {
   /** The job's status, as clients see it. */
   public JobStatus status() {
     JobStatus.Builder s = JobStatus.newBuilder().setJobId(jobId).setName(spec.getName()).setState(state)
-        .setMessage(message).setOutputDir(spec.getOutputDir());
+        .setMessage(message).setOutputDir(spec.getOutputDir()).addAllBlacklistedNodes(jobBlacklist);
     if (failure != null) {
       s.setFailure(failure);
     }
@@ -342,7 +490,7 @@ public final class JobRun {
 
   // ---- the state of tasks and instances ------------------------------------------------------
 
-  private record Running(String workerId, String nodeId) {}
+  private record Running(String workerId, String nodeId, long startedAt) {}
 
   private record Committed(int attempt, String nodeId, String nodeAddress, List<OutputFile> outputs) {}
 
@@ -353,6 +501,10 @@ public final class JobRun {
     boolean failed;
     String lastMessage = "";
     InstanceLog lastLog;
+    /** Machines where an attempt of it failed: it is not run there again. */
+    final Set<String> failedNodes = new HashSet<>();
+    /** A backup was started for it (once is enough). */
+    boolean backedUp;
     final Map<Integer, Running> running = new HashMap<>();
     Committed committed;
 
@@ -369,6 +521,13 @@ public final class JobRun {
     final List<FileSplit> splits;
     /** Instances waiting for a worker, lowest first. */
     final TreeSet<Integer> pending = new TreeSet<>();
+    /** Stragglers waiting for a worker to run their backup. */
+    final Set<Integer> backupWanted = new LinkedHashSet<>();
+    final Map<String, Integer> failuresByNode = new HashMap<>();
+    final Set<String> blacklist = new LinkedHashSet<>();
+    /** Run times of committed attempts, for spotting stragglers. */
+    final List<Long> durations = new ArrayList<>();
+    int backups;
     TaskState state = TaskState.TASK_STATE_WAITING;
     int done;
     int failedAttempts;
@@ -398,8 +557,15 @@ public final class JobRun {
       return instances.length;
     }
 
+    /** Attempts waiting for a worker: pending instances and wanted backups. */
     public int pending() {
-      return pending.size();
+      return pending.size() + backupWanted.size();
+    }
+
+    long medianDuration() {
+      List<Long> sorted = new ArrayList<>(durations);
+      sorted.sort(null);
+      return sorted.get(sorted.size() / 2);
     }
 
     public int running() {
@@ -428,7 +594,8 @@ public final class JobRun {
       }
       return TaskStatus.newBuilder().setName(spec.getName()).setState(state).setInstances(instances.length)
           .setPending(pending.size()).setRunning(runningInstances).setDone(done).setFailed(failed)
-          .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut).build();
+          .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut)
+          .addAllBlacklistedNodes(blacklist).setBackups(backups).build();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.feitian.job.spec;
 
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
+import io.feitian.proto.job.v1.FaultPolicy;
 import io.feitian.proto.job.v1.InputSpec;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.Movement;
@@ -61,6 +62,7 @@ public final class JobSpecValidator {
     if (spec.getTasksCount() == 0) {
       throw bad("tasks", "must list at least one task");
     }
+    checkFaults(spec.getFaults());
     Map<String, Integer> taskIndex = new HashMap<>();
     for (int i = 0; i < spec.getTasksCount(); i++) {
       TaskSpec t = spec.getTasks(i);
@@ -82,6 +84,32 @@ public final class JobSpecValidator {
     }
     checkInstanceCounts(spec, graph, taskIndex);
     return graph;
+  }
+
+  private void checkFaults(FaultPolicy p) {
+    nonNegative("faults.task_machine_failures", p.getTaskMachineFailures());
+    nonNegative("faults.job_machine_tasks", p.getJobMachineTasks());
+    percent("faults.max_blacklisted_percent", p.getMaxBlacklistedPercent());
+    percent("faults.backup_after_done_percent", p.getBackupAfterDonePercent());
+    percent("faults.backup_max_percent", p.getBackupMaxPercent());
+    if (p.getBackupSlowness() != 0 && !(p.getBackupSlowness() >= 1.0)) {
+      throw bad("faults.backup_slowness", "must be at least 1.0 (or 0 for the default), got " + p.getBackupSlowness());
+    }
+    if (p.getBackupMinRuntimeMs() < 0) {
+      throw bad("faults.backup_min_runtime_ms", "must be >= 0, got " + p.getBackupMinRuntimeMs());
+    }
+  }
+
+  private void nonNegative(String field, int value) {
+    if (value < 0) {
+      throw bad(field, "must be >= 0, got " + value);
+    }
+  }
+
+  private void percent(String field, int value) {
+    if (value < 0 || value > 100) {
+      throw bad(field, "must be a percentage from 0 (default) to 100, got " + value);
+    }
   }
 
   private void checkTask(String f, TaskSpec t) {

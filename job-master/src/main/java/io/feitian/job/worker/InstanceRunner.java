@@ -33,7 +33,8 @@ final class InstanceRunner {
     this.processors = processors;
   }
 
-  InstanceResult run(Assignment a) {
+  /** Runs the attempt; {@code started} learns the program of a process-mode attempt (to kill it on cancel). */
+  InstanceResult run(Assignment a, java.util.function.Consumer<Process> started) {
     AttemptLog log = new AttemptLog();
     InstanceResult.Builder result = InstanceResult.newBuilder().setTask(a.getTask()).setInstance(a.getInstance())
         .setAttempt(a.getAttempt());
@@ -47,7 +48,7 @@ final class InstanceRunner {
         new ProcessAttempt(task.getProgram().getProcess(), task.getConfigMap(), inputs, output, log, scratch,
             Map.of("FEITIAN_JOB_ID", jobId, "FEITIAN_TASK", a.getTask(),
                 "FEITIAN_INSTANCE", Integer.toString(a.getInstance()),
-                "FEITIAN_ATTEMPT", Integer.toString(a.getAttempt()))).run();
+                "FEITIAN_ATTEMPT", Integer.toString(a.getAttempt()))).run(started);
       }
       result.addAllOutputs(output.commit()).setSucceeded(true)
           .setRecordsIn(inputs.recordsRead()).setRecordsOut(output.records());

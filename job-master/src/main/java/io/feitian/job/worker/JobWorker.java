@@ -32,6 +32,8 @@ final class JobWorker {
   private final InstanceRunner runner;
   private final ExecutorService slots;
   private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+  /** The programs of running process-mode attempts, to kill on cancel. */
+  private final Map<String, Process> programs = new ConcurrentHashMap<>();
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile Status endStatus = Status.OK;
   private StreamObserver<WorkerMessage> out;
@@ -72,12 +74,18 @@ final class JobWorker {
     }
   }
 
+  /**
+   * Runs an assignment in a free slot (the master assigns only as many as
+   * there are slots, so it never waits). Its result and a Ready go back when
+   * it ends, also when cancelled.
+   */
   private void start(Assignment a) {
     String key = a.getInstance() + "/" + a.getAttempt();
     running.put(key, slots.submit(() -> {
       log.info("{}[{}] attempt {} starting", a.getTask(), a.getInstance(), a.getAttempt());
-      InstanceResult r = runner.run(a);
+      InstanceResult r = runner.run(a, p -> programs.put(key, p));
       running.remove(key);
+      programs.remove(key);
       log.info("{}[{}] attempt {} {} ({} records in, {} out){}", a.getTask(), a.getInstance(), a.getAttempt(),
           r.getSucceeded() ? "succeeded" : "failed", r.getRecordsIn(), r.getRecordsOut(),
           r.getSucceeded() ? "" : ": " + r.getMessage());
@@ -92,9 +100,16 @@ final class JobWorker {
       switch (c.getKindCase()) {
         case ASSIGN -> start(c.getAssign());
         case CANCEL -> {
-          Future<?> f = running.remove(c.getCancel().getInstance() + "/" + c.getCancel().getAttempt());
+          String key = c.getCancel().getInstance() + "/" + c.getCancel().getAttempt();
+          log.info("attempt {} cancelled by the job-master: another attempt of the instance won", key);
+          Future<?> f = running.get(key);
           if (f != null) {
             f.cancel(true);
+          }
+          Process p = programs.get(key);
+          if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
           }
         }
         case STOP -> {

@@ -49,7 +49,7 @@ final class ProcessAttempt {
     return prefix + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  void run() throws IOException, InterruptedException {
+  void run(java.util.function.Consumer<Process> started) throws IOException, InterruptedException {
     Files.createDirectories(scratch);
     ProcessBuilder pb = new ProcessBuilder(program.getArgvList()).directory(scratch.toFile());
     Map<String, String> env = pb.environment();
@@ -63,6 +63,7 @@ final class ProcessAttempt {
       }
     }
     Process p = pb.start();
+    started.accept(p);
     try {
       CompletableFuture<Void> feeding = CompletableFuture.runAsync(() -> feed(p), ProcessAttempt::ownThread);
       CompletableFuture<Void> logging = CompletableFuture.runAsync(() -> drainStderr(p), ProcessAttempt::ownThread);

@@ -71,13 +71,13 @@ class JobRunTest {
     JobRun run = run();
     assertThat(run.startReadyTasks()).containsExactly("map");
     assertThat(run.task("map").instances()).isEqualTo(3);
-    assertThat(run.assign("reduce", "n1", "w1")).isEmpty();
+    assertThat(run.assign("reduce", "n1", "w1", 0)).isEmpty();
     for (int i = 0; i < 3; i++) {
-      Assignment a = run.assign("map", "n" + i, "w" + i).orElseThrow();
+      Assignment a = run.assign("map", "n" + i, "w" + i, 0).orElseThrow();
       assertThat(a.getSplit().getPath()).isEqualTo(i < 2 ? "/in/a" : "/in/b");
       assertThat(a.getOutputsList()).extracting(o -> o.getToTask() + "/" + o.getPartitions())
           .containsExactly("reduce/2", "audit/1");
-      assertThat(run.finished(success(a), "n" + i, "10.0.0." + i + ":7200"))
+      assertThat(run.finished(success(a), "n" + i, "10.0.0." + i + ":7200", 0))
           .isEqualTo(i < 2 ? JobRun.Change.NONE : JobRun.Change.TASK_SUCCEEDED);
     }
     assertThat(run.startReadyTasks()).containsExactly("reduce", "audit");
@@ -89,20 +89,20 @@ class JobRunTest {
     JobRun run = run();
     run.startReadyTasks();
     for (int i = 0; i < 3; i++) {
-      Assignment a = run.assign("map", "n" + i, "w" + i).orElseThrow();
-      run.finished(success(a), "n" + i, "host" + i + ":1");
+      Assignment a = run.assign("map", "n" + i, "w" + i, 0).orElseThrow();
+      run.finished(success(a), "n" + i, "host" + i + ":1", 0);
     }
     run.startReadyTasks();
-    Assignment reduce1 = run.assign("reduce", "n0", "w9").orElseThrow();
+    Assignment reduce1 = run.assign("reduce", "n0", "w9", 0).orElseThrow();
     assertThat(reduce1.getInstance()).isZero();
-    reduce1 = run.assign("reduce", "n0", "w9").orElseThrow();
+    reduce1 = run.assign("reduce", "n0", "w9", 0).orElseThrow();
     assertThat(reduce1.getInstance()).isEqualTo(1);
     assertThat(reduce1.getInputsList()).hasSize(1);
     List<OutputPart> parts = reduce1.getInputs(0).getPartsList();
     assertThat(parts).extracting(OutputPart::getNodeAddress).containsExactly("host0:1", "host1:1", "host2:1");
     assertThat(parts).allMatch(p -> p.getPartition() == 1 && p.getToTask().equals("reduce"));
     assertThat(parts).extracting(OutputPart::getLength).containsExactly(1L, 101L, 201L);
-    Assignment audit = run.assign("audit", "n1", "w8").orElseThrow();
+    Assignment audit = run.assign("audit", "n1", "w8", 0).orElseThrow();
     assertThat(audit.getInputs(0).getPartsList()).extracting(OutputPart::getPartition).containsExactly(0, 0, 0);
     assertThat(audit.getFinalOutput()).isEqualTo("/out/audit/part-00000");
   }
@@ -111,34 +111,34 @@ class JobRunTest {
   void aFailedAttemptIsRetriedThenFailsTheJobWithItsLog() {
     JobRun run = run();
     run.startReadyTasks();
-    Assignment first = run.assign("map", "n1", "w1").orElseThrow();
-    assertThat(run.finished(failure(first, "exit 1"), "n1", "h:1")).isEqualTo(JobRun.Change.NONE);
-    Assignment again = run.assign("map", "n2", "w2").orElseThrow();
+    Assignment first = run.assign("map", "n1", "w1", 0).orElseThrow();
+    assertThat(run.finished(failure(first, "exit 1"), "n1", "h:1", 0)).isEqualTo(JobRun.Change.NONE);
+    Assignment again = run.assign("map", "n2", "w2", 0).orElseThrow();
     assertThat(again.getInstance()).isEqualTo(first.getInstance());
     assertThat(again.getAttempt()).isEqualTo(1);
-    run.finished(failure(again, "exit 1"), "n2", "h:2");
-    Assignment third = run.assign("map", "n3", "w3").orElseThrow();
-    assertThat(run.finished(failure(third, "exit 2"), "n3", "h:3")).isEqualTo(JobRun.Change.JOB_ENDED);
+    run.finished(failure(again, "exit 1"), "n2", "h:2", 0);
+    Assignment third = run.assign("map", "n3", "w3", 0).orElseThrow();
+    assertThat(run.finished(failure(third, "exit 2"), "n3", "h:3", 0)).isEqualTo(JobRun.Change.JOB_ENDED);
     assertThat(run.state()).isEqualTo(JobState.JOB_STATE_FAILED);
     var status = run.status();
     assertThat(status.getMessage()).contains("map[0] failed 3 times").contains("n3").contains("exit 2");
     assertThat(status.getFailure().getText()).isEqualTo("boom at line 3");
     assertThat(status.getTasks(0).getFailed()).isEqualTo(1);
     assertThat(status.getTasks(0).getFailedAttempts()).isEqualTo(3);
-    assertThat(run.assign("map", "n1", "w1")).isEmpty();
+    assertThat(run.assign("map", "n1", "w1", 0)).isEmpty();
   }
 
   @Test
   void theFirstCommitWinsAndALostWorkersAttemptsRunAgain() {
     JobRun run = run();
     run.startReadyTasks();
-    Assignment a = run.assign("map", "n1", "w1").orElseThrow();
+    Assignment a = run.assign("map", "n1", "w1", 0).orElseThrow();
     assertThat(run.workerLost("w1", "worker exited")).containsExactly("map");
-    Assignment retry = run.assign("map", "n2", "w2").orElseThrow();
+    Assignment retry = run.assign("map", "n2", "w2", 0).orElseThrow();
     assertThat(retry.getInstance()).isEqualTo(a.getInstance());
-    assertThat(run.finished(success(retry), "n2", "h:2")).isEqualTo(JobRun.Change.NONE);
+    assertThat(run.finished(success(retry), "n2", "h:2", 0)).isEqualTo(JobRun.Change.NONE);
     // The lost worker's late report changes nothing.
-    assertThat(run.finished(success(a), "n1", "h:1")).isEqualTo(JobRun.Change.DUPLICATE);
+    assertThat(run.finished(success(a), "n1", "h:1", 0)).isEqualTo(JobRun.Change.DUPLICATE);
     assertThat(run.status().getTasks(0).getDone()).isEqualTo(1);
   }
 
@@ -151,11 +151,11 @@ class JobRunTest {
         .build();
     JobRun run = new JobRun("app-2", spec, new JobSpecValidator("").validate(spec), Map.of("map", List.of()));
     assertThat(run.startReadyTasks()).containsExactly("reduce");
-    Assignment r0 = run.assign("reduce", "n1", "w1").orElseThrow();
+    Assignment r0 = run.assign("reduce", "n1", "w1", 0).orElseThrow();
     assertThat(r0.getInputs(0).getPartsList()).isEmpty();
-    Assignment r1 = run.assign("reduce", "n1", "w1").orElseThrow();
-    run.finished(success(r0), "n1", "h:1");
-    assertThat(run.finished(success(r1), "n1", "h:1")).isEqualTo(JobRun.Change.JOB_ENDED);
+    Assignment r1 = run.assign("reduce", "n1", "w1", 0).orElseThrow();
+    run.finished(success(r0), "n1", "h:1", 0);
+    assertThat(run.finished(success(r1), "n1", "h:1", 0)).isEqualTo(JobRun.Change.JOB_ENDED);
     assertThat(run.state()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
     assertThat(run.status().getTasksList()).allMatch(t -> t.getState() == TaskState.TASK_STATE_SUCCEEDED);
   }
@@ -166,7 +166,7 @@ class JobRunTest {
     run.startReadyTasks();
     run.kill("killed by alice");
     assertThat(run.state()).isEqualTo(JobState.JOB_STATE_KILLED);
-    assertThat(run.assign("map", "n1", "w1")).isEmpty();
+    assertThat(run.assign("map", "n1", "w1", 0)).isEmpty();
     assertThat(run.status().getMessage()).isEqualTo("killed by alice");
   }
 

@@ -145,6 +145,16 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void badFaultPolicies() {
+    refused(wordCount().setFaults(io.feitian.proto.job.v1.FaultPolicy.newBuilder().setMaxBlacklistedPercent(101)),
+        "faults.max_blacklisted_percent", "percentage");
+    refused(wordCount().setFaults(io.feitian.proto.job.v1.FaultPolicy.newBuilder().setBackupSlowness(0.5)),
+        "faults.backup_slowness", "at least 1.0");
+    refused(wordCount().setFaults(io.feitian.proto.job.v1.FaultPolicy.newBuilder().setTaskMachineFailures(-1)),
+        "faults.task_machine_failures", ">= 0");
+  }
+
+  @Test
   void oneToOneCountsMustAgree() {
     JobSpec.Builder spec = JobSpec.newBuilder().setName("j").setOutputDir("/o")
         .addTasks(task("a").setInstances(3)).addTasks(task("b").setInstances(4))
