@@ -90,6 +90,8 @@ public final class JobMaster implements AutoCloseable {
   private final long startedAtMs;
   private long endedAtMs;
   private int launchFailures;
+  /** The cluster's live machines, as last read. */
+  private List<String> aliveNodes = List.of();
   private boolean statusDirty;
   private boolean finished;
 
@@ -184,17 +186,19 @@ public final class JobMaster implements AutoCloseable {
     TaskMaster tw = tasks.get(task);
     JobRun.TaskRun t = run.task(task);
     int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tw.workersFor(t.pending() + t.running()) : 0;
-    tw.adjust(session, wanted);
+    tw.adjust(session, wanted, run.avoidNodes(task), aliveNodes);
   }
 
   private void onGranted(List<Grant> grants) {
     for (Grant g : grants) {
       TaskMaster tw = tasks.get(g.getUnit());
-      if (tw == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING) {
+      if (tw == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING
+          || !run.usable(g.getUnit(), g.getNodeId())) {
         session.returnGrants(List.of(g.getGrantId()));
         if (tw != null) {
           tw.granted(g);
           tw.released(g.getGrantId());
+          adjustDemand(g.getUnit());
         }
         continue;
       }
@@ -290,6 +294,9 @@ public final class JobMaster implements AutoCloseable {
     }
     if (t.state() != TaskState.TASK_STATE_RUNNING) {
       w.stop("task " + w.task() + " is " + t.state());
+    } else if (w.idle == w.hello.getSlots()) {
+      // Nothing here for it (all instances taken, or what waits must run elsewhere): its grant goes back.
+      w.stop("nothing left for it to run on " + w.hello.getNodeId());
     }
   }
 
@@ -376,8 +383,12 @@ public final class JobMaster implements AutoCloseable {
   private void learnClusterSize() {
     CompletableFuture.supplyAsync(() -> client.cluster(c -> c.getClusterStatus(
         io.feitian.proto.fuxi.v1.GetClusterStatusRequest.getDefaultInstance())))
-        .thenAccept(status -> post(() -> run.clusterSize((int) status.getNodesList().stream()
-            .filter(n -> n.getState() == io.feitian.proto.fuxi.v1.NodeState.NODE_STATE_ALIVE).count())))
+        .thenAccept(status -> post(() -> {
+          aliveNodes = status.getNodesList().stream()
+              .filter(n -> n.getState() == io.feitian.proto.fuxi.v1.NodeState.NODE_STATE_ALIVE)
+              .map(io.feitian.proto.fuxi.v1.NodeStatus::getNodeId).sorted().toList();
+          run.clusterSize(aliveNodes.size());
+        }))
         .exceptionally(e -> {
           log.debug("cluster size unknown: {}", e.toString());
           return null;
@@ -456,7 +467,7 @@ public final class JobMaster implements AutoCloseable {
       w.stop("job " + run.state());
     }
     for (TaskMaster tw : tasks.values()) {
-      tw.adjust(session, 0);
+      tw.adjust(session, 0, Set.of(), List.of());
     }
     List<Long> held = new ArrayList<>(taskOfGrant.keySet());
     taskOfGrant.clear();

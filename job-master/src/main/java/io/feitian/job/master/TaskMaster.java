@@ -45,14 +45,26 @@ final class TaskMaster {
     return asked.values().stream().mapToInt(Integer::intValue).sum();
   }
 
-  /** Asks for or withdraws workers so that held + asked = wanted (never withdrawing held grants). */
-  void adjust(AppMasterSession session, int wanted) {
+  /**
+   * Asks for or withdraws workers so that held + asked = wanted (never
+   * withdrawing held grants). Workers are asked for on the input's machines;
+   * when machines are to be avoided ({@code avoid}: blacklisted for the task,
+   * or running the stragglers to back up), on the other machines by name
+   * (the input's, else the cluster's {@code alive} ones), so that Fuxi's
+   * locality tree steers away from them; it falls back to them only when the
+   * named machines are full, and such grants are returned.
+   */
+  void adjust(AppMasterSession session, int wanted, Set<String> avoid, List<String> alive) {
     int delta = wanted - held.size() - asked();
     if (delta > 0) {
       List<String> inputNodes = spec.hasInput() ? spec.getInput().getNodesList() : List.of();
+      List<String> named = inputNodes.stream().filter(n -> !avoid.contains(n)).toList();
+      if (named.isEmpty() && !avoid.isEmpty()) {
+        named = alive.stream().filter(n -> !avoid.contains(n)).toList();
+      }
       for (int i = 0; i < delta; i++) {
-        Place p = inputNodes.isEmpty() ? new Place(LocalityLevel.LOCALITY_LEVEL_CLUSTER, "")
-            : new Place(LocalityLevel.LOCALITY_LEVEL_MACHINE, inputNodes.get(nextNode++ % inputNodes.size()));
+        Place p = named.isEmpty() ? new Place(LocalityLevel.LOCALITY_LEVEL_CLUSTER, "")
+            : new Place(LocalityLevel.LOCALITY_LEVEL_MACHINE, named.get(nextNode++ % named.size()));
         ask(session, p, 1);
       }
     } else if (delta < 0) {

@@ -191,6 +191,23 @@ public final class JobRun {
     return !jobBlacklist.contains(nodeId) && !task(task).blacklist.contains(nodeId);
   }
 
+  /**
+   * Machines a new worker of the task should not be on: those blacklisted
+   * for it, and, when all it waits for are backups, those running the
+   * stragglers (a backup must run elsewhere).
+   */
+  public Set<String> avoidNodes(String task) {
+    TaskRun t = task(task);
+    Set<String> out = new LinkedHashSet<>(t.blacklist);
+    out.addAll(jobBlacklist);
+    if (t.pending.isEmpty()) {
+      for (int i : t.backupWanted) {
+        t.instances[i].running.values().forEach(r -> out.add(r.nodeId));
+      }
+    }
+    return out;
+  }
+
   /** The cluster's size, for the limit on blacklisting (0: unknown, no limit). */
   public void clusterSize(int nodes) {
     this.clusterNodes = nodes;

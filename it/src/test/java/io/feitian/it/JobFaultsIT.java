@@ -1,0 +1,105 @@
+package io.feitian.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.feitian.examples.sort.GenerateRecords;
+import io.feitian.job.client.JobClient;
+import io.feitian.proto.common.v1.Resources;
+import io.feitian.proto.job.v1.FaultPolicy;
+import io.feitian.proto.job.v1.InputSpec;
+import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.JobStatus;
+import io.feitian.proto.job.v1.ProcessMode;
+import io.feitian.proto.job.v1.ProgramSpec;
+import io.feitian.proto.job.v1.TaskSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Jobs through bad machines and stragglers on three task-worker processes:
+ * the output is exactly the input, once.
+ */
+class JobFaultsIT {
+  @TempDir
+  static Path dir;
+
+  static TestCluster cluster;
+  static JobClient jobs;
+  static Path records;
+  static List<String> input;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new TestCluster(dir);
+    cluster.startMaster();
+    for (int i = 1; i <= 3; i++) {
+      cluster.startWorker("tw-" + i, "rack-" + (i % 2));
+    }
+    cluster.awaitAliveNodes(3);
+    jobs = new JobClient(cluster.client());
+    records = dir.resolve("records");
+    GenerateRecords.generate(records, 6, 2_000, 7);
+    input = new ArrayList<>();
+    try (Stream<Path> files = Files.list(records)) {
+      for (Path f : files.sorted().toList()) {
+        input.addAll(Files.readAllLines(f));
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    cluster.close();
+  }
+
+  /** One task that copies its split through a shell command into the output. */
+  static JobSpec.Builder copy(String name, Path out, String script) {
+    return JobSpec.newBuilder().setName(name).setOutputDir(out.toString())
+        .addTasks(TaskSpec.newBuilder().setName("copy")
+            .setInput(InputSpec.newBuilder().addPaths(records.toString()))
+            .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
+            .setProgram(ProgramSpec.newBuilder().setProcess(ProcessMode.newBuilder()
+                .addArgv("sh").addArgv("-c").addArgv(script))));
+  }
+
+  static void assertOutputIsTheInputOnce(Path out) throws Exception {
+    List<String> copied = Jobs.outputLines(out, "copy");
+    assertThat(copied).hasSameSizeAs(input).containsExactlyInAnyOrderElementsOf(input);
+  }
+
+  @Test
+  void aStragglersBackupWinsAndTheOutputIsExact() throws Exception {
+    Path out = dir.resolve("out-straggler");
+    // The first attempt of instance 0 hangs far longer than the test's patience; every other attempt copies.
+    JobSpec spec = copy("straggler", out,
+        "if [ \"$FEITIAN_INSTANCE\" = 0 ] && [ \"$FEITIAN_ATTEMPT\" = 0 ]; then sleep 600; fi; cat")
+        .setFaults(FaultPolicy.newBuilder().setBackupMinRuntimeMs(1_000)).build();
+    JobStatus end = Jobs.run(jobs, jobs.submit(spec), Duration.ofMinutes(3));
+    Jobs.assertSucceeded(end);
+    assertOutputIsTheInputOnce(out);
+    assertThat(end.getTasks(0).getBackups()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aMachineWhereATaskAlwaysFailsIsBlacklistedAndTheJobSucceedsElsewhere() throws Exception {
+    Path out = dir.resolve("out-bad-machine");
+    // The input "lives" on tw-3, so workers are asked for there first; everything fails there.
+    JobSpec.Builder spec = copy("bad-machine", out,
+        "if [ \"$FEITIAN_NODE_ID\" = tw-3 ]; then echo 'bad disk' >&2; exit 1; fi; cat")
+        .setFaults(FaultPolicy.newBuilder().setTaskMachineFailures(2).setNoBackups(true));
+    spec.getTasksBuilder(0).setMaxAttempts(5).getInputBuilder().addNodes("tw-3");
+    JobStatus end = Jobs.run(jobs, jobs.submit(spec.build()), Duration.ofMinutes(3));
+    Jobs.assertSucceeded(end);
+    assertOutputIsTheInputOnce(out);
+    assertThat(end.getTasks(0).getBlacklistedNodesList()).containsExactly("tw-3");
+    assertThat(end.getTasks(0).getFailedAttempts()).isGreaterThanOrEqualTo(2);
+  }
+}
