@@ -50,12 +50,7 @@ class JobsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new TestCluster(dir);
-    cluster.startMaster();
-    for (int i = 1; i <= 3; i++) {
-      cluster.startWorker("tw-" + i, "rack-" + (i % 2));
-    }
-    cluster.awaitAliveNodes(3);
+    cluster = TestCluster.withNodes(dir, 3);
     jobs = new JobClient(cluster.client());
   }
 

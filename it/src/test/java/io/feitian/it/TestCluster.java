@@ -43,6 +43,17 @@ final class TestCluster implements AutoCloseable {
     this.zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
   }
 
+  /** One fuxi-master and task-workers tw-1..tw-N (racks alternating), all registered. */
+  static TestCluster withNodes(Path dir, int nodes) throws Exception {
+    TestCluster c = new TestCluster(dir);
+    c.startMaster();
+    for (int i = 1; i <= nodes; i++) {
+      c.startWorker("tw-" + i, "rack-" + (i % 2));
+    }
+    c.awaitAliveNodes(nodes);
+    return c;
+  }
+
   /** How the test's client connects (e.g. with TLS and a token). */
   TestCluster withClientOptions(FeitianClient.Options options) {
     this.clientOptions = options;
