@@ -54,6 +54,22 @@ final class Apps {
     return node(c, address).listWorkers(ListWorkersRequest.newBuilder().setAppId(appId).build()).getWorkersList();
   }
 
+  /**
+   * kill -9 of an application's master: its worker's process and everything
+   * under it (the task-worker's wrapper shell and the JVM). Returns the pid.
+   */
+  static long killMaster(TestCluster c, String appId) {
+    AppInfo app = get(c, appId);
+    String address = c.status().getNodesList().stream().filter(n -> n.getNodeId().equals(app.getMasterNodeId()))
+        .findFirst().orElseThrow().getAddress();
+    WorkerInfo master = workers(c, address, appId).stream()
+        .filter(w -> w.getWorkerId().equals(app.getMasterWorkerId())).findFirst().orElseThrow();
+    ProcessHandle leader = ProcessHandle.of(master.getPid()).orElseThrow();
+    leader.descendants().forEach(ProcessHandle::destroyForcibly);
+    leader.destroyForcibly();
+    return master.getPid();
+  }
+
   static boolean alive(long pid) {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }

@@ -1,6 +1,7 @@
 package io.feitian.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.feitian.examples.sort.GenerateRecords;
 import io.feitian.job.client.JobClient;
@@ -81,6 +82,40 @@ class JobFaultsIT {
     Jobs.assertSucceeded(end);
     assertOutputIsTheInputOnce(out);
     assertThat(end.getTasks(0).getBackups()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void killingTheJobMasterAtRandomPointsLosesNothingAndRerunsOnlyUnfinishedInstances() throws Exception {
+    long seed = Long.getLong("jobs.seed", System.nanoTime());
+    System.out.println("JobFaultsIT job-master kills: seed " + seed + " (replay with -Djobs.seed=" + seed + ")");
+    java.util.Random random = new java.util.Random(seed);
+    Path out = dir.resolve("out-master-kills");
+    // Twelve instances of about a second each, so kills land while some are done and some are not.
+    JobSpec.Builder spec = copy("master-kills", out, "sleep 1; cat");
+    spec.getTasksBuilder(0).getInputBuilder().setSplitBytes(40_000);
+    String id = jobs.submit(spec.build());
+    int kills = 2;
+    for (int k = 0; k < kills; k++) {
+      int restarts = k;
+      await().atMost(Duration.ofMinutes(1)).until(() -> {
+        JobStatus s = jobs.status(id);
+        return s.getTasksCount() > 0 && s.getTasks(0).getDone() > 0
+            && cluster.client().cluster(c -> c.getApp(io.feitian.proto.fuxi.v1.GetAppRequest.newBuilder()
+                .setAppId(id).build())).getMasterRestarts() == restarts;
+      });
+      Thread.sleep(random.nextInt(1_500)); // a random point in the run, not a wait for a condition
+      System.out.println("kill -9 job-master pid " + Apps.killMaster(cluster, id) + " (kill " + (k + 1) + ")");
+    }
+    JobStatus end = Jobs.run(jobs, id, Duration.ofMinutes(3));
+    Jobs.assertSucceeded(end);
+    assertOutputIsTheInputOnce(out);
+    var task = end.getTasks(0);
+    assertThat(task.getRestored()).as("the last job-master took committed instances from the snapshot")
+        .isPositive();
+    // It ran again exactly the instances that had not finished (no failures or backups here).
+    assertThat(task.getAttempts()).isEqualTo(task.getInstances() - task.getRestored());
+    assertThat(cluster.client().cluster(c -> c.getApp(io.feitian.proto.fuxi.v1.GetAppRequest.newBuilder()
+        .setAppId(id).build())).getMasterRestarts()).isEqualTo(kills);
   }
 
   @Test

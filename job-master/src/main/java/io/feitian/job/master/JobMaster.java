@@ -16,6 +16,7 @@ import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
+import io.feitian.proto.job.v1.InstanceCommit;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobSpec;
@@ -67,6 +68,7 @@ public final class JobMaster implements AutoCloseable {
   private final String appId;
   private final JobSpec spec;
   private final JobRun run;
+  private final Snapshots snapshots;
   private final FeitianClient client;
   private final CallSettings calls;
   private final String token;
@@ -96,10 +98,12 @@ public final class JobMaster implements AutoCloseable {
   private boolean finished;
 
   /** The job of {@code appId}; {@code spec} as fuxi-master stored it, {@code splits} listed by the caller. */
-  JobMaster(String appId, JobSpec spec, JobRun run, FeitianClient client, String token, Clock clock) {
+  JobMaster(String appId, JobSpec spec, JobRun run, Snapshots snapshots, FeitianClient client, String token,
+      Clock clock) {
     this.appId = appId;
     this.spec = spec;
     this.run = run;
+    this.snapshots = snapshots;
     this.client = client;
     this.calls = client.callSettings();
     this.token = token;
@@ -304,6 +308,11 @@ public final class JobMaster implements AutoCloseable {
     statusDirty = true;
     JobRun.Change change = run.finished(r, w.hello.getNodeId(), w.hello.getNodeAddress(), clock.millis());
     cancelRedundant();
+    InstanceCommit commit = r.getSucceeded() ? run.commitOf(r.getTask(), r.getInstance()) : null;
+    if (commit != null && commit.getAttempt() == r.getAttempt()) {
+      snapshots.record(r.getTask(), r.getInstance(),
+          commit.toBuilder().setRecordsIn(r.getRecordsIn()).setRecordsOut(r.getRecordsOut()).build());
+    }
     if (!r.getSucceeded()) {
       log.warn("{}[{}] attempt {} failed on {}: {}", r.getTask(), r.getInstance(), r.getAttempt(),
           w.hello.getNodeId(), r.getMessage());
@@ -503,6 +512,7 @@ public final class JobMaster implements AutoCloseable {
     watchers.clear();
     boolean ok = status.getState() == JobState.JOB_STATE_SUCCEEDED;
     session.unregister(ok, status.getMessage(), status.toByteString());
+    snapshots.delete();
     log.info("job {} {}{}", appId, status.getState(), status.getMessage().isEmpty() ? "" : ": " + status.getMessage());
     ended.countDown();
   }

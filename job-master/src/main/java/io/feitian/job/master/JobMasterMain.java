@@ -6,6 +6,8 @@ import io.feitian.client.FeitianClient;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.zk.ZkSettings;
+import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.job.plan.JobRun;
 import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.AppInfo;
@@ -14,6 +16,7 @@ import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobState;
 import io.feitian.proto.job.v1.JobStatus;
 import java.time.Clock;
+import org.apache.curator.framework.CuratorFramework;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobMasterMain {
   private static final Logger log = LoggerFactory.getLogger(JobMasterMain.class);
+  /** Attempt numbers each job-master generation may use (restart n uses n*1000 and up). */
+  static final int ATTEMPTS_PER_MASTER = 1000;
 
   private JobMasterMain() {}
 
@@ -38,19 +43,22 @@ public final class JobMasterMain {
     String token = config.getString("feitian.security.token");
     FeitianClient.Options options = FeitianClient.Options.defaults().withToken(token);
     try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(
-        config.getString("feitian.zookeeper.connect"), config.getString("feitian.cluster-name"), "feitian"), options)) {
+        config.getString("feitian.zookeeper.connect"), config.getString("feitian.cluster-name"), "feitian"), options);
+        CuratorFramework zk = ZooKeeperClients.start(ZkSettings.from(config))) {
+      Snapshots snapshots = new Snapshots(zk, appId);
       AppInfo app = client.cluster(s -> s.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
       JobSpec spec = JobSpecs.fromBytes("description", app.getSpec().getDescription());
       JobRun run;
       try {
         run = new JobRun(appId, spec, JobMaster.graph(spec), InputListing.splits(spec));
+        restore(run, snapshots, app.getMasterRestarts());
       } catch (Exception e) {
         // A job that cannot even be planned (its input vanished) fails with the reason.
         log.error("job {} cannot start: {}", appId, e.getMessage());
         failBeforeStart(client, appId, spec, e.getMessage());
         return;
       }
-      try (JobMaster master = new JobMaster(appId, spec, run, client, token, Clock.systemUTC())) {
+      try (JobMaster master = new JobMaster(appId, spec, run, snapshots, client, token, Clock.systemUTC())) {
         GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
             .service(new JobServices.Jobs(master, appId))
             .service(new JobServices.Workers(master))
@@ -65,6 +73,26 @@ public final class JobMasterMain {
           server.close();
         }
       }
+    }
+  }
+
+  /**
+   * A restarted job-master (its application's master_restarts > 0) takes
+   * what its predecessors committed from the tasks' snapshots, and numbers
+   * its own attempts in a range of its own.
+   */
+  private static void restore(JobRun run, Snapshots snapshots, int masterRestarts) throws Exception {
+    run.startAttemptsAt(masterRestarts * ATTEMPTS_PER_MASTER);
+    int restored = 0;
+    for (var task : snapshots.load().entrySet()) {
+      for (var commit : task.getValue().entrySet()) {
+        run.restore(task.getKey(), commit.getKey(), commit.getValue());
+        restored++;
+      }
+    }
+    if (restored > 0 || masterRestarts > 0) {
+      log.info("job-master restart {}: {} committed instances taken from the tasks' snapshots", masterRestarts,
+          restored);
     }
   }
 

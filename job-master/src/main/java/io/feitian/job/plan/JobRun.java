@@ -3,6 +3,7 @@ package io.feitian.job.plan;
 import io.feitian.job.spec.JobGraph;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.FileSplit;
+import io.feitian.proto.job.v1.InstanceCommit;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobSpec;
@@ -182,6 +183,7 @@ public final class JobRun {
     }
     InstanceRun inst = t.instances[chosen];
     int attempt = inst.attemptsStarted++;
+    t.attempts++;
     inst.running.put(attempt, new Running(workerId, nodeId, now));
     return Optional.of(assignment(t, chosen, attempt));
   }
@@ -334,7 +336,8 @@ public final class JobRun {
       if (inst.committed != null) {
         return Change.DUPLICATE;
       }
-      inst.committed = new Committed(r.getAttempt(), nodeId, nodeAddress, List.copyOf(r.getOutputsList()));
+      inst.committed = new Committed(r.getAttempt(), nodeId, nodeAddress, List.copyOf(r.getOutputsList()),
+          now - was.startedAt);
       t.durations.add(now - was.startedAt);
       t.backupWanted.remove(inst.index);
       // The other attempts of this instance (a backup, or the straggler it backed up) lost the race.
@@ -351,6 +354,59 @@ public final class JobRun {
       return Change.NONE;
     }
     return attemptFailed(t, inst, r.getAttempt(), nodeId, r.getMessage(), r.getLogTail());
+  }
+
+  /** What the task's snapshot records for a committed instance (null if it is not committed). */
+  public InstanceCommit commitOf(String task, int instance) {
+    InstanceRun inst = task(task).instances[instance];
+    Committed c = inst.committed;
+    if (c == null) {
+      return null;
+    }
+    return InstanceCommit.newBuilder().setAttempt(c.attempt).setNodeId(c.nodeId).setNodeAddress(c.nodeAddress)
+        .addAllOutputs(c.outputs).setDurationMs(c.durationMs).build();
+  }
+
+  /**
+   * Takes an instance committed by an earlier job-master (from the task's
+   * snapshot) as done, before anything runs. Its attempt numbers continue
+   * after the recorded one, so a new attempt never reuses a committed name.
+   */
+  public void restore(String task, int instance, InstanceCommit c) {
+    TaskRun t = task(task);
+    if (instance < 0 || instance >= t.instances.length) {
+      throw new IllegalArgumentException("the snapshot of " + task + " names instance " + instance + ", which the task"
+          + " does not have (" + t.instances.length + " instances)");
+    }
+    InstanceRun inst = t.instances[instance];
+    if (inst.committed != null) {
+      return;
+    }
+    inst.committed = new Committed(c.getAttempt(), c.getNodeId(), c.getNodeAddress(), List.copyOf(c.getOutputsList()),
+        c.getDurationMs());
+    inst.attemptsStarted = Math.max(inst.attemptsStarted, c.getAttempt() + 1);
+    t.pending.remove(instance);
+    t.durations.add(c.getDurationMs());
+    t.done++;
+    t.restored++;
+    t.recordsIn += c.getRecordsIn();
+    t.recordsOut += c.getRecordsOut();
+    if (t.done == t.instances.length) {
+      t.state = TaskState.TASK_STATE_SUCCEEDED;
+    }
+  }
+
+  /**
+   * Numbers new attempts from {@code first} on: a restarted job-master does
+   * not know which attempt numbers its predecessor used (their outputs may
+   * be committed on nodes), so each master generation takes its own range.
+   */
+  public void startAttemptsAt(int first) {
+    for (TaskRun t : tasks.values()) {
+      for (InstanceRun i : t.instances) {
+        i.attemptsStarted = Math.max(i.attemptsStarted, first);
+      }
+    }
   }
 
   /** A worker is gone: its running attempts failed (they are retried like any failure). */
@@ -509,7 +565,8 @@ public final class JobRun {
 
   private record Running(String workerId, String nodeId, long startedAt) {}
 
-  private record Committed(int attempt, String nodeId, String nodeAddress, List<OutputFile> outputs) {}
+  private record Committed(int attempt, String nodeId, String nodeAddress, List<OutputFile> outputs,
+      long durationMs) {}
 
   private static final class InstanceRun {
     final int index;
@@ -545,6 +602,8 @@ public final class JobRun {
     /** Run times of committed attempts, for spotting stragglers. */
     final List<Long> durations = new ArrayList<>();
     int backups;
+    int restored;
+    int attempts;
     TaskState state = TaskState.TASK_STATE_WAITING;
     int done;
     int failedAttempts;
@@ -612,7 +671,8 @@ public final class JobRun {
       return TaskStatus.newBuilder().setName(spec.getName()).setState(state).setInstances(instances.length)
           .setPending(pending.size()).setRunning(runningInstances).setDone(done).setFailed(failed)
           .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut)
-          .addAllBlacklistedNodes(blacklist).setBackups(backups).build();
+          .addAllBlacklistedNodes(blacklist).setBackups(backups).setRestored(restored)
+          .setAttempts(attempts).build();
     }
   }
 }

@@ -161,6 +161,36 @@ class JobRunTest {
   }
 
   @Test
+  void aRestartedMasterRunsOnlyWhatTheSnapshotLacksWithFreshAttemptNumbers() {
+    JobRun first = run();
+    first.startReadyTasks();
+    Assignment a0 = first.assign("map", "n0", "w0", 0).orElseThrow();
+    Assignment a1 = first.assign("map", "n1", "w1", 0).orElseThrow();
+    first.finished(success(a0), "n0", "h0:1", 5);
+    first.assign("map", "n2", "w2", 0).orElseThrow(); // still running when the master dies
+    var commit = first.commitOf("map", 0);
+    assertThat(commit.getNodeAddress()).isEqualTo("h0:1");
+    assertThat(first.commitOf("map", a1.getInstance())).isNull();
+
+    JobRun second = run();
+    second.restore("map", 0, commit);
+    second.startAttemptsAt(1000);
+    assertThat(second.startReadyTasks()).containsExactly("map");
+    Assignment next = second.assign("map", "n5", "w5", 0).orElseThrow();
+    assertThat(next.getInstance()).isEqualTo(1);
+    assertThat(next.getAttempt()).isEqualTo(1000);
+    assertThat(second.status().getTasks(0).getRestored()).isEqualTo(1);
+    assertThat(second.status().getTasks(0).getDone()).isEqualTo(1);
+    second.finished(success(next), "n5", "h5:1", 1);
+    Assignment last = second.assign("map", "n5", "w5", 0).orElseThrow();
+    assertThat(second.finished(success(last), "n5", "h5:1", 1)).isEqualTo(JobRun.Change.TASK_SUCCEEDED);
+    // Downstream reads the restored instance's output where the first master's attempt committed it.
+    second.startReadyTasks();
+    assertThat(second.assign("reduce", "n1", "w9", 0).orElseThrow().getInputs(0).getParts(0).getNodeAddress())
+        .isEqualTo("h0:1");
+  }
+
+  @Test
   void killingStopsHandingOutWork() {
     JobRun run = run();
     run.startReadyTasks();

@@ -1,0 +1,84 @@
+package io.feitian.job.master;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.feitian.proto.job.v1.InstanceCommit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tasks' snapshots: one small znode per committed instance,
+ * {@code /jobs/<job>/done/<task>/<instance>} holding its {@link InstanceCommit}.
+ * ZooKeeper because the records are small (a few hundred bytes each) and must
+ * survive the job-master's node; one znode per instance so that recording a
+ * commit is one create, however large the task. A restarted job-master reads
+ * them and runs only the instances that are missing.
+ */
+final class Snapshots {
+  private static final Logger log = LoggerFactory.getLogger(Snapshots.class);
+
+  private final CuratorFramework zk;
+  private final String jobDir;
+  private final String root;
+
+  Snapshots(CuratorFramework zk, String jobId) {
+    this.zk = zk;
+    this.jobDir = "/jobs/" + jobId;
+    this.root = jobDir + "/done";
+  }
+
+  /** Records a commit, asynchronously: a crash before it lands only means the instance runs again. */
+  void record(String task, int instance, InstanceCommit commit) {
+    try {
+      zk.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
+          .inBackground((client, event) -> {
+            if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
+              log.warn("snapshot of {}[{}] not recorded: {} (it will run again after a restart)", task, instance,
+                  KeeperException.Code.get(event.getResultCode()));
+            }
+          })
+          .forPath(root + "/" + task + "/" + instance, commit.toByteArray());
+    } catch (Exception e) {
+      log.warn("snapshot of {}[{}] not recorded: {}", task, instance, e.toString());
+    }
+  }
+
+  /** Every recorded commit, by task and instance. */
+  Map<String, Map<Integer, InstanceCommit>> load() throws Exception {
+    zk.sync().forPath("/");
+    Map<String, Map<Integer, InstanceCommit>> out = new HashMap<>();
+    List<String> tasks;
+    try {
+      tasks = zk.getChildren().forPath(root);
+    } catch (KeeperException.NoNodeException none) {
+      return out;
+    }
+    for (String task : tasks) {
+      Map<Integer, InstanceCommit> commits = new HashMap<>();
+      for (String instance : zk.getChildren().forPath(root + "/" + task)) {
+        byte[] data = zk.getData().forPath(root + "/" + task + "/" + instance);
+        try {
+          commits.put(Integer.parseInt(instance), InstanceCommit.parseFrom(data));
+        } catch (NumberFormatException | InvalidProtocolBufferException e) {
+          throw new IllegalStateException("corrupt snapshot record " + root + "/" + task + "/" + instance, e);
+        }
+      }
+      out.put(task, commits);
+    }
+    return out;
+  }
+
+  /** The job has ended: its snapshot is no longer needed. */
+  void delete() {
+    try {
+      zk.delete().deletingChildrenIfNeeded().inBackground().forPath(jobDir);
+    } catch (Exception e) {
+      log.warn("snapshot of the job not deleted: {}", e.toString());
+    }
+  }
+}
