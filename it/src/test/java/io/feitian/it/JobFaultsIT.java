@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.feitian.examples.sort.GenerateRecords;
 import io.feitian.job.client.JobClient;
+import io.feitian.testkit.ChildJvm;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.job.v1.FaultPolicy;
 import io.feitian.proto.job.v1.InputSpec;
@@ -40,6 +41,7 @@ class JobFaultsIT {
   @BeforeAll
   static void start() throws Exception {
     cluster = TestCluster.withNodes(dir, 3);
+    cluster.startMaster(); // a standby, for the leader kill
     jobs = new JobClient(cluster.client());
     records = dir.resolve("records");
     GenerateRecords.generate(records, 6, 2_000, 7);
@@ -100,8 +102,7 @@ class JobFaultsIT {
       await().atMost(Duration.ofMinutes(1)).until(() -> {
         JobStatus s = jobs.status(id);
         return s.getTasksCount() > 0 && s.getTasks(0).getDone() > 0
-            && cluster.client().cluster(c -> c.getApp(io.feitian.proto.fuxi.v1.GetAppRequest.newBuilder()
-                .setAppId(id).build())).getMasterRestarts() == restarts;
+            && Apps.get(cluster, id).getMasterRestarts() == restarts;
       });
       Thread.sleep(random.nextInt(1_500)); // a random point in the run, not a wait for a condition
       System.out.println("kill -9 job-master pid " + Apps.killMaster(cluster, id) + " (kill " + (k + 1) + ")");
@@ -114,8 +115,28 @@ class JobFaultsIT {
         .isPositive();
     // It ran again exactly the instances that had not finished (no failures or backups here).
     assertThat(task.getAttempts()).isEqualTo(task.getInstances() - task.getRestored());
-    assertThat(cluster.client().cluster(c -> c.getApp(io.feitian.proto.fuxi.v1.GetAppRequest.newBuilder()
-        .setAppId(id).build())).getMasterRestarts()).isEqualTo(kills);
+    assertThat(Apps.get(cluster, id).getMasterRestarts()).isEqualTo(kills);
+  }
+
+  @Test
+  void killingTheFuxiMasterLeaderMidJobLosesNothing() throws Exception {
+    Path out = dir.resolve("out-leader-kill");
+    JobSpec.Builder spec = copy("leader-kill", out, "sleep 1; cat");
+    spec.getTasksBuilder(0).getInputBuilder().setSplitBytes(40_000);
+    String id = jobs.submit(spec.build());
+    await().atMost(Duration.ofMinutes(1)).until(() -> {
+      JobStatus s = jobs.status(id);
+      return s.getTasksCount() > 0 && s.getTasks(0).getDone() > 0
+          && s.getTasks(0).getDone() < s.getTasks(0).getInstances();
+    });
+    String leader = cluster.leaderName();
+    ChildJvm.kill9(cluster.masters.get(leader));
+    JobStatus end = Jobs.run(jobs, id, Duration.ofMinutes(3));
+    Jobs.assertSucceeded(end);
+    assertOutputIsTheInputOnce(out);
+    // The job-master was not restarted: a Fuxi failover kills no running work.
+    assertThat(Apps.get(cluster, id).getMasterRestarts()).isZero();
+    assertThat(cluster.leaderName()).isNotEqualTo(leader);
   }
 
   @Test
