@@ -117,7 +117,7 @@ public final class FeitianClient implements AutoCloseable {
         try {
           return call.apply(channel(address));
         } catch (StatusRuntimeException e) {
-          if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+          if (!lostTheMaster(e.getStatus())) {
             throw e;
           }
           last = e;
@@ -135,6 +135,20 @@ public final class FeitianClient implements AutoCloseable {
         throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
       }
     }
+  }
+
+  /**
+   * Whether a call failed because the master went away rather than because
+   * it refused: UNAVAILABLE, or the connection closing under the call (which
+   * grpc-netty reports as UNKNOWN "channel closed" when a master dies with
+   * the call in flight).
+   */
+  public static boolean lostTheMaster(Status s) {
+    if (s.getCode() == Status.Code.UNAVAILABLE) {
+      return true;
+    }
+    return s.getCode() == Status.Code.UNKNOWN && (s.getCause() instanceof java.nio.channels.ClosedChannelException
+        || "channel closed".equals(s.getDescription()));
   }
 
   /**

@@ -119,6 +119,45 @@ class JobFaultsIT {
   }
 
   @Test
+  void losingANodeMidJobRerunsItsInstancesAndRegeneratesItsPipelineData() throws Exception {
+    long seed = Long.getLong("jobs.seed", System.nanoTime());
+    System.out.println("JobFaultsIT node loss: seed " + seed + " (replay with -Djobs.seed=" + seed + ")");
+    java.util.Random random = new java.util.Random(seed);
+    Path out = dir.resolve("out-node-loss");
+    // copy (12 instances) -> scatter-gather on the key -> sort (3 instances): the sort reads every copy's output.
+    JobSpec.Builder spec = copy("node-loss", out, "sleep 1; cat")
+        .addTasks(TaskSpec.newBuilder().setName("sort")
+            .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
+            .setProgram(ProgramSpec.newBuilder().setThread(io.feitian.proto.job.v1.ThreadMode.newBuilder()
+                .addJars(Jobs.examplesJar()).setProcessorClass("io.feitian.examples.sort.SortPartition"))))
+        .addPipelines(io.feitian.proto.job.v1.PipelineSpec.newBuilder().setFrom("copy").setTo("sort")
+            .setMovement(io.feitian.proto.job.v1.Movement.MOVEMENT_SCATTER_GATHER).setPartitions(3));
+    spec.getTasksBuilder(0).getInputBuilder().setSplitBytes(40_000);
+    String id = jobs.submit(spec.build());
+    await().atMost(Duration.ofMinutes(1)).until(() -> {
+      JobStatus s = jobs.status(id);
+      return s.getTasksCount() > 0 && s.getTasks(0).getDone() >= 1 + random.nextInt(4);
+    });
+    // A node that holds committed outputs of copy.
+    List<String> holders = jobs.logs(id, "copy", -1).stream().map(l -> l.getNodeId()).distinct().sorted().toList();
+    String victim = holders.get(random.nextInt(holders.size()));
+    System.out.println("killing node " + victim + " (holding outputs of copy)");
+    cluster.killNode(victim);
+    try {
+      JobStatus end = Jobs.run(jobs, id, Duration.ofMinutes(3));
+      Jobs.assertSucceeded(end);
+      List<String> sorted = Jobs.outputLines(out, "sort");
+      assertThat(sorted).hasSameSizeAs(input).containsExactlyInAnyOrderElementsOf(input);
+      var copy = end.getTasks(0);
+      assertThat(copy.getAttempts() + copy.getRestored()).as("instances whose outputs died with the node ran again")
+          .isGreaterThan(copy.getInstances());
+    } finally {
+      cluster.startWorker(victim, "rack-" + (victim.charAt(victim.length() - 1) % 2));
+      cluster.awaitAliveNodes(3);
+    }
+  }
+
+  @Test
   void killingTheFuxiMasterLeaderMidJobLosesNothing() throws Exception {
     Path out = dir.resolve("out-leader-kill");
     JobSpec.Builder spec = copy("leader-kill", out, "sleep 1; cat");

@@ -100,6 +100,13 @@ final class TestCluster implements AutoCloseable {
     return p;
   }
 
+  /** A whole node dies: its task-worker and every worker it started (kill -9). */
+  void killNode(String nodeId) {
+    Process p = workers.remove(nodeId);
+    p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    ChildJvm.kill9(p);
+  }
+
   FeitianClient client() {
     if (client == null) {
       client = new FeitianClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),

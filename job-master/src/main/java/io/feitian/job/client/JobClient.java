@@ -85,7 +85,7 @@ public final class JobClient {
       try {
         return jobs(app).getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+        if (!FeitianClient.lostTheMaster(e.getStatus())) {
           throw e;
         }
         app = app(jobId); // the job-master just ended or is restarting: the record says which
@@ -144,7 +144,7 @@ public final class JobClient {
             backoff.reset();
           }
         } catch (StatusRuntimeException e) {
-          if (e.getStatus().getCode() != Status.Code.UNAVAILABLE && e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+          if (!FeitianClient.lostTheMaster(e.getStatus()) && e.getStatus().getCode() != Status.Code.NOT_FOUND) {
             throw e;
           }
         }

@@ -54,7 +54,7 @@ public final class PartFetcher {
     String name = String.format("part (app %s, task %s, instance %d, attempt %d, to_task %s, partition %d) on node %s",
         appId, part.getTask(), part.getInstance(), part.getAttempt(), part.getToTask(), part.getPartition(),
         part.getNodeAddress());
-    return new PartStream(name, part.getLength(), part.getCrc32C(), request, calls.deadline(),
+    return new PartStream(name, part.getNodeAddress(), part.getLength(), part.getCrc32C(), request, calls.deadline(),
         () -> calls.streaming(PipelineDataGrpc.newStub(channels.apply(part.getNodeAddress()))));
   }
 }

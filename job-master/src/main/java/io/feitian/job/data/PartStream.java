@@ -39,6 +39,7 @@ final class PartStream extends InputStream {
   private final Supplier<PipelineDataStub> stubs;
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
   private final CRC32C crc = new CRC32C();
+  private final String nodeAddress;
   private long offset;
   private int retries;
   private Call call;
@@ -48,9 +49,10 @@ final class PartStream extends InputStream {
   private boolean closed;
   private IOException failure;
 
-  PartStream(String name, long length, int crc32c, FetchRequest request, Duration idleTimeout,
+  PartStream(String name, String nodeAddress, long length, int crc32c, FetchRequest request, Duration idleTimeout,
       Supplier<PipelineDataStub> stubs) {
     this.name = name;
+    this.nodeAddress = nodeAddress;
     this.length = length;
     this.crc32c = crc32c;
     this.request = request;
@@ -179,8 +181,9 @@ final class PartStream extends InputStream {
       return;
     }
     if (!BROKEN.contains(status.getCode()) || retries == MAX_RETRIES) {
-      throw new IOException(name + ": fetch failed at byte " + offset + (retries == 0 ? "" : " after " + retries
-          + " retries") + ": " + status.getCode() + " " + status.getDescription(), status.asException());
+      throw new PartUnavailableException(name + ": fetch failed at byte " + offset + (retries == 0 ? "" : " after "
+          + retries + " retries") + ": " + status.getCode() + " " + status.getDescription(), nodeAddress,
+          status.asException());
     }
     retries++;
     long pause = backoff.nextDelayMillis();
@@ -195,7 +198,7 @@ final class PartStream extends InputStream {
   }
 
   private IOException corrupt(String what) {
-    return new IOException(name + ": " + what);
+    return new PartUnavailableException(name + ": " + what, nodeAddress, null);
   }
 
   private void cancel(String why) {

@@ -86,6 +86,8 @@ public final class JobMaster implements AutoCloseable {
   // Loop-confined state.
   private final Map<String, TaskMaster> tasks = new HashMap<>();
   private final Map<Long, String> taskOfGrant = new HashMap<>();
+  /** The task-worker of each grant held: its outputs are lost with it. */
+  private final Map<Long, String> nodeOfGrant = new HashMap<>();
   private final Map<String, WorkerLink> workers = new HashMap<>();
   private final Set<String> nodesUsed = new HashSet<>();
   private final List<StreamObserver<JobStatus>> watchers = new ArrayList<>();
@@ -208,6 +210,7 @@ public final class JobMaster implements AutoCloseable {
       }
       tw.granted(g);
       taskOfGrant.put(g.getGrantId(), g.getUnit());
+      nodeOfGrant.put(g.getGrantId(), g.getNodeAddress());
       launch(tw, g);
     }
   }
@@ -252,6 +255,7 @@ public final class JobMaster implements AutoCloseable {
   }
 
   private void releaseGrant(long grantId) {
+    nodeOfGrant.remove(grantId);
     String task = taskOfGrant.remove(grantId);
     if (task != null) {
       tasks.get(task).released(grantId);
@@ -308,6 +312,11 @@ public final class JobMaster implements AutoCloseable {
     statusDirty = true;
     JobRun.Change change = run.finished(r, w.hello.getNodeId(), w.hello.getNodeAddress(), clock.millis());
     cancelRedundant();
+    if (!r.getLostInputNode().isEmpty()) {
+      log.warn("{}[{}] could not read its input from {}; regenerating what that node held", r.getTask(),
+          r.getInstance(), r.getLostInputNode());
+      replan();
+    }
     InstanceCommit commit = r.getSucceeded() ? run.commitOf(r.getTask(), r.getInstance()) : null;
     if (commit != null && commit.getAttempt() == r.getAttempt()) {
       snapshots.record(r.getTask(), r.getInstance(),
@@ -340,6 +349,15 @@ public final class JobMaster implements AutoCloseable {
             .setInstance(c.instance()).setAttempt(c.attempt())).build());
       }
     }
+  }
+
+  /** Outputs were lost: tasks run again or wait again; every task's workers and demand follow. */
+  private void replan() {
+    cancelRedundant();
+    for (String task : run.tasks()) {
+      dispatchTask(task);
+    }
+    statusDirty = true;
   }
 
   /** Periodic: stragglers get backups (on other machines), which need workers. */
@@ -406,8 +424,13 @@ public final class JobMaster implements AutoCloseable {
 
   // ---- Fuxi -----------------------------------------------------------------------------------
 
-  private void onRevoked(List<Long> grantIds, String detail) {
+  private void onRevoked(List<Long> grantIds, RevokeReason reason, String detail) {
     for (long id : grantIds) {
+      String node = nodeOfGrant.remove(id);
+      if (reason == RevokeReason.REVOKE_REASON_NODE_LOST && node != null && !run.outputsLost(node).isEmpty()) {
+        log.warn("node {} lost ({}): regenerating the outputs it held", node, detail);
+        replan();
+      }
       String task = taskOfGrant.remove(id);
       if (task == null) {
         continue;
@@ -430,7 +453,7 @@ public final class JobMaster implements AutoCloseable {
 
     @Override
     public void revoked(List<Long> grantIds, RevokeReason reason, String detail) {
-      post(() -> onRevoked(grantIds, detail));
+      post(() -> onRevoked(grantIds, reason, detail));
     }
 
     @Override

@@ -353,7 +353,72 @@ public final class JobRun {
       }
       return Change.NONE;
     }
+    if (!r.getLostInputNode().isEmpty()) {
+      // Its input is gone, not its fault: run it again once the input has been regenerated.
+      inst.lastMessage = r.getMessage();
+      if (inst.running.isEmpty() && inst.committed == null) {
+        t.pending.add(inst.index);
+      }
+      outputsLost(r.getLostInputNode());
+      return Change.NONE;
+    }
     return attemptFailed(t, inst, r.getAttempt(), nodeId, r.getMessage(), r.getLogTail());
+  }
+
+  /**
+   * The committed outputs held by a task-worker are gone (its node was lost,
+   * or a part could not be read from it). Instances whose outputs a task
+   * still needs are run again; downstream tasks that were running wait for
+   * them (their running attempts are cancelled, not counted as failures).
+   * Returns the tasks that run again.
+   */
+  public List<String> outputsLost(String nodeAddress) {
+    List<String> rerun = new ArrayList<>();
+    if (ended()) {
+      return rerun;
+    }
+    for (String name : graph.order()) {
+      TaskRun t = tasks.get(name);
+      boolean needed = graph.outputs(name).stream()
+          .anyMatch(p -> tasks.get(p.getTo()).state != TaskState.TASK_STATE_SUCCEEDED);
+      if (!needed) {
+        continue;
+      }
+      boolean lost = false;
+      for (InstanceRun i : t.instances) {
+        if (i.committed != null && i.committed.nodeAddress.equals(nodeAddress)) {
+          i.committed = null;
+          t.done--;
+          t.pending.add(i.index);
+          lost = true;
+        }
+      }
+      if (lost) {
+        t.state = TaskState.TASK_STATE_RUNNING;
+        rerun.add(name);
+        for (var p : graph.outputs(name)) {
+          waitAgain(tasks.get(p.getTo()));
+        }
+      }
+    }
+    return rerun;
+  }
+
+  /** A running task whose input is being regenerated goes back to waiting; its attempts stop. */
+  private void waitAgain(TaskRun d) {
+    if (d.state != TaskState.TASK_STATE_RUNNING) {
+      return;
+    }
+    d.state = TaskState.TASK_STATE_WAITING;
+    d.backupWanted.clear();
+    for (InstanceRun i : d.instances) {
+      i.running.forEach((attempt, r) -> cancellations.add(new Cancellation(r.workerId, d.spec.getName(), i.index,
+          attempt)));
+      if (!i.running.isEmpty() && i.committed == null) {
+        d.pending.add(i.index);
+      }
+      i.running.clear();
+    }
   }
 
   /** What the task's snapshot records for a committed instance (null if it is not committed). */

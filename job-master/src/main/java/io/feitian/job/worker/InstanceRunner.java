@@ -3,6 +3,7 @@ package io.feitian.job.worker;
 import io.feitian.common.pipeline.PipelineLayout;
 import io.feitian.job.api.Record;
 import io.feitian.job.data.PartFetcher;
+import io.feitian.job.data.PartUnavailableException;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.TaskSpec;
@@ -57,6 +58,12 @@ final class InstanceRunner {
       result.setSucceeded(false).setMessage("cancelled");
     } catch (Throwable e) {
       result.setSucceeded(false).setMessage(e.toString());
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof PartUnavailableException lost) {
+          result.setLostInputNode(lost.nodeAddress());
+          break;
+        }
+      }
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
       log.line(trace.toString());

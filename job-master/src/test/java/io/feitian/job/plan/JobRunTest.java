@@ -191,6 +191,44 @@ class JobRunTest {
   }
 
   @Test
+  void outputsLostWithTheirNodeAreRegeneratedAndTheirReadersWait() {
+    JobRun run = run();
+    run.startReadyTasks();
+    for (int i = 0; i < 3; i++) {
+      Assignment a = run.assign("map", "n" + i, "w" + i, 0).orElseThrow();
+      run.finished(success(a), "n" + i, "host" + i + ":1", 1);
+    }
+    assertThat(run.startReadyTasks()).containsExactly("reduce", "audit");
+    Assignment reading = run.assign("reduce", "n0", "w9", 2).orElseThrow();
+    // The reader finds host1's part gone: not its fault, and map[1] runs again.
+    var lost = InstanceResult.newBuilder().setTask("reduce").setInstance(reading.getInstance())
+        .setAttempt(reading.getAttempt()).setSucceeded(false).setMessage("fetch failed")
+        .setLostInputNode("host1:1").build();
+    assertThat(run.finished(lost, "n0", "host0:1", 3)).isEqualTo(JobRun.Change.NONE);
+    assertThat(run.task("map").state()).isEqualTo(TaskState.TASK_STATE_RUNNING);
+    assertThat(run.task("reduce").state()).isEqualTo(TaskState.TASK_STATE_WAITING);
+    assertThat(run.status().getTasks(1).getFailedAttempts()).as("not counted against the reader").isZero();
+    Assignment again = run.assign("map", "n2", "w2", 4).orElseThrow();
+    assertThat(again.getInstance()).isEqualTo(1);
+    assertThat(run.finished(success(again), "n2", "host2:1", 5)).isEqualTo(JobRun.Change.TASK_SUCCEEDED);
+    assertThat(run.startReadyTasks()).contains("reduce");
+    Assignment retry = run.assign("reduce", "n0", "w9", 6).orElseThrow();
+    assertThat(retry.getInputs(0).getPartsList()).extracting(OutputPart::getNodeAddress)
+        .containsExactly("host0:1", "host2:1", "host2:1");
+  }
+
+  @Test
+  void aLostNodeWhoseOutputsNoTaskStillNeedsChangesNothing() {
+    JobRun run = run();
+    run.startReadyTasks();
+    for (int i = 0; i < 3; i++) {
+      run.finished(success(run.assign("map", "n" + i, "w" + i, 0).orElseThrow()), "n" + i, "host" + i + ":1", 1);
+    }
+    assertThat(run.outputsLost("elsewhere:1")).isEmpty();
+    assertThat(run.outputsLost("host0:1")).containsExactly("map");
+  }
+
+  @Test
   void killingStopsHandingOutWork() {
     JobRun run = run();
     run.startReadyTasks();
