@@ -166,6 +166,18 @@ public final class LocalCluster {
     start("task-worker-" + i, "127.0.0.1:" + port, WORKER_MAIN, args);
   }
 
+  /** Starts task-worker {@code i} (1-based) again, e.g. after it was killed; the node id stays node-i. */
+  public Member restartWorker(int i) throws IOException {
+    String name = "task-worker-" + i;
+    members.removeIf(m -> m.name().equals(name));
+    startWorker(i);
+    return members.get(members.size() - 1);
+  }
+
+  public List<Member> members() {
+    return List.copyOf(members);
+  }
+
   private void start(String name, String address, String mainClass, List<String> args) throws IOException {
     Path log = layout.logs().resolve(name + ".log");
     List<String> cmd = new ArrayList<>();

@@ -64,6 +64,8 @@ public final class JobMaster implements AutoCloseable {
   static final String WORKER_MAIN = "io.feitian.job.worker.JobWorkerMain";
   /** Launches that may fail (bad node, full disk) before the job gives up. */
   static final int MAX_LAUNCH_FAILURES = 20;
+  /** How long a node whose task-worker could not be reached is avoided (Fuxi declares a dead one lost by then). */
+  static final long UNREACHABLE_AVOID_MS = 30_000;
 
   private final String appId;
   private final JobSpec spec;
@@ -94,6 +96,8 @@ public final class JobMaster implements AutoCloseable {
   private final long startedAtMs;
   private long endedAtMs;
   private int launchFailures;
+  /** Nodes whose task-worker did not answer a launch, until when they are avoided. */
+  private final Map<String, Long> unreachableUntil = new HashMap<>();
   /** The cluster's live machines, as last read. */
   private List<String> aliveNodes = List.of();
   private boolean statusDirty;
@@ -192,14 +196,14 @@ public final class JobMaster implements AutoCloseable {
     TaskMaster tw = tasks.get(task);
     JobRun.TaskRun t = run.task(task);
     int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tw.workersFor(t.pending() + t.running()) : 0;
-    tw.adjust(session, wanted, run.avoidNodes(task), aliveNodes);
+    tw.adjust(session, wanted, avoidNodes(task), aliveNodes);
   }
 
   private void onGranted(List<Grant> grants) {
     for (Grant g : grants) {
       TaskMaster tw = tasks.get(g.getUnit());
       if (tw == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING
-          || !run.usable(g.getUnit(), g.getNodeId())) {
+          || avoidNodes(g.getUnit()).contains(g.getNodeId())) {
         session.returnGrants(List.of(g.getGrantId()));
         if (tw != null) {
           tw.granted(g);
@@ -243,15 +247,31 @@ public final class JobMaster implements AutoCloseable {
             });
   }
 
+  /**
+   * A Task Worker could not be started. An unreachable node (dead, but not
+   * yet declared lost by Fuxi) is avoided for a while and does not count
+   * against the job; other failures (the node refused) count, and too many
+   * fail the job.
+   */
   private void launchFailed(Grant g, Status why) {
-    launchFailures++;
     log.warn("could not start a worker of {} on {}: {}", g.getUnit(), g.getNodeId(), why);
     releaseGrant(g.getGrantId());
-    if (launchFailures > MAX_LAUNCH_FAILURES) {
+    if (FeitianClient.lostTheMaster(why)) {
+      unreachableUntil.put(g.getNodeId(), clock.millis() + UNREACHABLE_AVOID_MS);
+    } else if (++launchFailures > MAX_LAUNCH_FAILURES) {
       failJob("could not start Task Workers " + launchFailures + " times; last on " + g.getNodeId() + ": " + why);
       return;
     }
     adjustDemand(g.getUnit());
+  }
+
+  /** Machines to keep new workers of a task away from: blacklisted, running its stragglers, or unreachable. */
+  private Set<String> avoidNodes(String task) {
+    long now = clock.millis();
+    unreachableUntil.values().removeIf(until -> until < now);
+    Set<String> avoid = new HashSet<>(run.avoidNodes(task));
+    avoid.addAll(unreachableUntil.keySet());
+    return avoid;
   }
 
   private void releaseGrant(long grantId) {
