@@ -8,6 +8,7 @@ import io.feitian.proto.fuxi.v1.Attach;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LocalityDemand;
 import io.feitian.proto.fuxi.v1.LocalityLevel;
+import io.feitian.proto.fuxi.v1.ReportBadNode;
 import io.feitian.proto.fuxi.v1.ReturnGrants;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.feitian.proto.fuxi.v1.SchedulingEvent;
@@ -142,6 +143,12 @@ public final class AppMasterSession implements AutoCloseable {
   public synchronized void returnGrants(List<Long> grantIds) {
     grantIds.forEach(held::remove);
     send(AppMasterMessage.newBuilder().setReturnGrants(ReturnGrants.newBuilder().addAllGrantIds(grantIds)).build());
+  }
+
+  /** Tells fuxi-master a machine is bad for this application (see ReportBadNode). */
+  public synchronized void reportBadNode(String nodeId, String reason) {
+    send(AppMasterMessage.newBuilder().setReportBadNode(ReportBadNode.newBuilder().setNodeId(nodeId)
+        .setReason(reason)).build());
   }
 
   /** Ends the application. */

@@ -16,7 +16,9 @@ public record MasterSettings(
     int maxMasterRestarts,
     Duration backoffInitial,
     Duration backoffMax,
-    Duration killGrace) {
+    Duration killGrace,
+    int badNodeReports,
+    Duration badNodeWindow) {
 
   public MasterSettings {
     if (port < 0 || port > 65535) {
@@ -33,6 +35,10 @@ public record MasterSettings(
     if (maxMasterRestarts < 0) {
       throw new IllegalArgumentException("fuxi.master.child-master.max-restarts must be >= 0");
     }
+    if (badNodeReports < 0) {
+      throw new IllegalArgumentException("fuxi.master.bad-node-reports must be >= 0 (0 turns it off)");
+    }
+    positive("fuxi.master.bad-node-window", badNodeWindow);
   }
 
   private static void positive(String key, Duration d) {
@@ -54,7 +60,9 @@ public record MasterSettings(
         m.getInt("child-master.max-restarts"),
         m.getDuration("child-master.backoff-initial"),
         m.getDuration("child-master.backoff-max"),
-        m.getDuration("child-master.kill-grace"));
+        m.getDuration("child-master.kill-grace"),
+        m.getInt("bad-node-reports"),
+        m.getDuration("bad-node-window"));
   }
 
   /** The address to advertise once the server is bound to {@code actualPort}. */

@@ -332,6 +332,7 @@ public final class JobMaster implements AutoCloseable {
     statusDirty = true;
     JobRun.Change change = run.finished(r, w.hello.getNodeId(), w.hello.getNodeAddress(), clock.millis());
     cancelRedundant();
+    reportBadNodes();
     if (!r.getLostInputNode().isEmpty()) {
       log.warn("{}[{}] could not read its input from {}; regenerating what that node held", r.getTask(),
           r.getInstance(), r.getLostInputNode());
@@ -371,6 +372,15 @@ public final class JobMaster implements AutoCloseable {
     }
   }
 
+  /** Machines this job blacklisted are reported to fuxi-master, which blacklists those bad for many jobs. */
+  private void reportBadNodes() {
+    for (String node : run.drainNewlyBadNodes()) {
+      log.warn("node {} blacklisted for job {}; reporting it to fuxi-master", node, appId);
+      session.reportBadNode(node, "job " + appId + " (" + spec.getName() + "): instances of several tasks kept"
+          + " failing there");
+    }
+  }
+
   /** Outputs were lost: tasks run again or wait again; every task's workers and demand follow. */
   private void replan() {
     cancelRedundant();
@@ -397,6 +407,7 @@ public final class JobMaster implements AutoCloseable {
     List<String> affected = run.workerLost(w.workerId(), "worker " + w.workerId() + " on " + w.hello.getNodeId()
         + " ended: " + why.getCode() + (why.getDescription() == null ? "" : " " + why.getDescription()));
     releaseGrant(w.hello.getGrantId());
+    reportBadNodes();
     if (!affected.isEmpty()) {
       log.warn("worker {} ended ({}) with attempts of {} running", w.workerId(), why, affected);
       dispatchTask(w.task());

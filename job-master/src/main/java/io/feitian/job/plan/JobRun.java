@@ -65,6 +65,8 @@ public final class JobRun {
   private final FaultRules rules;
   /** Machines bad for several tasks of this job. */
   private final Set<String> jobBlacklist = new LinkedHashSet<>();
+  /** Machines blacklisted for the job since the daemon last asked (it reports them to Fuxi). */
+  private final List<String> newlyBadForJob = new ArrayList<>();
   /** Redundant attempts (the other attempt of their instance committed) for the daemon to cancel. */
   private final List<Cancellation> cancellations = new ArrayList<>();
   private int clusterNodes;
@@ -536,8 +538,8 @@ public final class JobRun {
       return false;
     }
     long tasksAgainst = tasks.values().stream().filter(o -> o.blacklist.contains(nodeId)).count();
-    if (tasksAgainst >= rules.jobMachineTasks()) {
-      jobBlacklist.add(nodeId);
+    if (tasksAgainst >= rules.jobMachineTasks() && jobBlacklist.add(nodeId)) {
+      newlyBadForJob.add(nodeId);
     }
     Set<String> banned = new HashSet<>(t.blacklist);
     banned.addAll(jobBlacklist);
@@ -548,6 +550,13 @@ public final class JobRun {
       return true;
     }
     return false;
+  }
+
+  /** Machines blacklisted for the job since the last call. */
+  public List<String> drainNewlyBadNodes() {
+    List<String> out = List.copyOf(newlyBadForJob);
+    newlyBadForJob.clear();
+    return out;
   }
 
   /** Machines blacklisted for the job. */

@@ -53,6 +53,8 @@ class FaultToleranceTest {
       run.finished(failure(run.assign("b", "bad", "w2", i).orElseThrow(), "disk"), "bad", "h:1", i);
     }
     assertThat(run.jobBlacklist()).containsExactly("bad");
+    assertThat(run.drainNewlyBadNodes()).as("to be reported to fuxi-master, once").containsExactly("bad");
+    assertThat(run.drainNewlyBadNodes()).isEmpty();
     assertThat(run.status().getBlacklistedNodesList()).containsExactly("bad");
     assertThat(run.state()).isEqualTo(JobState.JOB_STATE_RUNNING);
     // The job still finishes on the other machines.

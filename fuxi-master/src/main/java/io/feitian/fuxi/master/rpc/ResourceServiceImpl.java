@@ -68,6 +68,7 @@ public final class ResourceServiceImpl extends ResourceServiceGrpc.ResourceServi
         switch (msg.getKindCase()) {
           case REQUEST -> term.apps().request(appId, msg.getRequest());
           case RETURN_GRANTS -> term.apps().returnGrants(appId, msg.getReturnGrants());
+          case REPORT_BAD_NODE -> term.apps().reportBadNode(appId, msg.getReportBadNode());
           case UNREGISTER -> {
             term.apps().unregister(appId, msg.getUnregister());
             ended = true;

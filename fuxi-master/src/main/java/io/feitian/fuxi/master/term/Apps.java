@@ -10,6 +10,7 @@ import io.feitian.proto.fuxi.v1.Attach;
 import io.feitian.proto.fuxi.v1.Attached;
 import io.feitian.proto.fuxi.v1.LocalityDemand;
 import io.feitian.proto.fuxi.v1.NodeDirective;
+import io.feitian.proto.fuxi.v1.ReportBadNode;
 import io.feitian.proto.fuxi.v1.ReturnGrants;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.feitian.proto.fuxi.v1.SchedulingEvent;
@@ -283,6 +284,29 @@ public final class Apps {
     }
     term.taken(released, RevokeReason.REVOKE_REASON_UNSPECIFIED, "returned by " + app.id(), false);
     term.deliverIssued();
+  }
+
+  /**
+   * An application found a machine bad. Enough different applications within
+   * the window put it on the cluster blacklist (hard state, removable by an
+   * operator), so new work avoids it.
+   */
+  public void reportBadNode(String appId, ReportBadNode report) {
+    activeApp(appId);
+    if (!Nodes.NODE_ID.matcher(report.getNodeId()).matches()) {
+      throw new IllegalArgumentException("report_bad_node.node_id must match [A-Za-z0-9_.-]{1,128}, got '"
+          + report.getNodeId() + "'");
+    }
+    log.info("application {} reports node {} bad: {}", appId, report.getNodeId(), report.getReason());
+    if (term.blacklist.containsKey(report.getNodeId())) {
+      return;
+    }
+    Set<String> reporters = term.badNodes.report(report.getNodeId(), appId, term.now());
+    if (!reporters.isEmpty()) {
+      String why = "reported bad by " + reporters.size() + " applications (" + String.join(", ", reporters)
+          + "); last: " + report.getReason();
+      term.admin.blacklist(report.getNodeId(), why.length() > 500 ? why.substring(0, 500) : why);
+    }
   }
 
   public void unregister(String appId, Unregister u) {

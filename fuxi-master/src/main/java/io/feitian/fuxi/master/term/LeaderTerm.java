@@ -3,6 +3,7 @@ package io.feitian.fuxi.master.term;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.MasterSettings;
+import io.feitian.fuxi.master.membership.BadNodeReports;
 import io.feitian.fuxi.master.membership.NodeLiveness;
 import io.feitian.fuxi.master.scheduler.DemandStatus;
 import io.feitian.fuxi.master.scheduler.Grant;
@@ -53,6 +54,8 @@ public final class LeaderTerm implements AutoCloseable {
   final Clock clock;
   final Scheduler scheduler;
   final NodeLiveness liveness;
+  /** Applications' reports of bad machines (soft state: a new leader starts counting afresh). */
+  final BadNodeReports badNodes;
   final long startedAtMillis;
   final Map<String, NodeSession> nodes = new TreeMap<>();
   /** Nodes declared lost in this term, with when they were last heard. */
@@ -85,6 +88,7 @@ public final class LeaderTerm implements AutoCloseable {
     // Grant ids carry the epoch in their high bits: unique across terms.
     this.scheduler = new Scheduler(epoch << 40);
     this.liveness = new NodeLiveness(settings.nodeTimeout().toMillis());
+    this.badNodes = new BadNodeReports(settings.badNodeReports(), settings.badNodeWindow().toMillis());
     this.startedAtMillis = clock.millis();
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "fuxi-term-" + epoch);

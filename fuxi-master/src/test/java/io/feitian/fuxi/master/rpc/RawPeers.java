@@ -61,15 +61,37 @@ final class RawPeers {
   static final class AppMaster {
     final List<SchedulingEvent> events = new CopyOnWriteArrayList<>();
     private final StreamObserver<AppMasterMessage> out;
+    private volatile io.grpc.Status ended;
+    final String appId;
 
     AppMaster(ManagedChannel channel, String appId, List<Grant> held) {
-      out = ResourceServiceGrpc.newStub(channel).schedule(new Collector<>(events));
+      this.appId = appId;
+      out = ResourceServiceGrpc.newStub(channel).schedule(new StreamObserver<>() {
+        @Override
+        public void onNext(SchedulingEvent e) {
+          events.add(e);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          ended = io.grpc.Status.fromThrowable(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          ended = io.grpc.Status.OK;
+        }
+      });
       out.onNext(AppMasterMessage.newBuilder().setAttach(Attach.newBuilder().setAppId(appId).addAllHeldGrants(held))
           .build());
     }
 
     void request(UnitRequest r) {
       out.onNext(AppMasterMessage.newBuilder().setRequest(r).build());
+    }
+
+    void send(AppMasterMessage m) {
+      out.onNext(m);
     }
 
     List<Grant> granted() {
@@ -82,6 +104,11 @@ final class RawPeers {
 
     List<Long> revoked() {
       return events.stream().flatMap(e -> e.getRevoked().getGrantIdsList().stream()).toList();
+    }
+
+    /** How the stream ended, or null while it is open. */
+    io.grpc.Status ended() {
+      return ended;
     }
 
     void close() {
