@@ -58,6 +58,13 @@ class JobFaultsIT {
     cluster.close();
   }
 
+  /** A random source for one scenario, its seed printed so a failure can be replayed. */
+  static java.util.Random seeded(String scenario) {
+    long seed = Long.getLong("jobs.seed", System.nanoTime());
+    System.out.println("JobFaultsIT " + scenario + ": seed " + seed + " (replay with -Djobs.seed=" + seed + ")");
+    return new java.util.Random(seed);
+  }
+
   /** One task that copies its split through a shell command into the output. */
   static JobSpec.Builder copy(String name, Path out, String script) {
     return JobSpec.newBuilder().setName(name).setOutputDir(out.toString())
@@ -75,10 +82,12 @@ class JobFaultsIT {
 
   @Test
   void aStragglersBackupWinsAndTheOutputIsExact() throws Exception {
+    java.util.Random random = seeded("straggler");
     Path out = dir.resolve("out-straggler");
-    // The first attempt of instance 0 hangs far longer than the test's patience; every other attempt copies.
-    JobSpec spec = copy("straggler", out,
-        "if [ \"$FEITIAN_INSTANCE\" = 0 ] && [ \"$FEITIAN_ATTEMPT\" = 0 ]; then sleep 600; fi; cat")
+    int straggler = random.nextInt(6); // the six input files give at least six instances
+    // The first attempt of one instance hangs far longer than the test's patience; every other attempt copies.
+    JobSpec spec = copy("straggler", out, "if [ \"$FEITIAN_INSTANCE\" = " + straggler
+        + " ] && [ \"$FEITIAN_ATTEMPT\" = 0 ]; then sleep 600; fi; cat")
         .setFaults(FaultPolicy.newBuilder().setBackupMinRuntimeMs(1_000)).build();
     JobStatus end = Jobs.run(jobs, jobs.submit(spec), Duration.ofMinutes(3));
     Jobs.assertSucceeded(end);
@@ -88,9 +97,7 @@ class JobFaultsIT {
 
   @Test
   void killingTheJobMasterAtRandomPointsLosesNothingAndRerunsOnlyUnfinishedInstances() throws Exception {
-    long seed = Long.getLong("jobs.seed", System.nanoTime());
-    System.out.println("JobFaultsIT job-master kills: seed " + seed + " (replay with -Djobs.seed=" + seed + ")");
-    java.util.Random random = new java.util.Random(seed);
+    java.util.Random random = seeded("job-master kills");
     Path out = dir.resolve("out-master-kills");
     // Twelve instances of about a second each, so kills land while some are done and some are not.
     JobSpec.Builder spec = copy("master-kills", out, "sleep 1; cat");
@@ -120,9 +127,7 @@ class JobFaultsIT {
 
   @Test
   void losingANodeMidJobRerunsItsInstancesAndRegeneratesItsPipelineData() throws Exception {
-    long seed = Long.getLong("jobs.seed", System.nanoTime());
-    System.out.println("JobFaultsIT node loss: seed " + seed + " (replay with -Djobs.seed=" + seed + ")");
-    java.util.Random random = new java.util.Random(seed);
+    java.util.Random random = seeded("node loss");
     Path out = dir.resolve("out-node-loss");
     // copy (12 instances) -> scatter-gather on the key -> sort (3 instances): the sort reads every copy's output.
     JobSpec.Builder spec = copy("node-loss", out, "sleep 1; cat")
@@ -180,16 +185,18 @@ class JobFaultsIT {
 
   @Test
   void aMachineWhereATaskAlwaysFailsIsBlacklistedAndTheJobSucceedsElsewhere() throws Exception {
+    java.util.Random random = seeded("bad machine");
+    String bad = "tw-" + (1 + random.nextInt(3));
     Path out = dir.resolve("out-bad-machine");
-    // The input "lives" on tw-3, so workers are asked for there first; everything fails there.
+    // The input "lives" on the bad machine, so workers are asked for there first; everything fails there.
     JobSpec.Builder spec = copy("bad-machine", out,
-        "if [ \"$FEITIAN_NODE_ID\" = tw-3 ]; then echo 'bad disk' >&2; exit 1; fi; cat")
+        "if [ \"$FEITIAN_NODE_ID\" = " + bad + " ]; then echo 'bad disk' >&2; exit 1; fi; cat")
         .setFaults(FaultPolicy.newBuilder().setTaskMachineFailures(2).setNoBackups(true));
-    spec.getTasksBuilder(0).setMaxAttempts(5).getInputBuilder().addNodes("tw-3");
+    spec.getTasksBuilder(0).setMaxAttempts(5).getInputBuilder().addNodes(bad);
     JobStatus end = Jobs.run(jobs, jobs.submit(spec.build()), Duration.ofMinutes(3));
     Jobs.assertSucceeded(end);
     assertOutputIsTheInputOnce(out);
-    assertThat(end.getTasks(0).getBlacklistedNodesList()).containsExactly("tw-3");
+    assertThat(end.getTasks(0).getBlacklistedNodesList()).containsExactly(bad);
     assertThat(end.getTasks(0).getFailedAttempts()).isGreaterThanOrEqualTo(2);
   }
 }
