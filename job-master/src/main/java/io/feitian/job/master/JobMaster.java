@@ -593,7 +593,7 @@ public final class JobMaster implements AutoCloseable {
     }
     for (int i = 0; i < s.getTasksCount(); i++) {
       String name = s.getTasks(i).getName();
-      long count = workers.values().stream().filter(w -> w.task().equals(name)).count();
+      long count = finished ? 0 : workers.values().stream().filter(w -> w.task().equals(name) && !w.stopped).count();
       s.setTasks(i, s.getTasks(i).toBuilder().setWorkers((int) count));
     }
     return s.build();
