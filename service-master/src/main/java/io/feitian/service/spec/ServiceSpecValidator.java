@@ -1,0 +1,126 @@
+package io.feitian.service.spec;
+
+import io.feitian.common.resource.ResourceProtos;
+import io.feitian.common.resource.ResourceVector;
+import io.feitian.proto.service.v1.PartitionsSpec;
+import io.feitian.proto.service.v1.RoleSpec;
+import io.feitian.proto.service.v1.ServiceSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a service description before anything starts; every error is an
+ * IllegalArgumentException whose message starts with the offending field
+ * (under a prefix such as "spec.description.").
+ */
+public final class ServiceSpecValidator {
+  static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  public static final int MAX_WORKERS = 10_000;
+  public static final int MAX_PARTITIONS = 65_536;
+
+  private final String prefix;
+
+  public ServiceSpecValidator(String prefix) {
+    this.prefix = prefix;
+  }
+
+  private IllegalArgumentException bad(String field, String problem) {
+    return new IllegalArgumentException(prefix + field + " " + problem);
+  }
+
+  public void validate(ServiceSpec spec) {
+    if (!SERVICE_NAME.matcher(spec.getName()).matches()) {
+      throw bad("name", "must match " + SERVICE_NAME.pattern() + ", got '" + spec.getName() + "'");
+    }
+    if (spec.getPriority() < 0) {
+      throw bad("priority", "must be >= 0, got " + spec.getPriority());
+    }
+    if (!spec.getQuotaGroup().isEmpty() && !SERVICE_NAME.matcher(spec.getQuotaGroup()).matches()) {
+      throw bad("quota_group", "must match " + SERVICE_NAME.pattern() + ", got '" + spec.getQuotaGroup() + "'");
+    }
+    if (spec.getRolesCount() == 0) {
+      throw bad("roles", "must list at least one role");
+    }
+    Map<String, Integer> roles = new HashMap<>();
+    for (int i = 0; i < spec.getRolesCount(); i++) {
+      RoleSpec r = spec.getRoles(i);
+      String f = "roles[" + i + "]";
+      if (!ROLE_NAME.matcher(r.getName()).matches()) {
+        throw bad(f + ".name", "must match " + ROLE_NAME.pattern() + ", got '" + r.getName() + "'");
+      }
+      if (roles.putIfAbsent(r.getName(), i) != null) {
+        throw bad(f + ".name", "'" + r.getName() + "' is already the name of roles[" + roles.get(r.getName()) + "]");
+      }
+      checkRole(f, r);
+    }
+    if (spec.getPartitionedRole().isEmpty()) {
+      if (spec.hasPartitions()) {
+        throw bad("partitions", "needs a partitioned_role to own them");
+      }
+      return;
+    }
+    if (!roles.containsKey(spec.getPartitionedRole())) {
+      throw bad("partitioned_role", "'" + spec.getPartitionedRole() + "' is not a role of the service");
+    }
+    checkPartitions(spec.getPartitions());
+  }
+
+  private void checkRole(String f, RoleSpec r) {
+    if (r.getWorkers() < 1 || r.getWorkers() > MAX_WORKERS) {
+      throw bad(f + ".workers", "must be between 1 and " + MAX_WORKERS + ", got " + r.getWorkers());
+    }
+    if (!r.hasResources()) {
+      throw bad(f + ".resources", "is required (cpu_millis and memory_mib of one worker)");
+    }
+    ResourceVector v = ResourceProtos.fromProto(prefix + f + ".resources", r.getResources());
+    if (v.cpuMillis() == 0 || v.memoryMib() == 0) {
+      throw bad(f + ".resources", "must ask for some CPU and memory, got " + v);
+    }
+    if (r.getArgvCount() == 0 || r.getArgv(0).isBlank()) {
+      throw bad(f + ".argv", "must name a program");
+    }
+    for (String name : r.getEnvMap().keySet()) {
+      if (name.isEmpty() || name.contains("=") || name.startsWith("FEITIAN_")) {
+        throw bad(f + ".env", "name '" + name + "' is not allowed (FEITIAN_* is reserved)");
+      }
+    }
+    if (r.getPlacement().getMaxPerNode() < 0 || r.getPlacement().getMaxPerRack() < 0) {
+      throw bad(f + ".placement", "limits must be >= 0 (0: none)");
+    }
+  }
+
+  private void checkPartitions(PartitionsSpec p) {
+    switch (p.getInitialCase()) {
+      case COUNT -> {
+        if (p.getCount() < 1 || p.getCount() > MAX_PARTITIONS) {
+          throw bad("partitions.count", "must be between 1 and " + MAX_PARTITIONS + ", got " + p.getCount());
+        }
+      }
+      case BOUNDARIES -> {
+        List<String> keys = p.getBoundaries().getKeysList();
+        if (keys.size() + 1 > MAX_PARTITIONS) {
+          throw bad("partitions.boundaries.keys", "make more than " + MAX_PARTITIONS + " partitions");
+        }
+        for (int i = 0; i < keys.size(); i++) {
+          if (keys.get(i).isEmpty()) {
+            throw bad("partitions.boundaries.keys[" + i + "]", "must not be empty (the key space starts there)");
+          }
+          if (i > 0 && keys.get(i - 1).compareTo(keys.get(i)) >= 0) {
+            throw bad("partitions.boundaries.keys[" + i + "]", "'" + keys.get(i) + "' must sort after '"
+                + keys.get(i - 1) + "'");
+          }
+        }
+      }
+      default -> throw bad("partitions", "must give a count or boundaries");
+    }
+    if (p.getReassignDelayMs() < 0) {
+      throw bad("partitions.reassign_delay_ms", "must be >= 0, got " + p.getReassignDelayMs());
+    }
+    if (p.getMaxConcurrentMoves() < 0) {
+      throw bad("partitions.max_concurrent_moves", "must be >= 0, got " + p.getMaxConcurrentMoves());
+    }
+  }
+}

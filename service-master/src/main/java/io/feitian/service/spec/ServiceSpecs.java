@@ -1,0 +1,40 @@
+package io.feitian.service.spec;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.feitian.proto.service.v1.ServiceSpec;
+import io.feitian.service.partition.KeyRange;
+import io.feitian.service.partition.PartitionTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The JSON form of a service description, and the partition table it starts with. */
+public final class ServiceSpecs {
+  private ServiceSpecs() {}
+
+  public static ServiceSpec fromJson(String json) {
+    ServiceSpec.Builder b = ServiceSpec.newBuilder();
+    try {
+      JsonFormat.parser().merge(json, b);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      throw new IllegalArgumentException("the service description is not valid: " + e.getMessage(), e);
+    }
+    return b.build();
+  }
+
+  /** The initial partitions of a validated description (one partition covering everything if none are asked for). */
+  public static PartitionTable initialTable(ServiceSpec spec) {
+    var p = spec.getPartitions();
+    if (p.hasBoundaries()) {
+      List<KeyRange> ranges = new ArrayList<>();
+      String start = "";
+      for (String key : p.getBoundaries().getKeysList()) {
+        ranges.add(new KeyRange(start, key));
+        start = key;
+      }
+      ranges.add(new KeyRange(start, ""));
+      return new PartitionTable(ranges);
+    }
+    return PartitionTable.evenly(Math.max(1, p.getCount()));
+  }
+}

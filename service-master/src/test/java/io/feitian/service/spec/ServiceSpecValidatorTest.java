@@ -1,0 +1,58 @@
+package io.feitian.service.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.feitian.proto.service.v1.Boundaries;
+import io.feitian.proto.service.v1.PartitionsSpec;
+import io.feitian.proto.service.v1.ServiceSpec;
+import io.feitian.service.partition.Partition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ServiceSpecValidatorTest {
+  private final ServiceSpecValidator validator = new ServiceSpecValidator("spec.description.");
+
+  static ServiceSpec.Builder kv() throws Exception {
+    return ServiceSpecs.fromJson(Files.readString(Path.of("..", "examples", "services", "kv.json"))).toBuilder();
+  }
+
+  private void refused(ServiceSpec.Builder spec, String field, String problem) {
+    assertThatThrownBy(() -> validator.validate(spec.build())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("spec.description." + field).hasMessageContaining(problem);
+  }
+
+  @Test
+  void theExampleIsValidAndStartsWithItsPartitions() throws Exception {
+    ServiceSpec spec = kv().build();
+    validator.validate(spec);
+    assertThat(ServiceSpecs.initialTable(spec).partitions()).hasSize(8);
+    ServiceSpec ranged = kv().setPartitions(PartitionsSpec.newBuilder()
+        .setBoundaries(Boundaries.newBuilder().addKeys("g").addKeys("n"))).build();
+    validator.validate(ranged);
+    assertThat(ServiceSpecs.initialTable(ranged).partitions()).extracting(Partition::range).extracting(Object::toString)
+        .containsExactly("[-inf, g)", "[g, n)", "[n, +inf)");
+  }
+
+  @Test
+  void badDescriptionsNameTheField() throws Exception {
+    refused(kv().setName("k v"), "name", "must match");
+    refused(kv().clearRoles(), "roles", "at least one role");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().setWorkers(0)), "roles[0].workers", "between 1");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearArgv()), "roles[0].argv", "must name a program");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearResources()), "roles[0].resources", "is required");
+    refused(kv().addRoles(kv().getRoles(0)), "roles[1].name", "already the name of roles[0]");
+    refused(kv().setPartitionedRole("cache"), "partitioned_role", "'cache' is not a role");
+    refused(kv().setPartitions(PartitionsSpec.newBuilder().setCount(0)), "partitions.count", "between 1");
+    refused(kv().setPartitions(PartitionsSpec.newBuilder().setBoundaries(Boundaries.newBuilder().addKeys("n")
+        .addKeys("g"))), "partitions.boundaries.keys[1]", "must sort after 'n'");
+    refused(kv().setPartitions(PartitionsSpec.getDefaultInstance()), "partitions", "a count or boundaries");
+    refused(kv().clearPartitionedRole(), "partitions", "needs a partitioned_role");
+  }
+
+  @Test
+  void jsonMistakesAreNamed() {
+    assertThatThrownBy(() -> ServiceSpecs.fromJson("{\"name\": \"x\", \"rolez\": []}")).hasMessageContaining("rolez");
+  }
+}
