@@ -218,6 +218,11 @@ public final class FeitianClient implements AutoCloseable {
     return channels.computeIfAbsent(address, a -> Channels.open(a, tls));
   }
 
+  /** This client's ZooKeeper session (namespaced to the cluster), when it reaches the cluster through ZooKeeper. */
+  public Optional<CuratorFramework> zookeeper() {
+    return Optional.ofNullable(zk);
+  }
+
   public CallSettings callSettings() {
     return calls;
   }

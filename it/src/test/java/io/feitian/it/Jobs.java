@@ -37,13 +37,7 @@ final class Jobs {
   static JobSpec example(String name, Path out) throws IOException {
     Path file = EXAMPLES.resolve("jobs").resolve(name + ".json");
     JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent());
-    JobSpec.Builder b = spec.toBuilder().setOutputDir(out.toString());
-    b.getTasksBuilderList().forEach(t -> {
-      if (t.getProgram().hasThread()) {
-        t.getProgramBuilder().getThreadBuilder().clearJars().addJars(examplesJar());
-      }
-    });
-    return b.build();
+    return JobSpecs.withThreadJars(spec, List.of(examplesJar())).toBuilder().setOutputDir(out.toString()).build();
   }
 
   /** Follows a job to its end, with a deadline. */

@@ -45,16 +45,13 @@ public final class LeaderLocator implements AutoCloseable {
    * one-shot command asks right after it connected).
    */
   public List<String> participants() {
-    if (loaded.getCount() > 0) {
-      return read();
-    }
-    List<ChildData> children = new ArrayList<>();
-    latch.stream().filter(c -> latchPath.equals(ZKPaths.getPathAndNode(c.getPath()).getPath()))
-        .forEach(children::add);
+    List<ChildData> children = loaded.getCount() > 0 ? read()
+        : latch.stream().filter(c -> latchPath.equals(ZKPaths.getPathAndNode(c.getPath()).getPath())).toList();
+    List<ChildData> sorted = new ArrayList<>(children);
     // Latch nodes end in a ZooKeeper sequence number; the lowest leads.
-    children.sort(Comparator.comparing(c -> sequence(c.getPath())));
+    sorted.sort(Comparator.comparing(c -> sequence(c.getPath())));
     List<String> ids = new ArrayList<>();
-    for (ChildData c : children) {
+    for (ChildData c : sorted) {
       if (c.getData() != null && c.getData().length > 0) {
         ids.add(new String(c.getData(), StandardCharsets.UTF_8));
       }
@@ -62,27 +59,28 @@ public final class LeaderLocator implements AutoCloseable {
     return ids;
   }
 
-  private List<String> read() {
-    List<String> children;
+  /** The latch's children read from ZooKeeper itself. */
+  private List<ChildData> read() {
+    List<String> names;
     try {
-      children = new ArrayList<>(zk.getChildren().forPath(latchPath));
+      names = zk.getChildren().forPath(latchPath);
     } catch (KeeperException.NoNodeException e) {
       return List.of();
     } catch (Exception e) {
       throw new IllegalStateException("cannot read " + latchPath + ": " + e.getMessage(), e);
     }
-    children.sort(Comparator.comparing(LeaderLocator::sequence));
-    List<String> ids = new ArrayList<>();
-    for (String child : children) {
+    List<ChildData> children = new ArrayList<>();
+    for (String name : names) {
+      String path = latchPath + "/" + name;
       try {
-        ids.add(new String(zk.getData().forPath(latchPath + "/" + child), StandardCharsets.UTF_8));
+        children.add(new ChildData(path, null, zk.getData().forPath(path)));
       } catch (KeeperException.NoNodeException gone) {
         // participant left while we read
       } catch (Exception e) {
-        throw new IllegalStateException("cannot read " + latchPath + "/" + child + ": " + e.getMessage(), e);
+        throw new IllegalStateException("cannot read " + path + ": " + e.getMessage(), e);
       }
     }
-    return ids;
+    return children;
   }
 
   public Optional<String> leader() {

@@ -101,14 +101,8 @@ final class LocalDemo implements Callable<Integer> {
   private static JobSpec wordCount(Path examples, Path runOutput) throws IOException {
     Path file = examples.resolve("jobs/wordcount.json");
     JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent());
-    JobSpec.Builder b = spec.toBuilder().setOutputDir(runOutput.toString());
-    String jar = examplesJar(examples).toString();
-    b.getTasksBuilderList().forEach(t -> {
-      if (t.getProgram().hasThread()) {
-        t.getProgramBuilder().getThreadBuilder().clearJars().addJars(jar);
-      }
-    });
-    return b.build();
+    return JobSpecs.withThreadJars(spec, List.of(examplesJar(examples).toString())).toBuilder()
+        .setOutputDir(runOutput.toString()).build();
   }
 
   private int runJob(PrintWriter out, JobClient jobs, JobSpec job, Path runOutput) throws Exception {

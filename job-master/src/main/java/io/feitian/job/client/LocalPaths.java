@@ -30,8 +30,7 @@ final class LocalPaths {
         for (int j = 0; j < t.getProgram().getThread().getJarsCount(); j++) {
           String jar = t.getProgram().getThread().getJars(j);
           if (!Files.isReadable(Path.of(jar))) {
-            throw new IllegalArgumentException(f + ".program.thread.jars[" + j + "] " + jar + " does not exist"
-                + (jar.endsWith("feitian-examples.jar") ? " (build it with: mvn -q package -pl examples -am -DskipTests)" : ""));
+            throw new IllegalArgumentException(f + ".program.thread.jars[" + j + "] " + jar + " does not exist");
           }
         }
       }

@@ -193,35 +193,35 @@ public final class JobMaster implements AutoCloseable {
 
   /** Asks Fuxi for as many more workers as the task's unfinished instances need, or withdraws what it no longer needs. */
   private void adjustDemand(String task) {
-    TaskMaster tw = tasks.get(task);
+    TaskMaster tm = tasks.get(task);
     JobRun.TaskRun t = run.task(task);
-    int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tw.workersFor(t.pending() + t.running()) : 0;
-    tw.adjust(session, wanted, avoidNodes(task), aliveNodes);
+    int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tm.workersFor(t.pending() + t.running()) : 0;
+    tm.adjust(session, wanted, avoidNodes(task), aliveNodes);
   }
 
   private void onGranted(List<Grant> grants) {
     for (Grant g : grants) {
-      TaskMaster tw = tasks.get(g.getUnit());
-      if (tw == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING
+      TaskMaster tm = tasks.get(g.getUnit());
+      if (tm == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING
           || avoidNodes(g.getUnit()).contains(g.getNodeId())) {
         session.returnGrants(List.of(g.getGrantId()));
-        if (tw != null) {
-          tw.granted(g);
-          tw.released(g.getGrantId());
+        if (tm != null) {
+          tm.granted(g);
+          tm.released(g.getGrantId());
           adjustDemand(g.getUnit());
         }
         continue;
       }
-      tw.granted(g);
+      tm.granted(g);
       taskOfGrant.put(g.getGrantId(), g.getUnit());
       nodeOfGrant.put(g.getGrantId(), g.getNodeAddress());
-      launch(tw, g);
+      launch(tm, g);
     }
   }
 
   /** Starts a Task Worker on a grant, through the node's task-worker. */
-  private void launch(TaskMaster tw, Grant g) {
-    TaskSpec task = tw.spec();
+  private void launch(TaskMaster tm, Grant g) {
+    TaskSpec task = tm.spec();
     ThreadProgram program = ThreadProgram.newBuilder().setMainClass(WORKER_MAIN)
         .addArgs(endpoint).addArgs(Base64.getEncoder().encodeToString(task.toByteArray())).build();
     LaunchSpec.Builder launch = LaunchSpec.newBuilder().setName("task-" + task.getName()).setThread(program);
@@ -529,8 +529,8 @@ public final class JobMaster implements AutoCloseable {
     for (WorkerLink w : workers.values()) {
       w.stop("job " + run.state());
     }
-    for (TaskMaster tw : tasks.values()) {
-      tw.adjust(session, 0, Set.of(), List.of());
+    for (TaskMaster tm : tasks.values()) {
+      tm.adjust(session, 0, Set.of(), List.of());
     }
     List<Long> held = new ArrayList<>(taskOfGrant.keySet());
     taskOfGrant.clear();

@@ -6,8 +6,6 @@ import io.feitian.client.FeitianClient;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.security.SecuritySettings;
-import io.feitian.common.zk.ZkSettings;
-import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.job.plan.JobRun;
 import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.AppInfo;
@@ -16,7 +14,6 @@ import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobState;
 import io.feitian.proto.job.v1.JobStatus;
 import java.time.Clock;
-import org.apache.curator.framework.CuratorFramework;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +39,11 @@ public final class JobMasterMain {
     Config config = ConfigLoader.load(null);
     String token = config.getString("feitian.security.token");
     FeitianClient.Options options = FeitianClient.Options.defaults().withToken(token);
+    String root = config.getString("feitian.zookeeper.root").replaceAll("^/+|/+$", "");
     try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(
-        config.getString("feitian.zookeeper.connect"), config.getString("feitian.cluster-name"), "feitian"), options);
-        CuratorFramework zk = ZooKeeperClients.start(ZkSettings.from(config))) {
-      Snapshots snapshots = new Snapshots(zk, appId);
+        config.getString("feitian.zookeeper.connect"), config.getString("feitian.cluster-name"), root), options)) {
+      // One ZooKeeper session for finding the leader and for the tasks' snapshots.
+      Snapshots snapshots = new Snapshots(client.zookeeper().orElseThrow(), appId);
       AppInfo app = client.cluster(s -> s.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
       JobSpec spec = JobSpecs.fromBytes("description", app.getSpec().getDescription());
       JobRun run;

@@ -21,12 +21,12 @@ import io.feitian.proto.job.v1.TaskState;
 import io.feitian.proto.job.v1.TaskStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -357,7 +357,6 @@ public final class JobRun {
     }
     if (!r.getLostInputNode().isEmpty()) {
       // Its input is gone, not its fault: run it again once the input has been regenerated.
-      inst.lastMessage = r.getMessage();
       if (inst.running.isEmpty() && inst.committed == null) {
         t.pending.add(inst.index);
       }
@@ -498,7 +497,6 @@ public final class JobRun {
   private Change attemptFailed(TaskRun t, InstanceRun inst, int attempt, String nodeId, String why, String log) {
     t.failedAttempts++;
     inst.failures++;
-    inst.lastMessage = why;
     inst.failedNodes.add(nodeId);
     if (blacklistIfBad(t, nodeId)) {
       return Change.JOB_ENDED;
@@ -647,7 +645,6 @@ public final class JobRun {
     int attemptsStarted;
     int failures;
     boolean failed;
-    String lastMessage = "";
     InstanceLog lastLog;
     /** Machines where an attempt of it failed: it is not run there again. */
     final Set<String> failedNodes = new HashSet<>();
@@ -726,14 +723,6 @@ public final class JobRun {
       return n;
     }
 
-    /** Attempts running on each node right now. */
-    public Map<String, Integer> runningByNode() {
-      Map<String, Integer> m = new HashMap<>();
-      for (InstanceRun i : instances) {
-        i.running.values().forEach(r -> m.merge(r.nodeId, 1, Integer::sum));
-      }
-      return m;
-    }
 
     TaskStatus status() {
       int failed = 0;

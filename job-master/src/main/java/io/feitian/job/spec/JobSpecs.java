@@ -63,6 +63,17 @@ public final class JobSpecs {
     return b.build();
   }
 
+  /** The description with every thread-mode task's jars replaced (e.g. by where this installation keeps them). */
+  public static JobSpec withThreadJars(JobSpec spec, List<String> jars) {
+    JobSpec.Builder b = spec.toBuilder();
+    for (TaskSpec.Builder t : b.getTasksBuilderList()) {
+      if (t.getProgram().hasThread()) {
+        t.getProgramBuilder().getThreadBuilder().clearJars().addAllJars(jars);
+      }
+    }
+    return b.build();
+  }
+
   private static String resolve(Path baseDir, String path) {
     return baseDir.resolve(path).toAbsolutePath().normalize().toString();
   }
