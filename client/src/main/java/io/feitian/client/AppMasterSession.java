@@ -89,6 +89,18 @@ public final class AppMasterSession implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Grants this master holds from a predecessor (a restarted master that
+   * recorded its grants): claimed with the first attach, so the leader keeps
+   * them, and what runs in them, instead of revoking them as unclaimed. Those
+   * the leader refuses come back through {@link Listener#revoked}. Call
+   * before start.
+   */
+  public synchronized AppMasterSession holding(List<Grant> grants) {
+    grants.forEach(g -> held.put(g.getGrantId(), g));
+    return this;
+  }
+
   private synchronized void connect() {
     if (closed) {
       return;

@@ -1,5 +1,6 @@
 package io.feitian.job.data;
 
+import io.feitian.common.hash.Murmur3;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -38,7 +39,7 @@ public final class Partitioners {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
     return new ByKey(partitions,
-        key -> Integer.remainderUnsigned(murmur3(key.getBytes(StandardCharsets.UTF_8), 0), partitions));
+        key -> Integer.remainderUnsigned(Murmur3.hash32(key.getBytes(StandardCharsets.UTF_8), 0), partitions));
   }
 
   /**
@@ -76,32 +77,5 @@ public final class Partitioners {
     public int partition(String key) {
       return byKey.applyAsInt(key);
     }
-  }
-
-  /** MurmurHash3 x86 32-bit, as published by Austin Appleby (partitioning uses seed 0). */
-  static int murmur3(byte[] data, int seed) {
-    final int c1 = 0xcc9e2d51;
-    final int c2 = 0x1b873593;
-    int h = seed;
-    int blocks = data.length & ~3;
-    for (int i = 0; i < blocks; i += 4) {
-      int k = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
-      h ^= Integer.rotateLeft(k * c1, 15) * c2;
-      h = Integer.rotateLeft(h, 13) * 5 + 0xe6546b64;
-    }
-    if (blocks < data.length) {
-      int k = 0;
-      for (int i = data.length - 1; i >= blocks; i--) {
-        k = k << 8 | (data[i] & 0xff);
-      }
-      h ^= Integer.rotateLeft(k * c1, 15) * c2;
-    }
-    h ^= data.length;
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    h ^= h >>> 16;
-    return h;
   }
 }

@@ -2,6 +2,7 @@ package io.feitian.job.master;
 
 import io.feitian.client.AppMasterSession;
 import io.feitian.client.FeitianClient;
+import io.feitian.client.MasterLoop;
 import io.feitian.job.client.JobLogs;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
@@ -44,9 +45,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +73,7 @@ public final class JobMaster implements AutoCloseable {
   private final CallSettings calls;
   private final String token;
   private final Clock clock;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "job-master-loop");
-    t.setDaemon(true);
-    return t;
-  });
+  private final MasterLoop loop;
   private final Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
   private final CountDownLatch ended = new CountDownLatch(1);
   private AppMasterSession session;
@@ -115,6 +109,7 @@ public final class JobMaster implements AutoCloseable {
     this.token = token;
     this.clock = clock;
     this.startedAtMs = clock.millis();
+    this.loop = new MasterLoop("job-master", e -> log.error("job {}: internal error", appId, e));
     for (String t : run.tasks()) {
       tasks.put(t, new TaskMaster(run.task(t).spec(), spec.getPriority() == 0 ? 100 : spec.getPriority()));
     }
@@ -127,15 +122,15 @@ public final class JobMaster implements AutoCloseable {
   /** Attaches to Fuxi (publishing {@code endpoint}, where this master's services listen) and starts the job. */
   void start(String endpoint) {
     this.endpoint = endpoint;
-    session = new AppMasterSession(client, appId, new FuxiListener()).endpoint(endpoint);
+    session = new AppMasterSession(client, appId, loop.listener(new FuxiListener())).endpoint(endpoint);
     session.start();
     post(() -> {
       startTasks(run.startReadyTasks());
       endIfDone();
     });
-    loop.scheduleWithFixedDelay(guard(this::publishStatus), 250, 250, TimeUnit.MILLISECONDS);
-    loop.scheduleWithFixedDelay(guard(this::backUpStragglers), 500, 500, TimeUnit.MILLISECONDS);
-    loop.scheduleWithFixedDelay(guard(this::learnClusterSize), 0, 10, TimeUnit.SECONDS);
+    loop.every(250, 250, this::publishStatus);
+    loop.every(500, 500, this::backUpStragglers);
+    loop.every(0, 10_000, this::learnClusterSize);
     log.info("job {} ({}) started: tasks {}", appId, spec.getName(), run.tasks());
   }
 
@@ -148,37 +143,11 @@ public final class JobMaster implements AutoCloseable {
   // ---- the loop -------------------------------------------------------------------------------
 
   <T> CompletableFuture<T> call(Callable<T> work) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    try {
-      loop.execute(() -> {
-        try {
-          f.complete(work.call());
-        } catch (Throwable t) {
-          f.completeExceptionally(t);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      f.completeExceptionally(Status.UNAVAILABLE.withDescription("job-master is stopping").asRuntimeException());
-    }
-    return f;
+    return loop.call(work);
   }
 
   void post(Runnable r) {
-    try {
-      loop.execute(guard(r));
-    } catch (java.util.concurrent.RejectedExecutionException ignored) {
-      // stopping
-    }
-  }
-
-  private Runnable guard(Runnable r) {
-    return () -> {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        log.error("job {}: internal error", appId, e);
-      }
-    };
+    loop.post(r);
   }
 
   // ---- tasks and their workers ------------------------------------------------------------------
@@ -476,27 +445,24 @@ public final class JobMaster implements AutoCloseable {
     }
   }
 
+  /** Fuxi's calls, on the loop. */
   private final class FuxiListener implements AppMasterSession.Listener {
     @Override
     public void granted(List<Grant> grants) {
-      post(() -> onGranted(grants));
+      onGranted(grants);
     }
 
     @Override
     public void revoked(List<Long> grantIds, RevokeReason reason, String detail) {
-      post(() -> onRevoked(grantIds, reason, detail));
+      onRevoked(grantIds, reason, detail);
     }
 
     @Override
     public void ended(Status status) {
-      if (!status.isOk()) {
-        post(() -> {
-          if (!finished) {
-            log.error("fuxi-master ended the application: {}", status);
-            run.kill("ended by fuxi-master: " + status.getDescription());
-            finish();
-          }
-        });
+      if (!status.isOk() && !finished) {
+        log.error("fuxi-master ended the application: {}", status);
+        run.kill("ended by fuxi-master: " + status.getDescription());
+        finish();
       }
     }
   }
@@ -637,7 +603,7 @@ public final class JobMaster implements AutoCloseable {
     if (session != null) {
       session.close();
     }
-    loop.shutdownNow();
+    loop.close();
     nodes.values().forEach(Channels::close);
   }
 

@@ -1,7 +1,9 @@
 package io.feitian.job.worker;
 
+import io.feitian.common.app.UserCode;
 import io.feitian.common.pipeline.PipelineLayout;
 import io.feitian.job.api.Record;
+import io.feitian.job.api.TaskProcessor;
 import io.feitian.job.data.PartFetcher;
 import io.feitian.job.data.PartUnavailableException;
 import io.feitian.proto.job.v1.Assignment;
@@ -21,11 +23,11 @@ final class InstanceRunner {
   private final PipelineLayout store;
   private final PartFetcher fetcher;
   private final Path scratchRoot;
-  private final Processors processors;
+  private final UserCode<TaskProcessor> processors;
 
   /** {@code processors} is null for a process-mode task. */
   InstanceRunner(String jobId, TaskSpec task, PipelineLayout store, PartFetcher fetcher, Path scratchRoot,
-      Processors processors) {
+      UserCode<TaskProcessor> processors) {
     this.jobId = jobId;
     this.task = task;
     this.store = store;

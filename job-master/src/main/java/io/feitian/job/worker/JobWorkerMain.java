@@ -1,11 +1,13 @@
 package io.feitian.job.worker;
 
+import io.feitian.common.app.UserCode;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.pipeline.PipelineLayout;
 import io.feitian.common.security.BearerToken;
 import io.feitian.common.security.TlsSettings;
+import io.feitian.job.api.TaskProcessor;
 import io.feitian.job.data.PartFetcher;
 import io.feitian.proto.job.v1.TaskSpec;
 import io.feitian.proto.job.v1.WorkerHello;
@@ -47,7 +49,10 @@ public final class JobWorkerMain {
     Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
     PartFetcher fetcher = new PartFetcher(a -> nodes.computeIfAbsent(a, x -> Channels.open(x, TlsSettings.DISABLED)),
         calls);
-    Processors processors = task.getProgram().hasThread() ? new Processors(task.getProgram().getThread()) : null;
+    UserCode<TaskProcessor> processors = task.getProgram().hasThread()
+        ? UserCode.load("program.thread.jars", task.getProgram().getThread().getJarsList(),
+            task.getProgram().getThread().getProcessorClass(), TaskProcessor.class)
+        : null;
     InstanceRunner runner = new InstanceRunner(appId, task, new PipelineLayout(Path.of(env("FEITIAN_PIPELINE_DIR"))),
         fetcher, Path.of(env("FEITIAN_WORK_DIR")).resolve("attempts"), processors);
     ManagedChannel master = Channels.open(args[0], TlsSettings.DISABLED);

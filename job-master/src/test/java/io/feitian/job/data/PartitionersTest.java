@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class PartitionersTest {
 
   static int murmur(String s, int seed) {
-    return Partitioners.murmur3(s.getBytes(StandardCharsets.ISO_8859_1), seed);
+    return io.feitian.common.hash.Murmur3.hash32(s.getBytes(StandardCharsets.ISO_8859_1), seed);
   }
 
   @Test

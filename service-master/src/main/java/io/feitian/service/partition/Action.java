@@ -4,6 +4,8 @@ package io.feitian.service.partition;
 public sealed interface Action {
   String worker();
 
+  String partition();
+
   /** Load the partition and serve it at this epoch; confirm with {@link PartitionTable#loaded}. */
   record Load(String worker, String partition, KeyRange range, long epoch) implements Action {}
 
@@ -11,8 +13,9 @@ public sealed interface Action {
   record Unload(String worker, String partition, long epoch) implements Action {}
 
   /**
-   * Split the partition at {@code at} into {@code lower} and {@code upper}, serving both at
-   * {@code epoch}; confirm with {@link PartitionTable#split}.
+   * Stop serving the partition and divide its data at {@code at} into {@code lower} and
+   * {@code upper}; confirm with {@link PartitionTable#split}, which answers with Loads of
+   * both halves at {@code epoch}.
    */
   record Split(String worker, String partition, String at, String lower, String upper, long epoch) implements Action {}
 }

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +39,8 @@ public final class PartitionTable {
   private final TreeMap<String, String> byStart = new TreeMap<>();
   /** Workers lost, and since when: their partitions are reassigned after the delay. */
   private final Map<String, Long> lostSince = new HashMap<>();
+  /** Partitions an operator unloaded: rebalancing leaves them unassigned until they are loaded again. */
+  private final Set<String> offline = new HashSet<>();
   private long nextId;
 
   /** A table of the given unassigned partitions, which must cover the key space exactly. */
@@ -55,6 +59,35 @@ public final class PartitionTable {
     for (KeyRange r : sorted) {
       put(new Partition(newId(), r, "", 0, PartitionState.UNASSIGNED, ""));
     }
+  }
+
+  private PartitionTable() {}
+
+  /**
+   * The table as it was stored (by {@link #partitions()}), e.g. by a
+   * service-master that died; which workers are lost is learned afresh.
+   */
+  public static PartitionTable restore(Collection<Partition> partitions, Collection<String> offline) {
+    PartitionTable t = new PartitionTable();
+    t.offline.addAll(offline);
+    for (Partition p : partitions) {
+      if (t.byStart.containsKey(p.range().start())) {
+        throw new IllegalArgumentException("partitions " + t.byStart.get(p.range().start()) + " and " + p.id()
+            + " start at the same key");
+      }
+      t.put(p);
+    }
+    return t;
+  }
+
+  /** Partitions unloaded by request, which stay unassigned until loaded. */
+  public Set<String> offline() {
+    return Set.copyOf(offline);
+  }
+
+  /** Workers lost and not yet forgotten. */
+  public Set<String> lostWorkers() {
+    return Set.copyOf(lostSince.keySet());
   }
 
   /**
@@ -131,6 +164,7 @@ public final class PartitionTable {
   public List<Action> load(String id, String worker) {
     requireLive(worker);
     Partition p = expect(id, PartitionState.UNASSIGNED, "load");
+    offline.remove(id);
     return List.of(startLoading(p, worker));
   }
 
@@ -140,9 +174,13 @@ public final class PartitionTable {
     return new Action.Load(worker, p.id(), p.range(), epoch);
   }
 
-  /** Takes a served partition from its owner; it becomes unassigned once the owner confirms. */
+  /**
+   * Takes a served partition from its owner; it becomes unassigned once the
+   * owner confirms, and stays so (rebalancing leaves it) until it is loaded.
+   */
   public List<Action> unload(String id) {
     Partition p = expect(id, PartitionState.SERVING, "unload");
+    offline.add(id);
     put(new Partition(p.id(), p.range(), p.owner(), p.epoch(), PartitionState.UNLOADING, ""));
     return List.of(new Action.Unload(p.owner(), p.id(), p.epoch()));
   }
@@ -192,17 +230,29 @@ public final class PartitionTable {
     return List.of();
   }
 
-  /** A worker split a partition: the two halves replace it, served by the same worker at the next epoch. */
-  public void split(String id, String worker, long epoch) {
+  /**
+   * A worker split a partition: the two halves replace it, and its owner
+   * loads them at the next epoch (from the data the split left). Until the
+   * halves are loaded nobody serves the range, so a worker that dies between
+   * splitting and loading leaves the parent's data complete, and the parent
+   * is reassigned as it was.
+   */
+  public List<Action> split(String id, String worker, long epoch) {
     Partition p = byId.get(id);
     if (p == null || p.state() != PartitionState.SPLITTING || !p.owner().equals(worker) || p.epoch() + 1 != epoch) {
-      return;
+      return List.of();
     }
     byId.remove(id);
     byStart.remove(p.range().start());
     String at = p.next();
-    put(new Partition(id + "a", p.range().lower(at), worker, epoch, PartitionState.SERVING, ""));
-    put(new Partition(id + "b", p.range().upper(at), worker, epoch, PartitionState.SERVING, ""));
+    Partition lower = new Partition(id + "a", p.range().lower(at), "", p.epoch(), PartitionState.UNASSIGNED, "");
+    Partition upper = new Partition(id + "b", p.range().upper(at), "", p.epoch(), PartitionState.UNASSIGNED, "");
+    put(lower);
+    put(upper);
+    if (lostSince.containsKey(worker)) {
+      return List.of(); // rebalancing hands them out
+    }
+    return List.of(startLoading(lower, worker), startLoading(upper, worker));
   }
 
   // ---- workers coming and going ---------------------------------------------------------------
@@ -229,26 +279,38 @@ public final class PartitionTable {
         expired.add(w);
       }
     });
+    forget(expired);
+    return expired;
+  }
+
+  /**
+   * A worker known to be gone for good (its process ended): its partitions
+   * become unassigned now, without waiting for the delay.
+   */
+  public void workerGone(String worker) {
+    forget(List.of(worker));
+  }
+
+  private void forget(List<String> gone) {
     for (Partition p : List.copyOf(byId.values())) {
-      if (expired.contains(p.owner())) {
+      if (gone.contains(p.owner())) {
         put(new Partition(p.id(), p.range(), "", p.epoch(), PartitionState.UNASSIGNED, ""));
         if (p.state() == PartitionState.SPLITTING) {
           // The split may or may not have happened on the lost worker: the epoch moves past both outcomes.
           put(new Partition(p.id(), p.range(), "", p.epoch() + 1, PartitionState.UNASSIGNED, ""));
         }
-      } else if (p.state() == PartitionState.UNLOADING && expired.contains(p.next())) {
+      } else if (p.state() == PartitionState.UNLOADING && gone.contains(p.next())) {
         put(new Partition(p.id(), p.range(), p.owner(), p.epoch(), p.state(), ""));
       }
     }
-    expired.forEach(lostSince::remove);
-    return expired;
+    gone.forEach(lostSince::remove);
   }
 
   // ---- rebalancing ----------------------------------------------------------------------------
 
   /**
-   * Spreads partitions over the live workers: unassigned partitions go to
-   * the least loaded, then served partitions move from the most to the least
+   * Spreads partitions over the live workers: unassigned partitions, and
+   * those of workers not listed (leaving), go to the least loaded, then served partitions move from the most to the least
    * loaded until no worker has two more than another, with at most
    * {@code maxMoves} loads and unloads in flight at once (Helix-style
    * throttling, so a rebalance never takes many partitions offline at once).
@@ -265,8 +327,13 @@ public final class PartitionTable {
       if (inFlight >= maxMoves) {
         return actions;
       }
-      if (p.state() == PartitionState.UNASSIGNED) {
+      if (p.state() == PartitionState.UNASSIGNED && !offline.contains(p.id())) {
         actions.add(startLoading(p, leastLoaded(live)));
+        inFlight++;
+      } else if (p.state() == PartitionState.SERVING && !live.contains(p.owner())
+          && !lostSince.containsKey(p.owner())) {
+        // Its owner is leaving (scaled in): the partition moves before the worker stops.
+        actions.addAll(migrate(p.id(), leastLoaded(live)));
         inFlight++;
       }
     }
@@ -292,7 +359,7 @@ public final class PartitionTable {
   }
 
   /** Partitions a worker has or is getting: owned ones not leaving it, plus those moving to it. */
-  int load(String worker) {
+  public int load(String worker) {
     int n = 0;
     for (Partition p : byId.values()) {
       boolean leaving = p.state() == PartitionState.UNLOADING && !p.next().isEmpty();

@@ -19,7 +19,8 @@ public final class ServiceSpecValidator {
   static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   public static final int MAX_WORKERS = 10_000;
-  public static final int MAX_PARTITIONS = 65_536;
+  /** The whole table is one znode (atomic changes, one watch for clients): about 100 bytes a partition. */
+  public static final int MAX_PARTITIONS = 4_096;
 
   private final String prefix;
 
@@ -79,7 +80,17 @@ public final class ServiceSpecValidator {
     if (v.cpuMillis() == 0 || v.memoryMib() == 0) {
       throw bad(f + ".resources", "must ask for some CPU and memory, got " + v);
     }
-    if (r.getArgvCount() == 0 || r.getArgv(0).isBlank()) {
+    if (r.getArgvCount() > 0 == r.hasJava()) {
+      throw bad(f, "must give its program as either argv or java, not " + (r.hasJava() ? "both" : "neither"));
+    }
+    if (r.hasJava()) {
+      if (r.getJava().getWorkerClass().isBlank()) {
+        throw bad(f + ".java.worker_class", "must name the class implementing io.feitian.service.worker.ServiceWorker");
+      }
+      if (r.getJava().getJarsCount() == 0) {
+        throw bad(f + ".java.jars", "must list the jars holding " + r.getJava().getWorkerClass());
+      }
+    } else if (r.getArgv(0).isBlank()) {
       throw bad(f + ".argv", "must name a program");
     }
     for (String name : r.getEnvMap().keySet()) {

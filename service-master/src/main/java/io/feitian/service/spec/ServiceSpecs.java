@@ -22,6 +22,15 @@ public final class ServiceSpecs {
     return b.build();
   }
 
+  /** A description as fuxi-master stores it (AppSpec.description); a bad one names {@code field}. */
+  public static ServiceSpec fromBytes(String field, com.google.protobuf.ByteString bytes) {
+    try {
+      return ServiceSpec.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(field + " is not a feitian.service.v1.ServiceSpec: " + e.getMessage(), e);
+    }
+  }
+
   /** The initial partitions of a validated description (one partition covering everything if none are asked for). */
   public static PartitionTable initialTable(ServiceSpec spec) {
     var p = spec.getPartitions();

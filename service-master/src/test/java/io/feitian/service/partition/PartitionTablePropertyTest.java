@@ -119,10 +119,8 @@ class PartitionTablePropertyTest {
         if (parent != null && parent.epoch() + 1 == sp.epoch()) {
           s.remove(sp.partition());
           done.merge("split", 1, Integer::sum);
-          s.put(sp.lower(), new Served(parent.range().lower(sp.at()), sp.epoch()));
-          s.put(sp.upper(), new Served(parent.range().upper(sp.at()), sp.epoch()));
         }
-        confirmations.add(() -> table.split(sp.partition(), sp.worker(), sp.epoch()));
+        confirmations.add(() -> toWorkers.addAll(table.split(sp.partition(), sp.worker(), sp.epoch())));
       }
     }
 

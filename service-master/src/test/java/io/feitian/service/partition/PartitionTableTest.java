@@ -49,11 +49,27 @@ class PartitionTableTest {
     assertThat(t.split("p-0", "m")).containsExactly(new Action.Split("w1", "p-0", "m", "p-0a", "p-0b", 2));
     assertThatThrownBy(() -> t.migrate("p-0", "w2")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("SPLITTING");
-    t.split("p-0", "w1", 2);
+    assertThat(t.split("p-0", "w1", 2)).as("the owner loads both halves").containsExactly(
+        new Action.Load("w1", "p-0a", new KeyRange("", "m"), 2), new Action.Load("w1", "p-0b", new KeyRange("m", ""), 2));
+    assertThat(t.ownerOf("a")).as("nobody serves the halves before they are loaded").isEmpty();
+    t.loaded("p-0a", "w1", 2);
+    t.loaded("p-0b", "w1", 2);
     assertThat(t.partitions()).extracting(p -> p.id() + " " + p.range() + " " + p.owner() + "@" + p.epoch())
         .containsExactly("p-0a [-inf, m) w1@2", "p-0b [m, +inf) w1@2");
     assertThat(t.migrate("p-0b", "w2")).containsExactly(new Action.Unload("w1", "p-0b", 2));
     assertThatThrownBy(() -> t.split("p-0a", "")).hasMessageContaining("does not split");
+  }
+
+  @Test
+  void aLeavingWorkersPartitionsMoveToTheOthers() {
+    PartitionTable t = PartitionTable.evenly(2);
+    t.rebalance(List.of("w1", "w2"), 10).forEach(a -> t.loaded(((Action.Load) a).partition(), a.worker(),
+        ((Action.Load) a).epoch()));
+    String leaving = t.partition("p-1").owner();
+    String staying = leaving.equals("w1") ? "w2" : "w1";
+    assertThat(t.rebalance(List.of(staying), 10)).containsExactly(new Action.Unload(leaving, "p-1", 1));
+    t.unloaded("p-1", leaving, 1);
+    assertThat(t.load(staying)).isEqualTo(2);
   }
 
   @Test

@@ -40,7 +40,11 @@ class ServiceSpecValidatorTest {
     refused(kv().setName("k v"), "name", "must match");
     refused(kv().clearRoles(), "roles", "at least one role");
     refused(kv().setRoles(0, kv().getRoles(0).toBuilder().setWorkers(0)), "roles[0].workers", "between 1");
-    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearArgv()), "roles[0].argv", "must name a program");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearJava().clearArgv()), "roles[0]", "neither");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().addArgv("kv")), "roles[0]", "not both");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearJava().addArgv(" ")), "roles[0].argv", "must name a program");
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().setJava(kv().getRoles(0).getJava().toBuilder().clearJars())),
+        "roles[0].java.jars", "must list the jars");
     refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearResources()), "roles[0].resources", "is required");
     refused(kv().addRoles(kv().getRoles(0)), "roles[1].name", "already the name of roles[0]");
     refused(kv().setPartitionedRole("cache"), "partitioned_role", "'cache' is not a role");

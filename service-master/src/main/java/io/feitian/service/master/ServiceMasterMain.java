@@ -1,0 +1,93 @@
+package io.feitian.service.master;
+
+import com.typesafe.config.Config;
+import io.feitian.client.ClusterTarget;
+import io.feitian.client.FeitianClient;
+import io.feitian.common.config.ConfigLoader;
+import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.proto.fuxi.v1.AppInfo;
+import io.feitian.proto.fuxi.v1.GetAppRequest;
+import io.feitian.proto.service.v1.ServiceSpec;
+import io.feitian.proto.service.v1.ServiceState;
+import io.feitian.service.spec.ServiceSpecs;
+import io.feitian.service.state.ServiceStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service-master process, started by fuxi-master for an application of
+ * kind "service" with FEITIAN_APP_ID, FEITIAN_ZK, FEITIAN_CLUSTER (and
+ * FEITIAN_TOKEN) set, on a node whose task-worker sets FEITIAN_NODE_ADDRESS.
+ * It takes the service's state from ZooKeeper (or creates it from the
+ * description), and runs until the service is deleted (exit 0) or another
+ * service-master took over (exit 1).
+ */
+public final class ServiceMasterMain {
+  private static final Logger log = LoggerFactory.getLogger(ServiceMasterMain.class);
+
+  private ServiceMasterMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String appId = required("FEITIAN_APP_ID");
+    String nodeAddress = required("FEITIAN_NODE_ADDRESS");
+    String host = nodeAddress.substring(0, nodeAddress.lastIndexOf(':'));
+    Config config = ConfigLoader.load(null);
+    String token = config.getString("feitian.security.token");
+    String root = config.getString("feitian.zookeeper.root").replaceAll("^/+|/+$", "");
+    String cluster = config.getString("feitian.cluster-name");
+    String connect = config.getString("feitian.zookeeper.connect");
+    int code;
+    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(connect, cluster, root),
+        FeitianClient.Options.defaults().withToken(token))) {
+      CuratorFramework zk = client.zookeeper().orElseThrow();
+      AppInfo app = client.cluster(s -> s.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
+      ServiceSpec spec = ServiceSpecs.fromBytes("description", app.getSpec().getDescription());
+      ServiceStore store = new ServiceStore(zk, appId);
+      ServiceState state = store.load().orElse(null);
+      if (state == null) {
+        state = ServiceMaster.initialState(spec, ServiceSpecs.initialTable(spec));
+        store.create(state);
+        log.info("service {} ({}): new, {} partitions", appId, spec.getName(), state.getPartitionsCount());
+      } else {
+        log.info("service {} ({}): taking over (restart {}), {} partitions", appId, spec.getName(),
+            app.getMasterRestarts(), state.getPartitionsCount());
+      }
+      // Workers find ZooKeeper, and this service's state in it, as this master does.
+      Map<String, String> workerEnv = new HashMap<>(Map.of("FEITIAN_ZK", connect, "FEITIAN_CLUSTER", cluster,
+          "FEITIAN_ZK_ROOT", "/" + root));
+      if (!token.isEmpty()) {
+        workerEnv.put("FEITIAN_TOKEN", token);
+      }
+      try (ServiceMaster master = new ServiceMaster(appId, spec, state, client, zk, store, workerEnv,
+          Clock.systemUTC())) {
+        GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
+            .service(new ServiceAdminService(master))
+            .shutdownGrace(Duration.ofSeconds(2))
+            .build()
+            .start();
+        try {
+          master.start(host + ":" + server.port(), store.grants());
+          code = master.awaitEnd();
+        } finally {
+          server.close();
+        }
+      }
+    }
+    log.info("service-master of {} exits {}", appId, code);
+    System.exit(code);
+  }
+
+  private static String required(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set: the service-master is started by fuxi-master");
+    }
+    return v;
+  }
+}
