@@ -213,6 +213,73 @@ class ServicesIT {
         .as("the service's state after delete").isNull();
   }
 
+  /** The shipped example through the CLI, as an operator would use it. */
+  @Test
+  void theCliManagesTheExampleService() throws Exception {
+    String[] target = {"--cluster", "zk://" + cluster.zk.getConnectString(), "--cluster-name", "it"};
+    // The example as shipped, but named kv2 and keeping its data in the test's directory.
+    Path examples = Path.of("..", "examples", "services").toAbsolutePath().normalize();
+    String json = java.nio.file.Files.readString(examples.resolve("kv.json"))
+        .replace("\"name\": \"kv\"", "\"name\": \"kv2\"")
+        .replace("/tmp/feitian-kv", dir.resolve("kv2-data").toString());
+    Path file = examples.resolve("kv2-test.json");
+    java.nio.file.Files.writeString(file, json);
+    try {
+      CliIT.Run created = CliIT.cli(concat(target, "service", "create", file.toString()));
+      assertThat(created.code()).as(created.err()).isZero();
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+    Path bad = dir.resolve("bad.json");
+    java.nio.file.Files.writeString(bad, json.replace("\"workers\": 3", "\"workers\": 0")
+        .replace("../target/feitian-examples.jar", Jobs.examplesJar()));
+    CliIT.Run refused = CliIT.cli(concat(target, "service", "create", bad.toString()));
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.err()).contains("roles[0].workers");
+
+    ServiceStatus s = awaitSteady("kv2", 8);
+    CliIT.Run status = CliIT.cli(concat(target, "service", "status", "kv2"));
+    assertThat(status.code()).isZero();
+    assertThat(status.out()).contains("store").contains("p-0").contains("SERVING");
+
+    String p0End = s.getPartitions(0).getEnd();
+    assertThat(CliIT.cli(concat(target, "partition", "split", "kv2", "p-0", "--at", "08000000")).code()).isZero();
+    s = awaitSteady("kv2", 9);
+    assertThat(s.getPartitionsList()).extracting(PartitionRecord::getId).contains("p-0a", "p-0b");
+    assertThat(s.getPartitionsList()).filteredOn(p -> p.getId().equals("p-0b")).singleElement()
+        .extracting(PartitionRecord::getEnd).isEqualTo(p0End);
+
+    PartitionRecord p1 = s.getPartitionsList().stream().filter(p -> p.getId().equals("p-1")).findFirst().orElseThrow();
+    String to = s.getWorkersList().stream().map(w -> w.getWorkerId()).filter(w -> !w.equals(p1.getOwner()))
+        .findFirst().orElseThrow();
+    assertThat(CliIT.cli(concat(target, "partition", "migrate", "kv2", "p-1", "--to", to)).code()).isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> services.status("kv2").getPartitionsList().stream()
+        .anyMatch(p -> p.getId().equals("p-1") && p.getOwner().equals(to)
+            && p.getState() == PartitionState.PARTITION_STATE_SERVING));
+
+    assertThat(CliIT.cli(concat(target, "partition", "unload", "kv2", "p-2")).code()).isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> services.status("kv2").getPartitionsList().stream()
+        .anyMatch(p -> p.getId().equals("p-2") && p.getState() == PartitionState.PARTITION_STATE_UNASSIGNED));
+    CliIT.Run moveUnassigned = CliIT.cli(concat(target, "partition", "migrate", "kv2", "p-2", "--to", to));
+    assertThat(moveUnassigned.code()).isNotZero();
+    assertThat(moveUnassigned.err()).contains("FAILED_PRECONDITION").contains("UNASSIGNED");
+    assertThat(CliIT.cli(concat(target, "partition", "load", "kv2", "p-2")).code()).isZero();
+    awaitSteady("kv2", 9);
+
+    assertThat(CliIT.cli(concat(target, "service", "scale", "kv2", "store", "2")).code()).isZero();
+    assertThat(awaitSteady("kv2", 9).getWorkersCount()).isEqualTo(2);
+    assertThat(CliIT.cli(concat(target, "service", "delete", "kv2")).code()).isZero();
+    CliIT.Run gone = CliIT.cli(concat(target, "service", "status", "kv2"));
+    assertThat(gone.code()).isNotZero();
+    assertThat(gone.err()).contains("no running service named kv2");
+  }
+
+  static String[] concat(String[] target, String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + target.length);
+    System.arraycopy(target, 0, all, args.length, target.length);
+    return all;
+  }
+
   /** A key strictly inside the partition's range (8 hex digits). */
   static String midpoint(PartitionRecord p, Random random) {
     long lo = p.getStart().isEmpty() ? 0 : Long.parseLong(p.getStart(), 16);
