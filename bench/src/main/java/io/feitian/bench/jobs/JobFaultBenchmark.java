@@ -1,5 +1,6 @@
 package io.feitian.bench.jobs;
 
+import io.feitian.bench.WorkerProcesses;
 import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.local.LocalCluster;
@@ -10,9 +11,6 @@ import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.GetAppRequest;
 import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
-import io.feitian.proto.fuxi.v1.ListWorkersRequest;
-import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
-import io.feitian.proto.fuxi.v1.WorkerInfo;
 import io.feitian.proto.job.v1.FaultPolicy;
 import io.feitian.proto.job.v1.InputSpec;
 import io.feitian.proto.job.v1.JobSpec;
@@ -173,13 +171,7 @@ public final class JobFaultBenchmark {
 
   private static void killMaster(FeitianClient client, String id) {
     AppInfo app = client.cluster(c -> c.getApp(GetAppRequest.newBuilder().setAppId(id).build()));
-    String address = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()))
-        .getNodesList().stream().filter(x -> x.getNodeId().equals(app.getMasterNodeId())).findFirst().orElseThrow()
-        .getAddress();
-    WorkerInfo w = client.callSettings().unary(TaskWorkerServiceGrpc.newBlockingStub(client.channel(address)))
-        .listWorkers(ListWorkersRequest.newBuilder().setAppId(id).build()).getWorkersList().stream()
-        .filter(x -> x.getWorkerId().equals(app.getMasterWorkerId())).findFirst().orElseThrow();
-    killTree(w.getPid());
+    WorkerProcesses.kill(client, app.getMasterNodeId(), id, app.getMasterWorkerId());
   }
 
   /**
@@ -192,7 +184,7 @@ public final class JobFaultBenchmark {
     int i = masterNode.equals("node-3") ? 2 : 3;
     LocalCluster.Member victim = cluster.members().stream().filter(m -> m.name().equals("task-worker-" + i))
         .findFirst().orElseThrow();
-    killTree(victim.pid());
+    WorkerProcesses.killTree(victim.pid());
     return () -> {
       try {
         cluster.restartWorker(i);
@@ -209,12 +201,5 @@ public final class JobFaultBenchmark {
         throw new IllegalStateException(e);
       }
     };
-  }
-
-  private static void killTree(long pid) {
-    ProcessHandle.of(pid).ifPresent(h -> {
-      h.descendants().forEach(ProcessHandle::destroyForcibly);
-      h.destroyForcibly();
-    });
   }
 }

@@ -1,6 +1,7 @@
 package io.feitian.service.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.feitian.client.FeitianClient;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.TlsSettings;
@@ -116,8 +117,8 @@ public final class ServiceClient implements AutoCloseable {
         try {
           return call.apply(channels.computeIfAbsent(owner.get(), a -> Channels.open(a, TlsSettings.DISABLED)));
         } catch (StatusRuntimeException e) {
-          Status.Code code = e.getStatus().getCode();
-          if (code != Status.Code.FAILED_PRECONDITION && code != Status.Code.UNAVAILABLE) {
+          // Moved (FAILED_PRECONDITION), or the owner is unreachable or died mid-call.
+          if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION && !FeitianClient.lostTheMaster(e.getStatus())) {
             throw e;
           }
           last = e;

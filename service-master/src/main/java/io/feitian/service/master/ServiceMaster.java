@@ -365,7 +365,7 @@ final class ServiceMaster implements AutoCloseable {
     members.remove(m.grant.getGrantId());
     if (m.worker != null) {
       grantOfWorker.remove(m.worker.getWorkerId());
-      if (table != null && isPartitioned(m) && !table.lostWorkers().contains(m.worker.getWorkerId())) {
+      if (table != null && isPartitioned(m) && table.load(m.worker.getWorkerId()) > 0) {
         // Whatever it still owns waits out the delay (its process is stopped with the grant).
         table.workerLost(m.worker.getWorkerId(), clock.millis());
       }

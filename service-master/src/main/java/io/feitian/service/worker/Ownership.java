@@ -106,10 +106,12 @@ final class Ownership {
     if (s == null) {
       return;
     }
+    // No new request gets in from here (readers check the flag under the read lock, and a waiting
+    // writer does not hold back new readers of a StampedLock); then those in flight are waited for.
+    boolean was = s.serving && connected;
+    s.serving = false;
     long stamp = s.lock.writeLock();
     try {
-      boolean was = s.serving && connected;
-      s.serving = false;
       synchronized (this) {
         byStart.remove(s.info.range().start(), s);
       }

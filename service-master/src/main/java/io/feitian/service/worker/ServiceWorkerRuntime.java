@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceWorkerRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServiceWorkerRuntime.class);
+  /** Table states in which a partition this worker served is still its own after its session expired. */
+  private static final Set<PartitionState> KEPT_AFTER_EXPIRY = Set.of(PartitionState.PARTITION_STATE_SERVING,
+      PartitionState.PARTITION_STATE_LOADING, PartitionState.PARTITION_STATE_SPLITTING);
 
   /** Who and where this worker is. */
   public record Identity(String appId, String workerId, String role, long grantId, String nodeId, String host,
@@ -134,8 +137,9 @@ public final class ServiceWorkerRuntime implements AutoCloseable {
           register();
           ServiceState table = table();
           for (PartitionInfo p : ownership.all()) {
+            // Still ours at our epoch: served, being confirmed (LOADING) or about to be split.
             find(table, p.id()).filter(r -> r.getOwner().equals(me.workerId()) && r.getEpoch() == p.epoch()
-                && r.getState() == PartitionState.PARTITION_STATE_SERVING).ifPresent(r -> keep.add(p.id()));
+                && KEPT_AFTER_EXPIRY.contains(r.getState())).ifPresent(r -> keep.add(p.id()));
           }
           sessionLost = false;
         } else {
@@ -160,6 +164,11 @@ public final class ServiceWorkerRuntime implements AutoCloseable {
       // the usual case
     }
     zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, record.toByteArray());
+  }
+
+  /** The worker's ZooKeeper client (tests expire its session). */
+  CuratorFramework zookeeper() {
+    return zk;
   }
 
   /** Blocks until the worker is closed. */
