@@ -37,22 +37,33 @@ public final class WorkerProcesses {
     return pid;
   }
 
-  /** SIGKILL to a process and all its descendants (listed first), then waits up to 10 s for them to end. */
-  public static void killTree(long pid) {
+  /**
+   * SIGKILL to a process and all its descendants, without waiting: a
+   * process sent SIGKILL runs no more code, and waiting for a process that
+   * is not our child (ProcessHandle.onExit polls it) would add seconds to
+   * what is timed.
+   */
+  public static List<ProcessHandle> sigkill(long pid) {
+    List<ProcessHandle> all = new ArrayList<>();
     ProcessHandle.of(pid).ifPresent(root -> {
-      List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
+      all.addAll(root.descendants().toList());
       all.add(root);
       all.forEach(ProcessHandle::destroyForcibly);
-      for (ProcessHandle h : all) {
-        try {
-          h.onExit().get(10, TimeUnit.SECONDS);
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-          // still a zombie of a parent that has not reaped it yet: it no longer runs
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
     });
+    return all;
+  }
+
+  /** SIGKILL to a process and all its descendants, then waits up to 10 s for them to end. */
+  public static void killTree(long pid) {
+    for (ProcessHandle h : sigkill(pid)) {
+      try {
+        h.onExit().get(10, TimeUnit.SECONDS);
+      } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+        // still a zombie of a parent that has not reaped it yet: it no longer runs
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

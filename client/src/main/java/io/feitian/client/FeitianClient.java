@@ -97,7 +97,7 @@ public final class FeitianClient implements AutoCloseable {
   }
 
   /** One timer thread for everything of this client that retries later (sessions' re-attaches). */
-  ScheduledExecutorService timer() {
+  public ScheduledExecutorService timer() {
     return timer;
   }
 

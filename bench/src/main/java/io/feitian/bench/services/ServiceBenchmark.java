@@ -270,8 +270,9 @@ public final class ServiceBenchmark {
     ServiceStatus s = awaitSteady(WORKERS);
     WorkerInfo victim = byLoad(s).get(s.getWorkersCount() - 1);
     List<String> starts = s.getPartitionsList().stream().map(PartitionRecord::getStart).toList();
+    long pid = WorkerProcesses.find(client, victim.getNodeId(), appId, victim.getWorkerId()).getPid();
     Timed t = timed(owned(s, victim.getWorkerId()).get(0),
-        () -> WorkerProcesses.kill(client, victim.getNodeId(), appId, victim.getWorkerId()),
+        () -> WorkerProcesses.sigkill(pid),
         () -> starts.stream().allMatch(start -> service.partitionOf(start)
             .filter(x -> serving(x) && !x.getOwner().equals(victim.getWorkerId())).isPresent()));
     awaitSteady(WORKERS);

@@ -124,6 +124,7 @@ final class ServiceMaster implements AutoCloseable {
   private volatile int exitCode;
   private AppMasterSession session;
   private CuratorCache workerCache;
+  private final NodeWatches nodeWatches;
 
   // Loop-confined state.
   private final PartitionTable table;
@@ -149,6 +150,8 @@ final class ServiceMaster implements AutoCloseable {
     this.workerEnv = Map.copyOf(workerEnv);
     this.clock = clock;
     this.loop = new MasterLoop("service-master", this::failed);
+    this.nodeWatches = new NodeWatches(appId, this::channel, calls, client.timer(),
+        w -> post(() -> processEnded(w)));
     spec.getRolesList().forEach(r -> roles.put(r.getName(), r));
     wanted.putAll(state.getRoleWorkersMap());
     this.table = spec.getPartitionedRole().isEmpty() ? null : PartitionTable.restore(
@@ -176,7 +179,10 @@ final class ServiceMaster implements AutoCloseable {
    */
   void start(String endpoint, List<Grant> claimed) {
     long now = clock.millis();
-    claimed.forEach(g -> members.put(g.getGrantId(), new Member(g, now)));
+    claimed.forEach(g -> {
+      members.put(g.getGrantId(), new Member(g, now));
+      nodeWatches.watch(g.getNodeAddress());
+    });
     if (!claimed.isEmpty()) {
       log.info("service {}: claiming {} grants of the previous service-master", appId, claimed.size());
     }
@@ -347,6 +353,25 @@ final class ServiceMaster implements AutoCloseable {
     rebalance();
   }
 
+  /**
+   * A node says a worker process of this application ended. If it is one
+   * of ours, it can serve nothing any more: its partitions move now, and a
+   * replacement is asked for.
+   */
+  private void processEnded(io.feitian.proto.fuxi.v1.WorkerInfo w) {
+    Member m = members.get(w.getGrantId());
+    if (m == null) {
+      return; // a grant already returned (or the service-master's own)
+    }
+    log.warn("worker {} of {} on {} ended ({}{}): its partitions move now", w.getWorkerId(), m.role(),
+        m.grant.getNodeId(), w.getState(), w.getMessage().isEmpty() ? "" : ", " + w.getMessage());
+    if (m.worker != null && table != null && isPartitioned(m)) {
+      table.workerGone(m.worker.getWorkerId());
+    }
+    returnGrant(m, "worker ended");
+    rebalance();
+  }
+
   private boolean isPartitioned(Member m) {
     return m.role().equals(spec.getPartitionedRole());
   }
@@ -373,6 +398,13 @@ final class ServiceMaster implements AutoCloseable {
     log.info("returning grant {} of {} on {}: {}", m.grant.getGrantId(), m.role(), m.grant.getNodeId(), why);
     session.returnGrants(List.of(m.grant.getGrantId()));
     store.forgetGrant(m.grant.getGrantId());
+    forgetNodeIfUnused(m.grant.getNodeAddress());
+  }
+
+  private void forgetNodeIfUnused(String address) {
+    if (members.values().stream().noneMatch(m -> m.grant.getNodeAddress().equals(address))) {
+      nodeWatches.forget(address);
+    }
   }
 
   // ---- Fuxi: demand, grants, launches ---------------------------------------------------------
@@ -473,6 +505,7 @@ final class ServiceMaster implements AutoCloseable {
         continue;
       }
       members.put(g.getGrantId(), m);
+      nodeWatches.watch(g.getNodeAddress());
       launch(r, m);
     }
   }
@@ -540,6 +573,7 @@ final class ServiceMaster implements AutoCloseable {
         }
       }
       log.warn("grant {} of {} on {} revoked ({}): {}", id, m.role(), m.grant.getNodeId(), reason, detail);
+      forgetNodeIfUnused(m.grant.getNodeAddress());
     }
   }
 
@@ -772,6 +806,7 @@ final class ServiceMaster implements AutoCloseable {
 
   @Override
   public void close() {
+    nodeWatches.close();
     if (workerCache != null) {
       workerCache.close();
     }

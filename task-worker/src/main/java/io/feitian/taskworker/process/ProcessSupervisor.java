@@ -393,12 +393,14 @@ public final class ProcessSupervisor implements Closeable {
         state = WorkerState.KILLED;
         why = unrecordedEnd(process);
       }
+      // Killed before the end is published: whoever hears a worker ended (a service-master moving
+      // its partitions) can rely on none of its processes running any more.
+      killLeftovers(before);
       after = worker.update(r -> r.ended(state, status, why, clock.millis()), this::publish);
     }
     LOG.info("worker {} ended: {}{}{}", worker.workerId(), after.state(),
         after.exitCode().isPresent() ? " with status " + after.exitCode().getAsInt() : "",
         after.message().isEmpty() ? "" : " (" + after.message() + ")");
-    killLeftovers(before);
   }
 
   private static String unrecordedEnd(Process process) {
