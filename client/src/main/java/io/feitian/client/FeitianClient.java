@@ -86,6 +86,18 @@ public final class FeitianClient implements AutoCloseable {
     }
   }
 
+  /**
+   * A client of the cluster a daemon's configuration names (through
+   * ZooKeeper, with the configured token): what application masters and
+   * their workers, started with FEITIAN_ZK and friends, use.
+   */
+  public static FeitianClient fromConfig(com.typesafe.config.Config config) {
+    String root = config.getString("feitian.zookeeper.root").replaceAll("^/+|/+$", "");
+    return new FeitianClient(new ClusterTarget.ZooKeeper(config.getString("feitian.zookeeper.connect"),
+        config.getString("feitian.cluster-name"), root),
+        Options.defaults().withToken(config.getString("feitian.security.token")));
+  }
+
   /** Calls the leader's ClusterService, following it through failovers. */
   public <T> T cluster(Function<ClusterServiceGrpc.ClusterServiceBlockingStub, T> call) {
     return withLeader(ch -> call.apply(calls.unary(ClusterServiceGrpc.newBlockingStub(ch))));

@@ -83,6 +83,15 @@ public final class MasterLoop implements AutoCloseable {
     };
   }
 
+  /** Runs {@code work} once, after {@code delayMillis}. */
+  public void after(long delayMillis, Runnable work) {
+    try {
+      loop.schedule(guard(work), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException ignored) {
+      // stopping
+    }
+  }
+
   /** Runs {@code work} every {@code periodMillis}, first after {@code initialMillis}. */
   public void every(long initialMillis, long periodMillis, Runnable work) {
     loop.scheduleWithFixedDelay(guard(work), initialMillis, periodMillis, TimeUnit.MILLISECONDS);

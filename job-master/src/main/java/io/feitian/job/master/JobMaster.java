@@ -64,6 +64,13 @@ public final class JobMaster implements AutoCloseable {
   static final int MAX_LAUNCH_FAILURES = 20;
   /** How long a node whose task-worker could not be reached is avoided (Fuxi declares a dead one lost by then). */
   static final long UNREACHABLE_AVOID_MS = 30_000;
+  /** How long a restarted master holds back new work for its predecessor's workers to come back. */
+  static final long ADOPT_WAIT_MS = 5_000;
+  /**
+   * A claimed grant whose worker has not come back in this long is returned
+   * (a live worker retries every 2 s at most, so it is back well before).
+   */
+  static final long ADOPT_GIVE_UP_MS = 15_000;
 
   private final String appId;
   private final JobSpec spec;
@@ -71,7 +78,8 @@ public final class JobMaster implements AutoCloseable {
   private final Snapshots snapshots;
   private final FeitianClient client;
   private final CallSettings calls;
-  private final String token;
+  /** FEITIAN_ZK and friends: Task Workers find a restarted job-master with them. */
+  private final Map<String, String> workerEnv;
   private final Clock clock;
   private final MasterLoop loop;
   private final Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
@@ -86,6 +94,9 @@ public final class JobMaster implements AutoCloseable {
   private final Map<Long, String> nodeOfGrant = new HashMap<>();
   private final Map<String, WorkerLink> workers = new HashMap<>();
   private final Set<String> nodesUsed = new HashSet<>();
+  /** Claimed grants whose worker has not said hello yet, and since when. */
+  private final Map<Long, Long> awaitingHello = new HashMap<>();
+  private long adoptUntil;
   private final List<StreamObserver<JobStatus>> watchers = new ArrayList<>();
   private final long startedAtMs;
   private long endedAtMs;
@@ -98,15 +109,15 @@ public final class JobMaster implements AutoCloseable {
   private boolean finished;
 
   /** The job of {@code appId}; {@code spec} as fuxi-master stored it, {@code splits} listed by the caller. */
-  JobMaster(String appId, JobSpec spec, JobRun run, Snapshots snapshots, FeitianClient client, String token,
-      Clock clock) {
+  JobMaster(String appId, JobSpec spec, JobRun run, Snapshots snapshots, FeitianClient client,
+      Map<String, String> workerEnv, Clock clock) {
     this.appId = appId;
     this.spec = spec;
     this.run = run;
     this.snapshots = snapshots;
     this.client = client;
     this.calls = client.callSettings();
-    this.token = token;
+    this.workerEnv = Map.copyOf(workerEnv);
     this.clock = clock;
     this.startedAtMs = clock.millis();
     this.loop = new MasterLoop("job-master", e -> log.error("job {}: internal error", appId, e));
@@ -119,10 +130,37 @@ public final class JobMaster implements AutoCloseable {
     return new JobSpecValidator("").validate(spec);
   }
 
-  /** Attaches to Fuxi (publishing {@code endpoint}, where this master's services listen) and starts the job. */
-  void start(String endpoint) {
+  /**
+   * Attaches to Fuxi (publishing {@code endpoint}, where this master's
+   * services listen), claiming the grants a predecessor recorded, and starts
+   * the job. The Task Workers in claimed grants come back to say hello with
+   * the attempts they still run; until they have (or
+   * {@link #ADOPT_WAIT_MS} has passed) nothing is handed out, so those
+   * attempts are adopted rather than started twice.
+   */
+  void start(String endpoint, List<Grant> claimed) {
     this.endpoint = endpoint;
-    session = new AppMasterSession(client, appId, loop.listener(new FuxiListener())).endpoint(endpoint);
+    long now = clock.millis();
+    for (Grant g : claimed) {
+      TaskMaster tm = tasks.get(g.getUnit());
+      if (tm == null) {
+        continue; // not a task of this job: it is revoked as unclaimed
+      }
+      tm.granted(g);
+      taskOfGrant.put(g.getGrantId(), g.getUnit());
+      nodeOfGrant.put(g.getGrantId(), g.getNodeAddress());
+      nodesUsed.add(g.getNodeAddress());
+      awaitingHello.put(g.getGrantId(), now);
+    }
+    if (!awaitingHello.isEmpty()) {
+      adoptUntil = now + ADOPT_WAIT_MS;
+      loop.after(ADOPT_WAIT_MS, () -> run.tasks().forEach(this::dispatchTask));
+      log.info("job {}: claiming {} grants of the previous job-master; waiting up to {} ms for their workers",
+          appId, awaitingHello.size(), ADOPT_WAIT_MS);
+      loop.after(ADOPT_GIVE_UP_MS, this::giveUpUnclaimedWorkers);
+    }
+    session = new AppMasterSession(client, appId, loop.listener(new FuxiListener())).endpoint(endpoint)
+        .holding(claimed.stream().filter(g -> tasks.containsKey(g.getUnit())).toList());
     session.start();
     post(() -> {
       startTasks(run.startReadyTasks());
@@ -184,6 +222,7 @@ public final class JobMaster implements AutoCloseable {
       tm.granted(g);
       taskOfGrant.put(g.getGrantId(), g.getUnit());
       nodeOfGrant.put(g.getGrantId(), g.getNodeAddress());
+      recordGrant(g);
       launch(tm, g);
     }
   }
@@ -193,10 +232,8 @@ public final class JobMaster implements AutoCloseable {
     TaskSpec task = tm.spec();
     ThreadProgram program = ThreadProgram.newBuilder().setMainClass(WORKER_MAIN)
         .addArgs(endpoint).addArgs(Base64.getEncoder().encodeToString(task.toByteArray())).build();
-    LaunchSpec.Builder launch = LaunchSpec.newBuilder().setName("task-" + task.getName()).setThread(program);
-    if (!token.isEmpty()) {
-      launch.putEnv("FEITIAN_TOKEN", token);
-    }
+    LaunchSpec.Builder launch = LaunchSpec.newBuilder().setName("task-" + task.getName()).setThread(program)
+        .putAllEnv(workerEnv);
     nodesUsed.add(g.getNodeAddress());
     calls.unary(TaskWorkerServiceGrpc.newStub(channel(g.getNodeAddress())))
         .launch(LaunchRequest.newBuilder().setAppId(appId).setGrantId(g.getGrantId()).setSpec(launch).build(),
@@ -245,10 +282,45 @@ public final class JobMaster implements AutoCloseable {
 
   private void releaseGrant(long grantId) {
     nodeOfGrant.remove(grantId);
+    awaitingHello.remove(grantId);
     String task = taskOfGrant.remove(grantId);
     if (task != null) {
       tasks.get(task).released(grantId);
       session.returnGrants(List.of(grantId));
+      forgetGrant(grantId);
+    }
+  }
+
+  /** Grants are recorded so that a restarted master claims them, and adopts the workers in them. */
+  private void recordGrant(Grant g) {
+    try {
+      snapshots.grants().record(g);
+    } catch (Exception e) {
+      log.warn("grant {} not recorded ({}): its worker would not be adopted by a restarted master",
+          g.getGrantId(), e.toString());
+    }
+  }
+
+  private void forgetGrant(long grantId) {
+    try {
+      snapshots.grants().forget(grantId);
+    } catch (Exception e) {
+      log.warn("grant {} not forgotten ({}): a restarted master would claim it and return it", grantId, e.toString());
+    }
+  }
+
+  /** Claimed grants whose worker did not come back (it gave up, or was never started) are returned. */
+  private void giveUpUnclaimedWorkers() {
+    long now = clock.millis();
+    for (var e : List.copyOf(awaitingHello.entrySet())) {
+      if (now - e.getValue() >= ADOPT_GIVE_UP_MS) {
+        log.info("the worker of claimed grant {} did not come back; returning the grant", e.getKey());
+        String task = taskOfGrant.get(e.getKey());
+        releaseGrant(e.getKey());
+        if (task != null) {
+          adjustDemand(task);
+        }
+      }
     }
   }
 
@@ -265,6 +337,19 @@ public final class JobMaster implements AutoCloseable {
     }
     WorkerLink w = new WorkerLink(h, stream);
     workers.put(h.getWorkerId(), w);
+    if (awaitingHello.remove(h.getGrantId()) != null && awaitingHello.isEmpty()) {
+      adoptUntil = 0; // every worker of the predecessor is back
+      post(() -> run.tasks().forEach(this::dispatchTask));
+    }
+    for (var ref : h.getAdoptList()) {
+      if (run.adopt(h.getTask(), ref.getInstance(), ref.getAttempt(), h.getWorkerId(), h.getNodeId(), clock.millis())) {
+        log.info("{}[{}] attempt {} adopted on {}", h.getTask(), ref.getInstance(), ref.getAttempt(), h.getNodeId());
+      } else {
+        w.send(WorkerCommand.newBuilder().setCancel(io.feitian.proto.job.v1.Cancel.newBuilder()
+            .setInstance(ref.getInstance()).setAttempt(ref.getAttempt())).build());
+      }
+    }
+    statusDirty = true;
     return w;
   }
 
@@ -275,6 +360,9 @@ public final class JobMaster implements AutoCloseable {
 
   /** Gives a ready worker instances while it has free slots; stops it when its task needs no more. */
   private void dispatch(WorkerLink w) {
+    if (clock.millis() < adoptUntil) {
+      return; // the predecessor's workers may yet come back with these instances running
+    }
     JobRun.TaskRun t = run.task(w.task());
     if (!run.usable(w.task(), w.hello.getNodeId())) {
       w.stop("machine " + w.hello.getNodeId() + " is blacklisted for task " + w.task());
@@ -431,10 +519,12 @@ public final class JobMaster implements AutoCloseable {
         log.warn("node {} lost ({}): regenerating the outputs it held", node, detail);
         replan();
       }
+      awaitingHello.remove(id);
       String task = taskOfGrant.remove(id);
       if (task == null) {
         continue;
       }
+      forgetGrant(id);
       tasks.get(task).released(id);
       for (WorkerLink w : List.copyOf(workers.values())) {
         if (w.hello.getGrantId() == id) {

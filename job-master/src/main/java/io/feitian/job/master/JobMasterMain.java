@@ -1,8 +1,8 @@
 package io.feitian.job.master;
 
 import com.typesafe.config.Config;
-import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.security.SecuritySettings;
@@ -37,11 +37,7 @@ public final class JobMasterMain {
     String nodeAddress = required("FEITIAN_NODE_ADDRESS");
     String host = nodeAddress.substring(0, nodeAddress.lastIndexOf(':'));
     Config config = ConfigLoader.load(null);
-    String token = config.getString("feitian.security.token");
-    FeitianClient.Options options = FeitianClient.Options.defaults().withToken(token);
-    String root = config.getString("feitian.zookeeper.root").replaceAll("^/+|/+$", "");
-    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(
-        config.getString("feitian.zookeeper.connect"), config.getString("feitian.cluster-name"), root), options)) {
+    try (FeitianClient client = FeitianClient.fromConfig(config)) {
       // One ZooKeeper session for finding the leader and for the tasks' snapshots.
       Snapshots snapshots = new Snapshots(client.zookeeper().orElseThrow(), appId);
       AppInfo app = client.cluster(s -> s.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
@@ -56,7 +52,8 @@ public final class JobMasterMain {
         failBeforeStart(client, appId, spec, e.getMessage());
         return;
       }
-      try (JobMaster master = new JobMaster(appId, spec, run, snapshots, client, token, Clock.systemUTC())) {
+      try (JobMaster master = new JobMaster(appId, spec, run, snapshots, client, ChildEnvironment.of(config),
+          Clock.systemUTC())) {
         GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
             .service(new JobServices.Jobs(master, appId))
             .service(new JobServices.Workers(master))
@@ -64,7 +61,7 @@ public final class JobMasterMain {
             .build()
             .start();
         try {
-          master.start(host + ":" + server.port());
+          master.start(host + ":" + server.port(), snapshots.grants().all());
           JobStatus end = master.awaitEnd();
           log.info("job {} ended {}", appId, end.getState());
         } finally {

@@ -1,6 +1,7 @@
 package io.feitian.job.master;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.feitian.client.GrantRecords;
 import io.feitian.proto.job.v1.InstanceCommit;
 import java.util.HashMap;
 import java.util.List;
@@ -25,11 +26,18 @@ final class Snapshots {
   private final CuratorFramework zk;
   private final String jobDir;
   private final String root;
+  private final GrantRecords grants;
 
   Snapshots(CuratorFramework zk, String jobId) {
     this.zk = zk;
     this.jobDir = "/jobs/" + jobId;
     this.root = jobDir + "/done";
+    this.grants = new GrantRecords(zk, jobDir + "/grants");
+  }
+
+  /** The grants the job's masters hold, for a restarted one to claim with the Task Workers in them. */
+  GrantRecords grants() {
+    return grants;
   }
 
   /** Records a commit, asynchronously: a crash before it lands only means the instance runs again. */

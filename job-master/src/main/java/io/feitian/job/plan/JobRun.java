@@ -475,6 +475,31 @@ public final class JobRun {
     }
   }
 
+  /**
+   * Takes over an attempt a predecessor started, which a Task Worker still
+   * runs (or has the result of): it counts as running here, and its result
+   * is taken like any other. Returns false when the attempt is not wanted
+   * (the instance is committed, or the task does not run now); the worker
+   * is told to cancel it.
+   */
+  public boolean adopt(String task, int instance, int attempt, String workerId, String nodeId, long now) {
+    TaskRun t = task(task);
+    if (instance < 0 || instance >= t.instances.length) {
+      throw new IllegalArgumentException("hello.adopt names instance " + instance + ", which task " + task
+          + " does not have (" + t.instances.length + " instances)");
+    }
+    InstanceRun inst = t.instances[instance];
+    if (ended() || t.state != TaskState.TASK_STATE_RUNNING || inst.committed != null
+        || inst.running.containsKey(attempt)) {
+      return false;
+    }
+    inst.running.put(attempt, new Running(workerId, nodeId, now));
+    t.pending.remove(instance);
+    t.attempts++;
+    t.adopted++;
+    return true;
+  }
+
   /** A worker is gone: its running attempts failed (they are retried like any failure). */
   public List<String> workerLost(String workerId, String why) {
     List<String> affectedTasks = new ArrayList<>();
@@ -675,6 +700,7 @@ public final class JobRun {
     int backups;
     int restored;
     int attempts;
+    int adopted;
     TaskState state = TaskState.TASK_STATE_WAITING;
     int done;
     int failedAttempts;
@@ -735,7 +761,7 @@ public final class JobRun {
           .setPending(pending.size()).setRunning(runningInstances).setDone(done).setFailed(failed)
           .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut)
           .addAllBlacklistedNodes(blacklist).setBackups(backups).setRestored(restored)
-          .setAttempts(attempts).build();
+          .setAttempts(attempts).setAdopted(adopted).build();
     }
   }
 }

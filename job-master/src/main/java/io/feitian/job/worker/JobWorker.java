@@ -1,6 +1,8 @@
 package io.feitian.job.worker;
 
+import io.feitian.common.retry.Backoff;
 import io.feitian.proto.job.v1.Assignment;
+import io.feitian.proto.job.v1.AttemptRef;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobWorkerServiceGrpc;
 import io.feitian.proto.job.v1.Ready;
@@ -10,33 +12,63 @@ import io.feitian.proto.job.v1.WorkerMessage;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A Task Worker's conversation with its job-master: hello, then one Ready
  * per free slot; each assignment runs in a slot and its result goes back
- * with a new Ready. Ends when the master says stop, or its stream breaks
- * (a worker without its master has nothing to do).
+ * with a new Ready. Ends when the master says stop.
+ *
+ * <p>When the master's stream breaks (it died), the worker keeps its
+ * attempts running, keeps their results, and looks for the restarted master
+ * for {@link #ADOPT_WINDOW}: it says hello again listing those attempts, so
+ * the new master adopts them instead of running them again. Without a new
+ * master by then, or if the new one refuses it, the worker ends (its
+ * attempts are killed).
  */
 final class JobWorker {
   private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+  static final Duration ADOPT_WINDOW = Duration.ofSeconds(60);
+  /** Refusals by a master: this worker is not (or no longer) wanted. */
+  private static final Set<Status.Code> REFUSED = Set.of(Status.Code.FAILED_PRECONDITION,
+      Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.PERMISSION_DENIED);
+
+  /** Where the job-master is now (the application's endpoint), if anywhere. */
+  interface MasterFinder {
+    Optional<String> find();
+  }
+
+  private record Event(long stream, Status status) {}
 
   private final WorkerHello hello;
   private final InstanceRunner runner;
   private final ExecutorService slots;
-  private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
-  /** The programs of running process-mode attempts, to kill on cancel. */
-  private final Map<String, Process> programs = new ConcurrentHashMap<>();
-  private final CountDownLatch ended = new CountDownLatch(1);
-  private volatile Status endStatus = Status.OK;
+  // Guarded by this: the attempts running, and results not yet delivered to a master.
+  private final Map<String, Future<?>> running = new LinkedHashMap<>();
+  private final Map<String, AttemptRef> refs = new LinkedHashMap<>();
+  private final List<InstanceResult> undelivered = new ArrayList<>();
   private StreamObserver<WorkerMessage> out;
+  private long stream;
+  /** The programs of running process-mode attempts, to kill on cancel. */
+  private final Map<String, Process> programs = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Stream ends: Status.OK when the master said stop. */
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private volatile long lastCommandNanos;
 
   JobWorker(WorkerHello hello, InstanceRunner runner) {
     this.hello = hello;
@@ -48,29 +80,101 @@ final class JobWorker {
     });
   }
 
-  /** Runs until the master stops this worker or goes away; returns how it ended. */
-  Status run(Channel master) throws InterruptedException {
-    out = JobWorkerServiceGrpc.newStub(master).work(new Commands());
-    send(WorkerMessage.newBuilder().setHello(hello).build());
-    for (int i = 0; i < hello.getSlots(); i++) {
-      send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
+  /**
+   * Runs until the master stops this worker, or it is gone and no new one
+   * took it back (with {@code finder} null, at once); returns how it ended.
+   */
+  Status run(Function<String, Channel> channels, String endpoint, MasterFinder finder) throws InterruptedException {
+    long current = open(channels.apply(endpoint), false);
+    long orphanedAt = 0;
+    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2));
+    Status end;
+    while (true) {
+      Event e = events.take();
+      if (e.stream() != current) {
+        continue;
+      }
+      if (e.status().isOk() || finder == null || REFUSED.contains(e.status().getCode())) {
+        end = e.status();
+        break;
+      }
+      long now = System.nanoTime();
+      if (lastCommandNanos > 0 && (orphanedAt == 0 || lastCommandNanos > orphanedAt)) {
+        orphanedAt = now; // a stream that worked broke: a new search starts
+        backoff.reset();
+        log.warn("job-master stream ended ({}); keeping {} attempts and looking for its successor", e.status(),
+            unreported().size());
+      }
+      if (orphanedAt == 0) {
+        orphanedAt = now;
+      }
+      if (now - orphanedAt > ADOPT_WINDOW.toNanos()) {
+        log.warn("no job-master took this worker back within {} s", ADOPT_WINDOW.toSeconds());
+        end = e.status();
+        break;
+      }
+      Thread.sleep(backoff.nextDelayMillis()); // the successor is being started by fuxi-master
+      endpoint = finder.find().orElse(endpoint);
+      current = open(channels.apply(endpoint), true);
     }
-    ended.await();
+    if (!end.isOk()) {
+      log.warn("job-master stream ended: {}", end);
+    }
     // Running attempts are cancelled before the JVM exits: threads interrupted, and every process
     // this worker started killed (a thread blocked reading a program's output wakes up when it dies).
     slots.shutdownNow();
     ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-    if (!slots.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!slots.awaitTermination(10, TimeUnit.SECONDS)) {
       log.warn("attempts still running after 10 s; exiting anyway");
     }
-    return endStatus;
+    return end;
   }
 
+  /**
+   * Opens a stream to a master: hello (listing, to a successor, the
+   * attempts to adopt), the results it has not had, and a Ready per free slot.
+   */
+  private synchronized long open(Channel master, boolean again) {
+    long id = ++stream;
+    out = JobWorkerServiceGrpc.newStub(master).work(new Commands(id));
+    WorkerHello.Builder h = hello.toBuilder();
+    if (again) {
+      h.addAllAdopt(unreported());
+      log.info("saying hello to a new job-master with {} attempts to adopt", h.getAdoptCount());
+    }
+    send(WorkerMessage.newBuilder().setHello(h).build());
+    List<InstanceResult> results = new ArrayList<>(undelivered);
+    undelivered.clear();
+    results.forEach(r -> send(WorkerMessage.newBuilder().setResult(r).build()));
+    for (int i = running.size(); i < hello.getSlots(); i++) {
+      send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
+    }
+    return id;
+  }
+
+  /** Attempts running or with results not delivered. */
+  private synchronized List<AttemptRef> unreported() {
+    List<AttemptRef> all = new ArrayList<>(refs.values());
+    undelivered.forEach(r -> all.add(AttemptRef.newBuilder().setInstance(r.getInstance())
+        .setAttempt(r.getAttempt()).build()));
+    return all;
+  }
+
+  /** Sends to the master; without one, a result is kept for the next (other messages are re-derived). */
   private synchronized void send(WorkerMessage m) {
+    if (out == null) {
+      if (m.hasResult()) {
+        undelivered.add(m.getResult());
+      }
+      return;
+    }
     try {
       out.onNext(m);
     } catch (RuntimeException e) {
       log.warn("cannot reach the job-master: {}", e.toString());
+      if (m.hasResult()) {
+        undelivered.add(m.getResult());
+      }
     }
   }
 
@@ -79,45 +183,60 @@ final class JobWorker {
    * there are slots, so it never waits). Its result and a Ready go back when
    * it ends, also when cancelled.
    */
-  private void start(Assignment a) {
+  private synchronized void start(Assignment a) {
     String key = a.getInstance() + "/" + a.getAttempt();
+    refs.put(key, AttemptRef.newBuilder().setInstance(a.getInstance()).setAttempt(a.getAttempt()).build());
     running.put(key, slots.submit(() -> {
       log.info("{}[{}] attempt {} starting", a.getTask(), a.getInstance(), a.getAttempt());
       InstanceResult r = runner.run(a, p -> programs.put(key, p));
-      running.remove(key);
       programs.remove(key);
       log.info("{}[{}] attempt {} {} ({} records in, {} out){}", a.getTask(), a.getInstance(), a.getAttempt(),
           r.getSucceeded() ? "succeeded" : "failed", r.getRecordsIn(), r.getRecordsOut(),
           r.getSucceeded() ? "" : ": " + r.getMessage());
-      send(WorkerMessage.newBuilder().setResult(r).build());
-      send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
+      synchronized (JobWorker.this) {
+        running.remove(key);
+        refs.remove(key);
+        send(WorkerMessage.newBuilder().setResult(r).build());
+        send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
+      }
     }));
   }
 
+  private synchronized void cancel(int instance, int attempt) {
+    String key = instance + "/" + attempt;
+    log.info("attempt {} cancelled by the job-master: another attempt of the instance won", key);
+    Future<?> f = running.get(key);
+    if (f != null) {
+      f.cancel(true);
+    }
+    Process p = programs.get(key);
+    if (p != null) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  /** One stream's commands; a stream replaced by a newer one is ignored. */
   private final class Commands implements StreamObserver<WorkerCommand> {
+    private final long id;
+
+    Commands(long id) {
+      this.id = id;
+    }
+
     @Override
     public void onNext(WorkerCommand c) {
+      lastCommandNanos = System.nanoTime();
       switch (c.getKindCase()) {
         case ASSIGN -> start(c.getAssign());
-        case CANCEL -> {
-          String key = c.getCancel().getInstance() + "/" + c.getCancel().getAttempt();
-          log.info("attempt {} cancelled by the job-master: another attempt of the instance won", key);
-          Future<?> f = running.get(key);
-          if (f != null) {
-            f.cancel(true);
-          }
-          Process p = programs.get(key);
-          if (p != null) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-          }
-        }
+        case CANCEL -> cancel(c.getCancel().getInstance(), c.getCancel().getAttempt());
         case STOP -> {
           log.info("stopped by the job-master: {}", c.getStop().getReason());
           synchronized (JobWorker.this) {
             out.onCompleted();
+            out = null;
           }
-          ended.countDown();
+          events.add(new Event(id, Status.OK));
         }
         default -> log.warn("unknown command {}", c.getKindCase());
       }
@@ -125,14 +244,21 @@ final class JobWorker {
 
     @Override
     public void onError(Throwable t) {
-      endStatus = Status.fromThrowable(t);
-      log.warn("job-master stream ended: {}", endStatus);
-      ended.countDown();
+      ended(Status.fromThrowable(t));
     }
 
     @Override
     public void onCompleted() {
-      ended.countDown();
+      ended(Status.UNAVAILABLE.withDescription("the job-master closed the stream"));
+    }
+
+    private void ended(Status s) {
+      synchronized (JobWorker.this) {
+        if (stream == id) {
+          out = null;
+        }
+      }
+      events.add(new Event(id, s));
     }
   }
 }

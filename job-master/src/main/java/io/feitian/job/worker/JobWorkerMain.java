@@ -24,8 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Task Worker process: {@code JobWorkerMain <job-master host:port> <base64 TaskSpec>},
  * started by a job-master through a task-worker, which sets FEITIAN_APP_ID,
  * FEITIAN_WORKER_ID, FEITIAN_GRANT_ID, FEITIAN_WORK_DIR, FEITIAN_NODE_ID,
- * FEITIAN_NODE_ADDRESS and FEITIAN_PIPELINE_DIR. Exits 0 when stopped by
- * its master, 1 when the master went away.
+ * FEITIAN_NODE_ADDRESS and FEITIAN_PIPELINE_DIR; its job-master adds
+ * FEITIAN_ZK, FEITIAN_CLUSTER and FEITIAN_ZK_ROOT, with which it finds a
+ * restarted job-master. Exits 0 when stopped by its master, 1 when the
+ * master went away and no successor took it back.
  */
 public final class JobWorkerMain {
   private JobWorkerMain() {}
@@ -55,11 +57,14 @@ public final class JobWorkerMain {
         : null;
     InstanceRunner runner = new InstanceRunner(appId, task, new PipelineLayout(Path.of(env("FEITIAN_PIPELINE_DIR"))),
         fetcher, Path.of(env("FEITIAN_WORK_DIR")).resolve("attempts"), processors);
-    ManagedChannel master = Channels.open(args[0], TlsSettings.DISABLED);
-    Status end = new JobWorker(hello, runner).run(master);
-    master.shutdownNow();
-    nodes.values().forEach(ManagedChannel::shutdownNow);
-    System.exit(end.isOk() ? 0 : 1);
+    Map<String, ManagedChannel> masters = new ConcurrentHashMap<>();
+    try (MasterFinder finder = new MasterFinder(config, appId)) {
+      Status end = new JobWorker(hello, runner).run(a -> masters.computeIfAbsent(a,
+          x -> Channels.open(x, TlsSettings.DISABLED)), args[0], finder.usable() ? finder : null);
+      masters.values().forEach(ManagedChannel::shutdownNow);
+      nodes.values().forEach(ManagedChannel::shutdownNow);
+      System.exit(end.isOk() ? 0 : 1);
+    }
   }
 
   private static String env(String name) {

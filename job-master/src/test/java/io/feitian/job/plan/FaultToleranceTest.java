@@ -4,13 +4,16 @@ import static io.feitian.job.plan.JobRunTest.failure;
 import static io.feitian.job.plan.JobRunTest.success;
 import static io.feitian.job.plan.JobRunTest.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.feitian.job.spec.JobSpecValidator;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.FaultPolicy;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobState;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Blacklists at three levels and backup instances, driven directly. */
@@ -89,6 +92,30 @@ class FaultToleranceTest {
     run.finished(failure(again, "y"), "n2", "h:2", 0);
     assertThat(run.state()).isEqualTo(JobState.JOB_STATE_FAILED);
     assertThat(run.status().getMessage()).contains("on every machine it may still use");
+  }
+
+  @Test
+  void aRestartedMasterAdoptsAttemptsStillRunningInsteadOfStartingThemAgain() {
+    JobRun run = run(FaultPolicy.getDefaultInstance());
+    run.startAttemptsAt(1_000); // the second master's range; its predecessor used 0..999
+    assertThat(run.adopt("a", 3, 0, "w1", "n1", 0)).isTrue();
+    assertThat(run.adopt("a", 3, 0, "w1", "n1", 0)).as("the same attempt twice").isFalse();
+    assertThat(run.adopt("a", 4, 2, "w1", "n1", 0)).isTrue();
+    // Nothing adopted is handed out again.
+    List<Integer> assigned = new java.util.ArrayList<>();
+    for (Optional<Assignment> a = run.assign("a", "n2", "w2", 1); a.isPresent(); a = run.assign("a", "n2", "w2", 1)) {
+      assigned.add(a.get().getInstance());
+      assertThat(a.get().getAttempt()).isGreaterThanOrEqualTo(1_000);
+    }
+    assertThat(assigned).hasSize(8).doesNotContain(3, 4);
+    // The adopted attempt's result counts like any other.
+    run.finished(JobRunTest.success(Assignment.newBuilder().setTask("a").setInstance(3).setAttempt(0).build()),
+        "n1", "h:1", 2);
+    assertThat(run.commitOf("a", 3).getAttempt()).isZero();
+    assertThat(run.adopt("a", 3, 5, "w3", "n3", 3)).as("an attempt of a committed instance").isFalse();
+    assertThat(run.status().getTasks(0).getAdopted()).isEqualTo(2);
+    assertThat(run.status().getTasks(0).getAttempts()).isEqualTo(10);
+    assertThatThrownBy(() -> run.adopt("a", 10, 0, "w1", "n1", 0)).hasMessageContaining("instance 10");
   }
 
   /** Runs instances 0..n-1 of task "a", each on node "n<i>", finishing all but the last ones. */

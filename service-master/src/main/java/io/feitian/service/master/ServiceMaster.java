@@ -397,8 +397,17 @@ final class ServiceMaster implements AutoCloseable {
     }
     log.info("returning grant {} of {} on {}: {}", m.grant.getGrantId(), m.role(), m.grant.getNodeId(), why);
     session.returnGrants(List.of(m.grant.getGrantId()));
-    store.forgetGrant(m.grant.getGrantId());
+    forgetGrant(m.grant.getGrantId());
     forgetNodeIfUnused(m.grant.getNodeAddress());
+  }
+
+  private void forgetGrant(long grantId) {
+    try {
+      store.grants().forget(grantId);
+    } catch (Exception e) {
+      log.warn("cannot forget grant {}: {} (a restarted master would claim it, find no worker, and return it)",
+          grantId, e.toString());
+    }
   }
 
   private void forgetNodeIfUnused(String address) {
@@ -498,7 +507,7 @@ final class ServiceMaster implements AutoCloseable {
       }
       Member m = new Member(g, clock.millis());
       try {
-        store.recordGrant(g);
+        store.grants().record(g);
       } catch (Exception e) {
         log.warn("cannot record grant {}: {}; returning it", g.getGrantId(), e.toString());
         session.returnGrants(List.of(g.getGrantId()));
@@ -565,7 +574,7 @@ final class ServiceMaster implements AutoCloseable {
       if (m == null) {
         continue;
       }
-      store.forgetGrant(id);
+      forgetGrant(id);
       if (m.worker != null) {
         grantOfWorker.remove(m.worker.getWorkerId());
         if (table != null && isPartitioned(m)) {

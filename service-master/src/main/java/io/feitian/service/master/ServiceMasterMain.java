@@ -1,8 +1,8 @@
 package io.feitian.service.master;
 
 import com.typesafe.config.Config;
-import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.security.SecuritySettings;
@@ -14,8 +14,6 @@ import io.feitian.service.spec.ServiceSpecs;
 import io.feitian.service.state.ServiceStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +36,8 @@ public final class ServiceMasterMain {
     String nodeAddress = required("FEITIAN_NODE_ADDRESS");
     String host = nodeAddress.substring(0, nodeAddress.lastIndexOf(':'));
     Config config = ConfigLoader.load(null);
-    String token = config.getString("feitian.security.token");
-    String root = config.getString("feitian.zookeeper.root").replaceAll("^/+|/+$", "");
-    String cluster = config.getString("feitian.cluster-name");
-    String connect = config.getString("feitian.zookeeper.connect");
     int code;
-    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(connect, cluster, root),
-        FeitianClient.Options.defaults().withToken(token))) {
+    try (FeitianClient client = FeitianClient.fromConfig(config)) {
       CuratorFramework zk = client.zookeeper().orElseThrow();
       AppInfo app = client.cluster(s -> s.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
       ServiceSpec spec = ServiceSpecs.fromBytes("description", app.getSpec().getDescription());
@@ -59,20 +52,15 @@ public final class ServiceMasterMain {
             app.getMasterRestarts(), state.getPartitionsCount());
       }
       // Workers find ZooKeeper, and this service's state in it, as this master does.
-      Map<String, String> workerEnv = new HashMap<>(Map.of("FEITIAN_ZK", connect, "FEITIAN_CLUSTER", cluster,
-          "FEITIAN_ZK_ROOT", "/" + root));
-      if (!token.isEmpty()) {
-        workerEnv.put("FEITIAN_TOKEN", token);
-      }
-      try (ServiceMaster master = new ServiceMaster(appId, spec, state, client, zk, store, workerEnv,
-          Clock.systemUTC())) {
+      try (ServiceMaster master = new ServiceMaster(appId, spec, state, client, zk, store,
+          ChildEnvironment.of(config), Clock.systemUTC())) {
         GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
             .service(new ServiceAdminService(master))
             .shutdownGrace(Duration.ofSeconds(2))
             .build()
             .start();
         try {
-          master.start(host + ":" + server.port(), store.grants());
+          master.start(host + ":" + server.port(), store.grants().all());
           code = master.awaitEnd();
         } finally {
           server.close();

@@ -1,12 +1,9 @@
 package io.feitian.service.state;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import io.feitian.client.GrantRecords;
 import io.feitian.common.zk.FencedOutException;
-import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.service.v1.ServiceState;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -25,12 +22,14 @@ import org.apache.zookeeper.data.Stat;
 public final class ServiceStore {
   private final CuratorFramework zk;
   private final String appId;
+  private final GrantRecords grants;
   private int version = -1;
   private byte[] written = new byte[0];
 
   public ServiceStore(CuratorFramework zk, String appId) {
     this.zk = zk;
     this.appId = appId;
+    this.grants = new GrantRecords(zk, ServicePaths.service(appId) + "/grants");
   }
 
   /** The state a previous master left, if any. */
@@ -75,38 +74,9 @@ public final class ServiceStore {
     }
   }
 
-  public List<Grant> grants() throws Exception {
-    List<Grant> grants = new ArrayList<>();
-    String dir = ServicePaths.service(appId) + "/grants";
-    try {
-      for (String child : zk.getChildren().forPath(dir)) {
-        try {
-          grants.add(Grant.parseFrom(zk.getData().forPath(dir + "/" + child)));
-        } catch (KeeperException.NoNodeException ignored) {
-          // returned meanwhile
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException("unreadable grant record " + dir + "/" + child, e);
-        }
-      }
-    } catch (KeeperException.NoNodeException e) {
-      return grants;
-    }
+  /** The grants this service's masters hold, for a restarted master to claim. */
+  public GrantRecords grants() {
     return grants;
-  }
-
-  public void recordGrant(Grant g) throws Exception {
-    zk.create().orSetData().creatingParentContainersIfNeeded()
-        .forPath(ServicePaths.service(appId) + "/grants/" + g.getGrantId(), g.toByteArray());
-  }
-
-  public void forgetGrant(long grantId) {
-    try {
-      zk.delete().forPath(ServicePaths.service(appId) + "/grants/" + grantId);
-    } catch (KeeperException.NoNodeException ignored) {
-      // already gone
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot forget grant " + grantId + ": " + e, e);
-    }
   }
 
   /** The service ended: nothing of it stays in ZooKeeper. */
