@@ -151,8 +151,11 @@ class JobFaultsIT {
     Jobs.assertSucceeded(end);
     assertOutputIsTheInputOnce(out);
     var task = end.getTasks(0);
+    // Not necessarily all of them: an assignment still on its way when the master died never reached a worker.
     assertThat(task.getAdopted()).as("attempts the new job-master took over from the old one's workers")
-        .isGreaterThanOrEqualTo(running[0] - task.getRestored()).isPositive();
+        .isPositive();
+    System.out.println("new job-master: " + task.getRestored() + " restored, " + task.getAdopted() + " adopted, "
+        + (task.getAttempts() - task.getAdopted()) + " started");
     assertThat(task.getAttempts()).as("nothing ran twice").isEqualTo(task.getInstances() - task.getRestored());
   }
 
