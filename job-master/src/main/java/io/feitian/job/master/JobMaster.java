@@ -440,6 +440,9 @@ public final class JobMaster implements AutoCloseable {
 
   /** Outputs were lost: tasks run again or wait again; every task's workers and demand follow. */
   private void replan() {
+    for (JobRun.InstanceRef lost : run.drainUncommitted()) {
+      snapshots.forget(lost.task(), lost.instance());
+    }
     cancelRedundant();
     for (String task : run.tasks()) {
       dispatchTask(task);

@@ -56,6 +56,19 @@ final class Snapshots {
     }
   }
 
+  /**
+   * Drops an instance's record, in the background: its outputs were lost and
+   * it runs again (a restarted master must not take the lost outputs as done).
+   */
+  void forget(String task, int instance) {
+    try {
+      zk.delete().quietly().inBackground().forPath(root + "/" + task + "/" + instance);
+    } catch (Exception e) {
+      log.warn("snapshot of {}[{}] not dropped: {} (a restarted master would find its outputs gone and rerun it)",
+          task, instance, e.toString());
+    }
+  }
+
   /** Every recorded commit, by task and instance. */
   Map<String, Map<Integer, InstanceCommit>> load() throws Exception {
     zk.sync().forPath("/");

@@ -46,6 +46,9 @@ public final class JobRun {
   /** An attempt to stop: its instance was committed by another attempt. */
   public record Cancellation(String workerId, String task, int instance, int attempt) {}
 
+  /** An instance of a task. */
+  public record InstanceRef(String task, int instance) {}
+
   /** What an attempt's end changed, for the daemon to act on. */
   public enum Change {
     /** Nothing further: the instance goes on (or was retried). */
@@ -69,6 +72,7 @@ public final class JobRun {
   private final List<String> newlyBadForJob = new ArrayList<>();
   /** Redundant attempts (the other attempt of their instance committed) for the daemon to cancel. */
   private final List<Cancellation> cancellations = new ArrayList<>();
+  private final List<InstanceRef> uncommitted = new ArrayList<>();
   private int clusterNodes;
   private JobState state = JobState.JOB_STATE_RUNNING;
   private String message = "";
@@ -215,6 +219,13 @@ public final class JobRun {
   /** The cluster's size, for the limit on blacklisting (0: unknown, no limit). */
   public void clusterSize(int nodes) {
     this.clusterNodes = nodes;
+  }
+
+  /** Commits dropped because their outputs were lost, since the last call: their snapshot records go too. */
+  public List<InstanceRef> drainUncommitted() {
+    List<InstanceRef> out = List.copyOf(uncommitted);
+    uncommitted.clear();
+    return out;
   }
 
   /** Attempts to cancel since the last call. */
@@ -389,6 +400,7 @@ public final class JobRun {
       for (InstanceRun i : t.instances) {
         if (i.committed != null && i.committed.nodeAddress.equals(nodeAddress)) {
           i.committed = null;
+          uncommitted.add(new InstanceRef(name, i.index));
           t.done--;
           t.pending.add(i.index);
           lost = true;

@@ -1,7 +1,6 @@
 package io.feitian.job.spec;
 
-import io.feitian.common.resource.ResourceProtos;
-import io.feitian.common.resource.ResourceVector;
+import io.feitian.common.app.FieldChecks;
 import io.feitian.proto.job.v1.FaultPolicy;
 import io.feitian.proto.job.v1.InputSpec;
 import io.feitian.proto.job.v1.JobSpec;
@@ -35,26 +34,26 @@ public final class JobSpecValidator {
   public static final int MAX_THREADS = 256;
 
   private final String prefix;
+  private final FieldChecks checks;
 
   /** {@code prefix} is put before every field name in messages, e.g. "spec.description.". */
   public JobSpecValidator(String prefix) {
     this.prefix = prefix;
+    this.checks = new FieldChecks(prefix);
   }
 
   private IllegalArgumentException bad(String field, String problem) {
-    return new IllegalArgumentException(prefix + field + " " + problem);
+    return checks.bad(field, problem);
   }
 
   /** Checks the description; returns its graph. */
   public JobGraph validate(JobSpec spec) {
-    if (!JOB_NAME.matcher(spec.getName()).matches()) {
-      throw bad("name", "must match " + JOB_NAME.pattern() + ", got '" + spec.getName() + "'");
-    }
+    checks.matches("name", spec.getName(), JOB_NAME);
     if (spec.getPriority() < 0) {
       throw bad("priority", "must be >= 0, got " + spec.getPriority());
     }
-    if (!spec.getQuotaGroup().isEmpty() && !JOB_NAME.matcher(spec.getQuotaGroup()).matches()) {
-      throw bad("quota_group", "must match " + JOB_NAME.pattern() + ", got '" + spec.getQuotaGroup() + "'");
+    if (!spec.getQuotaGroup().isEmpty()) {
+      checks.matches("quota_group", spec.getQuotaGroup(), JOB_NAME);
     }
     if (!spec.getOutputDir().startsWith("/")) {
       throw bad("output_dir", "must be an absolute path, got '" + spec.getOutputDir() + "'");
@@ -67,9 +66,7 @@ public final class JobSpecValidator {
     for (int i = 0; i < spec.getTasksCount(); i++) {
       TaskSpec t = spec.getTasks(i);
       String f = "tasks[" + i + "]";
-      if (!TASK_NAME.matcher(t.getName()).matches()) {
-        throw bad(f + ".name", "must match " + TASK_NAME.pattern() + ", got '" + t.getName() + "'");
-      }
+      checks.matches(f + ".name", t.getName(), TASK_NAME);
       if (taskIndex.putIfAbsent(t.getName(), i) != null) {
         throw bad(f + ".name", "'" + t.getName() + "' is already the name of tasks[" + taskIndex.get(t.getName()) + "]");
       }
@@ -116,13 +113,7 @@ public final class JobSpecValidator {
     if (t.getInstances() < 0 || t.getInstances() > MAX_INSTANCES) {
       throw bad(f + ".instances", "must be between 0 and " + MAX_INSTANCES + ", got " + t.getInstances());
     }
-    if (!t.hasResources()) {
-      throw bad(f + ".resources", "is required (cpu_millis and memory_mib of one worker)");
-    }
-    ResourceVector r = ResourceProtos.fromProto(prefix + f + ".resources", t.getResources());
-    if (r.cpuMillis() == 0 || r.memoryMib() == 0) {
-      throw bad(f + ".resources", "must ask for some CPU and memory, got " + r);
-    }
+    checks.workerResources(f + ".resources", t.hasResources(), t.getResources());
     if (t.getMaxAttempts() < 0 || t.getMaxAttempts() > MAX_ATTEMPTS) {
       throw bad(f + ".max_attempts", "must be between 0 (default) and " + MAX_ATTEMPTS + ", got " + t.getMaxAttempts());
     }
@@ -165,11 +156,7 @@ public final class JobSpecValidator {
         if (process.getArgvCount() == 0 || process.getArgv(0).isBlank()) {
           throw bad(f + ".process.argv", "must name a program");
         }
-        for (String name : process.getEnvMap().keySet()) {
-          if (name.isEmpty() || name.contains("=") || name.startsWith("FEITIAN_")) {
-            throw bad(f + ".process.env", "name '" + name + "' is not allowed (FEITIAN_* is reserved)");
-          }
-        }
+        checks.envNames(f + ".process.env", process.getEnvMap().keySet());
       }
       default -> throw bad(f, "must be a thread or a process program");
     }

@@ -225,7 +225,11 @@ class JobRunTest {
       run.finished(success(run.assign("map", "n" + i, "w" + i, 0).orElseThrow()), "n" + i, "host" + i + ":1", 1);
     }
     assertThat(run.outputsLost("elsewhere:1")).isEmpty();
+    assertThat(run.drainUncommitted()).isEmpty();
     assertThat(run.outputsLost("host0:1")).containsExactly("map");
+    // The commit whose outputs died is dropped from the snapshot too, once.
+    assertThat(run.drainUncommitted()).containsExactly(new JobRun.InstanceRef("map", 0));
+    assertThat(run.drainUncommitted()).isEmpty();
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.feitian.service.spec;
 
-import io.feitian.common.resource.ResourceProtos;
-import io.feitian.common.resource.ResourceVector;
+import io.feitian.common.app.FieldChecks;
 import io.feitian.proto.service.v1.PartitionsSpec;
 import io.feitian.proto.service.v1.RoleSpec;
 import io.feitian.proto.service.v1.ServiceSpec;
@@ -22,25 +21,23 @@ public final class ServiceSpecValidator {
   /** The whole table is one znode (atomic changes, one watch for clients): about 100 bytes a partition. */
   public static final int MAX_PARTITIONS = 4_096;
 
-  private final String prefix;
+  private final FieldChecks checks;
 
   public ServiceSpecValidator(String prefix) {
-    this.prefix = prefix;
+    this.checks = new FieldChecks(prefix);
   }
 
   private IllegalArgumentException bad(String field, String problem) {
-    return new IllegalArgumentException(prefix + field + " " + problem);
+    return checks.bad(field, problem);
   }
 
   public void validate(ServiceSpec spec) {
-    if (!SERVICE_NAME.matcher(spec.getName()).matches()) {
-      throw bad("name", "must match " + SERVICE_NAME.pattern() + ", got '" + spec.getName() + "'");
-    }
+    checks.matches("name", spec.getName(), SERVICE_NAME);
     if (spec.getPriority() < 0) {
       throw bad("priority", "must be >= 0, got " + spec.getPriority());
     }
-    if (!spec.getQuotaGroup().isEmpty() && !SERVICE_NAME.matcher(spec.getQuotaGroup()).matches()) {
-      throw bad("quota_group", "must match " + SERVICE_NAME.pattern() + ", got '" + spec.getQuotaGroup() + "'");
+    if (!spec.getQuotaGroup().isEmpty()) {
+      checks.matches("quota_group", spec.getQuotaGroup(), SERVICE_NAME);
     }
     if (spec.getRolesCount() == 0) {
       throw bad("roles", "must list at least one role");
@@ -49,9 +46,7 @@ public final class ServiceSpecValidator {
     for (int i = 0; i < spec.getRolesCount(); i++) {
       RoleSpec r = spec.getRoles(i);
       String f = "roles[" + i + "]";
-      if (!ROLE_NAME.matcher(r.getName()).matches()) {
-        throw bad(f + ".name", "must match " + ROLE_NAME.pattern() + ", got '" + r.getName() + "'");
-      }
+      checks.matches(f + ".name", r.getName(), ROLE_NAME);
       if (roles.putIfAbsent(r.getName(), i) != null) {
         throw bad(f + ".name", "'" + r.getName() + "' is already the name of roles[" + roles.get(r.getName()) + "]");
       }
@@ -73,13 +68,7 @@ public final class ServiceSpecValidator {
     if (r.getWorkers() < 1 || r.getWorkers() > MAX_WORKERS) {
       throw bad(f + ".workers", "must be between 1 and " + MAX_WORKERS + ", got " + r.getWorkers());
     }
-    if (!r.hasResources()) {
-      throw bad(f + ".resources", "is required (cpu_millis and memory_mib of one worker)");
-    }
-    ResourceVector v = ResourceProtos.fromProto(prefix + f + ".resources", r.getResources());
-    if (v.cpuMillis() == 0 || v.memoryMib() == 0) {
-      throw bad(f + ".resources", "must ask for some CPU and memory, got " + v);
-    }
+    checks.workerResources(f + ".resources", r.hasResources(), r.getResources());
     if (r.getArgvCount() > 0 == r.hasJava()) {
       throw bad(f, "must give its program as either argv or java, not " + (r.hasJava() ? "both" : "neither"));
     }
@@ -93,11 +82,7 @@ public final class ServiceSpecValidator {
     } else if (r.getArgv(0).isBlank()) {
       throw bad(f + ".argv", "must name a program");
     }
-    for (String name : r.getEnvMap().keySet()) {
-      if (name.isEmpty() || name.contains("=") || name.startsWith("FEITIAN_")) {
-        throw bad(f + ".env", "name '" + name + "' is not allowed (FEITIAN_* is reserved)");
-      }
-    }
+    checks.envNames(f + ".env", r.getEnvMap().keySet());
     if (r.getPlacement().getMaxPerNode() < 0 || r.getPlacement().getMaxPerRack() < 0) {
       throw bad(f + ".placement", "limits must be >= 0 (0: none)");
     }
