@@ -18,7 +18,9 @@ public record MasterSettings(
     Duration backoffMax,
     Duration killGrace,
     int badNodeReports,
-    Duration badNodeWindow) {
+    Duration badNodeWindow,
+    int endedAppsKept,
+    Duration endedAppRetention) {
 
   public MasterSettings {
     if (port < 0 || port > 65535) {
@@ -39,6 +41,10 @@ public record MasterSettings(
       throw new IllegalArgumentException("fuxi.master.bad-node-reports must be >= 0 (0 turns it off)");
     }
     positive("fuxi.master.bad-node-window", badNodeWindow);
+    if (endedAppsKept < 0) {
+      throw new IllegalArgumentException("fuxi.master.ended-apps.keep must be >= 0, got " + endedAppsKept);
+    }
+    positive("fuxi.master.ended-apps.retention", endedAppRetention);
   }
 
   private static void positive(String key, Duration d) {
@@ -62,7 +68,9 @@ public record MasterSettings(
         m.getDuration("child-master.backoff-max"),
         m.getDuration("child-master.kill-grace"),
         m.getInt("bad-node-reports"),
-        m.getDuration("bad-node-window"));
+        m.getDuration("bad-node-window"),
+        m.getInt("ended-apps.keep"),
+        m.getDuration("ended-apps.retention"));
   }
 
   /** The address to advertise once the server is bound to {@code actualPort}. */

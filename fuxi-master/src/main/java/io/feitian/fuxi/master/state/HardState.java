@@ -73,6 +73,10 @@ public final class HardState {
     fence.get().put(APPS + "/" + app.getAppId(), app.toByteArray());
   }
 
+  public void deleteApp(String appId) {
+    fence.get().delete(APPS + "/" + appId);
+  }
+
   public void putQuota(QuotaGroup quota) {
     fence.get().put(QUOTAS + "/" + quota.getName(), quota.toBuilder().clearInUse().build().toByteArray());
   }

@@ -10,6 +10,7 @@ import io.feitian.fuxi.master.scheduler.Grant;
 import io.feitian.fuxi.master.scheduler.Outcome;
 import io.feitian.fuxi.master.scheduler.LocalityLevel;
 import io.feitian.fuxi.master.scheduler.Scheduler;
+import io.feitian.fuxi.master.state.EndedApps;
 import io.feitian.fuxi.master.state.HardState;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.AppState;
@@ -133,8 +134,23 @@ public final class LeaderTerm implements AutoCloseable {
     loop.scheduleWithFixedDelay(guard(childMasters::tick), 200, 200, TimeUnit.MILLISECONDS);
     long preempt = settings.preemptionInterval().toMillis();
     loop.scheduleWithFixedDelay(guard(admin::preempt), preempt, preempt, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(guard(this::forgetEndedApps), 0, 60, TimeUnit.SECONDS);
     log.info("term {} started: {} applications, {} quota groups, {} blacklisted nodes", epoch,
         apps.values().stream().filter(AppRuntime::active).count(), quotas.size(), blacklist.size());
+  }
+
+  /** Ended applications past fuxi.master.ended-apps (retention, or beyond the count kept) are forgotten. */
+  void forgetEndedApps() {
+    List<AppInfo> ended = apps.values().stream().filter(a -> !a.active()).map(a -> a.info).toList();
+    List<String> forget = EndedApps.toForget(ended, now(), settings.endedAppsKept(), settings.endedAppRetention());
+    for (String id : forget) {
+      hard.deleteApp(id);
+      apps.remove(id);
+    }
+    if (!forget.isEmpty()) {
+      log.info("forgot {} ended applications (fuxi.master.ended-apps: keep {}, retention {})", forget.size(),
+          settings.endedAppsKept(), settings.endedAppRetention());
+    }
   }
 
   static String groupOf(AppInfo app) {
@@ -347,6 +363,7 @@ public final class LeaderTerm implements AutoCloseable {
     }
     deliverIssued();
     log.info("application {} ended: {} {}", app.id(), state, message);
+    forgetEndedApps();
   }
 
   ResourceVector usageOf(String appId) {
