@@ -68,7 +68,7 @@ public final class JobMaster implements AutoCloseable {
   static final long ADOPT_WAIT_MS = 5_000;
   /**
    * A claimed grant whose worker has not come back in this long is returned
-   * (a live worker retries every 2 s at most, so it is back well before).
+   * (a live worker looks for it every 0.5 s at most, so it is back well before).
    */
   static final long ADOPT_GIVE_UP_MS = 15_000;
 

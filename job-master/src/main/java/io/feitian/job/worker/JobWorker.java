@@ -87,7 +87,9 @@ final class JobWorker {
   Status run(Function<String, Channel> channels, String endpoint, MasterFinder finder) throws InterruptedException {
     long current = open(channels.apply(endpoint), false);
     long orphanedAt = 0;
-    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2));
+    // Short: the successor is usually up within seconds, and every moment looking for it is a moment
+    // the new master holds work back for this worker (one GetApp per try is little load).
+    Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(500));
     Status end;
     while (true) {
       Event e = events.take();
