@@ -14,9 +14,12 @@ import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchRequest;
 import io.feitian.proto.fuxi.v1.LaunchResponse;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
+import io.feitian.proto.fuxi.v1.ListWorkersRequest;
+import io.feitian.proto.fuxi.v1.ListWorkersResponse;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
+import io.feitian.proto.fuxi.v1.WorkerState;
 import io.feitian.proto.job.v1.InstanceCommit;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
@@ -158,6 +161,7 @@ public final class JobMaster implements AutoCloseable {
       log.info("job {}: claiming {} grants of the previous job-master; waiting up to {} ms for their workers",
           appId, awaitingHello.size(), ADOPT_WAIT_MS);
       loop.after(ADOPT_GIVE_UP_MS, this::giveUpUnclaimedWorkers);
+      askNodesForClaimedWorkers();
     }
     session = new AppMasterSession(client, appId, loop.listener(new FuxiListener())).endpoint(endpoint)
         .holding(claimed.stream().filter(g -> tasks.containsKey(g.getUnit())).toList());
@@ -314,13 +318,64 @@ public final class JobMaster implements AutoCloseable {
     long now = clock.millis();
     for (var e : List.copyOf(awaitingHello.entrySet())) {
       if (now - e.getValue() >= ADOPT_GIVE_UP_MS) {
-        log.info("the worker of claimed grant {} did not come back; returning the grant", e.getKey());
-        String task = taskOfGrant.get(e.getKey());
-        releaseGrant(e.getKey());
-        if (task != null) {
-          adjustDemand(task);
-        }
+        giveUp(e.getKey(), "did not come back");
       }
+    }
+  }
+
+  /**
+   * Asks the nodes of claimed grants which of them still run a worker: a
+   * grant without one (its worker ended just before its master) has nobody
+   * to come back, so it is returned at once and the hold on new work does
+   * not wait for it.
+   */
+  private void askNodesForClaimedWorkers() {
+    Set<String> addresses = new HashSet<>();
+    awaitingHello.keySet().forEach(id -> addresses.add(nodeOfGrant.get(id)));
+    for (String address : addresses) {
+      calls.unary(TaskWorkerServiceGrpc.newStub(channel(address)))
+          .listWorkers(ListWorkersRequest.newBuilder().setAppId(appId).build(), new StreamObserver<>() {
+            @Override
+            public void onNext(ListWorkersResponse r) {
+              Set<Long> alive = new HashSet<>();
+              r.getWorkersList().stream().filter(w -> w.getState() == WorkerState.WORKER_STATE_RUNNING
+                  || w.getState() == WorkerState.WORKER_STATE_STARTING).forEach(w -> alive.add(w.getGrantId()));
+              post(() -> {
+                for (long id : List.copyOf(awaitingHello.keySet())) {
+                  if (address.equals(nodeOfGrant.get(id)) && !alive.contains(id)) {
+                    giveUp(id, "runs no worker on its node");
+                  }
+                }
+              });
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              log.info("cannot ask {} about claimed grants ({}); waiting for their workers", address,
+                  Status.fromThrowable(t).getCode());
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+    }
+  }
+
+  private void giveUp(long grantId, String why) {
+    log.info("claimed grant {} {}; returning it", grantId, why);
+    String task = taskOfGrant.get(grantId);
+    releaseGrant(grantId);
+    adoptionOverIfAllBack();
+    if (task != null) {
+      adjustDemand(task);
+    }
+  }
+
+  /** Once every claimed grant's worker is back (or given up), new work is handed out. */
+  private void adoptionOverIfAllBack() {
+    if (adoptUntil != 0 && awaitingHello.isEmpty()) {
+      adoptUntil = 0;
+      post(() -> run.tasks().forEach(this::dispatchTask));
     }
   }
 
@@ -337,9 +392,8 @@ public final class JobMaster implements AutoCloseable {
     }
     WorkerLink w = new WorkerLink(h, stream);
     workers.put(h.getWorkerId(), w);
-    if (awaitingHello.remove(h.getGrantId()) != null && awaitingHello.isEmpty()) {
-      adoptUntil = 0; // every worker of the predecessor is back
-      post(() -> run.tasks().forEach(this::dispatchTask));
+    if (awaitingHello.remove(h.getGrantId()) != null) {
+      adoptionOverIfAllBack();
     }
     for (var ref : h.getAdoptList()) {
       if (run.adopt(h.getTask(), ref.getInstance(), ref.getAttempt(), h.getWorkerId(), h.getNodeId(), clock.millis())) {
