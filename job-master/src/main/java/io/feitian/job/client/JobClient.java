@@ -1,6 +1,7 @@
 package io.feitian.job.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.common.retry.Backoff;
 import io.feitian.job.spec.JobKind;
@@ -73,15 +74,10 @@ public final class JobClient {
     return app;
   }
 
-  private static boolean active(AppInfo a) {
-    return a.getState() == AppState.APP_STATE_PENDING || a.getState() == AppState.APP_STATE_RUNNING
-        || a.getState() == AppState.APP_STATE_RESTARTING;
-  }
-
   /** The job's status: from its job-master while it runs, from its record once it has ended. */
   public JobStatus status(String jobId) {
     AppInfo app = app(jobId);
-    if (active(app) && !app.getEndpoint().isEmpty()) {
+    if (AppStates.active(app) && !app.getEndpoint().isEmpty()) {
       try {
         return jobs(app).getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
       } catch (StatusRuntimeException e) {
@@ -128,7 +124,7 @@ public final class JobClient {
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2));
     while (true) {
       AppInfo app = app(jobId);
-      if (!active(app)) {
+      if (!AppStates.active(app)) {
         JobStatus end = fromRecord(app);
         onChange.accept(end);
         return end;
@@ -157,7 +153,7 @@ public final class JobClient {
 
   public JobStatus kill(String jobId, String reason) {
     AppInfo app = app(jobId);
-    if (!active(app)) {
+    if (!AppStates.active(app)) {
       return fromRecord(app);
     }
     if (app.getEndpoint().isEmpty()) {
@@ -176,7 +172,7 @@ public final class JobClient {
    */
   public List<InstanceLog> logs(String jobId, String task, int instance) throws IOException {
     AppInfo app = app(jobId);
-    if (active(app) && !app.getEndpoint().isEmpty()) {
+    if (AppStates.active(app) && !app.getEndpoint().isEmpty()) {
       return jobs(app).getLogs(GetLogsRequest.newBuilder().setJobId(jobId).setTask(task).setInstance(instance).build())
           .getLogsList();
     }

@@ -1,6 +1,7 @@
 package io.feitian.job.master;
 
 import io.feitian.client.AppMasterSession;
+import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.MasterLoop;
 import io.feitian.job.client.JobLogs;
@@ -19,7 +20,6 @@ import io.feitian.proto.fuxi.v1.ListWorkersResponse;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
-import io.feitian.proto.fuxi.v1.WorkerState;
 import io.feitian.proto.job.v1.InstanceCommit;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
@@ -338,8 +338,7 @@ public final class JobMaster implements AutoCloseable {
             @Override
             public void onNext(ListWorkersResponse r) {
               Set<Long> alive = new HashSet<>();
-              r.getWorkersList().stream().filter(w -> w.getState() == WorkerState.WORKER_STATE_RUNNING
-                  || w.getState() == WorkerState.WORKER_STATE_STARTING).forEach(w -> alive.add(w.getGrantId()));
+              r.getWorkersList().stream().filter(AppStates::running).forEach(w -> alive.add(w.getGrantId()));
               post(() -> {
                 for (long id : List.copyOf(awaitingHello.keySet())) {
                   if (address.equals(nodeOfGrant.get(id)) && !alive.contains(id)) {
@@ -553,12 +552,9 @@ public final class JobMaster implements AutoCloseable {
 
   /** The number of live machines bounds how many the job may blacklist. Read off the loop. */
   private void learnClusterSize() {
-    CompletableFuture.supplyAsync(() -> client.cluster(c -> c.getClusterStatus(
-        io.feitian.proto.fuxi.v1.GetClusterStatusRequest.getDefaultInstance())))
-        .thenAccept(status -> post(() -> {
-          aliveNodes = status.getNodesList().stream()
-              .filter(n -> n.getState() == io.feitian.proto.fuxi.v1.NodeState.NODE_STATE_ALIVE)
-              .map(io.feitian.proto.fuxi.v1.NodeStatus::getNodeId).sorted().toList();
+    client.aliveNodes()
+        .thenAccept(alive -> post(() -> {
+          aliveNodes = alive.stream().map(io.feitian.proto.fuxi.v1.NodeStatus::getNodeId).sorted().toList();
           run.clusterSize(aliveNodes.size());
         }))
         .exceptionally(e -> {

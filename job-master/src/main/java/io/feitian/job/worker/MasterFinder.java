@@ -1,9 +1,9 @@
 package io.feitian.job.worker;
 
 import com.typesafe.config.Config;
+import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.proto.fuxi.v1.AppInfo;
-import io.feitian.proto.fuxi.v1.AppState;
 import io.feitian.proto.fuxi.v1.GetAppRequest;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -38,9 +38,7 @@ final class MasterFinder implements JobWorker.MasterFinder, AutoCloseable {
         client = FeitianClient.fromConfig(config);
       }
       AppInfo app = client.cluster(c -> c.getApp(GetAppRequest.newBuilder().setAppId(appId).build()));
-      boolean active = app.getState() == AppState.APP_STATE_RUNNING || app.getState() == AppState.APP_STATE_RESTARTING
-          || app.getState() == AppState.APP_STATE_PENDING;
-      return active && !app.getEndpoint().isEmpty() ? Optional.of(app.getEndpoint()) : Optional.empty();
+      return AppStates.active(app) && !app.getEndpoint().isEmpty() ? Optional.of(app.getEndpoint()) : Optional.empty();
     } catch (RuntimeException e) {
       log.info("cannot look the job-master up yet: {}", e.toString());
       return Optional.empty();

@@ -1,5 +1,6 @@
 package io.feitian.service.client;
 
+import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.retry.Backoff;
@@ -67,17 +68,11 @@ public final class ServiceAdmins {
     this.patience = patience;
   }
 
-  /** Whether an application has not ended (it may be waiting for its master, or restarting it). */
-  public static boolean active(AppInfo a) {
-    return a.getState() == AppState.APP_STATE_PENDING || a.getState() == AppState.APP_STATE_RUNNING
-        || a.getState() == AppState.APP_STATE_RESTARTING;
-  }
-
   /** The services that have not ended, oldest first. */
   public List<AppInfo> running() {
     List<AppInfo> services = new ArrayList<>();
     for (AppInfo a : client.cluster(c -> c.listApps(ListAppsRequest.newBuilder().setAll(false).build())).getAppsList()) {
-      if (a.getSpec().getKind().equals(ServiceKind.NAME) && active(a)) {
+      if (a.getSpec().getKind().equals(ServiceKind.NAME) && AppStates.active(a)) {
         services.add(a);
       }
     }

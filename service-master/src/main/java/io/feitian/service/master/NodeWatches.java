@@ -1,11 +1,11 @@
 package io.feitian.service.master;
 
+import io.feitian.client.AppStates;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
 import io.feitian.proto.fuxi.v1.WatchWorkersRequest;
 import io.feitian.proto.fuxi.v1.WorkerInfo;
-import io.feitian.proto.fuxi.v1.WorkerState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
@@ -66,7 +66,7 @@ final class NodeWatches implements AutoCloseable {
           @Override
           public void onNext(WorkerInfo w) {
             backoff.reset();
-            if (w.getState() != WorkerState.WORKER_STATE_RUNNING && w.getState() != WorkerState.WORKER_STATE_STARTING) {
+            if (!AppStates.running(w)) {
               ended.accept(w);
             }
           }

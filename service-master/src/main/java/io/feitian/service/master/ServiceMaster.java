@@ -1,13 +1,13 @@
 package io.feitian.service.master;
 
 import io.feitian.client.AppMasterSession;
+import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.MasterLoop;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.common.zk.FencedOutException;
-import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchRequest;
 import io.feitian.proto.fuxi.v1.LaunchResponse;
@@ -15,12 +15,10 @@ import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.ListWorkersRequest;
 import io.feitian.proto.fuxi.v1.ListWorkersResponse;
 import io.feitian.proto.fuxi.v1.LocalityLevel;
-import io.feitian.proto.fuxi.v1.NodeState;
 import io.feitian.proto.fuxi.v1.ProcessProgram;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
-import io.feitian.proto.fuxi.v1.WorkerState;
 import io.feitian.proto.service.v1.LoadRequest;
 import io.feitian.proto.service.v1.PartitionReply;
 import io.feitian.proto.service.v1.RoleSpec;
@@ -322,9 +320,13 @@ final class ServiceMaster implements AutoCloseable {
           @Override
           public void onNext(ListWorkersResponse r) {
             boolean running = r.getWorkersList().stream().anyMatch(w -> w.getWorkerId().equals(workerId)
-                && (w.getState() == WorkerState.WORKER_STATE_RUNNING || w.getState() == WorkerState.WORKER_STATE_STARTING));
+                && AppStates.running(w));
             if (!running) {
-              post(() -> workerEnded(workerId));
+              post(() -> {
+                if (members.get(m.grant.getGrantId()) == m) {
+                  workerEnded(m, "its node runs it no more");
+                }
+              });
             }
           }
 
@@ -339,32 +341,21 @@ final class ServiceMaster implements AutoCloseable {
         });
   }
 
-  /** A lost worker's process has ended: it cannot come back, so its partitions move now. */
-  private void workerEnded(String workerId) {
-    Member m = memberOf(workerId);
-    if (m == null || !m.lost) {
-      return;
-    }
-    log.warn("worker {} has ended on {}: its partitions move now", workerId, m.grant.getNodeId());
-    if (table != null && isPartitioned(m)) {
-      table.workerGone(workerId);
-    }
-    returnGrant(m, "worker ended");
-    rebalance();
-  }
-
   /**
-   * A node says a worker process of this application ended. If it is one
-   * of ours, it can serve nothing any more: its partitions move now, and a
-   * replacement is asked for.
+   * A node says a worker process of this application ended (its WatchWorkers
+   * stream). If it is one of ours, it can serve nothing any more.
    */
   private void processEnded(io.feitian.proto.fuxi.v1.WorkerInfo w) {
     Member m = members.get(w.getGrantId());
-    if (m == null) {
-      return; // a grant already returned (or the service-master's own)
+    if (m != null) { // else a grant already returned (or the service-master's own)
+      workerEnded(m, w.getState() + (w.getMessage().isEmpty() ? "" : ", " + w.getMessage()));
     }
-    log.warn("worker {} of {} on {} ended ({}{}): its partitions move now", w.getWorkerId(), m.role(),
-        m.grant.getNodeId(), w.getState(), w.getMessage().isEmpty() ? "" : ", " + w.getMessage());
+  }
+
+  /** A worker's process has ended: it cannot come back, so its partitions move now and it is replaced. */
+  private void workerEnded(Member m, String why) {
+    log.warn("worker {} of {} on {} ended ({}): its partitions move now",
+        m.worker == null ? "(unregistered)" : m.worker.getWorkerId(), m.role(), m.grant.getNodeId(), why);
     if (m.worker != null && table != null && isPartitioned(m)) {
       table.workerGone(m.worker.getWorkerId());
     }
@@ -588,9 +579,8 @@ final class ServiceMaster implements AutoCloseable {
 
   /** The cluster's live nodes and racks, for placement limits. Read off the loop. */
   private void learnNodes() {
-    CompletableFuture.supplyAsync(() -> client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance())))
-        .thenAccept(status -> post(() -> nodes = status.getNodesList().stream()
-            .filter(n -> n.getState() == NodeState.NODE_STATE_ALIVE && !n.getBlacklisted())
+    client.aliveNodes()
+        .thenAccept(alive -> post(() -> nodes = alive.stream().filter(n -> !n.getBlacklisted())
             .map(n -> new Placement.Node(n.getNodeId(), n.getRack())).toList()))
         .exceptionally(e -> {
           log.debug("cluster nodes unknown: {}", e.toString());
