@@ -165,12 +165,16 @@ public final class AppMasterSession implements AutoCloseable {
 
   /** Ends the application. */
   public void unregister(boolean succeeded, String diagnostics) {
-    unregister(succeeded, diagnostics, ByteString.EMPTY);
+    unregister(succeeded ? Ending.SUCCEEDED : Ending.FAILED, diagnostics, ByteString.EMPTY);
   }
 
+  /** How an application ends, as its master reports it. */
+  public enum Ending { SUCCEEDED, FAILED, KILLED }
+
   /** Ends the application, leaving a final report in its record (AppInfo.outcome). */
-  public synchronized void unregister(boolean succeeded, String diagnostics, ByteString outcome) {
-    send(AppMasterMessage.newBuilder().setUnregister(Unregister.newBuilder().setSucceeded(succeeded)
+  public synchronized void unregister(Ending ending, String diagnostics, ByteString outcome) {
+    send(AppMasterMessage.newBuilder().setUnregister(Unregister.newBuilder()
+        .setSucceeded(ending == Ending.SUCCEEDED).setKilled(ending == Ending.KILLED)
         .setDiagnostics(diagnostics).setOutcome(outcome)).build());
     closed = true;
   }

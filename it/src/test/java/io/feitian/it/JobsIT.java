@@ -8,6 +8,7 @@ import io.feitian.client.cli.FeitianCli;
 import io.feitian.examples.sort.GenerateRecords;
 import io.feitian.examples.wordcount.Words;
 import io.feitian.job.client.JobClient;
+import io.feitian.proto.fuxi.v1.AppState;
 import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.ListAppsRequest;
 import io.feitian.proto.fuxi.v1.SubmitAppRequest;
@@ -217,6 +218,8 @@ class JobsIT {
     JobStatus end = Jobs.run(jobs, id, TIMEOUT);
     assertThat(end.getState()).isEqualTo(JobState.JOB_STATE_KILLED);
     assertThat(end.getMessage()).isEqualTo("no longer needed");
+    assertThat(Apps.get(cluster, id).getState()).as("the application ends killed too, not failed")
+        .isEqualTo(AppState.APP_STATE_KILLED);
     // The sleeping instances were killed with their workers: nothing holds resources any more.
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       var status = cluster.status();

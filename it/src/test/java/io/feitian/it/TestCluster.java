@@ -75,14 +75,14 @@ final class TestCluster implements AutoCloseable {
     return a;
   }
 
-  /** Starts a fuxi-master; returns its name (its log is dir/NAME.log). */
+  /** Starts a fuxi-master; returns its name (its log is dir/NAME.log). {@code extra} settings override the defaults. */
   String startMaster(String... extra) {
     String name = "master-" + (++masterSeq);
     List<String> args = common();
-    args.addAll(List.of(extra));
     args.addAll(List.of("--set", "fuxi.master.port=0", "--set", "fuxi.master.heartbeat-interval=300ms",
         "--set", "fuxi.master.node-timeout=3s", "--set", "fuxi.master.recovery-window=2s",
         "--set", "fuxi.master.child-master.backoff-initial=200ms"));
+    args.addAll(List.of(extra));
     Process p = ChildJvm.of(MASTER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(name + ".log")).start();
     masters.put(name, p);
     return name;

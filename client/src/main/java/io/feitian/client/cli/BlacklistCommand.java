@@ -35,13 +35,16 @@ final class BlacklistCommand {
     @Parameters(paramLabel = "NODE")
     String node;
 
-    @Option(names = "--reason", defaultValue = "", description = "Why, for the record.")
+    @Option(names = "--reason", defaultValue = "", description = "Why, for the record (at most 4 KiB).")
     String reason;
+
+    @Option(names = "--force", description = "Also a node the cluster does not know (down, or not yet installed).")
+    boolean force;
 
     @Override
     protected void run(FeitianClient client) {
       BlacklistEntry e = client.cluster(c -> c.addToBlacklist(
-          BlacklistRequest.newBuilder().setNodeId(node).setReason(reason).build()));
+          BlacklistRequest.newBuilder().setNodeId(node).setReason(reason).setForce(force).build()));
       print(e, out -> out.println("node " + node + " blacklisted"));
     }
   }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A kind of application fuxi-master knows (a job, a service): it checks the
@@ -29,6 +30,15 @@ public interface AppKind {
    */
   default Map<String, Resources> shapes(String field, ByteString description) {
     return Map.of();
+  }
+
+  /**
+   * The name a description that passed {@link #validate} gives the
+   * application (a job's or a service's name), if it has one: fuxi-master
+   * refuses an AppSpec.name that differs.
+   */
+  default Optional<String> applicationName(ByteString description) {
+    return Optional.empty();
   }
 
   /** The master program, used when the submitter leaves AppSpec.master unset. */

@@ -12,6 +12,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.Closeable;
 import java.io.IOException;
@@ -28,30 +29,43 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A daemon's gRPC server with what every Feitian server carries: the standard
- * health service, server reflection, authentication when configured, and the
- * daemon's own interceptors (such as a leader gate).
+ * health service (overall, and per service), server reflection (v1 and
+ * v1alpha), authentication when configured, the daemon's own interceptors
+ * (such as a leader gate), and the {@link RequestGuard} (malformed requests
+ * answer INVALID_ARGUMENT, status descriptions stay short).
  */
 public final class GrpcServer implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
-  private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+  /**
+   * The largest request message a server takes (larger ones are refused with
+   * RESOURCE_EXHAUSTED before they are read). Well above the largest valid
+   * request (a SubmitApp is at most a ZooKeeper record, 1 MiB; an Attach or a
+   * node registration carries a few hundred bytes per grant or worker), far
+   * below what would strain a daemon's heap. See docs/ARCHITECTURE.md, "Limits".
+   */
+  public static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
   private enum State { LATENT, STARTED, CLOSED }
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final Server server;
   private final HealthStatusManager health;
+  private final List<String> serviceNames;
+  private final boolean initiallyServing;
   private final Duration shutdownGrace;
 
-  private GrpcServer(Server server, HealthStatusManager health, Duration shutdownGrace) {
+  private GrpcServer(Server server, HealthStatusManager health, List<String> serviceNames, boolean initiallyServing,
+      Duration shutdownGrace) {
     this.server = server;
     this.health = health;
+    this.serviceNames = serviceNames;
+    this.initiallyServing = initiallyServing;
     this.shutdownGrace = shutdownGrace;
   }
 
   /** A Netty server on host:port (port 0 picks a free port) with the process's TLS settings. */
   public static Builder netty(String host, int port, SecuritySettings security) {
     NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
     if (security.tls().enabled()) {
@@ -78,8 +92,20 @@ public final class GrpcServer implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start gRPC server: " + e.getMessage(), e);
     }
-    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    setServing(initiallyServing);
     return this;
+  }
+
+  /**
+   * The health of the daemon's own services (such as feitian.fuxi.v1.ClusterService),
+   * e.g. SERVING only while a master leads. The overall status ("") stays
+   * SERVING while the process serves.
+   */
+  public void setServing(boolean serving) {
+    for (String name : serviceNames) {
+      health.setStatus(name, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    }
   }
 
   /** The bound port (useful when 0 was asked for). */
@@ -113,6 +139,7 @@ public final class GrpcServer implements Closeable {
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private MethodPolicy policy = MethodPolicy.adminFor(java.util.Set.of());
     private Duration shutdownGrace = Duration.ofSeconds(5);
+    private boolean initiallyServing = true;
 
     private Builder(ServerBuilder<?> builder, SecuritySettings security) {
       this.builder = builder;
@@ -145,17 +172,39 @@ public final class GrpcServer implements Closeable {
       return this;
     }
 
+    /** The daemon's services report NOT_SERVING until {@link GrpcServer#setServing} says otherwise. */
+    public Builder initiallyNotServing() {
+      this.initiallyServing = false;
+      return this;
+    }
+
     public GrpcServer build() {
       HealthStatusManager health = new HealthStatusManager();
       List<ServerInterceptor> chain = new ArrayList<>(interceptors);
       // ServerInterceptors.intercept runs the last interceptor first: auth goes last so it runs first.
       security.tokens().ifPresent(tokens -> chain.add(new AuthInterceptor(tokens, policy)));
+      List<String> names = new ArrayList<>();
       for (ServerServiceDefinition s : services) {
-        builder.addService(ServerInterceptors.intercept(s, chain));
+        names.add(s.getServiceDescriptor().getName());
+        addGuarded(ServerInterceptors.intercept(s, chain));
       }
-      builder.addService(health.getHealthService());
-      builder.addService(ProtoReflectionServiceV1.newInstance());
-      return new GrpcServer(builder.build(), health, shutdownGrace);
+      addGuarded(health.getHealthService().bindService());
+      addGuarded(ProtoReflectionServiceV1.newInstance().bindService());
+      addGuarded(reflectionV1Alpha().bindService());
+      builder.maxInboundMessageSize(MAX_REQUEST_BYTES);
+      return new GrpcServer(builder.build(), health, List.copyOf(names), initiallyServing, shutdownGrace);
+    }
+
+    /** grpc-java deprecates v1alpha reflection, but grpcurl and most tools still ask it first. */
+    @SuppressWarnings("deprecation")
+    private static BindableService reflectionV1Alpha() {
+      return ProtoReflectionService.newInstance();
+    }
+
+    /** Requests reach the service unparsed, so that the guard parses them and can refuse malformed ones. */
+    private void addGuarded(ServerServiceDefinition service) {
+      builder.addService(ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service),
+          new RequestGuard()));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.feitian.common.resource;
 
+import io.feitian.common.grpc.Echo;
 import io.feitian.proto.common.v1.Resources;
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,6 +9,12 @@ import java.util.regex.Pattern;
 /** Converts resource vectors to and from the wire, checking what arrives. */
 public final class ResourceProtos {
   private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,32}");
+  /**
+   * The largest amount of any dimension on the wire (2^40: a billion cores in
+   * millicores, an exbibyte in MiB), far above any cluster and low enough
+   * that sums over millions of nodes or grants cannot overflow.
+   */
+  public static final long MAX_AMOUNT = 1L << 40;
 
   private ResourceProtos() {}
 
@@ -15,28 +22,30 @@ public final class ResourceProtos {
    * The vector of a wire message.
    *
    * @param field the message's field path, named in errors ("spec.master_resources")
-   * @throws IllegalArgumentException naming the field when a quantity is negative or a name is bad
+   * @throws IllegalArgumentException naming the field when a quantity is negative or above
+   *     {@link #MAX_AMOUNT}, or a name is bad
    */
   public static ResourceVector fromProto(String field, Resources r) {
-    if (r.getCpuMillis() < 0) {
-      throw new IllegalArgumentException(field + ".cpu_millis must be >= 0, got " + r.getCpuMillis());
-    }
-    if (r.getMemoryMib() < 0) {
-      throw new IllegalArgumentException(field + ".memory_mib must be >= 0, got " + r.getMemoryMib());
-    }
+    checkAmount(field + ".cpu_millis", r.getCpuMillis());
+    checkAmount(field + ".memory_mib", r.getMemoryMib());
     Map<String, Long> named = new TreeMap<>();
     for (Map.Entry<String, Long> e : r.getNamedMap().entrySet()) {
       if (!NAME.matcher(e.getKey()).matches()) {
-        throw new IllegalArgumentException(field + ".named has a bad name '" + e.getKey() + "' (expected [a-z0-9_-]{1,32})");
+        throw new IllegalArgumentException(field + ".named has a bad name " + Echo.quote(e.getKey())
+            + " (expected [a-z0-9_-]{1,32})");
       }
-      if (e.getValue() < 0) {
-        throw new IllegalArgumentException(field + ".named[" + e.getKey() + "] must be >= 0, got " + e.getValue());
-      }
+      checkAmount(field + ".named[" + e.getKey() + "]", e.getValue());
       if (e.getValue() > 0) {
         named.put(e.getKey(), e.getValue());
       }
     }
     return ResourceVector.of(r.getCpuMillis(), r.getMemoryMib(), named);
+  }
+
+  private static void checkAmount(String field, long amount) {
+    if (amount < 0 || amount > MAX_AMOUNT) {
+      throw new IllegalArgumentException(field + " must be between 0 and " + MAX_AMOUNT + " (2^40), got " + amount);
+    }
   }
 
   public static Resources toProto(ResourceVector v) {

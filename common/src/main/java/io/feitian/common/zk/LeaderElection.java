@@ -195,6 +195,20 @@ public final class LeaderElection implements Closeable {
     return new Fence(zk, epochPath, t.epochVersion(), t.epoch());
   }
 
+  /**
+   * The epoch of the latest term anyone won (the current leader's, once it
+   * has written it), read from ZooKeeper: what a standby reports. 0 if no
+   * term was won yet or ZooKeeper cannot be read.
+   */
+  public long latestEpoch() {
+    try {
+      byte[] data = zk.getData().forPath(epochPath);
+      return data.length == 8 ? ByteBuffer.wrap(data).getLong() : 0L;
+    } catch (Exception e) {
+      return 0L;
+    }
+  }
+
   /** The current leader's id (address), as ZooKeeper sees it. */
   public Optional<String> currentLeader() {
     try {

@@ -87,6 +87,7 @@ public final class FuxiMaster implements Daemon {
         () -> electionRef[0] == null ? Optional.empty() : electionRef[0].currentLeader());
     server = GrpcServer.netty(settings.bind(), settings.port(), security)
         .policy(methodPolicy())
+        .initiallyNotServing() // the health of its services says whether this master leads
         .service(new NodeServiceImpl(current))
         .service(new ResourceServiceImpl(current))
         .service(new ClusterServiceImpl(current, new ClusterServiceImpl.Peers() {
@@ -103,6 +104,11 @@ public final class FuxiMaster implements Daemon {
           @Override
           public List<String> masters() {
             return electionRef[0].participants().stream().map(Participant::getId).toList();
+          }
+
+          @Override
+          public long leaderEpoch() {
+            return electionRef[0].latestEpoch();
           }
         }))
         .build()
@@ -139,6 +145,7 @@ public final class FuxiMaster implements Daemon {
       return;
     }
     term = t;
+    server.setServing(true);
     log.info("leading as {} with epoch {}", address, epoch);
   }
 
@@ -146,6 +153,7 @@ public final class FuxiMaster implements Daemon {
     LeaderTerm t = term;
     term = null;
     if (t != null) {
+      server.setServing(false);
       log.info("leaving term {}", t.epoch());
       t.close();
     }

@@ -453,6 +453,9 @@ public final class JobMaster implements AutoCloseable {
       snapshots.record(r.getTask(), r.getInstance(),
           commit.toBuilder().setRecordsIn(r.getRecordsIn()).setRecordsOut(r.getRecordsOut()).build());
     }
+    // Only now (the commit on its way to the snapshot) may the worker forget the result.
+    w.send(WorkerCommand.newBuilder().setReceived(io.feitian.proto.job.v1.AttemptRef.newBuilder()
+        .setInstance(r.getInstance()).setAttempt(r.getAttempt())).build());
     if (!r.getSucceeded()) {
       log.warn("{}[{}] attempt {} failed on {}: {}", r.getTask(), r.getInstance(), r.getAttempt(),
           w.hello.getNodeId(), r.getMessage());
@@ -613,7 +616,7 @@ public final class JobMaster implements AutoCloseable {
   // ---- the end --------------------------------------------------------------------------------
 
   private void failJob(String why) {
-    run.kill(why);
+    run.fail(why);
     finish();
   }
 
@@ -673,8 +676,12 @@ public final class JobMaster implements AutoCloseable {
       }
     }
     watchers.clear();
-    boolean ok = status.getState() == JobState.JOB_STATE_SUCCEEDED;
-    session.unregister(ok, status.getMessage(), status.toByteString());
+    AppMasterSession.Ending ending = switch (status.getState()) {
+      case JOB_STATE_SUCCEEDED -> AppMasterSession.Ending.SUCCEEDED;
+      case JOB_STATE_KILLED -> AppMasterSession.Ending.KILLED;
+      default -> AppMasterSession.Ending.FAILED;
+    };
+    session.unregister(ending, status.getMessage(), status.toByteString());
     snapshots.delete();
     log.info("job {} {}{}", appId, status.getState(), status.getMessage().isEmpty() ? "" : ": " + status.getMessage());
     ended.countDown();

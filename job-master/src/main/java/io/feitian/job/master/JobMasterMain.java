@@ -1,6 +1,7 @@
 package io.feitian.job.master;
 
 import com.typesafe.config.Config;
+import io.feitian.client.AppMasterSession;
 import io.feitian.client.FeitianClient;
 import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.config.ConfigLoader;
@@ -95,7 +96,7 @@ public final class JobMasterMain {
   private static void failBeforeStart(FeitianClient client, String appId, JobSpec spec, String why) {
     JobStatus status = JobStatus.newBuilder().setJobId(appId).setName(spec.getName())
         .setState(JobState.JOB_STATE_FAILED).setMessage(why).setOutputDir(spec.getOutputDir()).build();
-    try (var session = new io.feitian.client.AppMasterSession(client, appId, new io.feitian.client.AppMasterSession.Listener() {
+    try (var session = new AppMasterSession(client, appId, new AppMasterSession.Listener() {
       @Override
       public void granted(java.util.List<io.feitian.proto.fuxi.v1.Grant> grants) {}
 
@@ -103,7 +104,7 @@ public final class JobMasterMain {
       public void revoked(java.util.List<Long> grantIds, io.feitian.proto.fuxi.v1.RevokeReason reason, String detail) {}
     })) {
       session.start();
-      session.unregister(false, why, status.toByteString());
+      session.unregister(AppMasterSession.Ending.FAILED, why, status.toByteString());
     }
   }
 

@@ -1,8 +1,11 @@
 package io.feitian.job.master;
 
+import io.feitian.common.app.FieldChecks;
+import io.feitian.common.grpc.Echo;
 import io.feitian.proto.job.v1.GetJobRequest;
 import io.feitian.proto.job.v1.GetLogsRequest;
 import io.feitian.proto.job.v1.GetLogsResponse;
+import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.JobServiceGrpc;
 import io.feitian.proto.job.v1.JobStatus;
 import io.feitian.proto.job.v1.JobWorkerServiceGrpc;
@@ -12,11 +15,16 @@ import io.feitian.proto.job.v1.WorkerMessage;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** The job-master's gRPC services, handing every call to its {@link JobMaster}'s loop. */
 final class JobServices {
+  /** What a worker keeps of an attempt's log, and so the most GetLogs.tail_bytes can ask. */
+  static final int MAX_TAIL_BYTES = 64 * 1024;
+  private static final FieldChecks CHECKS = new FieldChecks("");
+
   private JobServices() {}
 
   static Status toStatus(Throwable t) {
@@ -41,6 +49,17 @@ final class JobServices {
     });
   }
 
+  /** Runs a check of a request; a failed one answers the call with INVALID_ARGUMENT and returns false. */
+  private static boolean valid(StreamObserver<?> response, Runnable check) {
+    try {
+      check.run();
+      return true;
+    } catch (IllegalArgumentException e) {
+      response.onError(toStatus(e).asRuntimeException());
+      return false;
+    }
+  }
+
   /** Clients: status, watch, kill, logs. */
   static final class Jobs extends JobServiceGrpc.JobServiceImplBase {
     private final JobMaster master;
@@ -54,7 +73,7 @@ final class JobServices {
     private <T> CompletableFuture<T> forThisJob(String requested, Function<JobMaster, T> work) {
       if (!requested.equals(jobId)) {
         return CompletableFuture.failedFuture(Status.NOT_FOUND.withDescription("this is the job-master of " + jobId
-            + ", not of '" + requested + "'").asRuntimeException());
+            + ", not of " + Echo.quote(requested)).asRuntimeException());
       }
       return master.call(() -> work.apply(master));
     }
@@ -77,6 +96,9 @@ final class JobServices {
 
     @Override
     public void killJob(KillJobRequest request, StreamObserver<JobStatus> response) {
+      if (!valid(response, () -> CHECKS.maxBytes("reason", request.getReason(), FieldChecks.MAX_TEXT_BYTES))) {
+        return;
+      }
       String reason = request.getReason().isBlank() ? "killed by a client" : request.getReason();
       answer(forThisJob(request.getJobId(), m -> {
         m.kill(reason);
@@ -86,9 +108,19 @@ final class JobServices {
 
     @Override
     public void getLogs(GetLogsRequest request, StreamObserver<GetLogsResponse> response) {
+      if (!valid(response, () -> CHECKS.between("tail_bytes", request.getTailBytes(), 0, MAX_TAIL_BYTES))) {
+        return;
+      }
+      int tail = request.getTailBytes() == 0 ? MAX_TAIL_BYTES : request.getTailBytes();
       answer(forThisJob(request.getJobId(), m -> GetLogsResponse.newBuilder()
-          .addAllLogs(m.logs(request.getTask(), request.getTask().isEmpty() ? -1 : request.getInstance()))
+          .addAllLogs(tails(m.logs(request.getTask(), request.getTask().isEmpty() ? -1 : request.getInstance()), tail))
           .build()), response);
+    }
+
+    /** The last {@code chars} characters of each log. */
+    private static List<InstanceLog> tails(List<InstanceLog> logs, int chars) {
+      return logs.stream().map(l -> l.getText().length() <= chars ? l
+          : l.toBuilder().setText(l.getText().substring(l.getText().length() - chars)).build()).toList();
     }
   }
 

@@ -201,8 +201,11 @@ public final class JobRun {
 
   /**
    * Machines a new worker of the task should not be on: those blacklisted
-   * for it, and, when all it waits for are backups, those running the
-   * stragglers (a backup must run elsewhere).
+   * for it; those where every waiting instance has already failed (a worker
+   * there could run none of them, and without this the asks would keep
+   * bringing grants back to the machine that just failed them); and, when all
+   * it waits for are backups, those running the stragglers (a backup must run
+   * elsewhere).
    */
   public Set<String> avoidNodes(String task) {
     TaskRun t = task(task);
@@ -212,6 +215,19 @@ public final class JobRun {
       for (int i : t.backupWanted) {
         t.instances[i].running.values().forEach(r -> out.add(r.nodeId));
       }
+    } else {
+      Set<String> failedByAll = null;
+      for (int i : t.pending) {
+        if (failedByAll == null) {
+          failedByAll = new HashSet<>(t.instances[i].failedNodes);
+        } else {
+          failedByAll.retainAll(t.instances[i].failedNodes);
+        }
+        if (failedByAll.isEmpty()) {
+          break;
+        }
+      }
+      out.addAll(failedByAll);
     }
     return out;
   }
@@ -597,6 +613,13 @@ public final class JobRun {
   /** Machines blacklisted for the job. */
   public Set<String> jobBlacklist() {
     return Set.copyOf(jobBlacklist);
+  }
+
+  /** Ends the job as failed for a reason outside its instances (workers that cannot start, Fuxi ended it). */
+  public void fail(String why) {
+    if (!ended()) {
+      fail(why, null);
+    }
   }
 
   private void fail(String why, InstanceLog log) {

@@ -9,6 +9,7 @@ import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.TaskSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Jobs as fuxi-master sees them: it checks the JobSpec at submission and
@@ -37,6 +38,11 @@ public final class JobKind implements AppKind {
       shapes.put(field + ".tasks[" + i + "].resources", t.getResources());
     }
     return shapes;
+  }
+
+  @Override
+  public Optional<String> applicationName(ByteString description) {
+    return Optional.of(JobSpecs.fromBytes("spec.description", description).getName());
   }
 
   @Override

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /** Runs one instance attempt from its assignment to its result. Thread-safe: attempts share nothing. */
-final class InstanceRunner {
+final class InstanceRunner implements JobWorker.AttemptRunner {
   private final String jobId;
   private final TaskSpec task;
   private final PipelineLayout store;
@@ -36,8 +36,8 @@ final class InstanceRunner {
     this.processors = processors;
   }
 
-  /** Runs the attempt; {@code started} learns the program of a process-mode attempt (to kill it on cancel). */
-  InstanceResult run(Assignment a, java.util.function.Consumer<Process> started) {
+  @Override
+  public InstanceResult run(Assignment a, java.util.function.Consumer<Process> started) {
     AttemptLog log = new AttemptLog();
     InstanceResult.Builder result = InstanceResult.newBuilder().setTask(a.getTask()).setInstance(a.getInstance())
         .setAttempt(a.getAttempt());

@@ -48,6 +48,12 @@ final class JobWorker {
   private static final Set<Status.Code> REFUSED = Set.of(Status.Code.FAILED_PRECONDITION,
       Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.PERMISSION_DENIED);
 
+  /** Runs one attempt of an instance. */
+  interface AttemptRunner {
+    /** Runs the attempt; {@code started} learns the program of a process-mode attempt (to kill it on cancel). */
+    InstanceResult run(Assignment a, java.util.function.Consumer<Process> started);
+  }
+
   /** Where the job-master is now (the application's endpoint), if anywhere. */
   interface MasterFinder {
     Optional<String> find();
@@ -56,12 +62,12 @@ final class JobWorker {
   private record Event(long stream, Status status) {}
 
   private final WorkerHello hello;
-  private final InstanceRunner runner;
+  private final AttemptRunner runner;
   private final ExecutorService slots;
-  // Guarded by this: the attempts running, and results not yet delivered to a master.
+  // Guarded by this: the attempts running, and results no master has acknowledged yet.
   private final Map<String, Future<?>> running = new LinkedHashMap<>();
   private final Map<String, AttemptRef> refs = new LinkedHashMap<>();
-  private final List<InstanceResult> undelivered = new ArrayList<>();
+  private final Map<String, InstanceResult> unacknowledged = new LinkedHashMap<>();
   private StreamObserver<WorkerMessage> out;
   private long stream;
   /** The programs of running process-mode attempts, to kill on cancel. */
@@ -70,7 +76,7 @@ final class JobWorker {
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private volatile long lastCommandNanos;
 
-  JobWorker(WorkerHello hello, InstanceRunner runner) {
+  JobWorker(WorkerHello hello, AttemptRunner runner) {
     this.hello = hello;
     this.runner = runner;
     this.slots = Executors.newFixedThreadPool(hello.getSlots(), r -> {
@@ -145,39 +151,38 @@ final class JobWorker {
       log.info("saying hello to a new job-master with {} attempts to adopt", h.getAdoptCount());
     }
     send(WorkerMessage.newBuilder().setHello(h).build());
-    List<InstanceResult> results = new ArrayList<>(undelivered);
-    undelivered.clear();
-    results.forEach(r -> send(WorkerMessage.newBuilder().setResult(r).build()));
+    List.copyOf(unacknowledged.values()).forEach(r -> send(WorkerMessage.newBuilder().setResult(r).build()));
     for (int i = running.size(); i < hello.getSlots(); i++) {
       send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
     }
     return id;
   }
 
-  /** Attempts running or with results not delivered. */
+  /** Attempts running or with results no master has acknowledged. */
   private synchronized List<AttemptRef> unreported() {
     List<AttemptRef> all = new ArrayList<>(refs.values());
-    undelivered.forEach(r -> all.add(AttemptRef.newBuilder().setInstance(r.getInstance())
+    unacknowledged.values().forEach(r -> all.add(AttemptRef.newBuilder().setInstance(r.getInstance())
         .setAttempt(r.getAttempt()).build()));
     return all;
   }
 
-  /** Sends to the master; without one, a result is kept for the next (other messages are re-derived). */
+  /**
+   * Sends to the master, if there is one; other messages are re-derived for
+   * the next one (results are kept until acknowledged, readiness from the free slots).
+   */
   private synchronized void send(WorkerMessage m) {
     if (out == null) {
-      if (m.hasResult()) {
-        undelivered.add(m.getResult());
-      }
       return;
     }
     try {
       out.onNext(m);
     } catch (RuntimeException e) {
       log.warn("cannot reach the job-master: {}", e.toString());
-      if (m.hasResult()) {
-        undelivered.add(m.getResult());
-      }
     }
+  }
+
+  private synchronized void acknowledged(AttemptRef ref) {
+    unacknowledged.remove(ref.getInstance() + "/" + ref.getAttempt());
   }
 
   /**
@@ -198,6 +203,7 @@ final class JobWorker {
       synchronized (JobWorker.this) {
         running.remove(key);
         refs.remove(key);
+        unacknowledged.put(key, r);
         send(WorkerMessage.newBuilder().setResult(r).build());
         send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
       }
@@ -232,6 +238,7 @@ final class JobWorker {
       switch (c.getKindCase()) {
         case ASSIGN -> start(c.getAssign());
         case CANCEL -> cancel(c.getCancel().getInstance(), c.getCancel().getAttempt());
+        case RECEIVED -> acknowledged(c.getReceived());
         case STOP -> {
           log.info("stopped by the job-master: {}", c.getStop().getReason());
           synchronized (JobWorker.this) {

@@ -129,6 +129,27 @@ class JobRunTest {
   }
 
   @Test
+  void aMachineWhereEveryWaitingInstanceFailedIsAvoidedInTheAsks() {
+    JobRun run = run();
+    run.startReadyTasks();
+    Assignment a0 = run.assign("map", "n1", "w1", 0).orElseThrow();
+    Assignment a1 = run.assign("map", "n1", "w1", 0).orElseThrow();
+    Assignment a2 = run.assign("map", "n2", "w2", 0).orElseThrow();
+    run.finished(failure(a0, "killed: over its memory"), "n1", "h:1", 0);
+    // Instance 0 waits and failed on n1 only; n1 is no use to it, and no other instance waits.
+    assertThat(run.avoidNodes("map")).containsExactly("n1");
+    run.finished(failure(a2, "exit 1"), "n2", "h:2", 0);
+    // Instance 2 waits too and may still run on n1: n1 is asked for again; n2 is no use to 2 but is to 0.
+    assertThat(run.avoidNodes("map")).isEmpty();
+    run.finished(failure(a1, "exit 1"), "n1", "h:1", 0);
+    assertThat(run.avoidNodes("map")).as("1 and 0 failed on n1; 2 failed on n2").isEmpty();
+    Assignment again = run.assign("map", "n2", "w2", 0).orElseThrow();
+    assertThat(again.getInstance()).isZero();
+    run.finished(failure(again, "exit 1"), "n2", "h:2", 0);
+    assertThat(run.avoidNodes("map")).as("0 failed on n1 and n2, 1 on n1, 2 on n2").isEmpty();
+  }
+
+  @Test
   void theFirstCommitWinsAndALostWorkersAttemptsRunAgain() {
     JobRun run = run();
     run.startReadyTasks();

@@ -34,6 +34,7 @@ class JobSpecsTest {
         .hasMessageStartingWith("spec.description is not a serialized feitian.job.v1.JobSpec");
     assertThatThrownBy(() -> kind.validate("spec.description", Specs.wordCount().setName("").build().toByteString()))
         .hasMessageStartingWith("spec.description.name");
+    assertThat(kind.applicationName(Specs.wordCount().setName("wc").build().toByteString())).contains("wc");
     assertThat(kind.shapes("spec.description", Specs.wordCount().build().toByteString()))
         .containsOnlyKeys("spec.description.tasks[0].resources", "spec.description.tasks[1].resources");
   }

@@ -1,5 +1,7 @@
 package io.feitian.service.partition;
 
+import io.feitian.common.app.FieldChecks;
+import io.feitian.common.grpc.Echo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,6 +36,10 @@ import java.util.TreeMap;
  * are ignored.
  */
 public final class PartitionTable {
+  /** A key that bounds partitions (initial boundaries, split keys): the whole table is one znode. */
+  public static final int MAX_KEY_BYTES = 128;
+  private static final FieldChecks CHECKS = new FieldChecks("");
+
   private final Map<String, Partition> byId = new LinkedHashMap<>();
   /** Range start -> partition id, for finding a key's partition. */
   private final TreeMap<String, String> byStart = new TreeMap<>();
@@ -198,9 +204,10 @@ public final class PartitionTable {
 
   /** Splits a served partition at a key; its owner serves both halves once it confirms. */
   public List<Action> split(String id, String at) {
+    CHECKS.maxBytes("at", at, MAX_KEY_BYTES);
     Partition p = expect(id, PartitionState.SERVING, "split");
     if (!p.range().canSplitAt(at)) {
-      throw new IllegalArgumentException("key '" + at + "' does not split partition " + id + " " + p.range());
+      throw new IllegalArgumentException("key " + Echo.quote(at) + " does not split partition " + id + " " + p.range());
     }
     put(new Partition(p.id(), p.range(), p.owner(), p.epoch(), PartitionState.SPLITTING, at));
     return List.of(new Action.Split(p.owner(), p.id(), at, p.id() + "a", p.id() + "b", p.epoch() + 1));

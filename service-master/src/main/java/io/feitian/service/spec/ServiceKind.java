@@ -8,6 +8,7 @@ import io.feitian.proto.fuxi.v1.ThreadProgram;
 import io.feitian.proto.service.v1.ServiceSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Services as fuxi-master sees them: it checks the ServiceSpec at
@@ -36,6 +37,11 @@ public final class ServiceKind implements AppKind {
       shapes.put(field + ".roles[" + i + "].resources", spec.getRoles(i).getResources());
     }
     return shapes;
+  }
+
+  @Override
+  public Optional<String> applicationName(ByteString description) {
+    return Optional.of(ServiceSpecs.fromBytes("spec.description", description).getName());
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.feitian.service.spec;
 
 import io.feitian.common.app.FieldChecks;
+import io.feitian.common.grpc.Echo;
+import io.feitian.service.partition.PartitionTable;
 import io.feitian.proto.service.v1.PartitionsSpec;
 import io.feitian.proto.service.v1.RoleSpec;
 import io.feitian.proto.service.v1.ServiceSpec;
@@ -101,12 +103,13 @@ public final class ServiceSpecValidator {
           throw bad("partitions.boundaries.keys", "make more than " + MAX_PARTITIONS + " partitions");
         }
         for (int i = 0; i < keys.size(); i++) {
+          String f = "partitions.boundaries.keys[" + i + "]";
           if (keys.get(i).isEmpty()) {
-            throw bad("partitions.boundaries.keys[" + i + "]", "must not be empty (the key space starts there)");
+            throw bad(f, "must not be empty (the key space starts there)");
           }
+          checks.maxBytes(f, keys.get(i), PartitionTable.MAX_KEY_BYTES);
           if (i > 0 && keys.get(i - 1).compareTo(keys.get(i)) >= 0) {
-            throw bad("partitions.boundaries.keys[" + i + "]", "'" + keys.get(i) + "' must sort after '"
-                + keys.get(i - 1) + "'");
+            throw bad(f, Echo.quote(keys.get(i)) + " must sort after " + Echo.quote(keys.get(i - 1)));
           }
         }
       }

@@ -58,6 +58,8 @@ class PartitionTableTest {
         .containsExactly("p-0a [-inf, m) w1@2", "p-0b [m, +inf) w1@2");
     assertThat(t.migrate("p-0b", "w2")).containsExactly(new Action.Unload("w1", "p-0b", 2));
     assertThatThrownBy(() -> t.split("p-0a", "")).hasMessageContaining("does not split");
+    assertThatThrownBy(() -> t.split("p-0a", "b".repeat(2 << 20))).as("a split key lives in the table's znode")
+        .hasMessage("at is 2097152 bytes; at most 128 are allowed");
   }
 
   @Test

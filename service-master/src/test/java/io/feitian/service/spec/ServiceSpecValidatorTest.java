@@ -51,6 +51,8 @@ class ServiceSpecValidatorTest {
     refused(kv().setPartitions(PartitionsSpec.newBuilder().setCount(0)), "partitions.count", "between 1");
     refused(kv().setPartitions(PartitionsSpec.newBuilder().setBoundaries(Boundaries.newBuilder().addKeys("n")
         .addKeys("g"))), "partitions.boundaries.keys[1]", "must sort after 'n'");
+    refused(kv().setPartitions(PartitionsSpec.newBuilder().setBoundaries(Boundaries.newBuilder().addKeys("k".repeat(200)))),
+        "partitions.boundaries.keys[0]", "is 200 bytes; at most 128 are allowed");
     refused(kv().setPartitions(PartitionsSpec.getDefaultInstance()), "partitions", "a count or boundaries");
     refused(kv().clearPartitionedRole(), "partitions", "needs a partitioned_role");
   }

@@ -40,6 +40,9 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
 
     /** Every master taking part in the election, leader first. */
     List<String> masters();
+
+    /** The current leader's epoch as recorded in ZooKeeper (0 if none). */
+    long leaderEpoch();
   }
 
   private final CurrentTerm current;
@@ -64,8 +67,8 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
     try {
       current.require();
     } catch (RuntimeException standby) {
-      // A standby answers with what it knows: who leads and who stands by.
-      response.onNext(peerView.get().build());
+      // A standby answers with what it knows: who leads, with which epoch, and who stands by.
+      response.onNext(peerView.get().setEpoch(peers.leaderEpoch()).build());
       response.onCompleted();
       return;
     }
@@ -117,7 +120,7 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
 
   @Override
   public void addToBlacklist(BlacklistRequest request, StreamObserver<BlacklistEntry> response) {
-    current.unary(response, t -> () -> t.admin().blacklist(request.getNodeId(), request.getReason()), e -> e);
+    current.unary(response, t -> () -> t.admin().blacklist(request), e -> e);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.feitian.fuxi.master.rpc;
 
+import io.feitian.common.app.FieldChecks;
+import io.feitian.common.grpc.Echo;
 import io.feitian.fuxi.master.term.LeaderTerm;
 import io.feitian.proto.fuxi.v1.AppMasterMessage;
 import io.feitian.proto.fuxi.v1.ResourceServiceGrpc;
@@ -70,7 +72,10 @@ public final class ResourceServiceImpl extends ResourceServiceGrpc.ResourceServi
           case RETURN_GRANTS -> term.apps().returnGrants(appId, msg.getReturnGrants());
           case REPORT_BAD_NODE -> term.apps().reportBadNode(appId, msg.getReportBadNode());
           case UNREGISTER -> {
-            term.apps().unregister(appId, msg.getUnregister());
+            // A master's last word is kept, not refused: long diagnostics are cut (they go into its record).
+            String diagnostics = msg.getUnregister().getDiagnostics();
+            term.apps().unregister(appId, msg.getUnregister().toBuilder()
+                .setDiagnostics(Echo.cut(diagnostics, FieldChecks.MAX_TEXT_BYTES)).build());
             ended = true;
             events.onCompleted();
           }

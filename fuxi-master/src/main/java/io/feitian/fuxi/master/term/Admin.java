@@ -1,5 +1,7 @@
 package io.feitian.fuxi.master.term;
 
+import io.feitian.common.app.FieldChecks;
+import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.scheduler.Grant;
@@ -7,6 +9,7 @@ import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.AppState;
 import io.feitian.proto.fuxi.v1.BlacklistEntry;
+import io.feitian.proto.fuxi.v1.BlacklistRequest;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.NodeState;
@@ -15,6 +18,7 @@ import io.feitian.proto.fuxi.v1.QuotaGroup;
 import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.grpc.Status;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -25,6 +29,9 @@ public final class Admin {
   private static final Logger log = LoggerFactory.getLogger(Admin.class);
   static final String DEFAULT_GROUP = "default";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final FieldChecks CHECKS = new FieldChecks("");
+  /** Quota weights are relative; a million to one is already beyond any sensible policy. */
+  static final double MAX_WEIGHT = 1_000_000;
 
   private final LeaderTerm term;
 
@@ -37,9 +44,11 @@ public final class Admin {
   public String submit(AppSpec submitted) {
     AppSpec spec = term.kinds.complete(submitted, term.scheduler::anyNodeCanHold);
     validate(spec);
+    requireSomeNodeHolds("spec.master_resources", ResourceProtos.fromProto("spec.master_resources",
+        spec.getMasterResources()));
     String group = spec.getQuotaGroup().isEmpty() ? DEFAULT_GROUP : spec.getQuotaGroup();
     if (!group.equals(DEFAULT_GROUP) && !term.quotas.containsKey(group)) {
-      throw new IllegalArgumentException("spec.quota_group '" + group + "' does not exist");
+      throw new IllegalArgumentException("spec.quota_group " + Echo.quote(group) + " does not exist");
     }
     String appId = term.hard.nextAppId();
     AppInfo info = AppInfo.newBuilder().setAppId(appId).setSpec(spec).setState(AppState.APP_STATE_PENDING)
@@ -52,13 +61,12 @@ public final class Admin {
   }
 
   private static void validate(AppSpec spec) {
-    if (!NAME.matcher(spec.getName()).matches()) {
-      throw new IllegalArgumentException("spec.name must match [A-Za-z0-9_.-]{1,64}, got '" + spec.getName() + "'");
-    }
-    if (!spec.getQuotaGroup().isEmpty() && !NAME.matcher(spec.getQuotaGroup()).matches()) {
-      throw new IllegalArgumentException("spec.quota_group must match [A-Za-z0-9_.-]{1,64}");
+    CHECKS.matches("spec.name", spec.getName(), NAME);
+    if (!spec.getQuotaGroup().isEmpty()) {
+      CHECKS.matches("spec.quota_group", spec.getQuotaGroup(), NAME);
     }
     LaunchSpec master = spec.getMaster();
+    CHECKS.launch("spec.master", master);
     switch (master.getProgramCase()) {
       case PROCESS -> {
         if (master.getProcess().getArgvCount() == 0 || master.getProcess().getArgv(0).isBlank()) {
@@ -79,6 +87,17 @@ public final class Admin {
     if (spec.getMaxMasterRestarts() < -1) {
       throw new IllegalArgumentException("spec.max_master_restarts must be >= -1");
     }
+  }
+
+  /** Refuses what no node could ever hold (it would wait forever); a cluster with no nodes yet takes anything. */
+  private void requireSomeNodeHolds(String field, ResourceVector shape) {
+    if (term.scheduler.anyNodeCanHold(shape)) {
+      return;
+    }
+    var largest = term.scheduler.nodes().stream().max(Comparator.comparing(n -> n.total(),
+        Comparator.comparingLong(ResourceVector::cpuMillis).thenComparingLong(ResourceVector::memoryMib))).orElseThrow();
+    throw new IllegalArgumentException(field + " " + shape + " exceeds every node of the cluster (the largest, "
+        + largest.nodeId() + ", has " + largest.total() + ")");
   }
 
   public AppInfo kill(String appId, String who) {
@@ -104,7 +123,7 @@ public final class Admin {
   private AppRuntime find(String appId) {
     AppRuntime app = term.apps.get(appId);
     if (app == null) {
-      throw Status.NOT_FOUND.withDescription("unknown application '" + appId + "'").asRuntimeException();
+      throw Status.NOT_FOUND.withDescription("unknown application " + Echo.quote(appId)).asRuntimeException();
     }
     return app;
   }
@@ -121,16 +140,15 @@ public final class Admin {
   // ---- quotas ------------------------------------------------------------------------------
 
   public QuotaGroup setQuota(QuotaGroup q) {
-    if (!NAME.matcher(q.getName()).matches()) {
-      throw new IllegalArgumentException("quota.name must match [A-Za-z0-9_.-]{1,64}, got '" + q.getName() + "'");
-    }
+    CHECKS.matches("quota.name", q.getName(), NAME);
     ResourceVector min = ResourceProtos.fromProto("quota.min", q.getMin());
     ResourceVector max = ResourceProtos.fromProto("quota.max", q.getMax());
     if (!max.isZero() && !min.fitsIn(max)) {
       throw new IllegalArgumentException("quota.min (" + min + ") exceeds quota.max (" + max + ")");
     }
-    if (q.getWeight() < 0 || Double.isNaN(q.getWeight()) || Double.isInfinite(q.getWeight())) {
-      throw new IllegalArgumentException("quota.weight must be a positive number, got " + q.getWeight());
+    if (!(q.getWeight() >= 0 && q.getWeight() <= MAX_WEIGHT)) {
+      throw new IllegalArgumentException("quota.weight must be a positive number of at most " + (long) MAX_WEIGHT
+          + " (0 means 1), got " + q.getWeight());
     }
     QuotaGroup stored = q.toBuilder().setWeight(q.getWeight() == 0 ? 1.0 : q.getWeight()).clearInUse().build();
     term.hard.putQuota(stored);
@@ -152,7 +170,7 @@ public final class Admin {
       throw Status.FAILED_PRECONDITION.withDescription("the default quota group cannot be deleted").asRuntimeException();
     }
     if (!term.quotas.containsKey(name)) {
-      throw Status.NOT_FOUND.withDescription("unknown quota group '" + name + "'").asRuntimeException();
+      throw Status.NOT_FOUND.withDescription("unknown quota group " + Echo.quote(name)).asRuntimeException();
     }
     for (AppRuntime app : term.apps.values()) {
       if (app.active() && LeaderTerm.groupOf(app.info).equals(name)) {
@@ -183,10 +201,19 @@ public final class Admin {
 
   // ---- blacklist ---------------------------------------------------------------------------
 
-  public BlacklistEntry blacklist(String nodeId, String reason) {
-    if (!Nodes.NODE_ID.matcher(nodeId).matches()) {
-      throw new IllegalArgumentException("node_id must match [A-Za-z0-9_.-]{1,128}, got '" + nodeId + "'");
+  /** An operator's AddToBlacklist: a known node (alive or lost) unless forced. */
+  public BlacklistEntry blacklist(BlacklistRequest req) {
+    CHECKS.matches("node_id", req.getNodeId(), Nodes.NODE_ID);
+    CHECKS.maxBytes("reason", req.getReason(), FieldChecks.MAX_TEXT_BYTES);
+    if (!req.getForce() && !term.nodes.containsKey(req.getNodeId()) && !term.lostNodes.containsKey(req.getNodeId())) {
+      throw Status.NOT_FOUND.withDescription("node " + Echo.quote(req.getNodeId())
+          + " is not a node of this cluster (neither alive nor lost); set force to blacklist it anyway")
+          .asRuntimeException();
     }
+    return blacklist(req.getNodeId(), req.getReason());
+  }
+
+  BlacklistEntry blacklist(String nodeId, String reason) {
     BlacklistEntry entry = BlacklistEntry.newBuilder().setNodeId(nodeId).setReason(reason)
         .setAddedAtMs(term.now()).build();
     term.hard.putBlacklist(entry);
@@ -198,7 +225,7 @@ public final class Admin {
 
   public void unblacklist(String nodeId) {
     if (!term.blacklist.containsKey(nodeId)) {
-      throw Status.NOT_FOUND.withDescription("node '" + nodeId + "' is not blacklisted").asRuntimeException();
+      throw Status.NOT_FOUND.withDescription("node " + Echo.quote(nodeId) + " is not blacklisted").asRuntimeException();
     }
     term.hard.deleteBlacklist(nodeId);
     term.blacklist.remove(nodeId);
@@ -213,6 +240,7 @@ public final class Admin {
   // ---- grants ------------------------------------------------------------------------------
 
   public void revoke(long grantId, String reason) {
+    CHECKS.maxBytes("reason", reason, FieldChecks.MAX_TEXT_BYTES);
     Grant g = term.grant(grantId);
     if (g == null) {
       throw Status.NOT_FOUND.withDescription("no grant " + grantId).asRuntimeException();

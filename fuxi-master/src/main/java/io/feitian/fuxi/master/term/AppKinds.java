@@ -1,6 +1,7 @@
 package io.feitian.fuxi.master.term;
 
 import io.feitian.common.app.AppKind;
+import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.proto.fuxi.v1.AppSpec;
@@ -54,10 +55,14 @@ public final class AppKinds {
     }
     AppKind kind = byName.get(spec.getKind());
     if (kind == null) {
-      throw new IllegalArgumentException("spec.kind '" + spec.getKind() + "' is not known to this cluster (known: "
+      throw new IllegalArgumentException("spec.kind " + Echo.quote(spec.getKind()) + " is not known to this cluster (known: "
           + String.join(", ", byName.keySet()) + ")");
     }
     kind.validate("spec.description", spec.getDescription());
+    kind.applicationName(spec.getDescription()).filter(name -> !name.equals(spec.getName())).ifPresent(name -> {
+      throw new IllegalArgumentException("spec.name " + Echo.quote(spec.getName()) + " differs from spec.description.name "
+          + Echo.quote(name) + "; they must be the same");
+    });
     kind.shapes("spec.description", spec.getDescription()).forEach((field, shape) -> {
       ResourceVector v = ResourceProtos.fromProto(field, shape);
       if (!fits.test(v)) {

@@ -24,6 +24,8 @@ final class AppRuntime {
   boolean masterRequested;
   boolean launching;
   long relaunchAtMillis;
+  /** When launches of the master started failing to reach its node (0: they do not). */
+  long unreachableSinceMillis;
 
   AppRuntime(AppInfo info) {
     this.info = info;

@@ -1,6 +1,8 @@
 package io.feitian.fuxi.master.term;
 
+import io.feitian.common.app.FieldChecks;
 import io.feitian.common.grpc.Addresses;
+import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.scheduler.Grant;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class Apps {
   private static final Logger log = LoggerFactory.getLogger(Apps.class);
   private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final FieldChecks CHECKS = new FieldChecks("");
 
   private final LeaderTerm term;
   /** Grants claimed by attaching masters whose node has not registered yet (during recovery). */
@@ -45,7 +48,7 @@ public final class Apps {
   private AppRuntime activeApp(String appId) {
     AppRuntime app = term.apps.get(appId);
     if (app == null) {
-      throw Status.NOT_FOUND.withDescription("unknown application '" + appId + "'").asRuntimeException();
+      throw Status.NOT_FOUND.withDescription("unknown application " + Echo.quote(appId)).asRuntimeException();
     }
     if (!app.active()) {
       throw Status.NOT_FOUND.withDescription("application " + appId + " has ended: " + app.info.getState())
@@ -227,9 +230,7 @@ public final class Apps {
 
   /** Validates a request completely, so that applying it cannot fail half-way. */
   private void checkRequest(String field, UnitRequest req, boolean absolute) {
-    if (!UNIT.matcher(req.getUnit()).matches()) {
-      throw new IllegalArgumentException(field + ".unit must match [A-Za-z0-9_.-]{1,64}, got '" + req.getUnit() + "'");
-    }
+    CHECKS.matches(field + ".unit", req.getUnit(), UNIT);
     if (req.getUnit().equals(ChildMasters.MASTER_UNIT)) {
       throw new IllegalArgumentException(field + ".unit '" + ChildMasters.MASTER_UNIT + "' is reserved");
     }
@@ -242,10 +243,13 @@ public final class Apps {
       String f = field + ".demands[" + i + "]";
       LocalityLevel level = term.level(f + ".level", d.getLevel());
       if (level == LocalityLevel.CLUSTER && !d.getTarget().isEmpty()) {
-        throw new IllegalArgumentException(f + ".target must be empty for CLUSTER, got '" + d.getTarget() + "'");
+        throw new IllegalArgumentException(f + ".target must be empty for CLUSTER, got " + Echo.quote(d.getTarget()));
       }
       if (level != LocalityLevel.CLUSTER && d.getTarget().isBlank()) {
         throw new IllegalArgumentException(f + ".target must name a " + (level == LocalityLevel.MACHINE ? "node" : "rack"));
+      }
+      if (level != LocalityLevel.CLUSTER) {
+        CHECKS.matches(f + ".target", d.getTarget(), level == LocalityLevel.MACHINE ? Nodes.NODE_ID : Nodes.RACK);
       }
       if (absolute && d.getCountDelta() < 0) {
         throw new IllegalArgumentException(f + ".count_delta is an absolute count here and must be >= 0");
@@ -293,10 +297,8 @@ public final class Apps {
    */
   public void reportBadNode(String appId, ReportBadNode report) {
     activeApp(appId);
-    if (!Nodes.NODE_ID.matcher(report.getNodeId()).matches()) {
-      throw new IllegalArgumentException("report_bad_node.node_id must match [A-Za-z0-9_.-]{1,128}, got '"
-          + report.getNodeId() + "'");
-    }
+    CHECKS.matches("report_bad_node.node_id", report.getNodeId(), Nodes.NODE_ID);
+    CHECKS.maxBytes("report_bad_node.reason", report.getReason(), FieldChecks.MAX_TEXT_BYTES);
     log.info("application {} reports node {} bad: {}", appId, report.getNodeId(), report.getReason());
     if (term.blacklist.containsKey(report.getNodeId())) {
       return;
@@ -317,8 +319,9 @@ public final class Apps {
     }
     app.info = app.info.toBuilder().setOutcome(u.getOutcome()).build();
     app.stream = null; // the stream ends normally after this
-    term.finishApp(app, u.getSucceeded() ? AppState.APP_STATE_SUCCEEDED : AppState.APP_STATE_FAILED,
-        u.getDiagnostics());
+    AppState end = u.getSucceeded() ? AppState.APP_STATE_SUCCEEDED
+        : u.getKilled() ? AppState.APP_STATE_KILLED : AppState.APP_STATE_FAILED;
+    term.finishApp(app, end, u.getDiagnostics());
   }
 
   public void streamEnded(String appId, StreamObserver<SchedulingEvent> stream) {

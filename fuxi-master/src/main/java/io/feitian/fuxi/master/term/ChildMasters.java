@@ -10,6 +10,7 @@ import io.feitian.proto.fuxi.v1.LaunchResponse;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.WorkerInfo;
 import io.feitian.proto.fuxi.v1.WorkerState;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import org.slf4j.Logger;
@@ -82,6 +83,7 @@ final class ChildMasters {
       return;
     }
     app.masterGrant = null;
+    app.unreachableSinceMillis = 0;
     if (app.active() && app.masterWorkerId != null) {
       app.masterWorkerId = null;
       masterDied(app, "master's grant revoked: " + why);
@@ -110,10 +112,7 @@ final class ChildMasters {
 
       @Override
       public void onError(Throwable t) {
-        term.post(() -> {
-          app.launching = false;
-          masterDied(app, "launch on " + grant.nodeId() + " failed: " + t.getMessage());
-        });
+        term.post(() -> launchFailed(app, grant, t));
       }
 
       @Override
@@ -121,8 +120,43 @@ final class ChildMasters {
     });
   }
 
+  /**
+   * A launch the node refused is a failed start of the master and counts as a
+   * restart. A launch that did not reach the node (its task-worker restarting,
+   * a network cut) or whose outcome is unknown is not: the master may not have
+   * started, or may run already (the grant then "already runs" it, and the
+   * node's next worker report makes this term adopt it). It is retried on the
+   * same grant until the node is declared lost, which revokes the grant and
+   * asks for a new one; only a node that stays unreachable for longer than the
+   * node timeout while still heartbeating makes it count as a failure.
+   */
+  private void launchFailed(AppRuntime app, Grant grant, Throwable t) {
+    app.launching = false;
+    if (!app.active() || app.masterGrant == null || app.masterGrant.grantId() != grant.grantId()) {
+      return;
+    }
+    String why = "launch on " + grant.nodeId() + " failed: " + t.getMessage();
+    Status.Code code = Status.fromThrowable(t).getCode();
+    boolean outcomeUnknown = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+        || code == Status.Code.RESOURCE_EXHAUSTED;
+    long now = term.now();
+    if (outcomeUnknown) {
+      if (app.unreachableSinceMillis == 0) {
+        app.unreachableSinceMillis = now;
+      }
+      if (now - app.unreachableSinceMillis < term.settings.nodeTimeout().toMillis()) {
+        app.relaunchAtMillis = now + term.settings.backoffInitial().toMillis();
+        log.info("{}; retrying on the same grant", why);
+        return;
+      }
+    }
+    app.unreachableSinceMillis = 0;
+    masterDied(app, why);
+  }
+
   private void launched(AppRuntime app, Grant grant, WorkerInfo worker) {
     app.launching = false;
+    app.unreachableSinceMillis = 0;
     if (!app.active() || app.masterGrant == null || app.masterGrant.grantId() != grant.grantId()) {
       return;
     }

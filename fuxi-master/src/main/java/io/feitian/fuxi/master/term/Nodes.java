@@ -1,6 +1,8 @@
 package io.feitian.fuxi.master.term;
 
+import io.feitian.common.app.FieldChecks;
 import io.feitian.common.grpc.Addresses;
+import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.scheduler.Grant;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class Nodes {
   private static final Logger log = LoggerFactory.getLogger(Nodes.class);
   static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
-  private static final Pattern RACK = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
+  static final Pattern RACK = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
+  private static final FieldChecks CHECKS = new FieldChecks("");
 
   private final LeaderTerm term;
 
@@ -147,13 +150,9 @@ public final class Nodes {
   }
 
   private static void validate(RegisterNodeRequest req) {
-    if (!NODE_ID.matcher(req.getNodeId()).matches()) {
-      throw new IllegalArgumentException("node_id must match [A-Za-z0-9_.-]{1,128}, got '" + req.getNodeId() + "'");
-    }
+    CHECKS.matches("node_id", req.getNodeId(), NODE_ID);
     Addresses.requireHostPort("address", req.getAddress());
-    if (!RACK.matcher(req.getRack()).matches()) {
-      throw new IllegalArgumentException("rack must match [A-Za-z0-9_./-]{1,128}, got '" + req.getRack() + "'");
-    }
+    CHECKS.matches("rack", req.getRack(), RACK);
     ResourceVector total = ResourceProtos.fromProto("total", req.getTotal());
     if (total.cpuMillis() == 0 || total.memoryMib() == 0) {
       throw new IllegalArgumentException("total must offer some CPU and memory, got " + total);
@@ -172,7 +171,7 @@ public final class Nodes {
     }
     NodeSession session = term.nodes.get(hb.getNodeId());
     if (session == null) {
-      throw Status.FAILED_PRECONDITION.withDescription("node " + hb.getNodeId()
+      throw Status.FAILED_PRECONDITION.withDescription("node " + Echo.quote(hb.getNodeId())
           + " is not registered in epoch " + term.epoch + ": register again").asRuntimeException();
     }
     if (first) {

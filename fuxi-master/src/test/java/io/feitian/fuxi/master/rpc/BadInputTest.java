@@ -254,6 +254,7 @@ class BadInputTest {
       var s = ClusterServiceGrpc.newBlockingStub(ch).getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
       assertThat(s.getLeaderAddress()).isEqualTo(leader.address());
       assertThat(s.getAnsweredBy()).isEqualTo(standby.address());
+      assertThat(s.getEpoch()).as("the leader's epoch, as the standby reads it").isEqualTo(leader.epoch()).isPositive();
     } finally {
       ch.shutdownNow();
     }

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.typesafe.config.Config;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.fuxi.master.FuxiMaster;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import org.apache.curator.test.TestingServer;
 final class MasterFixture implements AutoCloseable {
   final TestingServer zk;
   final List<FuxiMaster> masters = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
   private final Map<String, Object> settings = new LinkedHashMap<>();
 
   MasterFixture(Path dir) throws Exception {
@@ -49,8 +52,16 @@ final class MasterFixture implements AutoCloseable {
     return m;
   }
 
+  /** A plaintext channel to a master, shut down with the fixture. */
+  ManagedChannel channelTo(FuxiMaster m) {
+    ManagedChannel ch = NettyChannelBuilder.forTarget(m.address()).usePlaintext().build();
+    channels.add(ch);
+    return ch;
+  }
+
   @Override
   public void close() throws Exception {
+    channels.forEach(ManagedChannel::shutdownNow);
     for (FuxiMaster m : masters) {
       m.close();
     }

@@ -10,10 +10,11 @@ import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.ProcessProgram;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AppKindsTest {
-  /** Accepts descriptions that say "ok". */
+  /** Accepts descriptions that say "ok", which name the application "a". */
   static final AppKind OK_KIND = new AppKind() {
     @Override
     public String name() {
@@ -25,6 +26,11 @@ class AppKindsTest {
       if (!description.toStringUtf8().equals("ok")) {
         throw new IllegalArgumentException(field + " must say ok");
       }
+    }
+
+    @Override
+    public Optional<String> applicationName(ByteString description) {
+      return Optional.of("a");
     }
 
     @Override
@@ -61,6 +67,13 @@ class AppKindsTest {
         .setMasterResources(big).setDescription(ByteString.copyFromUtf8("ok")).build());
     assertThat(done.getMaster()).isEqualTo(own);
     assertThat(done.getMasterResources()).isEqualTo(big);
+  }
+
+  @Test
+  void anApplicationNamedOtherwiseThanItsDescriptionIsRefusedNamingBoth() {
+    assertThatThrownBy(() -> complete(AppSpec.newBuilder().setName("b").setKind("test")
+        .setDescription(ByteString.copyFromUtf8("ok")).build()))
+        .hasMessage("spec.name 'b' differs from spec.description.name 'a'; they must be the same");
   }
 
   @Test

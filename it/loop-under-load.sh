@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs integration tests N times in a row while another process keeps one core busy,
+# and prints how many runs passed. A failed run keeps its surefire reports under
+# it/target/loop/run-K, and the test's directory (daemon logs) stays in /tmp/junit-*.
+#
+#   it/loop-under-load.sh 20 'JobFaultsIT'                        # a whole class
+#   it/loop-under-load.sh 20 'NodeLifecycleIT#aRestartedTaskWorker*' # one test
+#   LOAD=none it/loop-under-load.sh 5 'FailoverIT'                 # on a quiet machine
+#
+# Build first (mvn -B -DskipTests install); each run takes the lock file $LOCK
+# (default /tmp/feitian-mvn.lock) so that
+# no two Maven builds share the machine's two cores.
+set -uo pipefail
+runs=$1
+tests=$2
+cd "$(dirname "$0")/.."
+hog=
+cleanup() {
+  [ -n "$hog" ] && kill "$hog" 2>/dev/null
+  pkill -9 -f "/tmp/junit-" 2>/dev/null || true
+}
+trap cleanup EXIT
+if [ "${LOAD:-busy}" != none ]; then
+  (while :; do :; done) &
+  hog=$!
+fi
+mkdir -p it/target/loop
+pass=0
+for i in $(seq 1 "$runs"); do
+  start=$(date +%s)
+  if flock "${LOCK:-/tmp/feitian-mvn.lock}" mvn -B -q -o -pl it surefire:test -Dtest="$tests" \
+      -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1; then
+    pass=$((pass + 1))
+    verdict=passed
+  else
+    rm -rf "it/target/loop/run-$i"
+    cp -r it/target/surefire-reports "it/target/loop/run-$i"
+    verdict="FAILED (it/target/loop/run-$i)"
+  fi
+  echo "run $i/$runs $verdict in $(( $(date +%s) - start )) s"
+done
+echo "$tests: $pass of $runs runs passed (load: ${LOAD:-busy})"
+[ "$pass" -eq "$runs" ]
