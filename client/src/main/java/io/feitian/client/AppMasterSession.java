@@ -1,6 +1,7 @@
 package io.feitian.client;
 
 import com.google.protobuf.ByteString;
+import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.AppMasterMessage;
@@ -295,7 +296,7 @@ public final class AppMasterSession implements AutoCloseable {
         }
       }
       if (FATAL.contains(s.getCode())) {
-        log.warn("scheduling session of {} ended: {}", appId, s);
+        log.warn("scheduling session of {} ended: {}", appId, StatusText.brief(s));
         listener.ended(s);
       } else {
         log.info("scheduling stream of {} broke ({} {}); re-attaching", appId, s.getCode(), s.getDescription());

@@ -113,6 +113,51 @@ public final class FeitianClient implements AutoCloseable {
     return withLeader(ch -> call.apply(calls.unary(ClusterServiceGrpc.newBlockingStub(ch))));
   }
 
+  /** How long {@link #statusFromAnyMaster} waits for one master before asking the next. */
+  private static final Duration STATUS_ASK_DEADLINE = Duration.ofSeconds(2);
+
+  /**
+   * The cluster's status from whichever master answers first, without
+   * waiting out a failover: the leader's full view, or, while the leader
+   * does not answer, a standby's (who leads, which epoch, who stands by; no
+   * nodes). {@link io.feitian.proto.fuxi.v1.ClusterStatus#getAnsweredBy} says
+   * which, and {@code recovering} that a new leader's nodes are still
+   * re-registering.
+   */
+  public io.feitian.proto.fuxi.v1.ClusterStatus statusFromAnyMaster() {
+    java.util.LinkedHashSet<String> masters = new java.util.LinkedHashSet<>();
+    try {
+      masters.add(findLeader());
+    } catch (StatusRuntimeException e) {
+      // no leader known: ask every master
+    }
+    masters.addAll(locator != null ? locator.participants() : ((ClusterTarget.Masters) target).addresses());
+    List<String> errors = new ArrayList<>();
+    for (String m : masters) {
+      try {
+        return calls.unary(ClusterServiceGrpc.newBlockingStub(channel(m)))
+            .withDeadlineAfter(STATUS_ASK_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+            .getClusterStatus(io.feitian.proto.fuxi.v1.GetClusterStatusRequest.getDefaultInstance());
+      } catch (StatusRuntimeException e) {
+        if (!lostTheMaster(e.getStatus()) && e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+          throw e;
+        }
+        leaderFailed(m, e.getStatus());
+        errors.add(m + ": " + e.getStatus().getCode());
+      }
+    }
+    throw Status.UNAVAILABLE.withDescription(masters.isEmpty() ? "no fuxi-master registered" + where()
+        : "no fuxi-master answers (" + String.join(", ", errors) + ")").asRuntimeException();
+  }
+
+  /** Where this client looks for masters, for error messages. */
+  private String where() {
+    return target instanceof ClusterTarget.ZooKeeper z
+        ? " in ZooKeeper " + z.connect() + " under /" + z.root() + "/" + z.clusterName()
+            + " (is fuxi-master running with feitian.cluster-name=" + z.clusterName() + "?)"
+        : "";
+  }
+
   /** An async ResourceService stub on a master, for a scheduling stream. */
   public ResourceServiceGrpc.ResourceServiceStub resourceStub(String address) {
     return calls.streaming(ResourceServiceGrpc.newStub(channel(address)));
@@ -142,7 +187,7 @@ public final class FeitianClient implements AutoCloseable {
           if (!lostTheMaster(e.getStatus())) {
             throw e;
           }
-          last = e;
+          last = naming(address, e);
           leaderFailed(address, e.getStatus());
         }
       }
@@ -157,6 +202,13 @@ public final class FeitianClient implements AutoCloseable {
         throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
       }
     }
+  }
+
+  /** The failure, saying which master it came from ("UNAVAILABLE: io exception" alone does not). */
+  private static StatusRuntimeException naming(String address, StatusRuntimeException e) {
+    Status s = e.getStatus();
+    return s.withDescription("fuxi-master " + address + ": " + s.getDescription()).withCause(s.getCause())
+        .asRuntimeException();
   }
 
   /**
@@ -193,7 +245,7 @@ public final class FeitianClient implements AutoCloseable {
       }
       if (locator != null) {
         known = locator.leader().orElseThrow(() ->
-            Status.UNAVAILABLE.withDescription("no fuxi-master leader registered in ZooKeeper").asRuntimeException());
+            Status.UNAVAILABLE.withDescription("no fuxi-master leader registered" + where()).asRuntimeException());
       } else {
         known = askMasters();
       }

@@ -48,6 +48,18 @@ class LaunchersIT {
     assertTrue(r.stdout().contains("fuxi"), "no fuxi.master keys in the output:\n" + r);
     // conf/fuxi-master.conf sets bind = "0.0.0.0" (the default is 127.0.0.1): the launcher passed it.
     assertTrue(r.stdout().contains("0.0.0.0"), "conf/fuxi-master.conf was not read:\n" + r);
+    // Bound to every interface, it advertises the one that reaches ZooKeeper (here: loopback) and says so.
+    assertTrue(r.stdout().contains("# advertised address: 127.0.0.1:7100 (the address of the interface that reaches"
+        + " ZooKeeper 127.0.0.1:2181)"), r.toString());
+  }
+
+  @Test
+  void aLoopbackAdvertisementIsRefusedWhenZooKeeperIsRemote() {
+    Dist.Result r = run(Map.of(), "fuxi-master", "--print-config", "--set", "fuxi.master.bind=127.0.0.1",
+        "--set", "feitian.zookeeper.connect=10.1.2.3:2181");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.stderr().contains("fuxi.master.advertise would be 127.0.0.1:7100 (the bind address), a loopback"
+        + " address, while ZooKeeper 10.1.2.3:2181 is on another host"), r.toString());
   }
 
   @Test

@@ -135,6 +135,36 @@ class FailoverIT {
   }
 
 
+  /**
+   * During a failover `feitian cluster status` answers from whichever master answers and says a failover is
+   * under way: first a standby (the dead leader's ZooKeeper session not yet expired), then the new leader in its
+   * recovery window (20 s here, so that every answer until the node is back falls inside the failover).
+   */
+  @Test
+  void clusterStatusAnswersThroughoutAFailoverAndSaysSo() throws Exception {
+    try (TestCluster c = new TestCluster(dir)) {
+      c.startMaster("--set", "fuxi.master.recovery-window=20s");
+      c.startMaster("--set", "fuxi.master.recovery-window=20s");
+      c.startWorker("node-a", "r1");
+      await().atMost(Duration.ofSeconds(40)).until(() -> !c.status().getRecovering());
+      ClusterStatus before = c.awaitAliveNodes(1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> c.status().getMastersCount() == 2);
+      ChildJvm.kill9(c.masters.get(c.leaderName()));
+
+      String[] status = {"cluster", "status", "--cluster=zk://" + c.zk.getConnectString(), "--cluster-name=it"};
+      List<String> answers = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        CliIT.Run run = CliIT.cli(status);
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).as("every answer during the failover says so").contains("failover in progress");
+        answers.add(run.out());
+        return run.out().contains("epoch " + (before.getEpoch() + 1)) && run.out().contains("node-a");
+      });
+      System.out.println(answers.size() + " answers during the failover; the last:\n" + answers.get(answers.size() - 1));
+      assertThat(answers.get(answers.size() - 1)).contains("nodes are re-registering (1 so far)");
+    }
+  }
+
   @Test
   void aLeaderStoppedWithSigtermHandsOverWithoutWaitingForItsSession() throws Exception {
     try (TestCluster c = new TestCluster(dir)) {

@@ -6,14 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.feitian.examples.sort.GenerateRecords;
 import io.feitian.job.client.JobClient;
 import io.feitian.testkit.ChildJvm;
-import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.job.v1.FaultPolicy;
-import io.feitian.proto.job.v1.InputSpec;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobStatus;
 import io.feitian.proto.job.v1.ProcessMode;
 import io.feitian.proto.job.v1.ProgramSpec;
-import io.feitian.proto.job.v1.TaskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,14 +62,8 @@ class JobFaultsIT {
     return new java.util.Random(seed);
   }
 
-  /** One task that copies its split through a shell command into the output. */
   static JobSpec.Builder copy(String name, Path out, String script) {
-    return JobSpec.newBuilder().setName(name).setOutputDir(out.toString())
-        .addTasks(TaskSpec.newBuilder().setName("copy")
-            .setInput(InputSpec.newBuilder().addPaths(records.toString()))
-            .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
-            .setProgram(ProgramSpec.newBuilder().setProcess(ProcessMode.newBuilder()
-                .addArgv("sh").addArgv("-c").addArgv(script))));
+    return Jobs.copy(name, records, out, script);
   }
 
   static void assertOutputIsTheInputOnce(Path out) throws Exception {
@@ -164,13 +155,7 @@ class JobFaultsIT {
     java.util.Random random = seeded("node loss");
     Path out = dir.resolve("out-node-loss");
     // copy (12 instances) -> scatter-gather on the key -> sort (3 instances): the sort reads every copy's output.
-    JobSpec.Builder spec = copy("node-loss", out, "sleep 1; cat")
-        .addTasks(TaskSpec.newBuilder().setName("sort")
-            .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
-            .setProgram(ProgramSpec.newBuilder().setThread(io.feitian.proto.job.v1.ThreadMode.newBuilder()
-                .addJars(Jobs.examplesJar()).setProcessorClass("io.feitian.examples.sort.SortPartition"))))
-        .addPipelines(io.feitian.proto.job.v1.PipelineSpec.newBuilder().setFrom("copy").setTo("sort")
-            .setMovement(io.feitian.proto.job.v1.Movement.MOVEMENT_SCATTER_GATHER).setPartitions(3));
+    JobSpec.Builder spec = Jobs.thenSort(copy("node-loss", out, "sleep 1; cat"), 3);
     spec.getTasksBuilder(0).getInputBuilder().setSplitBytes(40_000);
     String id = jobs.submit(spec.build());
     await().atMost(Duration.ofMinutes(1)).until(() -> {

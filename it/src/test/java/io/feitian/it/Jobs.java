@@ -4,8 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.feitian.job.client.JobClient;
 import io.feitian.job.spec.JobSpecs;
+import io.feitian.proto.common.v1.Resources;
+import io.feitian.proto.job.v1.InputSpec;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobStatus;
+import io.feitian.proto.job.v1.Movement;
+import io.feitian.proto.job.v1.PipelineSpec;
+import io.feitian.proto.job.v1.ProcessMode;
+import io.feitian.proto.job.v1.ProgramSpec;
+import io.feitian.proto.job.v1.TaskSpec;
+import io.feitian.proto.job.v1.ThreadMode;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -41,6 +49,26 @@ final class Jobs {
   }
 
   /** Follows a job to its end, with a deadline. */
+  /** One task, "copy", that copies each split of {@code records} through a shell command into the output. */
+  static JobSpec.Builder copy(String name, Path records, Path out, String script) {
+    return JobSpec.newBuilder().setName(name).setOutputDir(out.toString())
+        .addTasks(TaskSpec.newBuilder().setName("copy")
+            .setInput(InputSpec.newBuilder().addPaths(records.toString()))
+            .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
+            .setProgram(ProgramSpec.newBuilder().setProcess(ProcessMode.newBuilder()
+                .addArgv("sh").addArgv("-c").addArgv(script))));
+  }
+
+  /** Adds "sort": copy's output scatter-gathered on the key into {@code partitions} sorted partitions. */
+  static JobSpec.Builder thenSort(JobSpec.Builder copy, int partitions) {
+    return copy.addTasks(TaskSpec.newBuilder().setName("sort")
+            .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
+            .setProgram(ProgramSpec.newBuilder().setThread(ThreadMode.newBuilder()
+                .addJars(examplesJar()).setProcessorClass("io.feitian.examples.sort.SortPartition"))))
+        .addPipelines(PipelineSpec.newBuilder().setFrom("copy").setTo("sort")
+            .setMovement(Movement.MOVEMENT_SCATTER_GATHER).setPartitions(partitions));
+  }
+
   static JobStatus run(JobClient jobs, String jobId, Duration timeout) throws Exception {
     return CompletableFuture.supplyAsync(() -> {
       try {

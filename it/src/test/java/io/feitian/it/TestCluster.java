@@ -8,6 +8,7 @@ import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.NodeState;
 import io.feitian.testkit.ChildJvm;
+import io.feitian.testkit.NetHosts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,9 +39,26 @@ final class TestCluster implements AutoCloseable {
   private FeitianClient.Options clientOptions = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(20));
   private int masterSeq;
 
+  /** Where daemons run: null for loopback, else one network namespace per host. */
+  private final NetHosts hosts;
+
   TestCluster(Path dir) throws Exception {
+    this(dir, null);
+  }
+
+  /**
+   * A cluster whose daemons run on {@code hosts} ({@link #startMasterOn}, {@link #startWorkerOn}), bound to every
+   * interface and reaching ZooKeeper (in this JVM) through the hosts' gateway, as on separate machines.
+   */
+  TestCluster(Path dir, NetHosts hosts) throws Exception {
     this.dir = dir;
+    this.hosts = hosts;
     this.zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+  }
+
+  /** The ZooKeeper connect string the daemons and the test's client use. */
+  String zkConnect() {
+    return hosts == null ? zk.getConnectString() : hosts.gatewayAddress() + ":" + zk.getPort();
   }
 
   /** One fuxi-master and task-workers tw-1..tw-N (racks alternating), all registered. */
@@ -68,7 +86,7 @@ final class TestCluster implements AutoCloseable {
 
   private List<String> common() {
     List<String> a = new ArrayList<>(List.of(
-        "--set", "feitian.zookeeper.connect=" + zk.getConnectString(),
+        "--set", "feitian.zookeeper.connect=" + zkConnect(),
         "--set", "feitian.zookeeper.session-timeout=2s",
         "--set", "feitian.cluster-name=it"));
     a.addAll(extraArgs);
@@ -77,27 +95,48 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts a fuxi-master; returns its name (its log is dir/NAME.log). {@code extra} settings override the defaults. */
   String startMaster(String... extra) {
+    return startMasterOn(0, extra);
+  }
+
+  /** Starts a fuxi-master on host {@code host} of the cluster's hosts (0: loopback); returns its name. */
+  String startMasterOn(int host, String... extra) {
     String name = "master-" + (++masterSeq);
     List<String> args = common();
     args.addAll(List.of("--set", "fuxi.master.port=0", "--set", "fuxi.master.heartbeat-interval=300ms",
         "--set", "fuxi.master.node-timeout=3s", "--set", "fuxi.master.recovery-window=2s",
-        "--set", "fuxi.master.child-master.backoff-initial=200ms"));
+        "--set", "fuxi.master.child-master.backoff-initial=200ms", "--set", "fuxi.master.bind=" + bind(host)));
     args.addAll(List.of(extra));
-    Process p = ChildJvm.of(MASTER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(name + ".log")).start();
-    masters.put(name, p);
+    masters.put(name, start(host, ChildJvm.of(MASTER_MAIN).args(args.toArray(String[]::new)), name));
     return name;
   }
 
   Process startWorker(String nodeId, String rack, String... extra) {
+    return startWorkerOn(0, nodeId, rack, extra);
+  }
+
+  /** Starts a task-worker on host {@code host} of the cluster's hosts (0: loopback). */
+  Process startWorkerOn(int host, String nodeId, String rack, String... extra) {
     List<String> args = common();
     args.addAll(List.of(extra));
     args.addAll(List.of("--set", "task-worker.node-id=" + nodeId, "--set", "task-worker.rack=" + rack,
         "--set", "task-worker.port=0", "--set", "task-worker.work-dir=" + dir.resolve(nodeId),
         "--set", "task-worker.resources.cpu-millis=4000", "--set", "task-worker.resources.memory-mib=4096",
-        "--set", "task-worker.reconnect-backoff=100ms"));
-    Process p = ChildJvm.of(WORKER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(nodeId + ".log")).start();
+        "--set", "task-worker.reconnect-backoff=100ms", "--set", "task-worker.bind=" + bind(host)));
+    Process p = start(host, ChildJvm.of(WORKER_MAIN).args(args.toArray(String[]::new)), nodeId);
     workers.put(nodeId, p);
     return p;
+  }
+
+  /** On a host of its own a daemon listens on every interface and advertises the one that reaches ZooKeeper. */
+  private static String bind(int host) {
+    return host == 0 ? "127.0.0.1" : "0.0.0.0";
+  }
+
+  private Process start(int host, ChildJvm jvm, String name) {
+    if (host != 0) {
+      jvm.launchedBy(hosts.on(host, List.of()));
+    }
+    return jvm.log(dir.resolve(name + ".log")).start();
   }
 
   /** A whole node dies: its task-worker and every worker it started (kill -9). */
@@ -109,7 +148,7 @@ final class TestCluster implements AutoCloseable {
 
   FeitianClient client() {
     if (client == null) {
-      client = new FeitianClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),
+      client = new FeitianClient(new ClusterTarget.ZooKeeper(zkConnect(), "it", "feitian"),
           clientOptions);
     }
     return client;

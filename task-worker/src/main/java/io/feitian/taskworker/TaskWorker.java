@@ -1,6 +1,7 @@
 package io.feitian.taskworker;
 
 import com.typesafe.config.Config;
+import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.lifecycle.Daemon;
@@ -85,6 +86,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     this.settings = TaskWorkerSettings.from(config);
     this.security = SecuritySettings.from(config);
     this.zkSettings = ZkSettings.from(config);
+    settings.advertised(settings.port(), zkSettings.connect()); // refuses an address no other node could reach
     this.total = NodeResources.detect(settings);
   }
 
@@ -112,7 +114,9 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         .service(pipelineData)
         .build()
         .start();
-    address = settings.advertisedAddress(server.port());
+    Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
+    address = advertised.address();
+    log.info("advertising {} ({})", address, advertised.reason());
     leaders = new LeaderLocator(zk, FUXI_BASE);
     link = new MasterLink(() -> {
       try {

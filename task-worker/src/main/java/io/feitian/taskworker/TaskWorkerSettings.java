@@ -2,7 +2,7 @@ package io.feitian.taskworker;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
-import io.feitian.common.grpc.Addresses;
+import io.feitian.common.grpc.Advertised;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -79,7 +79,8 @@ public record TaskWorkerSettings(
     }
   }
 
-  public String advertisedAddress(int actualPort) {
-    return Addresses.advertised(advertise, bind, actualPort);
+  /** The address to advertise once the server is bound to {@code actualPort}, and why. */
+  public Advertised advertised(int actualPort, String zkConnect) {
+    return Advertised.choose("task-worker.advertise", advertise, bind, actualPort, zkConnect);
   }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
 public final class ChildJvm {
   private final String mainClass;
   private final List<String> args = new ArrayList<>();
+  private final List<String> launcher = new ArrayList<>();
   private final List<String> jvmArgs = new ArrayList<>(List.of("-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
   private final Map<String, String> env = new LinkedHashMap<>();
   private Path log;
@@ -54,8 +55,17 @@ public final class ChildJvm {
     return this;
   }
 
+  /**
+   * Runs the JVM through a launcher that ends by exec-ing it, such as
+   * {@code ip netns exec NS} ({@link NetHosts#on}): the process is still the JVM.
+   */
+  public ChildJvm launchedBy(List<String> launcher) {
+    this.launcher.addAll(launcher);
+    return this;
+  }
+
   public Process start() {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
     cmd.add("-cp");

@@ -2,7 +2,6 @@ package io.feitian.client.cli;
 
 import io.feitian.client.FeitianClient;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
-import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.MasterInfo;
 import io.feitian.proto.fuxi.v1.NodeState;
 import io.feitian.proto.fuxi.v1.NodeStatus;
@@ -17,11 +16,30 @@ final class ClusterCommand {
   static final class Status extends ClusterCommandBase {
     @Override
     protected void run(FeitianClient client) {
-      ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
+      // Answered at once by whichever master answers: during a failover that is a standby.
+      ClusterStatus s = client.statusFromAnyMaster();
       print(s, out -> human(out, s));
     }
 
+    /** What an operator should know about a failover under way, or empty. */
+    static String failover(ClusterStatus s) {
+      if (!s.getAnsweredBy().isEmpty() && !s.getAnsweredBy().equals(s.getLeaderAddress())) {
+        return "failover in progress: the leader " + (s.getLeaderAddress().isEmpty() ? "(none elected yet)"
+            : s.getLeaderAddress()) + " does not answer; standby " + s.getAnsweredBy()
+            + " answered (it has no view of the nodes)";
+      }
+      if (s.getRecovering()) {
+        return "failover in progress: the leader took office moments ago; nodes are re-registering ("
+            + s.getNodesCount() + " so far)";
+      }
+      return "";
+    }
+
     private static void human(PrintWriter out, ClusterStatus s) {
+      String failover = failover(s);
+      if (!failover.isEmpty()) {
+        out.println(failover);
+      }
       out.println("leader:  " + s.getLeaderAddress() + " (epoch " + s.getEpoch() + ")");
       List<String> standbys = new ArrayList<>();
       for (MasterInfo m : s.getMastersList()) {

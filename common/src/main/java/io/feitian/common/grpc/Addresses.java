@@ -1,34 +1,11 @@
 package io.feitian.common.grpc;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
 /** host:port helpers. */
 public final class Addresses {
   /** A host name (at most 253 characters in DNS), a colon and a port. */
   public static final int MAX_CHARS = 260;
 
   private Addresses() {}
-
-  /**
-   * The address others should use to reach a server: the configured
-   * advertise address if set, else the bind host (or this host's name when
-   * bound to the wildcard) with the actual port.
-   */
-  public static String advertised(String advertise, String bindHost, int port) {
-    if (advertise != null && !advertise.isBlank()) {
-      return advertise.contains(":") ? advertise : advertise + ":" + port;
-    }
-    String host = bindHost;
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        host = "127.0.0.1";
-      }
-    }
-    return host + ":" + port;
-  }
 
   /** Checks host:port syntax and length (at most {@link #MAX_CHARS}); returns the input. */
   public static String requireHostPort(String field, String address) {

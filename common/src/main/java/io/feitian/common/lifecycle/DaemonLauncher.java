@@ -27,14 +27,24 @@ public final class DaemonLauncher {
    * @param section the daemon's own configuration section, printed by --print-config with "feitian"
    */
   public static void run(String name, String section, String[] args, Function<Config, Daemon> factory) {
-    int code = run(name, section, args, factory, System.out, System.err);
+    run(name, section, args, factory, config -> "");
+  }
+
+  /**
+   * @param derived what --print-config adds after the configuration: values derived from it (such as the
+   *     address the daemon will advertise, and why); throws IllegalArgumentException for a configuration
+   *     the daemon would refuse
+   */
+  public static void run(String name, String section, String[] args, Function<Config, Daemon> factory,
+      Function<Config, String> derived) {
+    int code = run(name, section, args, factory, derived, System.out, System.err);
     if (code != 0) {
       System.exit(code);
     }
   }
 
-  static int run(String name, String section, String[] args, Function<Config, Daemon> factory, PrintStream out,
-      PrintStream err) {
+  static int run(String name, String section, String[] args, Function<Config, Daemon> factory,
+      Function<Config, String> derived, PrintStream out, PrintStream err) {
     Path configFile = null;
     boolean printConfig = false;
     Map<String, Object> overrides = new LinkedHashMap<>();
@@ -75,6 +85,15 @@ public final class DaemonLauncher {
     }
     if (printConfig) {
       out.println(ConfigLoader.render(config, section));
+      try {
+        String notes = derived.apply(config);
+        if (!notes.isEmpty()) {
+          out.println(notes);
+        }
+      } catch (IllegalArgumentException | ConfigException e) {
+        err.println(name + ": bad configuration: " + e.getMessage());
+        return 2;
+      }
       return 0;
     }
     Daemon daemon;

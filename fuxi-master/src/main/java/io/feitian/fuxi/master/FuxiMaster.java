@@ -1,6 +1,7 @@
 package io.feitian.fuxi.master;
 
 import com.typesafe.config.Config;
+import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.lifecycle.Daemon;
@@ -66,6 +67,7 @@ public final class FuxiMaster implements Daemon {
     this.security = SecuritySettings.from(config);
     this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
+    settings.advertised(settings.port(), zkSettings.connect()); // refuses an address no other node could reach
   }
 
   public static MethodPolicy methodPolicy() {
@@ -113,7 +115,9 @@ public final class FuxiMaster implements Daemon {
         }))
         .build()
         .start();
-    address = settings.advertisedAddress(server.port());
+    Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
+    address = advertised.address();
+    log.info("advertising {} ({})", address, advertised.reason());
     election = new LeaderElection(zk, ZK_BASE, address, new LeaderElection.Listener() {
       @Override
       public void elected(long epoch) {

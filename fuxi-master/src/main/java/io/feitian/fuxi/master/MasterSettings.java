@@ -1,7 +1,7 @@
 package io.feitian.fuxi.master;
 
 import com.typesafe.config.Config;
-import io.feitian.common.grpc.Addresses;
+import io.feitian.common.grpc.Advertised;
 import java.time.Duration;
 
 /** fuxi-master's part of the configuration, checked. */
@@ -73,8 +73,8 @@ public record MasterSettings(
         m.getDuration("ended-apps.retention"));
   }
 
-  /** The address to advertise once the server is bound to {@code actualPort}. */
-  public String advertisedAddress(int actualPort) {
-    return Addresses.advertised(advertise, bind, actualPort);
+  /** The address to advertise once the server is bound to {@code actualPort}, and why. */
+  public Advertised advertised(int actualPort, String zkConnect) {
+    return Advertised.choose("fuxi.master.advertise", advertise, bind, actualPort, zkConnect);
   }
 }

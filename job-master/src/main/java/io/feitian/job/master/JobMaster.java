@@ -4,10 +4,12 @@ import io.feitian.client.AppMasterSession;
 import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.MasterLoop;
-import io.feitian.job.client.JobLogs;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.TlsSettings;
+import io.feitian.job.client.JobLogs;
+import io.feitian.job.grants.Effect;
+import io.feitian.job.grants.JobGrants;
 import io.feitian.job.plan.JobRun;
 import io.feitian.job.spec.JobGraph;
 import io.feitian.job.spec.JobSpecValidator;
@@ -24,7 +26,6 @@ import io.feitian.proto.job.v1.InstanceCommit;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobSpec;
-import io.feitian.proto.job.v1.JobState;
 import io.feitian.proto.job.v1.JobStatus;
 import io.feitian.proto.job.v1.PipelineDataGrpc;
 import io.feitian.proto.job.v1.ReleaseRequest;
@@ -53,27 +54,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One job, run to its end: asks Fuxi for workers per task (one TaskMaster's
- * worth of state per task: demand, grants, workers), starts a Task Worker on
- * every grant, hands out instances as workers are ready, and reports the end
- * to fuxi-master with the final status as the application's outcome.
+ * worth of demand per task), starts a Task Worker on every grant, hands out
+ * instances as workers are ready, and reports the end to fuxi-master with the
+ * final status as the application's outcome.
  *
- * <p>All state lives on one loop thread; RPC handlers and Fuxi's callbacks
- * hand work to it.
+ * <p>The decisions are the pure cores': {@link JobRun} (which instance runs
+ * where, what a result changes) and {@link JobGrants} (which grants are held,
+ * the adoption of a predecessor's workers). This class turns Fuxi's calls,
+ * the workers' streams and timers into calls on them, and carries out what
+ * they return. All state lives on one loop thread; RPC handlers and Fuxi's
+ * callbacks hand work to it.
  */
 public final class JobMaster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobMaster.class);
   static final String WORKER_MAIN = "io.feitian.job.worker.JobWorkerMain";
-  /** Launches that may fail (bad node, full disk) before the job gives up. */
-  static final int MAX_LAUNCH_FAILURES = 20;
-  /** How long a node whose task-worker could not be reached is avoided (Fuxi declares a dead one lost by then). */
-  static final long UNREACHABLE_AVOID_MS = 30_000;
-  /** How long a restarted master holds back new work for its predecessor's workers to come back. */
-  static final long ADOPT_WAIT_MS = 5_000;
-  /**
-   * A claimed grant whose worker has not come back in this long is returned
-   * (a live worker looks for it every 0.5 s at most, so it is back well before).
-   */
-  static final long ADOPT_GIVE_UP_MS = 15_000;
 
   private final String appId;
   private final JobSpec spec;
@@ -92,20 +86,11 @@ public final class JobMaster implements AutoCloseable {
 
   // Loop-confined state.
   private final Map<String, TaskMaster> tasks = new HashMap<>();
-  private final Map<Long, String> taskOfGrant = new HashMap<>();
-  /** The task-worker of each grant held: its outputs are lost with it. */
-  private final Map<Long, String> nodeOfGrant = new HashMap<>();
+  private final JobGrants book;
   private final Map<String, WorkerLink> workers = new HashMap<>();
-  private final Set<String> nodesUsed = new HashSet<>();
-  /** Claimed grants whose worker has not said hello yet, and since when. */
-  private final Map<Long, Long> awaitingHello = new HashMap<>();
-  private long adoptUntil;
   private final List<StreamObserver<JobStatus>> watchers = new ArrayList<>();
   private final long startedAtMs;
   private long endedAtMs;
-  private int launchFailures;
-  /** Nodes whose task-worker did not answer a launch, until when they are avoided. */
-  private final Map<String, Long> unreachableUntil = new HashMap<>();
   /** The cluster's live machines, as last read. */
   private List<String> aliveNodes = List.of();
   private boolean statusDirty;
@@ -127,6 +112,7 @@ public final class JobMaster implements AutoCloseable {
     for (String t : run.tasks()) {
       tasks.put(t, new TaskMaster(run.task(t).spec(), spec.getPriority() == 0 ? 100 : spec.getPriority()));
     }
+    this.book = new JobGrants(run.tasks());
   }
 
   static JobGraph graph(JobSpec spec) {
@@ -138,34 +124,20 @@ public final class JobMaster implements AutoCloseable {
    * services listen), claiming the grants a predecessor recorded, and starts
    * the job. The Task Workers in claimed grants come back to say hello with
    * the attempts they still run; until they have (or
-   * {@link #ADOPT_WAIT_MS} has passed) nothing is handed out, so those
-   * attempts are adopted rather than started twice.
+   * {@link JobGrants#ADOPT_WAIT_MS} has passed) nothing is handed out, so
+   * those attempts are adopted rather than started twice.
    */
   void start(String endpoint, List<Grant> claimed) {
     this.endpoint = endpoint;
-    long now = clock.millis();
-    for (Grant g : claimed) {
-      TaskMaster tm = tasks.get(g.getUnit());
-      if (tm == null) {
-        continue; // not a task of this job: it is revoked as unclaimed
-      }
-      tm.granted(g);
-      taskOfGrant.put(g.getGrantId(), g.getUnit());
-      nodeOfGrant.put(g.getGrantId(), g.getNodeAddress());
-      nodesUsed.add(g.getNodeAddress());
-      awaitingHello.put(g.getGrantId(), now);
-    }
-    if (!awaitingHello.isEmpty()) {
-      adoptUntil = now + ADOPT_WAIT_MS;
-      loop.after(ADOPT_WAIT_MS, () -> run.tasks().forEach(this::dispatchTask));
+    List<Effect> adoption = book.start(claimed, clock.millis());
+    if (!book.awaitingHello().isEmpty()) {
       log.info("job {}: claiming {} grants of the previous job-master; waiting up to {} ms for their workers",
-          appId, awaitingHello.size(), ADOPT_WAIT_MS);
-      loop.after(ADOPT_GIVE_UP_MS, this::giveUpUnclaimedWorkers);
-      askNodesForClaimedWorkers();
+          appId, book.awaitingHello().size(), JobGrants.ADOPT_WAIT_MS);
     }
     session = new AppMasterSession(client, appId, loop.listener(new FuxiListener())).endpoint(endpoint)
-        .holding(claimed.stream().filter(g -> tasks.containsKey(g.getUnit())).toList());
+        .holding(book.held());
     session.start();
+    apply(adoption);
     post(() -> {
       startTasks(run.startReadyTasks());
       endIfDone();
@@ -207,27 +179,17 @@ public final class JobMaster implements AutoCloseable {
     TaskMaster tm = tasks.get(task);
     JobRun.TaskRun t = run.task(task);
     int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tm.workersFor(t.pending() + t.running()) : 0;
-    tm.adjust(session, wanted, avoidNodes(task), aliveNodes);
+    tm.adjust(session, wanted, book.heldFor(task), avoidNodes(task), aliveNodes);
   }
 
   private void onGranted(List<Grant> grants) {
     for (Grant g : grants) {
       TaskMaster tm = tasks.get(g.getUnit());
-      if (tm == null || finished || run.task(g.getUnit()).state() != TaskState.TASK_STATE_RUNNING
-          || avoidNodes(g.getUnit()).contains(g.getNodeId())) {
-        session.returnGrants(List.of(g.getGrantId()));
-        if (tm != null) {
-          tm.granted(g);
-          tm.released(g.getGrantId());
-          adjustDemand(g.getUnit());
-        }
-        continue;
+      boolean wanted = tm != null && !finished && run.task(g.getUnit()).state() == TaskState.TASK_STATE_RUNNING;
+      if (tm != null) {
+        tm.granted(g);
       }
-      tm.granted(g);
-      taskOfGrant.put(g.getGrantId(), g.getUnit());
-      nodeOfGrant.put(g.getGrantId(), g.getNodeAddress());
-      recordGrant(g);
-      launch(tm, g);
+      apply(book.granted(g, wanted, wanted ? run.avoidNodes(g.getUnit()) : Set.of(), clock.millis()));
     }
   }
 
@@ -238,7 +200,6 @@ public final class JobMaster implements AutoCloseable {
         .addArgs(endpoint).addArgs(Base64.getEncoder().encodeToString(task.toByteArray())).build();
     LaunchSpec.Builder launch = LaunchSpec.newBuilder().setName("task-" + task.getName()).setThread(program)
         .putAllEnv(workerEnv);
-    nodesUsed.add(g.getNodeAddress());
     calls.unary(TaskWorkerServiceGrpc.newStub(channel(g.getNodeAddress())))
         .launch(LaunchRequest.newBuilder().setAppId(appId).setGrantId(g.getGrantId()).setSpec(launch).build(),
             new StreamObserver<>() {
@@ -257,42 +218,17 @@ public final class JobMaster implements AutoCloseable {
             });
   }
 
-  /**
-   * A Task Worker could not be started. An unreachable node (dead, but not
-   * yet declared lost by Fuxi) is avoided for a while and does not count
-   * against the job; other failures (the node refused) count, and too many
-   * fail the job.
-   */
+  /** A Task Worker could not be started: the grant goes back, and the book counts the failure. */
   private void launchFailed(Grant g, Status why) {
     log.warn("could not start a worker of {} on {}: {}", g.getUnit(), g.getNodeId(), why);
-    releaseGrant(g.getGrantId());
-    if (FeitianClient.lostTheMaster(why)) {
-      unreachableUntil.put(g.getNodeId(), clock.millis() + UNREACHABLE_AVOID_MS);
-    } else if (++launchFailures > MAX_LAUNCH_FAILURES) {
-      failJob("could not start Task Workers " + launchFailures + " times; last on " + g.getNodeId() + ": " + why);
-      return;
-    }
-    adjustDemand(g.getUnit());
+    apply(book.launchFailed(g, FeitianClient.lostTheMaster(why), why.toString(), clock.millis()));
   }
 
   /** Machines to keep new workers of a task away from: blacklisted, running its stragglers, or unreachable. */
   private Set<String> avoidNodes(String task) {
-    long now = clock.millis();
-    unreachableUntil.values().removeIf(until -> until < now);
     Set<String> avoid = new HashSet<>(run.avoidNodes(task));
-    avoid.addAll(unreachableUntil.keySet());
+    avoid.addAll(book.unreachableNodes(clock.millis()));
     return avoid;
-  }
-
-  private void releaseGrant(long grantId) {
-    nodeOfGrant.remove(grantId);
-    awaitingHello.remove(grantId);
-    String task = taskOfGrant.remove(grantId);
-    if (task != null) {
-      tasks.get(task).released(grantId);
-      session.returnGrants(List.of(grantId));
-      forgetGrant(grantId);
-    }
   }
 
   /** Grants are recorded so that a restarted master claims them, and adopts the workers in them. */
@@ -313,68 +249,65 @@ public final class JobMaster implements AutoCloseable {
     }
   }
 
-  /** Claimed grants whose worker did not come back (it gave up, or was never started) are returned. */
-  private void giveUpUnclaimedWorkers() {
-    long now = clock.millis();
-    for (var e : List.copyOf(awaitingHello.entrySet())) {
-      if (now - e.getValue() >= ADOPT_GIVE_UP_MS) {
-        giveUp(e.getKey(), "did not come back");
-      }
-    }
-  }
-
   /**
-   * Asks the nodes of claimed grants which of them still run a worker: a
+   * Asks a claimed grant's node which workers of the job it still runs: a
    * grant without one (its worker ended just before its master) has nobody
-   * to come back, so it is returned at once and the hold on new work does
-   * not wait for it.
+   * to come back, and the book returns it at once.
    */
-  private void askNodesForClaimedWorkers() {
-    Set<String> addresses = new HashSet<>();
-    awaitingHello.keySet().forEach(id -> addresses.add(nodeOfGrant.get(id)));
-    for (String address : addresses) {
-      calls.unary(TaskWorkerServiceGrpc.newStub(channel(address)))
-          .listWorkers(ListWorkersRequest.newBuilder().setAppId(appId).build(), new StreamObserver<>() {
-            @Override
-            public void onNext(ListWorkersResponse r) {
-              Set<Long> alive = new HashSet<>();
-              r.getWorkersList().stream().filter(AppStates::running).forEach(w -> alive.add(w.getGrantId()));
-              post(() -> {
-                for (long id : List.copyOf(awaitingHello.keySet())) {
-                  if (address.equals(nodeOfGrant.get(id)) && !alive.contains(id)) {
-                    giveUp(id, "runs no worker on its node");
-                  }
-                }
-              });
-            }
+  private void askForWorkers(String address) {
+    calls.unary(TaskWorkerServiceGrpc.newStub(channel(address)))
+        .listWorkers(ListWorkersRequest.newBuilder().setAppId(appId).build(), new StreamObserver<>() {
+          @Override
+          public void onNext(ListWorkersResponse r) {
+            Set<Long> running = new HashSet<>();
+            r.getWorkersList().stream().filter(AppStates::running).forEach(w -> running.add(w.getGrantId()));
+            post(() -> apply(book.workersListed(address, running)));
+          }
 
-            @Override
-            public void onError(Throwable t) {
-              log.info("cannot ask {} about claimed grants ({}); waiting for their workers", address,
-                  Status.fromThrowable(t).getCode());
-            }
+          @Override
+          public void onError(Throwable t) {
+            log.info("cannot ask {} about claimed grants ({}); waiting for their workers", address,
+                Status.fromThrowable(t).getCode());
+          }
 
-            @Override
-            public void onCompleted() {}
-          });
-    }
+          @Override
+          public void onCompleted() {}
+        });
   }
 
-  private void giveUp(long grantId, String why) {
-    log.info("claimed grant {} {}; returning it", grantId, why);
-    String task = taskOfGrant.get(grantId);
-    releaseGrant(grantId);
-    adoptionOverIfAllBack();
-    if (task != null) {
-      adjustDemand(task);
-    }
-  }
-
-  /** Once every claimed grant's worker is back (or given up), new work is handed out. */
-  private void adoptionOverIfAllBack() {
-    if (adoptUntil != 0 && awaitingHello.isEmpty()) {
-      adoptUntil = 0;
-      post(() -> run.tasks().forEach(this::dispatchTask));
+  /** Carries out the book's decisions, in order. */
+  private void apply(List<Effect> effects) {
+    for (Effect e : effects) {
+      if (e instanceof Effect.Launch l) {
+        recordGrant(l.grant());
+        launch(tasks.get(l.grant().getUnit()), l.grant());
+      } else if (e instanceof Effect.Decline d) {
+        log.debug("grant {} declined: {}", d.grantId(), d.why());
+        session.returnGrants(List.of(d.grantId()));
+      } else if (e instanceof Effect.ReturnGrant r) {
+        log.info("returning grant {}: {}", r.grantId(), r.why());
+        session.returnGrants(List.of(r.grantId()));
+        forgetGrant(r.grantId());
+      } else if (e instanceof Effect.DropRevoked d) {
+        forgetGrant(d.grantId());
+        endWorkersOf(d.grantId(), Status.ABORTED.withDescription("grant revoked: " + d.detail()));
+      } else if (e instanceof Effect.AdjustDemand a) {
+        adjustDemand(a.task());
+      } else if (e instanceof Effect.AskForWorkers a) {
+        askForWorkers(a.nodeAddress());
+      } else if (e instanceof Effect.WakeAt w) {
+        loop.after(Math.max(0, w.at() - clock.millis()), () -> apply(book.tick(clock.millis())));
+      } else if (e instanceof Effect.ResumeWork) {
+        post(() -> run.tasks().forEach(this::dispatchTask));
+      } else if (e instanceof Effect.NodeLost n) {
+        regenerateOutputsOf(n.nodeAddress(), n.detail());
+      } else if (e instanceof Effect.FailJob f) {
+        failJob(f.why());
+      } else if (e instanceof Effect.RefuseWorker r) {
+        throw Status.FAILED_PRECONDITION.withDescription(r.why()).asRuntimeException();
+      } else {
+        throw new IllegalStateException("unknown effect " + e);
+      }
     }
   }
 
@@ -385,15 +318,9 @@ public final class JobMaster implements AutoCloseable {
     if (!h.getAppId().equals(appId)) {
       throw new IllegalArgumentException("hello.app_id is " + h.getAppId() + ", this is the job-master of " + appId);
     }
-    if (!h.getTask().equals(taskOfGrant.get(h.getGrantId()))) {
-      throw Status.FAILED_PRECONDITION.withDescription("grant " + h.getGrantId() + " is not held for task '"
-          + h.getTask() + "'").asRuntimeException();
-    }
+    apply(book.hello(h.getGrantId(), h.getTask()));
     WorkerLink w = new WorkerLink(h, stream);
     workers.put(h.getWorkerId(), w);
-    if (awaitingHello.remove(h.getGrantId()) != null) {
-      adoptionOverIfAllBack();
-    }
     for (var ref : h.getAdoptList()) {
       if (run.adopt(h.getTask(), ref.getInstance(), ref.getAttempt(), h.getWorkerId(), h.getNodeId(), clock.millis())) {
         log.info("{}[{}] attempt {} adopted on {}", h.getTask(), ref.getInstance(), ref.getAttempt(), h.getNodeId());
@@ -413,7 +340,7 @@ public final class JobMaster implements AutoCloseable {
 
   /** Gives a ready worker instances while it has free slots; stops it when its task needs no more. */
   private void dispatch(WorkerLink w) {
-    if (clock.millis() < adoptUntil) {
+    if (book.holdsNewWork(clock.millis())) {
       return; // the predecessor's workers may yet come back with these instances running
     }
     JobRun.TaskRun t = run.task(w.task());
@@ -522,7 +449,7 @@ public final class JobMaster implements AutoCloseable {
     }
     List<String> affected = run.workerLost(w.workerId(), "worker " + w.workerId() + " on " + w.hello.getNodeId()
         + " ended: " + why.getCode() + (why.getDescription() == null ? "" : " " + why.getDescription()));
-    releaseGrant(w.hello.getGrantId());
+    apply(book.workerEnded(w.hello.getGrantId()));
     reportBadNodes();
     if (!affected.isEmpty()) {
       log.warn("worker {} ended ({}) with attempts of {} running", w.workerId(), why, affected);
@@ -570,24 +497,23 @@ public final class JobMaster implements AutoCloseable {
 
   private void onRevoked(List<Long> grantIds, RevokeReason reason, String detail) {
     for (long id : grantIds) {
-      String node = nodeOfGrant.remove(id);
-      if (reason == RevokeReason.REVOKE_REASON_NODE_LOST && node != null && !run.outputsLost(node).isEmpty()) {
-        log.warn("node {} lost ({}): regenerating the outputs it held", node, detail);
-        replan();
+      apply(book.revoked(id, reason == RevokeReason.REVOKE_REASON_NODE_LOST, detail));
+    }
+  }
+
+  /** A node was lost: the committed outputs that lived only there are made again. */
+  private void regenerateOutputsOf(String nodeAddress, String detail) {
+    if (!run.outputsLost(nodeAddress).isEmpty()) {
+      log.warn("node {} lost ({}): regenerating the outputs it held", nodeAddress, detail);
+      replan();
+    }
+  }
+
+  private void endWorkersOf(long grantId, Status why) {
+    for (WorkerLink w : List.copyOf(workers.values())) {
+      if (w.hello.getGrantId() == grantId) {
+        workerGone(w, why);
       }
-      awaitingHello.remove(id);
-      String task = taskOfGrant.remove(id);
-      if (task == null) {
-        continue;
-      }
-      forgetGrant(id);
-      tasks.get(task).released(id);
-      for (WorkerLink w : List.copyOf(workers.values())) {
-        if (w.hello.getGrantId() == id) {
-          workerGone(w, Status.ABORTED.withDescription("grant revoked: " + detail));
-        }
-      }
-      adjustDemand(task);
     }
   }
 
@@ -641,15 +567,12 @@ public final class JobMaster implements AutoCloseable {
     for (WorkerLink w : workers.values()) {
       w.stop("job " + run.state());
     }
-    for (TaskMaster tm : tasks.values()) {
-      tm.adjust(session, 0, Set.of(), List.of());
-    }
-    List<Long> held = new ArrayList<>(taskOfGrant.keySet());
-    taskOfGrant.clear();
+    tasks.forEach((task, tm) -> tm.adjust(session, 0, book.heldFor(task), Set.of(), List.of()));
+    List<Long> held = book.endAll();
     if (!held.isEmpty()) {
       session.returnGrants(held);
     }
-    for (String node : nodesUsed) {
+    for (String node : book.nodesUsed()) {
       calls.unary(PipelineDataGrpc.newStub(channel(node))).release(ReleaseRequest.newBuilder().setAppId(appId).build(),
           new StreamObserver<ReleaseResponse>() {
             @Override

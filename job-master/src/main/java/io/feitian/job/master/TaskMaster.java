@@ -4,7 +4,6 @@ import io.feitian.client.AppMasterSession;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LocalityLevel;
 import io.feitian.proto.job.v1.TaskSpec;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,8 @@ import java.util.Set;
 
 /**
  * A TaskMaster: one task's demand on Fuxi, how many workers
- * it has asked for at each place, and which grants it holds. Workers are
+ * it has asked for at each place (the grants it holds are in the job's
+ * {@link io.feitian.job.grants.JobGrants}). Workers are
  * asked for on the nodes that hold the task's input (relaxing to their racks
  * and the cluster, as the Fuxi paper's locality tree does), else anywhere.
  */
@@ -23,7 +23,6 @@ final class TaskMaster {
   private final int priority;
   private final int slots;
   private final Map<Place, Integer> asked = new LinkedHashMap<>();
-  private final Set<Long> held = new HashSet<>();
   private int nextNode;
 
   TaskMaster(TaskSpec spec, int priority) {
@@ -46,16 +45,16 @@ final class TaskMaster {
   }
 
   /**
-   * Asks for or withdraws workers so that held + asked = wanted (never
-   * withdrawing held grants). Workers are asked for on the input's machines;
+   * Asks for or withdraws workers so that {@code held} + asked = wanted
+   * (never withdrawing held grants). Workers are asked for on the input's machines;
    * when machines are to be avoided ({@code avoid}: blacklisted for the task,
    * or running the stragglers to back up), on the other machines by name
    * (the input's, else the cluster's {@code alive} ones), so that Fuxi's
    * locality tree steers away from them; it falls back to them only when the
    * named machines are full, and such grants are returned.
    */
-  void adjust(AppMasterSession session, int wanted, Set<String> avoid, List<String> alive) {
-    int delta = wanted - held.size() - asked();
+  void adjust(AppMasterSession session, int wanted, int held, Set<String> avoid, List<String> alive) {
+    int delta = wanted - held - asked();
     if (delta > 0) {
       List<String> inputNodes = spec.hasInput() ? spec.getInput().getNodesList() : List.of();
       List<String> named = inputNodes.stream().filter(n -> !avoid.contains(n)).toList();
@@ -89,7 +88,6 @@ final class TaskMaster {
 
   /** A grant arrived for this task: it no longer counts as asked for. */
   void granted(Grant g) {
-    held.add(g.getGrantId());
     Place p = new Place(g.getRequestedLevel(), g.getRequestedTarget());
     Integer n = asked.get(p);
     if (n != null) {
@@ -99,9 +97,5 @@ final class TaskMaster {
         asked.put(p, n - 1);
       }
     }
-  }
-
-  void released(long grantId) {
-    held.remove(grantId);
   }
 }

@@ -3,6 +3,7 @@ package io.feitian.taskworker.master;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.proto.fuxi.v1.Grant;
@@ -116,7 +117,7 @@ public final class MasterLink implements AutoCloseable {
           leaderHint = hint.get();
           continue;
         }
-        log.info("master {} not usable: {}", target, e.getStatus());
+        log.info("master {} not usable: {}", target, StatusText.brief(e.getStatus()));
         pause();
       } catch (InterruptedException e) {
         return;
@@ -195,7 +196,7 @@ public final class MasterLink implements AutoCloseable {
     Optional<String> hint = LeaderHint.parse(s);
     hint.ifPresent(h -> leaderHint = h);
     if (state.get() == State.STARTED) {
-      log.info("heartbeat stream to {} ended: {}", target, s);
+      log.info("heartbeat stream to {} ended: {}", target, StatusText.brief(s));
     }
   }
 

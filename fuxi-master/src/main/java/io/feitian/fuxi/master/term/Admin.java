@@ -267,7 +267,7 @@ public final class Admin {
   // ---- status ------------------------------------------------------------------------------
 
   public ClusterStatus status() {
-    ClusterStatus.Builder b = ClusterStatus.newBuilder().setEpoch(term.epoch);
+    ClusterStatus.Builder b = ClusterStatus.newBuilder().setEpoch(term.epoch).setRecovering(term.inRecovery());
     ResourceVector total = ResourceVector.ZERO;
     ResourceVector free = ResourceVector.ZERO;
     long now = term.now();

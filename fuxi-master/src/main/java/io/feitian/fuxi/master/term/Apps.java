@@ -108,7 +108,7 @@ public final class Apps {
         if (!restore(claim)) {
           rejected.add(claim.grantId());
         }
-      } else if (term.inRecovery()) {
+      } else if (term.unseenNodesMayReturn()) {
         parkedClaims.computeIfAbsent(claim.nodeId(), k -> new ArrayList<>()).add(claim);
       } else {
         rejected.add(claim.grantId());
@@ -198,9 +198,9 @@ public final class Apps {
     }
   }
 
-  /** Claims still parked when recovery ends are lost: their nodes never came back. */
+  /** Claims still parked when unseen nodes can no longer return are lost: their nodes never came back. */
   void settleParkedClaims() {
-    if (term.inRecovery() || parkedClaims.isEmpty()) {
+    if (term.unseenNodesMayReturn() || parkedClaims.isEmpty()) {
       return;
     }
     for (Map.Entry<String, List<Grant>> e : parkedClaims.entrySet()) {
@@ -208,7 +208,8 @@ public final class Apps {
         AppRuntime app = term.apps.get(claim.appId());
         if (app != null) {
           app.send(revokedEvent(List.of(claim.grantId()), RevokeReason.REVOKE_REASON_NODE_LOST,
-              "node " + e.getKey() + " did not come back after failover"));
+              "node " + e.getKey() + " did not come back within "
+              + term.settings.recoveryWindow().plus(term.settings.nodeTimeout()) + " of the failover"));
         }
       }
     }

@@ -47,7 +47,8 @@ final class ChildMasters {
     }
     long now = term.now();
     for (AppRuntime app : term.apps.values()) {
-      if (!app.active() || app.masterWorkerId != null || app.launching || now < app.relaunchAtMillis) {
+      if (!app.active() || app.masterWorkerId != null || app.launching || now < app.relaunchAtMillis
+          || masterMayStillReport(app)) {
         continue;
       }
       if (app.masterGrant == null) {
@@ -66,6 +67,16 @@ final class ChildMasters {
         term.deliverIssued();
       }
     }
+  }
+
+  /**
+   * The master last ran on a node this term has not heard from, which may
+   * still come back reporting it: starting another would run two.
+   */
+  private boolean masterMayStillReport(AppRuntime app) {
+    String node = app.info.getMasterNodeId();
+    return !node.isEmpty() && app.masterGrant == null && !term.nodes.containsKey(node)
+        && !term.lostNodes.containsKey(node) && term.unseenNodesMayReturn();
   }
 
   void onMasterGrant(Grant g) {

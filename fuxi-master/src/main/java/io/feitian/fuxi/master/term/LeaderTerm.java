@@ -268,6 +268,17 @@ public final class LeaderTerm implements AutoCloseable {
     return now() - startedAtMillis < settings.recoveryWindow().toMillis();
   }
 
+  /**
+   * Whether a node the term has not heard from yet may still come back with
+   * its work: for the recovery window, and then for one node timeout more,
+   * the silence any live node is allowed. Until then, grants that attached
+   * masters claim on such a node are kept for it, not revoked, so a node that
+   * is slow to find the new leader (a loaded machine) loses nothing.
+   */
+  boolean unseenNodesMayReturn() {
+    return now() - startedAtMillis < settings.recoveryWindow().plus(settings.nodeTimeout()).toMillis();
+  }
+
   String addressOf(String nodeId) {
     NodeSession n = nodes.get(nodeId);
     return n == null ? "" : n.address;

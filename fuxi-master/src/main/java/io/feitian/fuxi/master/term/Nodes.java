@@ -35,6 +35,29 @@ public final class Nodes {
   }
 
   /**
+   * Two task-workers on different hosts configured with one node id would
+   * take each other's grants and kill each other's workers. A node id alive
+   * on one host (heard within the node timeout) is refused to another; the
+   * same host may take it over at once (a restarted task-worker, on a new port).
+   */
+  private void refuseSecondHost(NodeSession previous, String address) {
+    if (previous == null || host(previous.address).equals(host(address))) {
+      return;
+    }
+    long silentMs = term.now() - previous.lastHeardMillis;
+    if (silentMs < term.settings.nodeTimeout().toMillis()) {
+      throw Status.ALREADY_EXISTS.withDescription("node id " + previous.nodeId + " belongs to the task-worker at "
+          + previous.address + ", heard " + silentMs + " ms ago; give the one at " + address
+          + " its own task-worker.node-id (or stop the other; its id is free once it is lost, after "
+          + term.settings.nodeTimeout() + ")").asRuntimeException();
+    }
+  }
+
+  private static String host(String address) {
+    return address.substring(0, address.lastIndexOf(':'));
+  }
+
+  /**
    * Registers (or re-registers) a node with the grants and workers it
    * reports. Reported grants the leader can account for are restored; the
    * others are returned as revoked, and the node kills their workers.
@@ -52,6 +75,7 @@ public final class Nodes {
     }
     String nodeId = req.getNodeId();
     NodeSession previous = term.nodes.get(nodeId);
+    refuseSecondHost(previous, req.getAddress());
     List<Long> revoked = new ArrayList<>();
     if (previous != null) {
       // Re-registration in the same term (task-worker restarted or its stream broke): the

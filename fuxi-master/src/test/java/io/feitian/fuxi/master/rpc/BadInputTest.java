@@ -100,6 +100,17 @@ class BadInputTest {
   }
 
   @Test
+  void aNodeIdAliveOnOneHostIsRefusedToAnotherButNotToItsOwnHost() {
+    nodes.register(node("n1").setAddress("127.0.0.1:7200").build());
+    assertStatus(() -> nodes.register(node("n1").setAddress("10.9.9.9:7200").build()), Status.Code.ALREADY_EXISTS,
+        "node id n1 belongs to the task-worker at 127.0.0.1:7200", "10.9.9.9:7200", "task-worker.node-id");
+    // A task-worker restarted on the same host (a new port) takes its node over at once.
+    nodes.register(node("n1").setAddress("127.0.0.1:7300").build());
+    assertThat(cluster.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()).getNodesList())
+        .extracting(n -> n.getAddress()).containsExactly("127.0.0.1:7300");
+  }
+
+  @Test
   void heartbeatFromAStaleEpochIsRefused() throws Exception {
     long epoch = nodes.register(node("n1").build()).getEpoch();
     CompletableFuture<Status> ended = new CompletableFuture<>();

@@ -7,6 +7,7 @@ import io.feitian.fuxi.master.FuxiMaster;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.ClusterServiceGrpc;
+import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.GetAppRequest;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
@@ -107,6 +108,25 @@ class FailoverReconciliationTest {
     // The master held the kept grant all along: it is neither granted again nor revoked.
     assertThat(am.granted()).isEmpty();
     assertThat(am.revoked()).isEmpty();
+  }
+
+  @Test
+  void aClaimedGrantOnANodeSlowToComeBackAfterTheRecoveryWindowIsKept() throws Exception {
+    fixture.with("fuxi.master.recovery-window", "1s").with("fuxi.master.node-timeout", "10s");
+    Before b = twoGrantsThenFailover();
+    ManagedChannel ch = channel(b.next());
+    RawPeers.AppMaster am = new RawPeers.AppMaster(ch, b.appId(), List.of(b.kept()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !am.events.isEmpty());
+    // The recovery window closes with n1 still away (a loaded machine), then n1 comes back.
+    await().atMost(Duration.ofSeconds(10)).until(() -> !ClusterServiceGrpc.newBlockingStub(ch)
+        .withDeadlineAfter(10, TimeUnit.SECONDS).getClusterStatus(GetClusterStatusRequest.getDefaultInstance())
+        .getRecovering());
+    RegisterNodeResponse r = new RawPeers.Node(ch, "n1").register(List.of(b.kept(), b.forgotten()));
+
+    assertThat(r.getRevokedGrantIdsList()).as("the claimed grant's work is not killed")
+        .containsExactly(b.forgotten().getGrantId());
+    assertThat(am.revoked()).isEmpty();
+    assertThat(unitsHeld(ch, b.appId())).isEqualTo(1);
   }
 
   @Test

@@ -1,0 +1,161 @@
+package io.feitian.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Several hosts on one machine, for tests of what crosses a network: Linux
+ * network namespaces {@code <prefix>1..N}, each with one veth interface on a
+ * bridge in the test's own namespace, which holds {@link #gatewayAddress()}
+ * (where a ZooKeeper started by the test can be reached). Host {@code i} has
+ * address {@code 10.<subnet>.0.<10+i>}. A host can be cut off (its interface
+ * down: every connection to and from it stalls, as with a pulled cable) and
+ * joined again. Needs root (CI runs as root); {@link #close()} kills what
+ * runs in the namespaces and removes them.
+ */
+public final class NetHosts implements AutoCloseable {
+  private final String prefix;
+  private final int subnet;
+  private final int count;
+
+  private NetHosts(String prefix, int subnet, int count) {
+    this.prefix = prefix;
+    this.subnet = subnet;
+    this.count = count;
+  }
+
+  /**
+   * Creates {@code count} hosts. {@code prefix} (at most 8 characters) names
+   * the namespaces and interfaces; leftovers of an earlier run with the same
+   * prefix are removed first.
+   */
+  public static NetHosts create(String prefix, int subnet, int count) {
+    if (prefix.length() > 8 || !prefix.matches("[a-z][a-z0-9]*")) {
+      throw new IllegalArgumentException("prefix must be 1-8 lowercase letters and digits, got " + prefix);
+    }
+    if (!"0".equals(run(false, "id", "-u").trim())) {
+      throw new IllegalStateException("network namespaces need root; run the integration tests as root (CI does)");
+    }
+    NetHosts hosts = new NetHosts(prefix, subnet, count);
+    hosts.removeLeftovers();
+    String bridge = hosts.bridge();
+    ip("link", "add", bridge, "type", "bridge");
+    ip("addr", "add", hosts.gatewayAddress() + "/24", "dev", bridge);
+    ip("link", "set", bridge, "up");
+    for (int i = 1; i <= count; i++) {
+      String ns = hosts.namespace(i);
+      ip("netns", "add", ns);
+      ip("link", "add", prefix + "v" + i, "type", "veth", "peer", "name", hosts.inner(i));
+      ip("link", "set", hosts.inner(i), "netns", ns);
+      ip("-n", ns, "addr", "add", hosts.address(i) + "/24", "dev", hosts.inner(i));
+      ip("-n", ns, "link", "set", "lo", "up");
+      ip("-n", ns, "link", "set", hosts.inner(i), "up");
+      ip("link", "set", prefix + "v" + i, "master", bridge, "up");
+    }
+    return hosts;
+  }
+
+  public int count() {
+    return count;
+  }
+
+  /** The namespace of host {@code i} (1-based), for {@code ip netns exec}. */
+  public String namespace(int i) {
+    check(i);
+    return prefix + i;
+  }
+
+  /** The address of host {@code i}. */
+  public String address(int i) {
+    check(i);
+    return "10." + subnet + ".0." + (10 + i);
+  }
+
+  /** The test's own address on the hosts' network. */
+  public String gatewayAddress() {
+    return "10." + subnet + ".0.1";
+  }
+
+  /** Host {@code i} loses the network: its connections stall until {@link #join}. */
+  public void cut(int i) {
+    ip("-n", namespace(i), "link", "set", inner(i), "down");
+  }
+
+  /** Host {@code i} is on the network again. */
+  public void join(int i) {
+    ip("-n", namespace(i), "link", "set", inner(i), "up");
+  }
+
+  /** The command line that runs {@code command} on host {@code i}. */
+  public List<String> on(int i, List<String> command) {
+    List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", namespace(i)));
+    out.addAll(command);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    removeLeftovers();
+  }
+
+  private void removeLeftovers() {
+    for (String ns : run(false, "ip", "netns", "list").split("\n")) {
+      String name = ns.split(" ")[0].trim();
+      if (name.matches(prefix + "[0-9]+")) {
+        for (String pid : run(false, "ip", "netns", "pids", name).split("\n")) {
+          if (!pid.isBlank()) {
+            run(false, "kill", "-9", pid.trim());
+          }
+        }
+        run(false, "ip", "netns", "del", name);
+      }
+    }
+    if (!run(false, "ip", "link", "show", bridge()).isBlank()) {
+      run(false, "ip", "link", "del", bridge());
+    }
+  }
+
+  private String bridge() {
+    return prefix + "br";
+  }
+
+  private String inner(int i) {
+    return prefix + "e" + i;
+  }
+
+  private void check(int i) {
+    if (i < 1 || i > count) {
+      throw new IllegalArgumentException("host " + i + " is not one of 1.." + count);
+    }
+  }
+
+  private static void ip(String... args) {
+    List<String> command = new ArrayList<>(List.of("ip"));
+    command.addAll(List.of(args));
+    run(true, command.toArray(String[]::new));
+  }
+
+  /** Runs a command and returns its output; a failure throws when {@code strict}, else gives "". */
+  private static String run(boolean strict, String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int code = p.waitFor();
+      if (code != 0) {
+        if (strict) {
+          throw new IllegalStateException(String.join(" ", command) + " failed (" + code + "): " + out.trim());
+        }
+        return "";
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + String.join(" ", command), e);
+    }
+  }
+}
