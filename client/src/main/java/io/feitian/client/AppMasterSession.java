@@ -1,6 +1,7 @@
 package io.feitian.client;
 
 import com.google.protobuf.ByteString;
+import io.feitian.common.app.MasterAttempt;
 import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.common.v1.Resources;
@@ -50,6 +51,15 @@ public final class AppMasterSession implements AutoCloseable {
 
     /** The session ended for good (application ended, or a request was refused). */
     default void ended(Status status) {}
+
+    /**
+     * A newer start of this application's master replaced this one (this
+     * one's node was declared lost while it ran): it must exit without acting
+     * on the application. By default the session just ends.
+     */
+    default void superseded(Status status) {
+      ended(status);
+    }
   }
 
   private record Unit(Resources shape, int priority) {}
@@ -116,6 +126,7 @@ public final class AppMasterSession implements AutoCloseable {
     }
     Attach.Builder attach = Attach.newBuilder().setAppId(appId).setEndpoint(endpoint)
         .addAllHeldGrants(held.values());
+    MasterAttempt.fromEnvironment().ifPresent(attach::setMasterAttempt);
     Map<String, UnitRequest.Builder> byUnit = new LinkedHashMap<>();
     outstanding.forEach((b, count) -> {
       if (count > 0) {
@@ -295,7 +306,10 @@ public final class AppMasterSession implements AutoCloseable {
           closed = true;
         }
       }
-      if (FATAL.contains(s.getCode())) {
+      if (MasterAttempt.isSuperseded(s)) {
+        log.error("scheduling session of {} refused: {}", appId, StatusText.brief(s));
+        listener.superseded(s);
+      } else if (FATAL.contains(s.getCode())) {
         log.warn("scheduling session of {} ended: {}", appId, StatusText.brief(s));
         listener.ended(s);
       } else {

@@ -80,6 +80,11 @@ public final class MasterLoop implements AutoCloseable {
       public void ended(Status status) {
         post(() -> onLoop.ended(status));
       }
+
+      @Override
+      public void superseded(Status status) {
+        post(() -> onLoop.superseded(status));
+      }
     };
   }
 

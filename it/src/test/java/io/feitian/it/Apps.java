@@ -59,15 +59,20 @@ final class Apps {
    * under it (the task-worker's wrapper shell and the JVM). Returns the pid.
    */
   static long killMaster(TestCluster c, String appId) {
+    long pid = masterPid(c, appId);
+    ProcessHandle leader = ProcessHandle.of(pid).orElseThrow();
+    leader.descendants().forEach(ProcessHandle::destroyForcibly);
+    leader.destroyForcibly();
+    return pid;
+  }
+
+  /** The pid of the application's running master (as its node reports it). */
+  static long masterPid(TestCluster c, String appId) {
     AppInfo app = get(c, appId);
     String address = c.status().getNodesList().stream().filter(n -> n.getNodeId().equals(app.getMasterNodeId()))
         .findFirst().orElseThrow().getAddress();
-    WorkerInfo master = workers(c, address, appId).stream()
-        .filter(w -> w.getWorkerId().equals(app.getMasterWorkerId())).findFirst().orElseThrow();
-    ProcessHandle leader = ProcessHandle.of(master.getPid()).orElseThrow();
-    leader.descendants().forEach(ProcessHandle::destroyForcibly);
-    leader.destroyForcibly();
-    return master.getPid();
+    return workers(c, address, appId).stream()
+        .filter(w -> w.getWorkerId().equals(app.getMasterWorkerId())).findFirst().orElseThrow().getPid();
   }
 
   static boolean alive(long pid) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.feitian.examples.sort.GenerateRecords;
+import io.feitian.common.pipeline.PipelineLayout;
 import io.feitian.job.client.JobClient;
 import io.feitian.testkit.ChildJvm;
 import io.feitian.proto.job.v1.FaultPolicy;
@@ -131,13 +132,23 @@ class JobFaultsIT {
     JobSpec.Builder spec = copy("adopt", out, "sleep 4; cat");
     String id = jobs.submit(spec.build());
     int[] running = new int[1];
+    JobStatus[] before = new JobStatus[1];
     await().atMost(Duration.ofMinutes(1)).until(() -> {
-      JobStatus s = jobs.status(id);
-      running[0] = s.getTasksCount() == 0 ? 0 : s.getTasks(0).getRunning();
+      before[0] = jobs.status(id);
+      running[0] = before[0].getTasksCount() == 0 ? 0 : before[0].getTasks(0).getRunning();
       return running[0] >= 3;
     });
     System.out.println("kill -9 job-master pid " + Apps.killMaster(cluster, id) + " with " + running[0]
         + " instances running");
+    // The successor reports the job's whole run, and where it serves.
+    JobStatus[] after = new JobStatus[1];
+    await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> {
+      after[0] = jobs.status(id);
+      return !after[0].getMasterEndpoint().isEmpty()
+          && !after[0].getMasterEndpoint().equals(before[0].getMasterEndpoint());
+    });
+    assertThat(before[0].getMasterEndpoint()).isNotEmpty();
+    assertThat(after[0].getStartedAtMs()).isEqualTo(before[0].getStartedAtMs());
     JobStatus end = Jobs.run(jobs, id, Duration.ofMinutes(3));
     Jobs.assertSucceeded(end);
     assertOutputIsTheInputOnce(out);
@@ -148,6 +159,69 @@ class JobFaultsIT {
     System.out.println("new job-master: " + task.getRestored() + " restored, " + task.getAdopted() + " adopted, "
         + (task.getAttempts() - task.getAdopted()) + " started");
     assertThat(task.getAttempts()).as("nothing ran twice").isEqualTo(task.getInstances() - task.getRestored());
+  }
+
+  /**
+   * The job-master's node hangs (its task-worker stops): the node is lost and a new job-master starts elsewhere
+   * while the old one still runs. fuxi-master refuses the old one (its attempt was superseded) and it exits
+   * without touching the job; the job ends once, with exact output.
+   */
+  @Test
+  void aJobMasterPresumedDeadWithItsNodeIsFencedOff() throws Exception {
+    Path out = dir.resolve("out-fenced");
+    String id = jobs.submit(copy("fenced", out, "sleep 2; cat").build());
+    await().atMost(Duration.ofMinutes(1)).until(() -> {
+      JobStatus s = jobs.status(id);
+      return s.getTasksCount() > 0 && s.getTasks(0).getRunning() > 0;
+    });
+    String masterNode = Apps.get(cluster, id).getMasterNodeId();
+    // The JVM under the worker's wrapper shell (the wrapper stays a zombie while its hung task-worker cannot reap it).
+    long oldMaster = ProcessHandle.of(Apps.masterPid(cluster, id)).orElseThrow().children().findFirst().orElseThrow()
+        .pid();
+    Process node = cluster.workers.get(masterNode);
+    ChildJvm.signal("STOP", node);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> Apps.get(cluster, id).getMasterRestarts() == 1);
+      // Nobody kills it (its task-worker hangs): it exits by itself once refused.
+      await().atMost(Duration.ofSeconds(30)).until(() -> !Apps.alive(oldMaster));
+    } finally {
+      ChildJvm.signal("CONT", node);
+    }
+    Jobs.assertSucceeded(Jobs.run(jobs, id, Duration.ofMinutes(3)));
+    assertOutputIsTheInputOnce(out);
+    cluster.awaitAliveNodes(3);
+  }
+
+  /**
+   * A node that hangs while its job ends misses the job-master's release of the job's pipeline data; when it is
+   * back it asks the leader about the applications it holds data of and frees the ended one's.
+   */
+  @Test
+  void aNodeAwayWhenItsJobEndsFreesTheJobsPipelineDataWhenItIsBack() throws Exception {
+    Path out = dir.resolve("out-away");
+    String id = jobs.submit(Jobs.thenSort(copy("away", out, "sleep 1; cat"), 2).build());
+    // A node that holds committed outputs of copy (preferably not the job-master's: if it is, the job-master is
+    // replaced too, which the previous test covers).
+    String[] holder = new String[1];
+    await().atMost(Duration.ofMinutes(1)).until(() -> {
+      String masterNode = Apps.get(cluster, id).getMasterNodeId();
+      List<String> holders = jobs.logs(id, "copy", -1).stream().map(l -> l.getNodeId()).distinct().toList();
+      holder[0] = holders.stream().filter(n -> !n.equals(masterNode)).findFirst()
+          .orElse(holders.isEmpty() ? null : holders.get(0));
+      return holder[0] != null;
+    });
+    String away = holder[0];
+    Path data = PipelineLayout.inWorkDir(dir.resolve(away)).appDir(id);
+    Process node = cluster.workers.get(away);
+    ChildJvm.signal("STOP", node);
+    try {
+      Jobs.assertSucceeded(Jobs.run(jobs, id, Duration.ofMinutes(3)));
+      assertThat(data).as("the hung node kept the data it held").exists();
+    } finally {
+      ChildJvm.signal("CONT", node);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(data));
+    cluster.awaitAliveNodes(3);
   }
 
   @Test

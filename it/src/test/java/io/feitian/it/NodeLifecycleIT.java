@@ -144,10 +144,6 @@ class NodeLifecycleIT {
     }
   }
 
-  private static void signal(String sig, Process p) throws Exception {
-    new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start().waitFor();
-  }
-
   @Test
   void aNodeThatComesBackAfterBeingDeclaredLostHasItsOldWorkersKilled() throws Exception {
     try (TestCluster c = new TestCluster(dir)) {
@@ -164,12 +160,12 @@ class NodeLifecycleIT {
         Grant g = session.grants().get(0);
         long pid = Apps.launchSleep(c, g).getPid();
 
-        signal("STOP", nodeB); // the node hangs: no heartbeats
+        ChildJvm.signal("STOP", nodeB); // the node hangs: no heartbeats
         try {
           await().atMost(Duration.ofSeconds(15)).until(() -> node(c, "node-b").getState() == NodeState.NODE_STATE_LOST);
           await().atMost(Duration.ofSeconds(5)).until(() -> rec.revoked.contains(g.getGrantId()));
         } finally {
-          signal("CONT", nodeB);
+          ChildJvm.signal("CONT", nodeB);
         }
         // Back again: it registers, its revoked grant is not restored, and the worker is killed.
         await().atMost(Duration.ofSeconds(15)).until(() -> node(c, "node-b").getState() == NodeState.NODE_STATE_ALIVE);

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.grpc.StatusText;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
@@ -14,6 +15,10 @@ import io.feitian.common.retry.Backoff;
 import io.feitian.common.zk.LeaderLocator;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
+import io.feitian.proto.fuxi.v1.AppInfo;
+import io.feitian.proto.fuxi.v1.AppState;
+import io.feitian.proto.fuxi.v1.ClusterServiceGrpc;
+import io.feitian.proto.fuxi.v1.GetAppRequest;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.RegisterNodeRequest;
@@ -26,7 +31,9 @@ import io.feitian.taskworker.process.LaunchRequest;
 import io.feitian.taskworker.process.ProcessSupervisor;
 import io.feitian.taskworker.process.WorkerSnapshot;
 import io.feitian.taskworker.rpc.TaskWorkerServiceImpl;
+import io.grpc.Channel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,6 +46,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -73,6 +81,8 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   private GrantBook grants;
   private ProcessSupervisor supervisor;
   private PipelineDataService pipelineData;
+  /** Deadlines and credentials of this node's calls to the leader. */
+  private CallSettings registrationCalls;
   private CuratorFramework zk;
   private LeaderLocator leaders;
   private GrpcServer server;
@@ -118,6 +128,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
     leaders = new LeaderLocator(zk, FUXI_BASE);
+    registrationCalls = new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline"));
     link = new MasterLink(() -> {
       try {
         return leaders.leader();
@@ -125,12 +136,60 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         log.warn("cannot read the leader from ZooKeeper: {}", e.getMessage());
         return Optional.empty();
       }
-    }, security.tls(), new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline")),
-        this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
+    }, security.tls(), registrationCalls, this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
     link.start();
   }
 
   // ---- MasterLink.NodeView -----------------------------------------------------------------
+
+  /**
+   * Once registered, the node frees the pipeline data of applications that
+   * have ended: a node cut off when its job ended missed the job-master's
+   * release, and would otherwise keep the data until the retention sweep.
+   */
+  @Override
+  public void registered(Channel leader) {
+    CompletableFuture.runAsync(() -> releaseDataOfEndedApps(leader));
+  }
+
+  @Override
+  public void appsEnded(List<String> appIds) {
+    CompletableFuture.runAsync(() -> {
+      for (String appId : appIds) {
+        try {
+          pipelineData.release(appId, "its application ended");
+        } catch (IOException | RuntimeException e) {
+          log.warn("cannot free the pipeline data of {}: {}", appId, e.toString());
+        }
+      }
+    });
+  }
+
+  private void releaseDataOfEndedApps(Channel leader) {
+    try {
+      for (String appId : pipelineData.appsHeld()) {
+        AppInfo app;
+        try {
+          app = registrationCalls.unary(ClusterServiceGrpc.newBlockingStub(leader))
+              .getApp(GetAppRequest.newBuilder().setAppId(appId).build());
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+            log.info("cannot ask whether {} has ended ({}); asking again at the next registration", appId,
+                StatusText.brief(e.getStatus()));
+            continue;
+          }
+          pipelineData.release(appId, "its application is unknown to the cluster");
+          continue;
+        }
+        AppState s = app.getState();
+        if (s != AppState.APP_STATE_PENDING && s != AppState.APP_STATE_RUNNING && s != AppState.APP_STATE_RESTARTING) {
+          pipelineData.release(appId, "its application ended " + s);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot free the pipeline data of ended applications: {}", e.toString());
+    }
+  }
 
   @Override
   public RegisterNodeRequest registration() {

@@ -92,6 +92,17 @@ public final class ChildJvm {
     }
   }
 
+  /** Sends a signal by name (STOP: the process hangs; CONT: it goes on). */
+  public static void signal(String sig, Process p) {
+    try {
+      new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGKILL, like kill -9, and wait for the process to be gone. */
   public static void kill9(Process p) {
     p.destroyForcibly();

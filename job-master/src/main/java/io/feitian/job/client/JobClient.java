@@ -140,7 +140,10 @@ public final class JobClient {
             backoff.reset();
           }
         } catch (StatusRuntimeException e) {
-          if (!FeitianClient.lostTheMaster(e.getStatus()) && e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+          // CANCELLED: that master's server shut down under the stream (it stopped, or a newer master replaced it).
+          Status.Code code = e.getStatus().getCode();
+          if (!FeitianClient.lostTheMaster(e.getStatus()) && code != Status.Code.NOT_FOUND
+              && code != Status.Code.CANCELLED) {
             throw e;
           }
         }

@@ -14,6 +14,7 @@ import io.feitian.job.grants.Effect.WakeAt;
 import io.feitian.proto.fuxi.v1.Grant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -248,7 +249,7 @@ public final class JobGrants {
 
   /** Claimed grants whose worker has not said hello yet. */
   public Set<Long> awaitingHello() {
-    return Set.copyOf(awaitingHello.keySet());
+    return Collections.unmodifiableSet(new LinkedHashSet<>(awaitingHello.keySet()));
   }
 
   /** Nodes avoided at {@code now} because their task-worker could not be reached for a launch. */
@@ -259,7 +260,7 @@ public final class JobGrants {
 
   /** The task-workers (addresses) of every grant held so far, where the job's pipeline data may be. */
   public Set<String> nodesUsed() {
-    return Set.copyOf(nodesUsed);
+    return Collections.unmodifiableSet(new LinkedHashSet<>(nodesUsed)); // in the order first used
   }
 
   private void hold(Grant g) {

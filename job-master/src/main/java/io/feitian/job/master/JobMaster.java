@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,10 +96,14 @@ public final class JobMaster implements AutoCloseable {
   private List<String> aliveNodes = List.of();
   private boolean statusDirty;
   private boolean finished;
+  private volatile boolean superseded;
 
-  /** The job of {@code appId}; {@code spec} as fuxi-master stored it, {@code splits} listed by the caller. */
+  /**
+   * The job of {@code appId}; {@code spec} as fuxi-master stored it, {@code splits} listed by the caller;
+   * {@code startedAtMs} when the job was submitted (a restarted master reports the job's whole run).
+   */
   JobMaster(String appId, JobSpec spec, JobRun run, Snapshots snapshots, FeitianClient client,
-      Map<String, String> workerEnv, Clock clock) {
+      Map<String, String> workerEnv, long startedAtMs, Clock clock) {
     this.appId = appId;
     this.spec = spec;
     this.run = run;
@@ -107,7 +112,7 @@ public final class JobMaster implements AutoCloseable {
     this.calls = client.callSettings();
     this.workerEnv = Map.copyOf(workerEnv);
     this.clock = clock;
-    this.startedAtMs = clock.millis();
+    this.startedAtMs = startedAtMs;
     this.loop = new MasterLoop("job-master", e -> log.error("job {}: internal error", appId, e));
     for (String t : run.tasks()) {
       tasks.put(t, new TaskMaster(run.task(t).spec(), spec.getPriority() == 0 ? 100 : spec.getPriority()));
@@ -148,10 +153,15 @@ public final class JobMaster implements AutoCloseable {
     log.info("job {} ({}) started: tasks {}", appId, spec.getName(), run.tasks());
   }
 
-  /** Waits until the job has ended and fuxi-master was told. */
+  /** Waits until the job has ended and fuxi-master was told, or this master was superseded. */
   JobStatus awaitEnd() throws InterruptedException {
     ended.await();
     return call(this::status).join();
+  }
+
+  /** A newer job-master replaced this one: it ended without acting on the job. */
+  boolean superseded() {
+    return superseded;
   }
 
   // ---- the loop -------------------------------------------------------------------------------
@@ -530,6 +540,14 @@ public final class JobMaster implements AutoCloseable {
     }
 
     @Override
+    public void superseded(Status status) {
+      // The job belongs to the newer master: no release, no final report, no deleting of its snapshots.
+      log.error("job {}: {}", appId, status.getDescription());
+      superseded = true;
+      ended.countDown();
+    }
+
+    @Override
     public void ended(Status status) {
       if (!status.isOk() && !finished) {
         log.error("fuxi-master ended the application: {}", status);
@@ -572,7 +590,10 @@ public final class JobMaster implements AutoCloseable {
     if (!held.isEmpty()) {
       session.returnGrants(held);
     }
-    for (String node : book.nodesUsed()) {
+    // Also the nodes of outputs a predecessor committed: a restarted master never held grants there.
+    Set<String> holding = new LinkedHashSet<>(book.nodesUsed());
+    holding.addAll(run.nodesHoldingOutputs());
+    for (String node : holding) {
       calls.unary(PipelineDataGrpc.newStub(channel(node))).release(ReleaseRequest.newBuilder().setAppId(appId).build(),
           new StreamObserver<ReleaseResponse>() {
             @Override
@@ -629,6 +650,8 @@ public final class JobMaster implements AutoCloseable {
     JobStatus.Builder s = run.status().toBuilder().setStartedAtMs(startedAtMs);
     if (finished) {
       s.setEndedAtMs(endedAtMs);
+    } else if (endpoint != null) {
+      s.setMasterEndpoint(endpoint);
     }
     for (int i = 0; i < s.getTasksCount(); i++) {
       String name = s.getTasks(i).getName();

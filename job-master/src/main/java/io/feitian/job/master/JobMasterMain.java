@@ -53,8 +53,10 @@ public final class JobMasterMain {
         failBeforeStart(client, appId, spec, e.getMessage());
         return;
       }
+      Clock clock = Clock.systemUTC();
+      long submitted = app.getSubmittedAtMs() > 0 ? app.getSubmittedAtMs() : clock.millis();
       try (JobMaster master = new JobMaster(appId, spec, run, snapshots, client, ChildEnvironment.of(config),
-          Clock.systemUTC())) {
+          submitted, clock)) {
         GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
             .service(new JobServices.Jobs(master, appId))
             .service(new JobServices.Workers(master))
@@ -64,6 +66,10 @@ public final class JobMasterMain {
         try {
           master.start(host + ":" + server.port(), snapshots.grants().all());
           JobStatus end = master.awaitEnd();
+          if (master.superseded()) {
+            server.close();
+            System.exit(3); // its workers find the newer master; nothing here may act on the job
+          }
           log.info("job {} ended {}", appId, end.getState());
         } finally {
           server.close();

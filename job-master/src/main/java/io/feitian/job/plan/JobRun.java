@@ -393,6 +393,19 @@ public final class JobRun {
     return attemptFailed(t, inst, r.getAttempt(), nodeId, r.getMessage(), r.getLogTail());
   }
 
+  /** The task-workers that serve committed outputs (also those a predecessor committed, restored). */
+  public Set<String> nodesHoldingOutputs() {
+    Set<String> nodes = new LinkedHashSet<>();
+    for (TaskRun t : tasks.values()) {
+      for (InstanceRun i : t.instances) {
+        if (i.committed != null) {
+          nodes.add(i.committed.nodeAddress);
+        }
+      }
+    }
+    return nodes;
+  }
+
   /**
    * The committed outputs held by a task-worker are gone (its node was lost,
    * or a part could not be read from it). Instances whose outputs a task

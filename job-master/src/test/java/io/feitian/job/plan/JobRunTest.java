@@ -209,6 +209,8 @@ class JobRunTest {
     second.startReadyTasks();
     assertThat(second.assign("reduce", "n1", "w9", 0).orElseThrow().getInputs(0).getParts(0).getNodeAddress())
         .isEqualTo("h0:1");
+    // Its data is freed there at the end too, though this master never held a grant on h0.
+    assertThat(second.nodesHoldingOutputs()).containsExactlyInAnyOrder("h0:1", "h5:1");
   }
 
   @Test

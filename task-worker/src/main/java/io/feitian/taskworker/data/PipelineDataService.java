@@ -157,6 +157,29 @@ public final class PipelineDataService extends PipelineDataGrpc.PipelineDataImpl
     }
   }
 
+  /** The applications this node holds pipeline data of. */
+  public List<String> appsHeld() throws IOException {
+    List<String> held = new ArrayList<>();
+    if (Files.isDirectory(layout.root())) {
+      try (DirectoryStream<Path> apps = Files.newDirectoryStream(layout.root())) {
+        for (Path app : apps) {
+          if (PipelineLayout.isAppId(app.getFileName().toString())) {
+            held.add(app.getFileName().toString());
+          }
+        }
+      }
+    }
+    return held;
+  }
+
+  /** Deletes an application's data, saying why in the log. */
+  public void release(String appId, String why) throws IOException {
+    long bytes = layout.deleteApp(appId);
+    if (bytes > 0) {
+      log.info("released the pipeline data of {}: {} bytes ({})", appId, bytes, why);
+    }
+  }
+
   /**
    * Deletes the data of every application in which nothing has changed for
    * the retention period.

@@ -13,6 +13,7 @@ import io.feitian.proto.fuxi.v1.NodeServiceGrpc;
 import io.feitian.proto.fuxi.v1.RegisterNodeRequest;
 import io.feitian.proto.fuxi.v1.RegisterNodeResponse;
 import io.feitian.proto.fuxi.v1.WorkerInfo;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -51,6 +52,12 @@ public final class MasterLink implements AutoCloseable {
 
     /** Epoch bookkeeping: false if {@code epoch} is older than one already seen. */
     boolean observeEpoch(long epoch);
+
+    /** Registered with the leader at the end of {@code leader}; called on the link's thread: do not block. */
+    default void registered(Channel leader) {}
+
+    /** These applications ended (the leader says so); called on a gRPC thread: do not block. */
+    default void appsEnded(List<String> appIds) {}
   }
 
   private enum State { LATENT, STARTED, CLOSED }
@@ -155,6 +162,7 @@ public final class MasterLink implements AutoCloseable {
     connectedTo = target;
     backoff.reset();
     log.info("registered with master {} (epoch {})", target, reg.getEpoch());
+    node.registered(ch);
 
     CountDownLatch ended = new CountDownLatch(1);
     AtomicReference<Status> endStatus = new AtomicReference<>(Status.OK);
@@ -210,6 +218,9 @@ public final class MasterLink implements AutoCloseable {
     }
     if (d.getRevokedGrantIdsCount() > 0) {
       node.revoked(d.getRevokedGrantIdsList(), d.getReason());
+    }
+    if (d.getEndedAppIdsCount() > 0) {
+      node.appsEnded(d.getEndedAppIdsList());
     }
   }
 

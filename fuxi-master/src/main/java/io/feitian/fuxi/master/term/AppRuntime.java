@@ -24,6 +24,8 @@ final class AppRuntime {
   boolean masterRequested;
   boolean launching;
   long relaunchAtMillis;
+  /** Nodes this term granted the application anything on: told when it ends, to free its pipeline data. */
+  final java.util.Set<String> nodesUsed = new java.util.HashSet<>();
   /** When launches of the master started failing to reach its node (0: they do not). */
   long unreachableSinceMillis;
 

@@ -1,6 +1,7 @@
 package io.feitian.fuxi.master.term;
 
 import io.feitian.common.app.FieldChecks;
+import io.feitian.common.app.MasterAttempt;
 import io.feitian.common.grpc.Addresses;
 import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
@@ -64,6 +65,10 @@ public final class Apps {
    */
   public void attach(Attach attach, StreamObserver<SchedulingEvent> stream) {
     AppRuntime app = activeApp(attach.getAppId());
+    // Fencing: a master presumed dead (its node lost) that still runs must not take the application back.
+    if (attach.hasMasterAttempt() && attach.getMasterAttempt() != app.info.getMasterRestarts()) {
+      throw MasterAttempt.superseded(app.id(), attach.getMasterAttempt(), app.info.getMasterRestarts());
+    }
     // Check the whole message before changing anything.
     List<Grant> claims = new ArrayList<>();
     for (int i = 0; i < attach.getHeldGrantsCount(); i++) {

@@ -1,5 +1,6 @@
 package io.feitian.fuxi.master.term;
 
+import io.feitian.common.app.MasterAttempt;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.fuxi.master.scheduler.Grant;
 import io.feitian.fuxi.master.scheduler.LocalityLevel;
@@ -109,7 +110,7 @@ final class ChildMasters {
     LaunchSpec spec = app.info.getSpec().getMaster().toBuilder()
         .setName(workerName)
         .putAllEnv(env.env())
-        .putEnv("FEITIAN_MASTER_ATTEMPT", Integer.toString(attempt))
+        .putEnv(MasterAttempt.ENV, Integer.toString(attempt))
         .build();
     LaunchRequest req = LaunchRequest.newBuilder()
         .setEpoch(term.epoch).setAppId(app.id()).setGrantId(grant.grantId()).setSpec(spec).build();

@@ -296,6 +296,10 @@ public final class LeaderTerm implements AutoCloseable {
     for (Grant g : issued) {
       io.feitian.proto.fuxi.v1.Grant p = Conversions.toProto(g, addressOf(g.nodeId()));
       byNode.computeIfAbsent(g.nodeId(), k -> new ArrayList<>()).add(p);
+      AppRuntime owner = apps.get(g.appId());
+      if (owner != null) {
+        owner.nodesUsed.add(g.nodeId());
+      }
       if (ChildMasters.MASTER_UNIT.equals(g.unit())) {
         childMasters.onMasterGrant(g);
       } else {
@@ -361,6 +365,14 @@ public final class LeaderTerm implements AutoCloseable {
     hard.putApp(app.info);
     List<Grant> freed = note(scheduler.removeApp(app.id())).released();
     taken(freed, RevokeReason.REVOKE_REASON_ADMIN, "application " + app.id() + " ended: " + state, false);
+    freed.forEach(g -> app.nodesUsed.add(g.nodeId()));
+    for (String nodeId : app.nodesUsed) {
+      NodeSession n = nodes.get(nodeId);
+      if (n != null) {
+        n.send(NodeDirective.newBuilder().setEpoch(epoch).addEndedAppIds(app.id()).build());
+      }
+    }
+    app.nodesUsed.clear();
     childMasters.forget(app);
     if (app.stream != null) {
       try {

@@ -1,4 +1,4 @@
-package io.feitian.service.master;
+package io.feitian.service.members;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,8 +10,9 @@ import java.util.Map;
  * so many per node and per rack): a pure function of the live nodes and
  * where the role's workers are (running, starting or asked for).
  */
-final class Placement {
-  record Node(String id, String rack) {}
+public final class Placement {
+  /** A live node of the cluster and its rack. */
+  public record Node(String id, String rack) {}
 
   private Placement() {}
 

@@ -1,8 +1,8 @@
-package io.feitian.service.master;
+package io.feitian.service.members;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.feitian.service.master.Placement.Node;
+import io.feitian.service.members.Placement.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
