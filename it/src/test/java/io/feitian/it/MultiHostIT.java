@@ -83,6 +83,8 @@ class MultiHostIT {
       ChildJvm.kill9(c.masters.get(leader));
 
       awaitCopiesDone(jobs, id, doneAtKill + 1 + random.nextInt(3));
+      // The new leader knows every node before one is cut (a node it never heard from is not listed, lost or not).
+      c.awaitAliveNodes(WORKERS);
       String masterNode = Apps.get(c, id).getMasterNodeId();
       List<Integer> candidates = new ArrayList<>();
       for (int h = MASTERS + 1; h <= MASTERS + WORKERS; h++) {
