@@ -4,6 +4,7 @@ import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.security.BearerToken;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.common.zk.LeaderLocator;
 import io.feitian.common.zk.ZkSettings;
@@ -34,7 +35,7 @@ import org.apache.curator.framework.CuratorFramework;
 public final class FeitianClient implements AutoCloseable {
   private static final long LOOKUP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private final ClusterTarget target;
-  private final TlsSettings tls;
+  private final SecuritySettings security;
   private final CallSettings calls;
   private final Duration retryWindow;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -73,7 +74,7 @@ public final class FeitianClient implements AutoCloseable {
 
   public FeitianClient(ClusterTarget target, Options options) {
     this.target = target;
-    this.tls = options.tls();
+    this.security = SecuritySettings.client(options.tls(), options.token());
     this.calls = new CallSettings(options.token().map(BearerToken::new), options.deadline());
     this.retryWindow = options.retryWindow();
     if (target instanceof ClusterTarget.ZooKeeper z) {
@@ -88,14 +89,15 @@ public final class FeitianClient implements AutoCloseable {
 
   /**
    * A client of the cluster a daemon's configuration names (through
-   * ZooKeeper, with the configured token): what application masters and
-   * their workers, started with FEITIAN_ZK and friends, use.
+   * ZooKeeper, with the configured TLS settings and token): what application
+   * masters and their workers, started with FEITIAN_ZK and friends, use.
    */
   public static FeitianClient fromConfig(com.typesafe.config.Config config) {
     String root = config.getString("feitian.zookeeper.root").replaceAll("^/+|/+$", "");
+    SecuritySettings security = SecuritySettings.from(config);
     return new FeitianClient(new ClusterTarget.ZooKeeper(config.getString("feitian.zookeeper.connect"),
         config.getString("feitian.cluster-name"), root),
-        Options.defaults().withToken(config.getString("feitian.security.token")));
+        Options.defaults().withTls(security.tls()).withToken(security.token().orElse(null)));
   }
 
   /**
@@ -288,8 +290,13 @@ public final class FeitianClient implements AutoCloseable {
         .asRuntimeException();
   }
 
+  /**
+   * A channel to any daemon of the cluster (a master, a task-worker, an
+   * application master or its workers) with this client's TLS settings and
+   * token; it is closed with the client.
+   */
   public ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> Channels.open(a, tls));
+    return channels.computeIfAbsent(address, a -> Channels.open(a, security));
   }
 
   /** This client's ZooKeeper session (namespaced to the cluster), when it reaches the cluster through ZooKeeper. */

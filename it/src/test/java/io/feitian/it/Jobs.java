@@ -48,6 +48,36 @@ final class Jobs {
     return JobSpecs.withThreadJars(spec, List.of(examplesJar())).toBuilder().setOutputDir(out.toString()).build();
   }
 
+  /** The sort example reading {@code records}, writing to {@code out}. */
+  static JobSpec sort(Path records, Path out) throws IOException {
+    JobSpec.Builder spec = example("sort", out).toBuilder();
+    for (var t : spec.getTasksBuilderList()) {
+      if (t.hasInput()) {
+        t.getInputBuilder().clearPaths().addPaths(records.toString());
+      }
+    }
+    return spec.build();
+  }
+
+  /** Every record of the files in {@code records}, in the order the sort example must give them. */
+  static List<String> sorted(Path records) throws IOException {
+    List<String> all = new ArrayList<>();
+    try (Stream<Path> files = Files.list(records)) {
+      for (Path f : files.sorted().toList()) {
+        all.addAll(Files.readAllLines(f));
+      }
+    }
+    all.sort(Jobs::byKeyThenValue);
+    return all;
+  }
+
+  private static int byKeyThenValue(String a, String b) {
+    String[] x = a.split("\t", 2);
+    String[] y = b.split("\t", 2);
+    int c = x[0].compareTo(y[0]);
+    return c != 0 ? c : x[1].compareTo(y[1]);
+  }
+
   /** Follows a job to its end, with a deadline. */
   /** One task, "copy", that copies each split of {@code records} through a shell command into the output. */
   static JobSpec.Builder copy(String name, Path records, Path out, String script) {

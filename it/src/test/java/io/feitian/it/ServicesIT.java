@@ -63,12 +63,17 @@ class ServicesIT {
   }
 
   static ServiceSpec kv(String name, int workers, int partitions) {
+    return kv(dir, name, workers, partitions);
+  }
+
+  /** The example key-value service, its data under {@code dataDir}, one worker per node. */
+  static ServiceSpec kv(Path dataDir, String name, int workers, int partitions) {
     return ServiceSpec.newBuilder().setName(name)
         .addRoles(RoleSpec.newBuilder().setName("store").setWorkers(workers)
             .setResources(Resources.newBuilder().setCpuMillis(500).setMemoryMib(256))
             .setJava(JavaWorker.newBuilder().setWorkerClass("io.feitian.examples.kv.KvWorker")
                 .addJars(Jobs.examplesJar()))
-            .putEnv("KV_DATA_DIR", dir.resolve(name + "-data").toString())
+            .putEnv("KV_DATA_DIR", dataDir.resolve(name + "-data").toString())
             .setPlacement(Placement.newBuilder().setMaxPerNode(1)))
         .setPartitionedRole("store")
         .setPartitions(PartitionsSpec.newBuilder().setCount(partitions).setReassignDelayMs(2_000)
@@ -147,7 +152,7 @@ class ServicesIT {
     int partitions = 4;
     awaitSteady("kv", partitions);
     Map<String, Long> diedAt = new HashMap<>();
-    try (ServiceClient client = new ServiceClient(cluster.client().zookeeper().orElseThrow(), appId,
+    try (ServiceClient client = new ServiceClient(cluster.client(), appId,
         Duration.ofSeconds(30))) {
       Writer writer = new Writer(client);
       writer.thread.start();

@@ -9,6 +9,7 @@ import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.pipeline.PipelineLayout;
 import io.feitian.common.retry.Backoff;
@@ -46,7 +47,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -100,9 +100,13 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     this.total = NodeResources.detect(settings);
   }
 
-  /** Every call needs the user role, PipelineData's Fetch and Release included. */
+  /**
+   * Every call needs the admin role: the callers are fuxi-master, application
+   * masters and their workers (launching, killing and watching workers; the
+   * pipeline data of jobs), all holding their node's token.
+   */
   public static MethodPolicy methodPolicy() {
-    return MethodPolicy.adminFor(Set.of());
+    return MethodPolicy.requiring(Role.ADMIN);
   }
 
   @Override
@@ -111,6 +115,8 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     grants = new GrantBook(root.resolve("state"));
     supervisor = ProcessSupervisor.builder(root.resolve("workers"))
         .watchdogPeriod(settings.memoryCheckInterval())
+        // Application masters and their workers use the node's TLS material and token.
+        .nodeEnvironment(security.childEnvironment(root.resolve("secrets")))
         .build();
     supervisor.addListener(this::workerChanged);
     supervisor.start(); // adopts the workers of an earlier incarnation
@@ -136,7 +142,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         log.warn("cannot read the leader from ZooKeeper: {}", e.getMessage());
         return Optional.empty();
       }
-    }, security.tls(), registrationCalls, this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
+    }, security, registrationCalls, this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
     link.start();
   }
 
@@ -149,12 +155,12 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
    */
   @Override
   public void registered(Channel leader) {
-    CompletableFuture.runAsync(() -> releaseDataOfEndedApps(leader));
+    pipelineData.onSweepThread(() -> releaseDataOfEndedApps(leader));
   }
 
   @Override
   public void appsEnded(List<String> appIds) {
-    CompletableFuture.runAsync(() -> {
+    pipelineData.onSweepThread(() -> {
       for (String appId : appIds) {
         try {
           pipelineData.release(appId, "its application ended");

@@ -26,10 +26,10 @@ class PipelineDataWiringTest {
   }
 
   @Test
-  void fetchAndReleaseNeedOnlyTheUserRole() {
+  void fetchAndReleaseNeedTheAdminRoleOfDaemonsAndTheProcessesTheyStart() {
     assertThat(TaskWorker.methodPolicy().requiredRole(PipelineDataGrpc.getFetchMethod().getFullMethodName()))
-        .isEqualTo(Role.USER);
+        .isEqualTo(Role.ADMIN);
     assertThat(TaskWorker.methodPolicy().requiredRole(PipelineDataGrpc.getReleaseMethod().getFullMethodName()))
-        .isEqualTo(Role.USER);
+        .isEqualTo(Role.ADMIN);
   }
 }

@@ -3,7 +3,7 @@ package io.feitian.bench.e2e;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.retry.Backoff;
-import io.feitian.common.security.TlsSettings;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.NodeDirective;
@@ -105,7 +105,7 @@ final class SimNodes implements AutoCloseable {
     ManagedChannel[] chs = channels.computeIfAbsent(address, a -> {
       ManagedChannel[] c = new ManagedChannel[channelsPerMaster];
       for (int i = 0; i < c.length; i++) {
-        c[i] = Channels.open(a, TlsSettings.DISABLED);
+        c[i] = Channels.open(a, SecuritySettings.INSECURE);
       }
       return c;
     });

@@ -202,7 +202,7 @@ public final class ServiceBenchmark {
       client = c;
       admins = new ServiceAdmins(c);
       appId = admins.create(spec());
-      try (ServiceClient s = new ServiceClient(c.zookeeper().orElseThrow(), appId, CLIENT_RETRY)) {
+      try (ServiceClient s = new ServiceClient(c, appId, CLIENT_RETRY)) {
         service = s;
         awaitSteady(WORKERS);
         for (int r = 1; r <= options.runs(); r++) {

@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * The environment an application master gives the workers it starts, so
  * that they find the cluster (and their master's state in it) as the master
- * does: FEITIAN_ZK, FEITIAN_CLUSTER, FEITIAN_ZK_ROOT and, when set,
- * FEITIAN_TOKEN; reference.conf reads them.
+ * does: FEITIAN_ZK, FEITIAN_CLUSTER and FEITIAN_ZK_ROOT; reference.conf reads
+ * them. Security settings are not among them: the task-worker that starts a
+ * process gives it the node's (SecuritySettings#childEnvironment).
  */
 public final class ChildEnvironment {
   private ChildEnvironment() {}
@@ -18,10 +19,6 @@ public final class ChildEnvironment {
     env.put("FEITIAN_ZK", config.getString("feitian.zookeeper.connect"));
     env.put("FEITIAN_CLUSTER", config.getString("feitian.cluster-name"));
     env.put("FEITIAN_ZK_ROOT", config.getString("feitian.zookeeper.root"));
-    String token = config.getString("feitian.security.token");
-    if (!token.isEmpty()) {
-      env.put("FEITIAN_TOKEN", token);
-    }
     return env;
   }
 }

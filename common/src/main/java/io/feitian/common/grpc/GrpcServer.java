@@ -2,6 +2,7 @@ package io.feitian.common.grpc;
 
 import io.feitian.common.security.AuthInterceptor;
 import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -137,7 +138,8 @@ public final class GrpcServer implements Closeable {
     private final SecuritySettings security;
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
-    private MethodPolicy policy = MethodPolicy.adminFor(java.util.Set.of());
+    /** A server that names no policy takes only admins: forgetting one must not open it. */
+    private MethodPolicy policy = MethodPolicy.requiring(Role.ADMIN);
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private boolean initiallyServing = true;
 

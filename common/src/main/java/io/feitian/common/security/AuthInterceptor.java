@@ -50,8 +50,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     Role required = policy.requiredRole(method);
     if (!principal.get().role().includes(required)) {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          method + " needs role " + required.name().toLowerCase() + "; "
-              + principal.get().name() + " has " + principal.get().role().name().toLowerCase()));
+          method + " needs role " + required.label() + "; "
+              + principal.get().name() + " has " + principal.get().role().label()));
     }
     Context ctx = Context.current().withValue(PRINCIPAL, principal.get());
     return Contexts.interceptCall(ctx, call, headers, next);

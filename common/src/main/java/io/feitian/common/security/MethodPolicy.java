@@ -1,31 +1,50 @@
 package io.feitian.common.security;
 
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Which role a gRPC method needs: admin for the listed methods, user for the rest. */
+/**
+ * Which role each gRPC method of a server needs. Methods are named in full
+ * ("pkg.Service/Method") or by service ("pkg.Service/*"); a method named in
+ * full takes precedence over its service, and unnamed methods need the
+ * default role. Ownership (whose job, whose service) is checked by the
+ * service itself, through {@link Principal#checkRead} and {@link Principal#checkChange}.
+ */
 public final class MethodPolicy {
-  private final Set<String> adminMethods;
+  private final Role defaultRole;
+  private final Map<String, Role> required;
 
-  private MethodPolicy(Set<String> adminMethods) {
-    this.adminMethods = Set.copyOf(adminMethods);
+  private MethodPolicy(Role defaultRole, Map<String, Role> required) {
+    this.defaultRole = defaultRole;
+    this.required = Map.copyOf(required);
   }
 
-  /**
-   * @param adminMethods full method names ("pkg.Service/Method") or whole
-   *     services ("pkg.Service/*") that need the admin role
-   */
-  public static MethodPolicy adminFor(Set<String> adminMethods) {
-    return new MethodPolicy(adminMethods);
+  /** Every method needs {@code role} until told otherwise. */
+  public static MethodPolicy requiring(Role role) {
+    return new MethodPolicy(role, Map.of());
+  }
+
+  /** A policy that also requires {@code role} for the given methods or services. */
+  public MethodPolicy with(Role role, String... methods) {
+    Map<String, Role> next = new HashMap<>(required);
+    for (String m : methods) {
+      next.put(m, role);
+    }
+    return new MethodPolicy(defaultRole, next);
   }
 
   public Role requiredRole(String fullMethodName) {
-    if (adminMethods.contains(fullMethodName)) {
-      return Role.ADMIN;
+    Role exact = required.get(fullMethodName);
+    if (exact != null) {
+      return exact;
     }
     int slash = fullMethodName.indexOf('/');
-    if (slash > 0 && adminMethods.contains(fullMethodName.substring(0, slash) + "/*")) {
-      return Role.ADMIN;
+    if (slash > 0) {
+      Role service = required.get(fullMethodName.substring(0, slash) + "/*");
+      if (service != null) {
+        return service;
+      }
     }
-    return Role.USER;
+    return defaultRole;
   }
 }

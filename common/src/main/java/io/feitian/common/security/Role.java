@@ -1,12 +1,22 @@
 package io.feitian.common.security;
 
-/** What a caller may do. An admin may do everything a user may. */
+/**
+ * What a caller may do. Each role includes the ones before it: a reader may
+ * read everything (an operator's or a dashboard's view) and change nothing; a
+ * user may also submit applications and change the ones it owns; an admin
+ * (operators and the daemons themselves) may do everything.
+ */
 public enum Role {
+  READER,
   USER,
   ADMIN;
 
   public boolean includes(Role required) {
     return this.ordinal() >= required.ordinal();
+  }
+
+  public String label() {
+    return name().toLowerCase();
   }
 
   public static Role parse(String text) {
@@ -15,6 +25,6 @@ public enum Role {
         return r;
       }
     }
-    throw new IllegalArgumentException("unknown role '" + text + "' (expected admin or user)");
+    throw new IllegalArgumentException("unknown role '" + text + "' (expected reader, user or admin)");
   }
 }

@@ -5,7 +5,9 @@ import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.lifecycle.Daemon;
+import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.LeaderElection;
 import io.feitian.common.zk.ZkSettings;
@@ -70,18 +72,24 @@ public final class FuxiMaster implements Daemon {
     settings.advertised(settings.port(), zkSettings.connect()); // refuses an address no other node could reach
   }
 
+  /**
+   * Nodes (NodeService) and application masters (ResourceService) are daemons
+   * or started by them: admin. Reading the cluster needs a reader; submitting
+   * and killing applications a user (who may kill only its own); quotas,
+   * blacklists and grant revocations an admin.
+   */
   public static MethodPolicy methodPolicy() {
     String cluster = ClusterServiceGrpc.SERVICE_NAME + "/";
-    return MethodPolicy.adminFor(Set.of(
-        NodeServiceGrpc.SERVICE_NAME + "/*",
-        cluster + "SetQuota", cluster + "DeleteQuota", cluster + "AddToBlacklist",
-        cluster + "RemoveFromBlacklist", cluster + "RevokeGrant"));
+    return MethodPolicy.requiring(Role.ADMIN)
+        .with(Role.READER, cluster + "GetClusterStatus", cluster + "GetApp", cluster + "ListApps",
+            cluster + "ListQuotas", cluster + "ListBlacklist")
+        .with(Role.USER, cluster + "SubmitApp", cluster + "KillApp");
   }
 
   @Override
   public void start() throws Exception {
     zk = ZooKeeperClients.start(zkSettings);
-    taskWorkers = new TaskWorkerClients(security.tls(),
+    taskWorkers = new TaskWorkerClients(security,
         new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline")));
     // The election needs our address, and our address needs the bound port: start the server first.
     LeaderElection[] electionRef = new LeaderElection[1];
@@ -163,15 +171,9 @@ public final class FuxiMaster implements Daemon {
     }
   }
 
+  /** Where child masters find the cluster; their node's task-worker adds its security settings. */
   private ChildMasterEnvironment childEnvironment() {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("FEITIAN_ZK", zkSettings.connect());
-    env.put("FEITIAN_CLUSTER", config.getString("feitian.cluster-name"));
-    String token = config.getString("fuxi.master.child-master.token");
-    if (!token.isBlank()) {
-      env.put("FEITIAN_TOKEN", token);
-    }
-    return new ChildMasterEnvironment(env);
+    return new ChildMasterEnvironment(ChildEnvironment.of(config));
   }
 
   /** This master's advertised address (valid after start). */

@@ -1,12 +1,12 @@
 package io.feitian.job.master;
 
+import io.feitian.common.grpc.StatusText;
 import io.feitian.client.AppMasterSession;
 import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.MasterLoop;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
-import io.feitian.common.security.TlsSettings;
 import io.feitian.job.client.JobLogs;
 import io.feitian.job.grants.Effect;
 import io.feitian.job.grants.JobGrants;
@@ -80,7 +80,6 @@ public final class JobMaster implements AutoCloseable {
   private final Map<String, String> workerEnv;
   private final Clock clock;
   private final MasterLoop loop;
-  private final Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
   private final CountDownLatch ended = new CountDownLatch(1);
   private AppMasterSession session;
   private String endpoint;
@@ -230,7 +229,7 @@ public final class JobMaster implements AutoCloseable {
 
   /** A Task Worker could not be started: the grant goes back, and the book counts the failure. */
   private void launchFailed(Grant g, Status why) {
-    log.warn("could not start a worker of {} on {}: {}", g.getUnit(), g.getNodeId(), why);
+    log.warn("could not start a worker of {} on {}: {}", g.getUnit(), g.getNodeId(), StatusText.brief(why));
     apply(book.launchFailed(g, FeitianClient.lostTheMaster(why), why.toString(), clock.millis()));
   }
 
@@ -550,7 +549,7 @@ public final class JobMaster implements AutoCloseable {
     @Override
     public void ended(Status status) {
       if (!status.isOk() && !finished) {
-        log.error("fuxi-master ended the application: {}", status);
+        log.error("fuxi-master ended the application: {}", StatusText.brief(status));
         run.kill("ended by fuxi-master: " + status.getDescription());
         finish();
       }
@@ -691,7 +690,7 @@ public final class JobMaster implements AutoCloseable {
   }
 
   private ManagedChannel channel(String address) {
-    return nodes.computeIfAbsent(address, a -> Channels.open(a, TlsSettings.DISABLED));
+    return client.channel(address);
   }
 
   @Override
@@ -700,7 +699,6 @@ public final class JobMaster implements AutoCloseable {
       session.close();
     }
     loop.close();
-    nodes.values().forEach(Channels::close);
   }
 
   /** A Task Worker's stream, as the loop sees it. */

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job-master process, started by fuxi-master for an application of kind
- * "job" with FEITIAN_APP_ID, FEITIAN_ZK, FEITIAN_CLUSTER (and FEITIAN_TOKEN)
- * set, on a node whose task-worker also sets FEITIAN_NODE_ADDRESS. It reads
+ * "job" with FEITIAN_APP_ID, FEITIAN_ZK and FEITIAN_CLUSTER set, on a node
+ * whose task-worker also sets FEITIAN_NODE_ADDRESS and its security settings
+ * (SecuritySettings#childEnvironment), which its server and channels use. It reads
  * the job from the application's record, runs it, and exits 0 once
  * fuxi-master knows how it ended.
  */
@@ -57,8 +58,9 @@ public final class JobMasterMain {
       long submitted = app.getSubmittedAtMs() > 0 ? app.getSubmittedAtMs() : clock.millis();
       try (JobMaster master = new JobMaster(appId, spec, run, snapshots, client, ChildEnvironment.of(config),
           submitted, clock)) {
-        GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
-            .service(new JobServices.Jobs(master, appId))
+        GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.from(config))
+            .policy(JobServices.methodPolicy())
+            .service(new JobServices.Jobs(master, appId, app.getOwner()))
             .service(new JobServices.Workers(master))
             .shutdownGrace(Duration.ofSeconds(2))
             .build()

@@ -2,6 +2,10 @@ package io.feitian.job.master;
 
 import io.feitian.common.app.FieldChecks;
 import io.feitian.common.grpc.Echo;
+import io.feitian.common.security.AuthInterceptor;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Principal;
+import io.feitian.common.security.Role;
 import io.feitian.proto.job.v1.GetJobRequest;
 import io.feitian.proto.job.v1.GetLogsRequest;
 import io.feitian.proto.job.v1.GetLogsResponse;
@@ -26,6 +30,18 @@ final class JobServices {
   private static final FieldChecks CHECKS = new FieldChecks("");
 
   private JobServices() {}
+
+  /**
+   * Reading a job needs a reader, killing it a user; the service checks that
+   * the caller owns the job (or is a reader, for reads, or an admin). Task
+   * Workers' streams need the admin role of the processes a node starts.
+   */
+  static MethodPolicy methodPolicy() {
+    String jobs = JobServiceGrpc.SERVICE_NAME + "/";
+    return MethodPolicy.requiring(Role.ADMIN)
+        .with(Role.READER, jobs + "GetJob", jobs + "WatchJob", jobs + "GetLogs")
+        .with(Role.USER, jobs + "KillJob");
+  }
 
   static Status toStatus(Throwable t) {
     Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -60,32 +76,47 @@ final class JobServices {
     }
   }
 
+  private enum Access { READ, CHANGE }
+
   /** Clients: status, watch, kill, logs. */
   static final class Jobs extends JobServiceGrpc.JobServiceImplBase {
     private final JobMaster master;
     private final String jobId;
+    /** Who submitted the job (AppInfo.owner). */
+    private final String owner;
 
-    Jobs(JobMaster master, String jobId) {
+    Jobs(JobMaster master, String jobId, String owner) {
       this.master = master;
       this.jobId = jobId;
+      this.owner = owner;
     }
 
-    private <T> CompletableFuture<T> forThisJob(String requested, Function<JobMaster, T> work) {
+    private <T> CompletableFuture<T> forThisJob(String requested, Access access, Function<JobMaster, T> work) {
       if (!requested.equals(jobId)) {
         return CompletableFuture.failedFuture(Status.NOT_FOUND.withDescription("this is the job-master of " + jobId
             + ", not of " + Echo.quote(requested)).asRuntimeException());
+      }
+      Principal caller = AuthInterceptor.currentPrincipal();
+      try {
+        if (access == Access.CHANGE) {
+          caller.checkChange("job " + jobId, owner);
+        } else {
+          caller.checkRead("job " + jobId, owner);
+        }
+      } catch (StatusRuntimeException e) {
+        return CompletableFuture.failedFuture(e);
       }
       return master.call(() -> work.apply(master));
     }
 
     @Override
     public void getJob(GetJobRequest request, StreamObserver<JobStatus> response) {
-      answer(forThisJob(request.getJobId(), JobMaster::status), response);
+      answer(forThisJob(request.getJobId(), Access.READ, JobMaster::status), response);
     }
 
     @Override
     public void watchJob(GetJobRequest request, StreamObserver<JobStatus> response) {
-      forThisJob(request.getJobId(), m -> {
+      forThisJob(request.getJobId(), Access.READ, m -> {
         m.watch(response);
         return null;
       }).exceptionally(error -> {
@@ -100,7 +131,7 @@ final class JobServices {
         return;
       }
       String reason = request.getReason().isBlank() ? "killed by a client" : request.getReason();
-      answer(forThisJob(request.getJobId(), m -> {
+      answer(forThisJob(request.getJobId(), Access.CHANGE, m -> {
         m.kill(reason);
         return m.status();
       }), response);
@@ -112,7 +143,7 @@ final class JobServices {
         return;
       }
       int tail = request.getTailBytes() == 0 ? MAX_TAIL_BYTES : request.getTailBytes();
-      answer(forThisJob(request.getJobId(), m -> GetLogsResponse.newBuilder()
+      answer(forThisJob(request.getJobId(), Access.READ, m -> GetLogsResponse.newBuilder()
           .addAllLogs(tails(m.logs(request.getTask(), request.getTask().isEmpty() ? -1 : request.getInstance()), tail))
           .build()), response);
     }

@@ -1,5 +1,6 @@
 package io.feitian.job.worker;
 
+import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.AttemptRef;
@@ -110,7 +111,7 @@ final class JobWorker {
       if (lastCommandNanos > 0 && (orphanedAt == 0 || lastCommandNanos > orphanedAt)) {
         orphanedAt = now; // a stream that worked broke: a new search starts
         backoff.reset();
-        log.warn("job-master stream ended ({}); keeping {} attempts and looking for its successor", e.status(),
+        log.warn("job-master stream ended ({}); keeping {} attempts and looking for its successor", StatusText.brief(e.status()),
             unreported().size());
       }
       if (orphanedAt == 0) {
@@ -126,7 +127,7 @@ final class JobWorker {
       current = open(channels.apply(endpoint), true);
     }
     if (!end.isOk()) {
-      log.warn("job-master stream ended: {}", end);
+      log.warn("job-master stream ended: {}", StatusText.brief(end));
     }
     // Running attempts are cancelled before the JVM exits: threads interrupted, and every process
     // this worker started killed (a thread blocked reading a program's output wakes up when it dies).

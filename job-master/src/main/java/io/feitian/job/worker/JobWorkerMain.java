@@ -5,20 +5,20 @@ import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.pipeline.PipelineLayout;
-import io.feitian.common.security.BearerToken;
-import io.feitian.common.security.TlsSettings;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.job.api.TaskProcessor;
 import io.feitian.job.data.PartFetcher;
 import io.feitian.proto.job.v1.TaskSpec;
 import io.feitian.proto.job.v1.WorkerHello;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The Task Worker process: {@code JobWorkerMain <job-master host:port> <base64 TaskSpec>},
@@ -43,26 +43,23 @@ public final class JobWorkerMain {
     WorkerHello hello = WorkerHello.newBuilder().setAppId(appId).setTask(task.getName())
         .setWorkerId(env("FEITIAN_WORKER_ID")).setGrantId(Long.parseLong(env("FEITIAN_GRANT_ID")))
         .setNodeId(env("FEITIAN_NODE_ID")).setNodeAddress(env("FEITIAN_NODE_ADDRESS")).setSlots(slots).build();
-    // The cluster's token (if authentication is on) lets this worker read pipeline data from any node.
+    // The node's security settings (its task-worker hands them down) reach pipeline data on any node
+    // and the job-master.
     var config = ConfigLoader.load(null);
-    String token = config.getString("feitian.security.token");
-    CallSettings calls = new CallSettings(token.isBlank() ? Optional.empty() : Optional.of(new BearerToken(token)),
-        Duration.ofSeconds(30));
-    Map<String, ManagedChannel> nodes = new ConcurrentHashMap<>();
-    PartFetcher fetcher = new PartFetcher(a -> nodes.computeIfAbsent(a, x -> Channels.open(x, TlsSettings.DISABLED)),
-        calls);
+    SecuritySettings security = SecuritySettings.from(config);
+    CallSettings calls = new CallSettings(security.credentials(), Duration.ofSeconds(30));
+    Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    Function<String, Channel> channel = a -> channels.computeIfAbsent(a, x -> Channels.open(x, security));
+    PartFetcher fetcher = new PartFetcher(channel, calls);
     UserCode<TaskProcessor> processors = task.getProgram().hasThread()
         ? UserCode.load("program.thread.jars", task.getProgram().getThread().getJarsList(),
             task.getProgram().getThread().getProcessorClass(), TaskProcessor.class)
         : null;
     InstanceRunner runner = new InstanceRunner(appId, task, new PipelineLayout(Path.of(env("FEITIAN_PIPELINE_DIR"))),
         fetcher, Path.of(env("FEITIAN_WORK_DIR")).resolve("attempts"), processors);
-    Map<String, ManagedChannel> masters = new ConcurrentHashMap<>();
     try (MasterFinder finder = new MasterFinder(config, appId)) {
-      Status end = new JobWorker(hello, runner).run(a -> masters.computeIfAbsent(a,
-          x -> Channels.open(x, TlsSettings.DISABLED)), args[0], finder.usable() ? finder : null);
-      masters.values().forEach(ManagedChannel::shutdownNow);
-      nodes.values().forEach(ManagedChannel::shutdownNow);
+      Status end = new JobWorker(hello, runner).run(channel, args[0], finder.usable() ? finder : null);
+      channels.values().forEach(ManagedChannel::shutdownNow);
       System.exit(end.isOk() ? 0 : 1);
     }
   }

@@ -27,7 +27,7 @@ class JobServicesTest {
   void start() {
     String name = InProcessServerBuilder.generateName();
     server = GrpcServer.on(InProcessServerBuilder.forName(name), SecuritySettings.INSECURE)
-        .service(new JobServices.Jobs(null, "app-1")).build().start();
+        .service(new JobServices.Jobs(null, "app-1", "anonymous")).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
     jobs = JobServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

@@ -2,9 +2,7 @@ package io.feitian.service.client;
 
 import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
-import io.feitian.common.grpc.Channels;
 import io.feitian.common.retry.Backoff;
-import io.feitian.common.security.TlsSettings;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.AppState;
@@ -107,7 +105,7 @@ public final class ServiceAdmins {
         lastProblem = "its master is " + (app.getState() == AppState.APP_STATE_PENDING ? "starting" : "restarting")
             + " (no endpoint)";
       } else {
-        ManagedChannel channel = Channels.open(app.getEndpoint(), TlsSettings.DISABLED);
+        ManagedChannel channel = client.channel(app.getEndpoint());
         try {
           return call.apply(client.callSettings().unary(ServiceAdminGrpc.newBlockingStub(channel)));
         } catch (StatusRuntimeException e) {
@@ -116,8 +114,6 @@ public final class ServiceAdmins {
           }
           lastProblem = "its master at " + app.getEndpoint() + " did not answer: " + e.getStatus().getCode()
               + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription());
-        } finally {
-          Channels.close(channel);
         }
       }
       long delayMillis = backoff.nextDelayMillis();

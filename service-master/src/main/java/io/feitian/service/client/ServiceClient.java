@@ -2,9 +2,7 @@ package io.feitian.service.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.client.FeitianClient;
-import io.feitian.common.grpc.Channels;
 import io.feitian.common.retry.Backoff;
-import io.feitian.common.security.TlsSettings;
 import io.feitian.proto.service.v1.PartitionRecord;
 import io.feitian.proto.service.v1.PartitionState;
 import io.feitian.proto.service.v1.ServiceState;
@@ -39,17 +37,24 @@ public final class ServiceClient implements AutoCloseable {
   private final String appId;
   private final Duration retryWindow;
   private final CuratorCache cache;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  /** Channels to the workers, with the cluster client's TLS settings and token. */
+  private final FeitianClient cluster;
   private final Object changed = new Object();
   /** Range start -> partition, as last read. */
   private volatile TreeMap<String, PartitionRecord> partitions = new TreeMap<>();
   private final Map<String, String> endpoints = new ConcurrentHashMap<>();
   private long version;
 
-  /** A client of the service {@code appId}, retrying a refused call for up to {@code retryWindow}. */
-  public ServiceClient(CuratorFramework zk, String appId, Duration retryWindow) {
+  /**
+   * A client of the service {@code appId} of the cluster {@code cluster}
+   * reaches through ZooKeeper, retrying a refused call for up to {@code retryWindow}.
+   */
+  public ServiceClient(FeitianClient cluster, String appId, Duration retryWindow) {
     this.appId = appId;
     this.retryWindow = retryWindow;
+    this.cluster = cluster;
+    CuratorFramework zk = cluster.zookeeper().orElseThrow(() -> new IllegalArgumentException(
+        "a service client follows the partition table in ZooKeeper: reach the cluster through zk://"));
     this.cache = CuratorCache.build(zk, ServicePaths.service(appId));
     cache.listenable().addListener(CuratorCacheListener.builder()
         .forCreatesAndChanges((before, node) -> update(node, false))
@@ -115,7 +120,7 @@ public final class ServiceClient implements AutoCloseable {
       Optional<String> owner = ownerOf(key);
       if (owner.isPresent()) {
         try {
-          return call.apply(channels.computeIfAbsent(owner.get(), a -> Channels.open(a, TlsSettings.DISABLED)));
+          return call.apply(cluster.channel(owner.get()));
         } catch (StatusRuntimeException e) {
           // Moved (FAILED_PRECONDITION), or the owner is unreachable or died mid-call.
           if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION && !FeitianClient.lostTheMaster(e.getStatus())) {
@@ -140,6 +145,5 @@ public final class ServiceClient implements AutoCloseable {
   @Override
   public void close() {
     cache.close();
-    channels.values().forEach(Channels::close);
   }
 }

@@ -5,7 +5,11 @@ import io.feitian.proto.service.v1.PartitionCommand;
 import io.feitian.proto.service.v1.ScaleRequest;
 import io.feitian.proto.service.v1.ServiceAdminGrpc;
 import io.feitian.proto.service.v1.ServiceStatus;
+import io.feitian.common.security.AuthInterceptor;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Role;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -17,12 +21,40 @@ import java.util.concurrent.CompletionException;
  */
 final class ServiceAdminService extends ServiceAdminGrpc.ServiceAdminImplBase {
   private final ServiceMaster master;
+  private final String serviceId;
+  /** Who submitted the service (AppInfo.owner). */
+  private final String owner;
 
-  ServiceAdminService(ServiceMaster master) {
+  ServiceAdminService(ServiceMaster master, String serviceId, String owner) {
     this.master = master;
+    this.serviceId = serviceId;
+    this.owner = owner;
   }
 
-  private void answer(Callable<ServiceStatus> work, StreamObserver<ServiceStatus> out) {
+  /**
+   * Reading the service needs a reader, changing it a user; the caller must
+   * own it (or be a reader, for reads, or an admin).
+   */
+  static MethodPolicy methodPolicy() {
+    return MethodPolicy.requiring(Role.USER).with(Role.READER, ServiceAdminGrpc.getGetServiceMethod().getFullMethodName());
+  }
+
+  private void read(Callable<ServiceStatus> work, StreamObserver<ServiceStatus> out) {
+    answer(() -> AuthInterceptor.currentPrincipal().checkRead("service " + serviceId, owner), work, out);
+  }
+
+  private void change(Callable<ServiceStatus> work, StreamObserver<ServiceStatus> out) {
+    answer(() -> AuthInterceptor.currentPrincipal().checkChange("service " + serviceId, owner), work, out);
+  }
+
+  /** Runs {@code work} on the master's loop if the caller passes {@code access}. */
+  private void answer(Runnable access, Callable<ServiceStatus> work, StreamObserver<ServiceStatus> out) {
+    try {
+      access.run();
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
     master.call(work).whenComplete((status, error) -> {
       if (error == null) {
         out.onNext(status);
@@ -42,31 +74,31 @@ final class ServiceAdminService extends ServiceAdminGrpc.ServiceAdminImplBase {
 
   @Override
   public void getService(GetServiceRequest r, StreamObserver<ServiceStatus> out) {
-    answer(master::status, out);
+    read(master::status, out);
   }
 
   @Override
   public void scale(ScaleRequest r, StreamObserver<ServiceStatus> out) {
-    answer(() -> master.scale(r.getRole(), r.getWorkers()), out);
+    change(() -> master.scale(r.getRole(), r.getWorkers()), out);
   }
 
   @Override
   public void loadPartition(PartitionCommand r, StreamObserver<ServiceStatus> out) {
-    answer(() -> master.loadPartition(r.getPartition(), r.getWorker()), out);
+    change(() -> master.loadPartition(r.getPartition(), r.getWorker()), out);
   }
 
   @Override
   public void unloadPartition(PartitionCommand r, StreamObserver<ServiceStatus> out) {
-    answer(() -> master.unloadPartition(r.getPartition()), out);
+    change(() -> master.unloadPartition(r.getPartition()), out);
   }
 
   @Override
   public void splitPartition(PartitionCommand r, StreamObserver<ServiceStatus> out) {
-    answer(() -> master.splitPartition(r.getPartition(), r.getAt()), out);
+    change(() -> master.splitPartition(r.getPartition(), r.getAt()), out);
   }
 
   @Override
   public void migratePartition(PartitionCommand r, StreamObserver<ServiceStatus> out) {
-    answer(() -> master.migratePartition(r.getPartition(), r.getWorker()), out);
+    change(() -> master.migratePartition(r.getPartition(), r.getWorker()), out);
   }
 }

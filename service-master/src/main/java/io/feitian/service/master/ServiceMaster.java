@@ -1,5 +1,6 @@
 package io.feitian.service.master;
 
+import io.feitian.common.grpc.StatusText;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.client.AppMasterSession;
 import io.feitian.client.AppStates;
@@ -7,7 +8,6 @@ import io.feitian.client.FeitianClient;
 import io.feitian.client.MasterLoop;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
-import io.feitian.common.security.TlsSettings;
 import io.feitian.common.zk.FencedOutException;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchRequest;
@@ -94,7 +94,6 @@ final class ServiceMaster implements AutoCloseable {
   private final Map<String, String> workerEnv;
   private final Clock clock;
   private final MasterLoop loop;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile int exitCode;
   private AppMasterSession session;
@@ -328,7 +327,8 @@ final class ServiceMaster implements AutoCloseable {
               @Override
               public void onError(Throwable t) {
                 post(() -> {
-                  log.warn("could not start a worker of {} on {}: {}", r.getName(), g.getNodeId(), Status.fromThrowable(t));
+                  log.warn("could not start a worker of {} on {}: {}", r.getName(), g.getNodeId(),
+                      StatusText.brief(Status.fromThrowable(t)));
                   carryOut(book.launchFailed(g.getGrantId(), clock.millis())); // asked for again at the next tick
                 });
               }
@@ -374,7 +374,7 @@ final class ServiceMaster implements AutoCloseable {
 
     @Override
     public void ended(Status status) {
-      log.info("service {} ended by fuxi-master: {}", appId, status);
+      log.info("service {} ended by fuxi-master: {}", appId, StatusText.brief(status));
       try {
         store.deleteAll();
       } catch (Exception e) {
@@ -423,7 +423,7 @@ final class ServiceMaster implements AutoCloseable {
       @Override
       public void onError(Throwable t) {
         post(() -> {
-          log.warn("{} failed: {} (retried)", a, Status.fromThrowable(t));
+          log.warn("{} failed: {} (retried)", a, StatusText.brief(Status.fromThrowable(t)));
           carryOut(book.moveFailed(a));
         });
       }
@@ -501,7 +501,7 @@ final class ServiceMaster implements AutoCloseable {
   }
 
   private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> Channels.open(a, TlsSettings.DISABLED));
+    return client.channel(address);
   }
 
   @Override
@@ -514,6 +514,5 @@ final class ServiceMaster implements AutoCloseable {
       session.close();
     }
     loop.close();
-    channels.values().forEach(Channels::close);
   }
 }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service-master process, started by fuxi-master for an application of
- * kind "service" with FEITIAN_APP_ID, FEITIAN_ZK, FEITIAN_CLUSTER (and
- * FEITIAN_TOKEN) set, on a node whose task-worker sets FEITIAN_NODE_ADDRESS.
+ * kind "service" with FEITIAN_APP_ID, FEITIAN_ZK and FEITIAN_CLUSTER set, on
+ * a node whose task-worker sets FEITIAN_NODE_ADDRESS and its security settings
+ * (SecuritySettings#childEnvironment), which its server and channels use.
  * It takes the service's state from ZooKeeper (or creates it from the
  * description), and runs until the service is deleted (exit 0) or another
  * service-master took over (exit 1).
@@ -54,8 +55,9 @@ public final class ServiceMasterMain {
       // Workers find ZooKeeper, and this service's state in it, as this master does.
       try (ServiceMaster master = new ServiceMaster(appId, spec, state, client, zk, store,
           ChildEnvironment.of(config), Clock.systemUTC())) {
-        GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.INSECURE)
-            .service(new ServiceAdminService(master))
+        GrpcServer server = GrpcServer.netty(host, 0, SecuritySettings.from(config))
+            .policy(ServiceAdminService.methodPolicy())
+            .service(new ServiceAdminService(master, appId, app.getOwner()))
             .shutdownGrace(Duration.ofSeconds(2))
             .build()
             .start();

@@ -2,6 +2,7 @@ package io.feitian.service.worker;
 
 import io.feitian.common.app.UserCode;
 import io.feitian.common.config.ConfigLoader;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.ZkSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,8 +35,9 @@ public final class ServiceWorkerMain {
     ServiceWorkerRuntime.Identity me = new ServiceWorkerRuntime.Identity(env("FEITIAN_APP_ID"),
         env("FEITIAN_WORKER_ID"), env(ENV_ROLE), Long.parseLong(env("FEITIAN_GRANT_ID")), env("FEITIAN_NODE_ID"),
         nodeAddress.substring(0, nodeAddress.lastIndexOf(':')), Path.of(env("FEITIAN_WORK_DIR")), System.getenv());
-    ZkSettings zk = ZkSettings.from(ConfigLoader.load(null));
-    ServiceWorkerRuntime runtime = new ServiceWorkerRuntime(me, code.create(), zk);
+    var config = ConfigLoader.load(null);
+    ServiceWorkerRuntime runtime = new ServiceWorkerRuntime(me, code.create(), ZkSettings.from(config),
+        SecuritySettings.from(config));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         runtime.close();

@@ -2,6 +2,8 @@ package io.feitian.service.worker;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
@@ -60,6 +62,7 @@ public final class ServiceWorkerRuntime implements AutoCloseable {
   private final Identity me;
   private final ServiceWorker worker;
   private final ZkSettings zkSettings;
+  private final SecuritySettings security;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Object control = new Object();
   /** Splits carried out ("partition@epoch"), so a repeated Split is answered. Guarded by control. */
@@ -78,10 +81,20 @@ public final class ServiceWorkerRuntime implements AutoCloseable {
   private WorkerRecord record;
   private volatile boolean sessionLost;
 
-  public ServiceWorkerRuntime(Identity me, ServiceWorker worker, ZkSettings zkSettings) {
+  public ServiceWorkerRuntime(Identity me, ServiceWorker worker, ZkSettings zkSettings, SecuritySettings security) {
     this.me = me;
     this.worker = worker;
     this.zkSettings = zkSettings;
+    this.security = security;
+  }
+
+  /**
+   * The control of partitions (Load, Unload, Split, Status) is for the
+   * service-master, a process its node started (admin); the application's own
+   * services need a user.
+   */
+  static MethodPolicy methodPolicy() {
+    return MethodPolicy.requiring(Role.USER).with(Role.ADMIN, ServiceWorkerControlGrpc.SERVICE_NAME + "/*");
   }
 
   /** Starts serving and registers; returns the gRPC endpoint (host:port). */
@@ -90,7 +103,7 @@ public final class ServiceWorkerRuntime implements AutoCloseable {
     ownership = new Ownership(servingLog);
     zk = ZooKeeperClients.start(zkSettings);
     zk.getConnectionStateListenable().addListener((client, state) -> sessionChanged(state));
-    GrpcServer.Builder b = GrpcServer.netty(me.host(), 0, SecuritySettings.INSECURE).service(new Control())
+    GrpcServer.Builder b = GrpcServer.netty(me.host(), 0, security).policy(methodPolicy()).service(new Control())
         .shutdownGrace(Duration.ofSeconds(2));
     for (BindableService s : worker.services(new Context())) {
       b.service(s);

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.feitian.common.grpc.Channels;
-import io.feitian.common.security.TlsSettings;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.proto.service.v1.LoadRequest;
@@ -134,9 +134,9 @@ class ServiceWorkerRuntimeTest {
     workDir = Files.createDirectories(dir.resolve("work"));
     worker = new Recorder();
     runtime = new ServiceWorkerRuntime(new ServiceWorkerRuntime.Identity(APP, ME, "kv", 42L, "node-7", "127.0.0.1",
-        workDir, Map.of("SOME_ENV", "x")), worker, zk);
+        workDir, Map.of("SOME_ENV", "x")), worker, zk, SecuritySettings.INSECURE);
     endpoint = runtime.start();
-    channel = Channels.open(endpoint, TlsSettings.DISABLED);
+    channel = Channels.open(endpoint, SecuritySettings.INSECURE);
   }
 
   @AfterEach

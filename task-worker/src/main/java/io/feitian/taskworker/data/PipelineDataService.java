@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -170,6 +171,18 @@ public final class PipelineDataService extends PipelineDataGrpc.PipelineDataImpl
       }
     }
     return held;
+  }
+
+  /**
+   * Runs {@code work} on the sweeps' thread: releases delete files and may
+   * wait on the leader, which neither a gRPC thread nor the master link may.
+   */
+  public void onSweepThread(Runnable work) {
+    try {
+      sweeper.execute(work);
+    } catch (RejectedExecutionException e) {
+      // closing: the next start sweeps
+    }
   }
 
   /** Deletes an application's data, saying why in the log. */

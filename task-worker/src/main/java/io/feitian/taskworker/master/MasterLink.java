@@ -5,7 +5,7 @@ import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
-import io.feitian.common.security.TlsSettings;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.NodeDirective;
 import io.feitian.proto.fuxi.v1.NodeHeartbeat;
@@ -64,7 +64,7 @@ public final class MasterLink implements AutoCloseable {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final Supplier<Optional<String>> leaderFromZk;
-  private final TlsSettings tls;
+  private final SecuritySettings security;
   private final CallSettings calls;
   private final NodeView node;
   /** Touched only by the link's thread. */
@@ -76,10 +76,10 @@ public final class MasterLink implements AutoCloseable {
   private volatile long epoch;
   private volatile String connectedTo;
 
-  public MasterLink(Supplier<Optional<String>> leaderFromZk, TlsSettings tls, CallSettings calls, NodeView node,
+  public MasterLink(Supplier<Optional<String>> leaderFromZk, SecuritySettings security, CallSettings calls, NodeView node,
       Backoff backoff) {
     this.leaderFromZk = leaderFromZk;
-    this.tls = tls;
+    this.security = security;
     this.calls = calls;
     this.node = node;
     this.backoff = backoff;
@@ -148,7 +148,7 @@ public final class MasterLink implements AutoCloseable {
 
   /** One registration and its heartbeat stream, until the stream ends. */
   private void session(String target) throws InterruptedException {
-    ManagedChannel ch = channels.computeIfAbsent(target, a -> Channels.open(a, tls));
+    ManagedChannel ch = channels.computeIfAbsent(target, a -> Channels.open(a, security));
     RegisterNodeResponse reg = calls.unary(NodeServiceGrpc.newBlockingStub(ch)).register(node.registration());
     if (!node.observeEpoch(reg.getEpoch())) {
       log.warn("master {} answered with epoch {}, older than one seen; ignoring it", target, reg.getEpoch());

@@ -87,7 +87,7 @@ public final class ProcessSupervisor implements Closeable {
     this.clock = builder.clock;
     this.watchdogPeriod = builder.watchdogPeriod;
     this.memoryKillGrace = builder.memoryKillGrace;
-    this.launcher = new ProgramLauncher(builder.inheritedEnv, System.getenv());
+    this.launcher = new ProgramLauncher(builder.inheritedEnv, System.getenv(), builder.nodeEnv);
     this.watcher = new ScheduledThreadPoolExecutor(1, daemon("feitian-supervisor-watch"));
     this.watcher.setRemoveOnCancelPolicy(true);
     // A closed supervisor does nothing more; a pending SIGKILL is resumed by the next one.
@@ -577,6 +577,7 @@ public final class ProcessSupervisor implements Closeable {
     private Duration watchdogPeriod = Duration.ofSeconds(1);
     private Duration memoryKillGrace = Duration.ofSeconds(1);
     private Set<String> inheritedEnv = DEFAULT_INHERITED_ENV;
+    private Map<String, String> nodeEnv = Map.of();
 
     private Builder(Path workRoot) {
       this.workRoot = Objects.requireNonNull(workRoot, "workRoot");
@@ -612,6 +613,15 @@ public final class ProcessSupervisor implements Closeable {
      */
     public Builder inheritedEnvironment(Set<String> names) {
       this.inheritedEnv = Set.copyOf(names);
+      return this;
+    }
+
+    /**
+     * Variables every worker gets from the node, whatever its request says:
+     * the paths of the node's security settings. Default: none.
+     */
+    public Builder nodeEnvironment(Map<String, String> env) {
+      this.nodeEnv = Map.copyOf(env);
       return this;
     }
 

@@ -52,10 +52,12 @@ final class ProgramLauncher {
   private final Path mv;
   private final Set<String> inheritedEnv;
   private final Map<String, String> hostEnv;
+  private final Map<String, String> nodeEnv;
 
-  ProgramLauncher(Set<String> inheritedEnv, Map<String, String> hostEnv) {
+  ProgramLauncher(Set<String> inheritedEnv, Map<String, String> hostEnv, Map<String, String> nodeEnv) {
     this.inheritedEnv = Set.copyOf(inheritedEnv);
     this.hostEnv = Map.copyOf(hostEnv);
+    this.nodeEnv = Map.copyOf(nodeEnv);
     String hostPath = hostEnv.getOrDefault("PATH", DEFAULT_PATH);
     this.shell = Path.of("/bin/sh");
     if (!Files.isExecutable(shell)) {
@@ -73,7 +75,8 @@ final class ProgramLauncher {
 
   /**
    * The worker's environment: the inherited host variables, then the request's, then the
-   * supervisor's own FEITIAN_* variables.
+   * node's (its security settings) and the supervisor's own FEITIAN_* variables, which a
+   * request cannot override.
    */
   Map<String, String> environment(LaunchRequest request, WorkerDirectory dir, Map<String, String> into) {
     into.clear();
@@ -84,6 +87,7 @@ final class ProgramLauncher {
       }
     }
     into.putAll(request.env());
+    into.putAll(nodeEnv);
     into.put(LaunchRequest.ENV_WORKER_ID, request.workerId());
     into.put(LaunchRequest.ENV_APP_ID, request.appId());
     into.put(LaunchRequest.ENV_GRANT_ID, Long.toString(request.grantId()));

@@ -25,6 +25,7 @@ import io.feitian.proto.fuxi.v1.SetQuotaRequest;
 import io.feitian.proto.fuxi.v1.SubmitAppRequest;
 import io.feitian.proto.fuxi.v1.SubmitAppResponse;
 import io.feitian.common.security.AuthInterceptor;
+import io.feitian.common.security.Principal;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
@@ -67,8 +68,10 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
     try {
       current.require();
     } catch (RuntimeException standby) {
-      // A standby answers with what it knows: who leads, with which epoch, and who stands by.
-      response.onNext(peerView.get().setEpoch(peers.leaderEpoch()).build());
+      // A standby answers with what it knows: who leads, with which epoch, and who stands by. If the latch names
+      // this master, it has won the election and is still taking office: the failover is under way.
+      boolean takingOffice = peers.leader().map(peers.self()::equals).orElse(false);
+      response.onNext(peerView.get().setEpoch(peers.leaderEpoch()).setRecovering(takingOffice).build());
       response.onCompleted();
       return;
     }
@@ -78,24 +81,27 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
 
   @Override
   public void submitApp(SubmitAppRequest request, StreamObserver<SubmitAppResponse> response) {
-    current.unary(response, t -> () -> t.admin().submit(request.getSpec()),
+    String owner = AuthInterceptor.currentPrincipal().name();
+    current.unary(response, t -> () -> t.admin().submit(request.getSpec(), owner),
         id -> SubmitAppResponse.newBuilder().setAppId(id).build());
   }
 
   @Override
   public void killApp(KillAppRequest request, StreamObserver<AppInfo> response) {
-    String who = AuthInterceptor.currentPrincipal().name();
+    Principal who = AuthInterceptor.currentPrincipal();
     current.unary(response, t -> () -> t.admin().kill(request.getAppId(), who), a -> a);
   }
 
   @Override
   public void getApp(GetAppRequest request, StreamObserver<AppInfo> response) {
-    current.unary(response, t -> () -> t.admin().get(request.getAppId()), a -> a);
+    Principal who = AuthInterceptor.currentPrincipal();
+    current.unary(response, t -> () -> t.admin().get(request.getAppId(), who), a -> a);
   }
 
   @Override
   public void listApps(ListAppsRequest request, StreamObserver<ListAppsResponse> response) {
-    current.unary(response, t -> () -> t.admin().list(request.getAll()),
+    Principal who = AuthInterceptor.currentPrincipal();
+    current.unary(response, t -> () -> t.admin().list(request.getAll(), who),
         l -> ListAppsResponse.newBuilder().addAllApps(l).build());
   }
 

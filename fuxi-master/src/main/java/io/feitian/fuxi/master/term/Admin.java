@@ -16,6 +16,7 @@ import io.feitian.proto.fuxi.v1.NodeState;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
 import io.feitian.proto.fuxi.v1.RevokeReason;
+import io.feitian.common.security.Principal;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,7 +42,7 @@ public final class Admin {
 
   // ---- applications ------------------------------------------------------------------------
 
-  public String submit(AppSpec submitted) {
+  public String submit(AppSpec submitted, String owner) {
     AppSpec spec = term.kinds.complete(submitted, term.scheduler::anyNodeCanHold);
     validate(spec);
     requireSomeNodeHolds("spec.master_resources", ResourceProtos.fromProto("spec.master_resources",
@@ -52,11 +53,11 @@ public final class Admin {
     }
     String appId = term.hard.nextAppId();
     AppInfo info = AppInfo.newBuilder().setAppId(appId).setSpec(spec).setState(AppState.APP_STATE_PENDING)
-        .setSubmittedAtMs(term.now()).build();
+        .setSubmittedAtMs(term.now()).setOwner(owner).build();
     term.hard.putApp(info);
     term.apps.put(appId, new AppRuntime(info));
     term.scheduler.addApp(appId, group);
-    log.info("application {} ({}) submitted", appId, spec.getName());
+    log.info("application {} ({}) submitted by {}", appId, spec.getName(), owner);
     return appId;
   }
 
@@ -100,20 +101,25 @@ public final class Admin {
         + largest.nodeId() + ", has " + largest.total() + ")");
   }
 
-  public AppInfo kill(String appId, String who) {
+  /** Kills an application its owner or an admin may change. */
+  public AppInfo kill(String appId, Principal who) {
     AppRuntime app = find(appId);
-    term.finishApp(app, AppState.APP_STATE_KILLED, "killed by " + who);
+    who.checkChange("application " + appId, app.info.getOwner());
+    term.finishApp(app, AppState.APP_STATE_KILLED, "killed by " + who.name());
     return view(app);
   }
 
-  public AppInfo get(String appId) {
-    return view(find(appId));
+  public AppInfo get(String appId, Principal who) {
+    AppRuntime app = find(appId);
+    who.checkRead("application " + appId, app.info.getOwner());
+    return view(app);
   }
 
-  public List<AppInfo> list(boolean all) {
+  /** The applications {@code who} may read (a user sees its own). */
+  public List<AppInfo> list(boolean all, Principal who) {
     List<AppInfo> out = new ArrayList<>();
     for (AppRuntime app : term.apps.values()) {
-      if (all || app.active()) {
+      if ((all || app.active()) && who.mayRead(app.info.getOwner())) {
         out.add(view(app));
       }
     }

@@ -296,10 +296,6 @@ public final class LeaderTerm implements AutoCloseable {
     for (Grant g : issued) {
       io.feitian.proto.fuxi.v1.Grant p = Conversions.toProto(g, addressOf(g.nodeId()));
       byNode.computeIfAbsent(g.nodeId(), k -> new ArrayList<>()).add(p);
-      AppRuntime owner = apps.get(g.appId());
-      if (owner != null) {
-        owner.nodesUsed.add(g.nodeId());
-      }
       if (ChildMasters.MASTER_UNIT.equals(g.unit())) {
         childMasters.onMasterGrant(g);
       } else {
@@ -315,6 +311,7 @@ public final class LeaderTerm implements AutoCloseable {
     byApp.forEach((app, grants) -> {
       AppRuntime a = apps.get(app);
       if (a != null) {
+        grants.forEach(g -> a.nodesUsed.add(g.getNodeId()));
         a.send(SchedulingEvent.newBuilder().setEpoch(epoch)
             .setGranted(GrantsIssued.newBuilder().addAllGrants(grants)).build());
       }

@@ -2,7 +2,7 @@ package io.feitian.fuxi.master.term;
 
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
-import io.feitian.common.security.TlsSettings;
+import io.feitian.common.security.SecuritySettings;
 import io.feitian.proto.fuxi.v1.TaskWorkerServiceGrpc;
 import io.grpc.ManagedChannel;
 import java.util.Map;
@@ -10,18 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Channels from the master to task-workers, one per address, kept across terms. */
 public final class TaskWorkerClients implements AutoCloseable {
-  private final TlsSettings tls;
+  private final SecuritySettings security;
   private final CallSettings calls;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  public TaskWorkerClients(TlsSettings tls, CallSettings calls) {
-    this.tls = tls;
+  public TaskWorkerClients(SecuritySettings security, CallSettings calls) {
+    this.security = security;
     this.calls = calls;
   }
 
   /** An async stub with credentials and the standard deadline, for one call. */
   public TaskWorkerServiceGrpc.TaskWorkerServiceStub stub(String address) {
-    ManagedChannel ch = channels.computeIfAbsent(address, a -> Channels.open(a, tls));
+    ManagedChannel ch = channels.computeIfAbsent(address, a -> Channels.open(a, security));
     return calls.unary(TaskWorkerServiceGrpc.newStub(ch));
   }
 
