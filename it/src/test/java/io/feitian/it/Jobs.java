@@ -44,7 +44,7 @@ final class Jobs {
   /** An example description with its relative paths resolved, jars replaced, output moved to {@code out}. */
   static JobSpec example(String name, Path out) throws IOException {
     Path file = EXAMPLES.resolve("jobs").resolve(name + ".json");
-    JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent());
+    JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent(), out);
     return JobSpecs.withThreadJars(spec, List.of(examplesJar())).toBuilder().setOutputDir(out.toString()).build();
   }
 

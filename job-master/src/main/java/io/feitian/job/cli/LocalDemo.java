@@ -61,11 +61,6 @@ final class LocalDemo implements Callable<Integer> {
     return dist != null && Files.isDirectory(dist) ? dist : Path.of("examples").toAbsolutePath();
   }
 
-  static Path examplesJar(Path examples) {
-    Path inDist = examples.resolve("lib/feitian-examples.jar");
-    return Files.exists(inDist) ? inDist : examples.resolve("target/feitian-examples.jar");
-  }
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -100,8 +95,7 @@ final class LocalDemo implements Callable<Integer> {
 
   private static JobSpec wordCount(Path examples, Path runOutput) throws IOException {
     Path file = examples.resolve("jobs/wordcount.json");
-    JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent());
-    return JobSpecs.withThreadJars(spec, List.of(examplesJar(examples).toString())).toBuilder()
+    return JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)), file.getParent(), runOutput).toBuilder()
         .setOutputDir(runOutput.toString()).build();
   }
 

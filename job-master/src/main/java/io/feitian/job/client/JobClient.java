@@ -53,7 +53,7 @@ public final class JobClient {
    */
   public String submit(Path file) throws IOException {
     JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(Files.readString(file)),
-        file.toAbsolutePath().getParent());
+        file.toAbsolutePath().getParent(), Path.of("").toAbsolutePath());
     return submit(spec);
   }
 

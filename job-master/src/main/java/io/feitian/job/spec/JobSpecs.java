@@ -36,14 +36,17 @@ public final class JobSpecs {
   }
 
   /**
-   * Makes the paths of a description file absolute, against the file's
-   * directory: output_dir, input paths, jars, and process arguments that
-   * start with "./" or "../". Absolute paths and bare commands are kept.
+   * Makes the paths of a description file absolute. What the job is made of
+   * (input paths, jars, and process arguments that start with "./" or "../")
+   * is taken relative to the file's directory, {@code baseDir}; where its
+   * results go (output_dir) relative to {@code outputBase}, the submitter's
+   * working directory, as any output path on a command line is. Absolute
+   * paths and bare commands are kept.
    */
-  public static JobSpec resolvePaths(JobSpec spec, Path baseDir) {
+  public static JobSpec resolvePaths(JobSpec spec, Path baseDir, Path outputBase) {
     JobSpec.Builder b = spec.toBuilder();
     if (!spec.getOutputDir().isEmpty()) {
-      b.setOutputDir(resolve(baseDir, spec.getOutputDir()));
+      b.setOutputDir(resolve(outputBase, spec.getOutputDir()));
     }
     for (TaskSpec.Builder t : b.getTasksBuilderList()) {
       if (t.hasInput()) {

@@ -44,8 +44,12 @@ class ExampleJobsTest {
     for (Path file : files) {
       String text = Files.readString(file);
       assertThat(schema.validate(JSON.readTree(text))).as(file.toString()).isEmpty();
-      JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(text), file.getParent());
-      assertThat(spec.getOutputDir()).startsWith("/");
+      JobSpec spec = JobSpecs.resolvePaths(JobSpecs.fromJson(text), file.getParent(), Path.of("/home/alice"));
+      assertThat(spec.getOutputDir()).startsWith("/home/alice/.feitian/output/");
+      spec.getTasksList().stream().filter(t -> t.getProgram().hasThread()).forEach(t -> assertThat(
+          t.getProgram().getThread().getJarsList()).as("the jar where the build and the archive both put it")
+          .containsExactly(file.toAbsolutePath().getParent().resolveSibling("lib").resolve("feitian-examples.jar")
+              .normalize().toString()));
       new JobSpecValidator("").validate(spec);
     }
   }
@@ -66,11 +70,11 @@ class ExampleJobsTest {
   }
 
   @Test
-  void relativePathsAreTakenFromTheDescriptionsDirectory() {
+  void relativePathsAreTakenFromTheDescriptionsDirectoryAndTheOutputFromTheSubmitters() {
     JobSpec spec = JobSpecs.resolvePaths(Specs.wordCount().setOutputDir("out")
         .setTasks(1, Specs.task("reduce").setProgram(Specs.process("python3", "./r.py", "-v"))).build(),
-        Path.of("/jobs/wc"));
-    assertThat(spec.getOutputDir()).isEqualTo("/jobs/wc/out");
+        Path.of("/jobs/wc"), Path.of("/home/alice"));
+    assertThat(spec.getOutputDir()).isEqualTo("/home/alice/out");
     assertThat(spec.getTasks(0).getInput().getPaths(0)).isEqualTo("/data/text");
     assertThat(spec.getTasks(1).getProgram().getProcess().getArgvList()).containsExactly("python3", "/jobs/wc/r.py", "-v");
   }

@@ -187,7 +187,7 @@ public final class ProcessSupervisor implements Closeable {
     long startInstantMs = process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
     worker.attach(process);
     worker.update(r -> r.running(pid, startTicks, startInstantMs), this::publish);
-    LOG.info("worker {} (app {}, grant {}) running as pid {}: {}",
+    LOG.info("worker {} (app {}, grant {}) running in process group {} (the program is the group's child): {}",
         request.workerId(), request.appId(), request.grantId(), pid, request.argv());
     process.onExit().thenRunAsync(() -> leaderGone(worker), watching);
   }
