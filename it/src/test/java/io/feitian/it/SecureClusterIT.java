@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.security.Pki;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.fuxi.v1.SetQuotaRequest;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
-import io.feitian.testkit.TestPki;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class SecureClusterIT {
   @TempDir
   Path dir;
 
-  private static String[] tls(TestPki.Issued id, Path ca) {
+  private static String[] tls(Pki.Issued id, Path ca) {
     return new String[] {"--set", "feitian.security.tls.enabled=true",
         "--set", "feitian.security.tls.cert=" + id.cert(), "--set", "feitian.security.tls.key=" + id.key(),
         "--set", "feitian.security.tls.ca=" + ca, "--set", "feitian.security.tls.client-auth=require"};
@@ -40,9 +40,9 @@ class SecureClusterIT {
 
   @Test
   void onlyNodesWithAClusterCertificateJoinAndCallsNeedTokens() throws Exception {
-    TestPki pki = new TestPki(dir.resolve("pki"), "cluster-ca");
-    TestPki rogue = new TestPki(dir.resolve("rogue"), "rogue-ca");
-    TestPki.Issued client = pki.issue("operator");
+    Pki pki = new Pki(dir.resolve("pki"), "cluster-ca");
+    Pki rogue = new Pki(dir.resolve("rogue"), "rogue-ca");
+    Pki.Issued client = pki.issue("operator");
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, ADMIN + " admin daemons\n" + USER + " user alice\n");
     FeitianClient.Options adminOptions = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(20))
