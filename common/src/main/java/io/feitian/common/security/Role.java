@@ -1,7 +1,12 @@
 package io.feitian.common.security;
 
-/** What a caller may do. An admin may do everything a user may. */
+/**
+ * What a caller may do. An admin may do everything a user may, a user
+ * everything a reader may. (No method asks for the reader role yet, so a
+ * reader's token is refused everywhere.)
+ */
 public enum Role {
+  READER,
   USER,
   ADMIN;
 
@@ -15,6 +20,6 @@ public enum Role {
         return r;
       }
     }
-    throw new IllegalArgumentException("unknown role '" + text + "' (expected admin or user)");
+    throw new IllegalArgumentException("unknown role '" + text + "' (expected admin, user or reader)");
   }
 }
