@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *   <li>{@code daemon.pem}/{@code daemon.key}: the daemons' certificate (127.0.0.1, localhost);
  *   <li>{@code operator.pem}/{@code operator.key}: the CLI's client certificate;
  *   <li>{@code tokens}: the tokens file the daemons accept, one token per {@link #TOKENS} entry,
- *       each token also alone in {@code <file>.token};
+ *       each token also alone in that entry's file ({@code daemon.token}, {@code operator.token}, ...);
  *   <li>{@code client.conf}: {@link LocalCredentials}, where the CLI finds the above.
  * </ul>
  * Keys and tokens are mode 0600. Daemons get paths only ({@link #daemonArgs}), never a secret.
