@@ -3,6 +3,7 @@ package io.feitian.client;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.grpc.TlsProbe;
 import io.feitian.common.security.BearerToken;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.security.TlsSettings;
@@ -145,7 +146,7 @@ public final class FeitianClient implements AutoCloseable {
           throw e;
         }
         leaderFailed(m, e.getStatus());
-        errors.add(m + ": " + e.getStatus().getCode());
+        errors.add(m + ": " + e.getStatus().getCode() + transportHint(m, e.getStatus()));
       }
     }
     throw Status.UNAVAILABLE.withDescription(masters.isEmpty() ? "no fuxi-master registered" + where()
@@ -194,8 +195,11 @@ public final class FeitianClient implements AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw last != null ? last
-            : Status.UNAVAILABLE.withDescription("no fuxi-master leader found").asRuntimeException();
+        if (last == null) {
+          throw Status.UNAVAILABLE.withDescription("no fuxi-master leader found").asRuntimeException();
+        }
+        String hint = address == null ? "" : transportHint(address, last.getStatus());
+        throw hint.isEmpty() ? last : last.getStatus().augmentDescription(hint.strip()).asRuntimeException();
       }
       try {
         Thread.sleep(100);
@@ -207,6 +211,41 @@ public final class FeitianClient implements AutoCloseable {
   }
 
   /** The failure, saying which master it came from ("UNAVAILABLE: io exception" alone does not). */
+  /** How long {@link #transportHint} waits for a master to answer a TLS ClientHello. */
+  private static final Duration TLS_PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+  /**
+   * Why a master the client cannot talk to may be unreachable when it is up:
+   * the two disagree on TLS. grpc-java reports a plaintext client at a TLS
+   * server only as "Network closed for unknown reason", so the address is
+   * probed with a TLS ClientHello. Empty when that is not the reason.
+   */
+  private String transportHint(String address, Status failure) {
+    if (failure.getCode() != Status.Code.UNAVAILABLE) {
+      return "";
+    }
+    boolean tlsHere = security.tls().enabled();
+    // Only on the symptom, so that a master that is merely down is not probed at every retry.
+    boolean closedUnexplained = String.valueOf(failure.getDescription()).contains("Network closed for unknown reason");
+    if (!tlsHere && closedUnexplained && TlsProbe.speaksTls(address, TLS_PROBE_TIMEOUT)) {
+      return " (" + address + " requires TLS and this client connects without it: give it the cluster's CA,"
+          + " e.g. --tls-ca, or FeitianClient.Options.withTls)";
+    }
+    if (tlsHere && causedBy(failure.getCause(), javax.net.ssl.SSLException.class)) {
+      return " (this client connects with TLS and " + address + " does not speak TLS)";
+    }
+    return "";
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static StatusRuntimeException naming(String address, StatusRuntimeException e) {
     Status s = e.getStatus();
     return s.withDescription("fuxi-master " + address + ": " + s.getDescription()).withCause(s.getCause())
@@ -283,7 +322,7 @@ public final class FeitianClient implements AutoCloseable {
         if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
           throw e; // asking another master would not help
         }
-        errors.add(m + ": " + code);
+        errors.add(m + ": " + code + transportHint(m, e.getStatus()));
       }
     }
     throw Status.UNAVAILABLE.withDescription("no master knows a leader (" + String.join(", ", errors) + ")")

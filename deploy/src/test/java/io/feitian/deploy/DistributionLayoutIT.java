@@ -95,6 +95,8 @@ class DistributionLayoutIT {
     for (String needed : List.of(
         "feitian-fuxi-master", "feitian-task-worker", "feitian-client", "feitian-common", "feitian-proto",
         "zookeeper", "zookeeper-jute", "curator-framework", "grpc-netty-shaded", "config", "slf4j-api",
+        // common.security.Pki (`local up --secure`).
+        "bcpkix-jdk18on", "bcprov-jdk18on", "bcutil-jdk18on",
         // ZooKeeper marks these "provided"; bin/zookeeper needs them.
         "metrics-core", "snappy-java", "commons-cli")) {
       assertTrue(artifacts.contains(needed), "lib/ has no " + needed + " jar: " + artifacts);

@@ -5,10 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.util.JsonFormat;
 import io.feitian.client.cli.FeitianCli;
+import io.feitian.common.grpc.TlsProbe;
+import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.ListAppsResponse;
 import io.feitian.proto.fuxi.v1.ListBlacklistResponse;
 import io.feitian.proto.fuxi.v1.ListQuotasResponse;
+import io.feitian.testkit.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,24 +150,37 @@ class CliIT {
     throw new IllegalStateException("no block of " + size + " free ports");
   }
 
+  /** `local up --detach` in {@code local} on ports from {@code base} (ZooKeeper, 2 masters, 3 workers). */
+  static Run localUp(int base, Path local, String... more) {
+    return cli(concat(new String[] {"local", "up", "--detach", "--dir", local.toString(),
+        "--zk-port", Integer.toString(base), "--master-port", Integer.toString(base + 1),
+        "--worker-port", Integer.toString(base + 3)}, more));
+  }
+
+  /** The pids in the table `local up` printed. */
+  static List<Long> pids(Run up) {
+    List<Long> pids = new ArrayList<>();
+    for (String line : up.out().lines().toList()) {
+      String[] cols = line.trim().split("\\s+");
+      if (cols.length == 4 && cols[2].matches("\\d+")) {
+        pids.add(Long.parseLong(cols[2]));
+      }
+    }
+    return pids;
+  }
+
   @Test
   void localUpStartsEveryDaemonAndLocalDownStopsThemAll() throws Exception {
     int base = freePortBlock(6);
     Path local = dir.resolve("local");
     String[] where = {"--dir", local.toString()};
-    Run up = cli(concat(new String[] {"local", "up", "--detach", "--zk-port", Integer.toString(base),
-        "--master-port", Integer.toString(base + 1), "--worker-port", Integer.toString(base + 3)}, where));
+    Run up = localUp(base, local);
     List<Long> pids = new ArrayList<>();
     try {
       assertThat(up.code()).as(up.err()).isZero();
       assertThat(up.out()).contains("zookeeper").contains("fuxi-master-1").contains("fuxi-master-2")
           .contains("task-worker-3").contains(local.resolve("logs").toString());
-      for (String line : up.out().lines().toList()) {
-        String[] cols = line.trim().split("\\s+");
-        if (cols.length == 4 && cols[2].matches("\\d+")) {
-          pids.add(Long.parseLong(cols[2]));
-        }
-      }
+      pids.addAll(pids(up));
       assertThat(pids).hasSize(6);
       Run status = cli("cluster", "status", "--json", "--cluster", "zk://127.0.0.1:" + base);
       ClusterStatus s = json(status.out(), ClusterStatus.newBuilder()).build();
@@ -179,6 +196,77 @@ class CliIT {
     }
     assertThat(pids).noneMatch(Apps::alive);
     assertThat(cli(concat(new String[] {"local", "down"}, where)).code()).isEqualTo(1);
+  }
+
+  /**
+   * `local up --secure`: every daemon but ZooKeeper serves mutual TLS and wants tokens, none has a secret
+   * on its command line, and the CLI (a separate process told where the local cluster is) needs no flag.
+   */
+  @Test
+  void localUpSecureServesOnlyClientsWithItsCredentialsWhichTheCliFindsItself() throws Exception {
+    int base = freePortBlock(6);
+    Path local = dir.resolve("secure-local");
+    Path secure = local.resolve("secure");
+    String[] where = {"--dir", local.toString()};
+    String zk = "zk://127.0.0.1:" + base;
+    Run up = localUp(base, local, "--secure");
+    try {
+      assertThat(up.code()).as(up.out() + up.err()).isZero();
+      assertThat(up.out()).contains("secured with mutual TLS and tokens").contains(secure.toString())
+          .contains("alice.token (alice, user)").contains("automatically")
+          .contains("export FEITIAN_LOCAL_DIR=" + local);
+      List<String> tokens = Files.readAllLines(secure.resolve("tokens")).stream()
+          .filter(l -> !l.startsWith("#")).map(l -> l.split(" ")[0]).toList();
+      assertThat(tokens).hasSize(4);
+      // Whole command lines (ProcessHandle.Info cuts them at a page; the classpath alone is longer).
+      List<String> commandLines = new ArrayList<>();
+      for (long pid : pids(up)) {
+        commandLines.add(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' '));
+      }
+      assertThat(commandLines).hasSize(6);
+      for (String commandLine : commandLines) {
+        assertThat(commandLine).doesNotContain(tokens);
+      }
+      assertThat(commandLines).filteredOn(c -> c.contains("feitian.security.token-file=" + secure.resolve("daemon.token"))
+          && c.contains("feitian.security.tls.client-auth=require")).hasSize(5);
+
+      assertThat(TlsProbe.speaksTls("127.0.0.1:" + (base + 1), Duration.ofSeconds(5))).isTrue();
+
+      // No flags: the CLI finds the CA, the operator's certificate and token through FEITIAN_LOCAL_DIR.
+      Path log = dir.resolve("cli.log");
+      Process cli = ChildJvm.of(FeitianCli.class).env("FEITIAN_LOCAL_DIR", local.toString())
+          .args("cluster", "status", "--cluster", zk).log(log).start();
+      assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(cli.exitValue()).as(Files.readString(log)).isZero();
+      assertThat(Files.readString(log)).contains("leader:").contains("node-1").contains("node-3");
+
+      // A job too: its master and workers get their node's credentials.
+      Path job = dir.resolve("secure-wordcount.json");
+      Path out = dir.resolve("secure-out");
+      Files.writeString(job, JobSpecs.toJson(Jobs.example("wordcount", out)));
+      Path jobLog = dir.resolve("cli-job.log");
+      Process submit = ChildJvm.of(FeitianCli.class).env("FEITIAN_LOCAL_DIR", local.toString())
+          .args("job", "submit", job.toString(), "--wait", "--cluster", zk).log(jobLog).start();
+      assertThat(submit.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(submit.exitValue()).as(Files.readString(jobLog)).isZero();
+      assertThat(Jobs.outputLines(out, "count")).isNotEmpty();
+
+      // Without them (this JVM's local directory has none): refused, in plaintext and with TLS but no token.
+      Run plain = cli("cluster", "status", "--cluster", zk);
+      assertThat(plain.code()).isEqualTo(1);
+      assertThat(plain.err()).contains("UNAVAILABLE");
+      String[] tls = {"--cluster", zk, "--tls-ca", secure.resolve("ca.pem").toString(),
+          "--tls-cert", secure.resolve("operator.pem").toString(), "--tls-key", secure.resolve("operator.key").toString()};
+      Run noToken = cli(concat(new String[] {"cluster", "status"}, tls));
+      assertThat(noToken.code()).isEqualTo(1);
+      assertThat(noToken.err()).contains("UNAUTHENTICATED");
+      Run user = cli(concat(new String[] {"cluster", "status", "--token-file", secure.resolve("alice.token").toString()},
+          tls));
+      assertThat(user.code()).as(user.err()).isZero();
+    } finally {
+      assertThat(cli(concat(new String[] {"local", "down"}, where)).code()).isZero();
+    }
+    assertThat(secure).doesNotExist();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.security.Pki;
 import io.feitian.common.security.TlsSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.BearerToken;
@@ -61,7 +62,6 @@ import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.fuxi.v1.SetQuotaRequest;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
-import io.feitian.testkit.TestPki;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +82,7 @@ class SecureClusterIT {
   @TempDir
   Path dir;
 
-  private static String[] tls(TestPki.Issued id, Path ca) {
+  private static String[] tls(Pki.Issued id, Path ca) {
     return new String[] {"--set", "feitian.security.tls.enabled=true",
         "--set", "feitian.security.tls.cert=" + id.cert(), "--set", "feitian.security.tls.key=" + id.key(),
         "--set", "feitian.security.tls.ca=" + ca, "--set", "feitian.security.tls.client-auth=require"};
@@ -90,9 +90,9 @@ class SecureClusterIT {
 
   @Test
   void onlyNodesWithAClusterCertificateJoinAndCallsNeedTokens() throws Exception {
-    TestPki pki = new TestPki(dir.resolve("pki"), "cluster-ca");
-    TestPki rogue = new TestPki(dir.resolve("rogue"), "rogue-ca");
-    TestPki.Issued client = pki.issue("operator");
+    Pki pki = new Pki(dir.resolve("pki"), "cluster-ca");
+    Pki rogue = new Pki(dir.resolve("rogue"), "rogue-ca");
+    Pki.Issued client = pki.issue("operator");
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, ADMIN + " admin daemons\n" + USER + " user alice\n");
     FeitianClient.Options adminOptions = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(20))
@@ -123,6 +123,12 @@ class SecureClusterIT {
             .setQuota(QuotaGroup.newBuilder().setName("g")).build())))
             .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
       }
+      try (FeitianClient plaintext = new FeitianClient(new ClusterTarget.Masters(List.of(leader)),
+          FeitianClient.Options.defaults().withToken(ADMIN).withRetryWindow(Duration.ofMillis(500)))) {
+        assertThatThrownBy(() -> plaintext.cluster(s -> s.getClusterStatus(GetClusterStatusRequest.getDefaultInstance())))
+            .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+            .hasMessageContaining(leader + " requires TLS and this client connects without it");
+      }
       try (FeitianClient anonymous = new FeitianClient(new ClusterTarget.Masters(List.of(leader)),
           adminOptions.withToken(null).withRetryWindow(Duration.ofMillis(100)))) {
         assertThatThrownBy(() -> anonymous.cluster(s -> s.getClusterStatus(GetClusterStatusRequest.getDefaultInstance())))
@@ -145,8 +151,8 @@ class SecureClusterIT {
    */
   @Test
   void jobsAndServicesRunSecuredAndEveryServerRefusesStrangers() throws Exception {
-    TestPki pki = new TestPki(dir.resolve("pki"), "cluster-ca");
-    TestPki.Issued node = pki.issue("node");
+    Pki pki = new Pki(dir.resolve("pki"), "cluster-ca");
+    Pki.Issued node = pki.issue("node");
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, DAEMONS + " admin daemons\n" + ALICE + " user alice\n" + BOB + " user bob\n"
         + VIEWER + " reader viewer\n");

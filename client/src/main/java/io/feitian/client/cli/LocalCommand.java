@@ -1,6 +1,10 @@
 package io.feitian.client.cli;
 
+import static java.util.stream.Collectors.joining;
+
 import io.feitian.client.local.LocalCluster;
+import io.feitian.client.local.LocalCredentials;
+import io.feitian.client.local.LocalSecrets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +19,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "local", description = "A whole cluster on this machine, every daemon its own process.",
     subcommands = {LocalCommand.Up.class, LocalCommand.Down.class})
 final class LocalCommand {
-  static final String DEFAULT_DIR = "${env:FEITIAN_LOCAL_DIR:-.feitian/local}";
+  static final String DIR_ENV = "FEITIAN_LOCAL_DIR";
+  static final String DIR_DEFAULT = ".feitian/local";
+  static final String DEFAULT_DIR = "${env:" + DIR_ENV + ":-" + DIR_DEFAULT + "}";
+
+  /** The local cluster's directory when none is named: what {@link #DEFAULT_DIR} says, resolved outside picocli. */
+  static Path defaultDir() {
+    String env = System.getenv(DIR_ENV);
+    return Path.of(env == null || env.isBlank() ? DIR_DEFAULT : env);
+  }
 
   @Command(name = "up", description = "Starts ZooKeeper, fuxi-masters and task-workers on loopback; Ctrl-C stops them.")
   static final class Up implements Callable<Integer> {
@@ -25,6 +37,10 @@ final class LocalCommand {
     @Option(names = {"-d", "--detach"}, description = "Return once the cluster is up; stop it with `local down`.")
     boolean detach;
 
+    @Option(names = "--secure", description = "Mutual TLS and tokens everywhere (ZooKeeper excepted), from a new CA,"
+        + " certificates and tokens in DIR/secure; the CLI finds them there.")
+    boolean secure;
+
     @Spec
     CommandSpec spec;
 
@@ -32,7 +48,7 @@ final class LocalCommand {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       LocalCluster.Layout layout = where.layout();
-      LocalCluster cluster = new LocalCluster(layout, System.out);
+      LocalCluster cluster = new LocalCluster(layout, System.out, secure);
       out.println("starting a local cluster in " + layout.dir().toAbsolutePath().normalize() + " ...");
       out.flush();
       // Ctrl-C at any point, even while starting, stops whatever was started.
@@ -50,6 +66,7 @@ final class LocalCommand {
       Printer.table(out, List.of("DAEMON", "ADDRESS", "PID", "LOG"), rows);
       out.println();
       out.println("cluster address: zk://" + layout.zkConnect() + (layout.zkPort() == 2181 ? " (the CLI's default)" : ""));
+      cluster.credentials().ifPresent(c -> printCredentials(out, layout, c));
       out.println("try: ./feitian cluster status");
       if (detach) {
         Runtime.getRuntime().removeShutdownHook(stopper);
@@ -62,6 +79,17 @@ final class LocalCommand {
       stopped.await();
       return 0;
     }
+  }
+
+  private static void printCredentials(PrintWriter out, LocalCluster.Layout layout, LocalCredentials c) {
+    out.println("secured with mutual TLS and tokens: CA, certificates and tokens are in " + LocalSecrets.dir(layout.dir()));
+    String tokens = LocalSecrets.TOKENS.stream()
+        .map(t -> t.file() + " (" + t.name() + ", " + t.role().name().toLowerCase() + ")").collect(joining(", "));
+    out.println("tokens, one a file: " + tokens);
+    String elsewhere = layout.dir().equals(defaultDir().toAbsolutePath().normalize()) ? ""
+        : "; from another shell, export " + DIR_ENV + "=" + layout.dir() + " first";
+    out.println("the CLI uses " + c.cert().getFileName() + " and " + c.tokenFile().getFileName()
+        + " for this cluster automatically" + elsewhere);
   }
 
   @Command(name = "down", description = "Stops the local cluster started from the same directory.")

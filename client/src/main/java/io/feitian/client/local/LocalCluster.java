@@ -25,6 +25,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
  * by) and task-workers. State (pids, logs, data) lives under one directory
  * so {@code local down} from another shell can stop it.
+ *
+ * <p>A secure local cluster ({@code local up --secure}) runs every daemon but
+ * ZooKeeper with mutual TLS and tokens, from a CA, certificates and tokens
+ * made fresh in {@code <dir>/secure} ({@link LocalSecrets}); the CLI finds
+ * them there ({@link LocalCredentials}). Starting a plain local cluster, or
+ * stopping any, removes that directory.
  */
 public final class LocalCluster {
   static final String ZK_MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
@@ -57,13 +63,27 @@ public final class LocalCluster {
 
   private final Layout layout;
   private final PrintStream out;
+  private final boolean secure;
+  // Set by prepare() when secure, before any daemon starts.
+  private volatile LocalSecrets secrets;
   // Written by the starting thread, read by a Ctrl-C handler.
   private final List<Process> processes = new CopyOnWriteArrayList<>();
   private final List<Member> members = new CopyOnWriteArrayList<>();
 
   public LocalCluster(Layout layout, PrintStream out) {
+    this(layout, out, false);
+  }
+
+  /** With {@code secure}, the cluster runs with mutual TLS and tokens (see the class comment). */
+  public LocalCluster(Layout layout, PrintStream out, boolean secure) {
     this.layout = layout;
     this.out = out;
+    this.secure = secure;
+  }
+
+  /** How the CLI reaches this cluster when it is secure (valid once {@link #up} has begun). */
+  public Optional<LocalCredentials> credentials() {
+    return Optional.ofNullable(secrets).map(LocalSecrets::credentials);
   }
 
   /** Starts everything and waits until the leader sees every node. Stops what it started on failure. */
@@ -83,8 +103,8 @@ public final class LocalCluster {
     for (int port : ports) {
       requireFree(port);
     }
-    Files.createDirectories(layout.logs());
     try {
+      prepare();
       startZooKeeper();
       for (int i = 1; i <= layout.masters(); i++) {
         startMaster(i);
@@ -99,6 +119,16 @@ public final class LocalCluster {
       throw e;
     }
     return List.copyOf(members);
+  }
+
+  /** The directories, and the secrets of a secure cluster (those of an earlier secure one removed otherwise). */
+  void prepare() throws IOException {
+    Files.createDirectories(layout.logs());
+    if (secure) {
+      secrets = LocalSecrets.create(layout);
+    } else {
+      LocalSecrets.remove(layout.dir());
+    }
   }
 
   private static void requireFree(int port) {
@@ -138,21 +168,39 @@ public final class LocalCluster {
     }
   }
 
+  /** What every Feitian daemon is started with: the cluster, and when secure, paths to its security material. */
   private List<String> common() {
-    return new ArrayList<>(List.of(
+    List<String> args = new ArrayList<>(List.of(
         "--set", "feitian.zookeeper.connect=" + layout.zkConnect(),
         "--set", "feitian.zookeeper.session-timeout=2s",
         "--set", "feitian.cluster-name=" + CLUSTER_NAME));
+    LocalSecrets s = secrets;
+    if (s != null) {
+      args.addAll(s.daemonArgs());
+    }
+    return args;
   }
 
   private void startMaster(int i) throws IOException {
     int port = layout.masterPort() + i - 1;
+    start("fuxi-master-" + i, "127.0.0.1:" + port, MASTER_MAIN, masterArgs(i));
+  }
+
+  /** The arguments of fuxi-master {@code i} (1-based). */
+  List<String> masterArgs(int i) {
+    int port = layout.masterPort() + i - 1;
     List<String> args = common();
     args.addAll(List.of("--set", "fuxi.master.bind=127.0.0.1", "--set", "fuxi.master.port=" + port));
-    start("fuxi-master-" + i, "127.0.0.1:" + port, MASTER_MAIN, args);
+    return args;
   }
 
   private void startWorker(int i) throws IOException {
+    int port = layout.workerPort() + i - 1;
+    start("task-worker-" + i, "127.0.0.1:" + port, WORKER_MAIN, workerArgs(i));
+  }
+
+  /** The arguments of task-worker {@code i} (1-based): node-i, on rack-1 or rack-2. */
+  List<String> workerArgs(int i) {
     int port = layout.workerPort() + i - 1;
     String node = "node-" + i;
     List<String> args = common();
@@ -163,7 +211,7 @@ public final class LocalCluster {
         "--set", "task-worker.work-dir=" + layout.dir().resolve(node),
         "--set", "task-worker.resources.cpu-millis=" + layout.workerCpuMillis(),
         "--set", "task-worker.resources.memory-mib=" + layout.workerMemoryMib()));
-    start("task-worker-" + i, "127.0.0.1:" + port, WORKER_MAIN, args);
+    return args;
   }
 
   /** Starts task-worker {@code i} (1-based) again, e.g. after it was killed; the node id stays node-i. */
@@ -209,8 +257,10 @@ public final class LocalCluster {
   private void awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer yet";
+    FeitianClient.Options plain = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(1));
+    FeitianClient.Options options = credentials().map(c -> c.applyTo(plain)).orElse(plain);
     try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
-        FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(1)))) {
+        options)) {
       while (System.nanoTime() < deadline) {
         for (Process p : processes) {
           if (!p.isAlive()) {
@@ -248,6 +298,7 @@ public final class LocalCluster {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    LocalSecrets.remove(layout.dir());
   }
 
   /** Stops the local cluster recorded in {@code dir}; false if none was running. */
@@ -272,6 +323,7 @@ public final class LocalCluster {
     ProcessHandle.of(upPid).filter(h -> h.pid() != ProcessHandle.current().pid()).ifPresent(ProcessHandle::destroy);
     stopAll(dir, pids);
     Files.deleteIfExists(state);
+    LocalSecrets.remove(dir);
     out.println("local cluster in " + dir + " stopped");
     return true;
   }

@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +41,13 @@ public record SecuritySettings(TlsSettings tls, Optional<TokenStore> tokens, Opt
     String tokenFile = sec.getString("token-file");
     if (!tokenFile.isBlank()) {
       Path path = Path.of(tokenFile);
-      return new SecuritySettings(TlsSettings.from(config), tokens, tokensFile, Optional.of(readToken(path)),
-          Optional.of(path));
+      String token;
+      try {
+        token = readToken(path);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("feitian.security.token-file: " + e.getMessage(), e);
+      }
+      return new SecuritySettings(TlsSettings.from(config), tokens, tokensFile, Optional.of(token), Optional.of(path));
     }
     String token = sec.getString("token");
     return new SecuritySettings(TlsSettings.from(config), tokens, tokensFile,
@@ -54,16 +59,23 @@ public record SecuritySettings(TlsSettings tls, Optional<TokenStore> tokens, Opt
     return new SecuritySettings(tls, Optional.empty(), Optional.empty(), token, Optional.empty());
   }
 
-  private static String readToken(Path path) {
+  /**
+   * The token held in {@code file} (as feitian.security.token-file or the
+   * CLI's --token-file name it), without surrounding white space.
+   *
+   * @throws IllegalArgumentException if the file cannot be read or holds no token
+   */
+  public static String readToken(Path file) {
+    String token;
     try {
-      String token = Files.readString(path, StandardCharsets.UTF_8).strip();
-      if (token.isEmpty()) {
-        throw new IllegalArgumentException("feitian.security.token-file " + path + " is empty");
-      }
-      return token;
+      token = Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read feitian.security.token-file " + path + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read the token file " + file + ": " + e, e);
     }
+    if (token.isEmpty()) {
+      throw new IllegalArgumentException("the token file " + file + " is empty");
+    }
+    return token;
   }
 
   public Optional<BearerToken> credentials() {
@@ -97,13 +109,12 @@ public record SecuritySettings(TlsSettings tls, Optional<TokenStore> tokens, Opt
 
   private static Path writeTokenFile(Path dir, String token) {
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.createDirectory(dir);
       Path file = dir.resolve("token");
       Path tmp = dir.resolve("token.tmp");
-      Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, token, StandardCharsets.UTF_8);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      PrivateFiles.write(tmp, token);
+      // Replaced in one step: a child starting meanwhile reads the old file or the new one.
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the token file for child processes in " + dir, e);

@@ -77,15 +77,4 @@ class AccessTest {
     assertThat(child.childEnvironment(dir.resolve("other"))).as("a token from a file is passed on as that file")
         .containsEntry("FEITIAN_TOKEN_FILE", tokenFile.toString());
   }
-
-  @Test
-  void anEmptyOrMissingTokenFileIsRefusedByName() throws Exception {
-    Path empty = Files.writeString(dir.resolve("empty.token"), "\n");
-    assertThatThrownBy(() -> SecuritySettings.from(ConfigFactory.parseMap(Map.of(
-        "feitian.security.token-file", empty.toString())).withFallback(ConfigFactory.load())))
-        .hasMessageContaining("feitian.security.token-file").hasMessageContaining("is empty");
-    assertThatThrownBy(() -> SecuritySettings.from(ConfigFactory.parseMap(Map.of(
-        "feitian.security.token-file", dir.resolve("absent").toString())).withFallback(ConfigFactory.load())))
-        .hasMessageContaining("cannot read feitian.security.token-file");
-  }
 }

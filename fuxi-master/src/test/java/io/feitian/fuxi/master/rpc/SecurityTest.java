@@ -5,13 +5,13 @@ import static io.feitian.fuxi.master.rpc.BadInputTest.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.feitian.common.security.BearerToken;
+import io.feitian.common.security.Pki;
 import io.feitian.fuxi.master.FuxiMaster;
 import io.feitian.proto.fuxi.v1.ClusterServiceGrpc;
 import io.feitian.proto.fuxi.v1.ListQuotasRequest;
 import io.feitian.proto.fuxi.v1.NodeServiceGrpc;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
 import io.feitian.proto.fuxi.v1.SetQuotaRequest;
-import io.feitian.testkit.TestPki;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -71,11 +71,11 @@ class SecurityTest {
 
   @Test
   void withMutualTlsOnlyPeersWithACertificateFromTheClusterCaCanRegister() throws Exception {
-    TestPki pki = new TestPki(dir.resolve("pki"), "feitian-test-ca");
-    TestPki.Issued server = pki.issue("fuxi-master");
-    TestPki.Issued goodNode = pki.issue("node-good");
-    TestPki rogue = new TestPki(dir.resolve("rogue"), "rogue-ca");
-    TestPki.Issued rogueNode = rogue.issue("node-rogue");
+    Pki pki = new Pki(dir.resolve("pki"), "feitian-test-ca");
+    Pki.Issued server = pki.issue("fuxi-master");
+    Pki.Issued goodNode = pki.issue("node-good");
+    Pki rogue = new Pki(dir.resolve("rogue"), "rogue-ca");
+    Pki.Issued rogueNode = rogue.issue("node-rogue");
     try (MasterFixture f = new MasterFixture(dir)
         .with("feitian.security.tls.enabled", true)
         .with("feitian.security.tls.cert", server.cert().toString())
