@@ -237,7 +237,7 @@ class ServicesIT {
     }
     Path bad = dir.resolve("bad.json");
     java.nio.file.Files.writeString(bad, json.replace("\"workers\": 3", "\"workers\": 0")
-        .replace("../target/feitian-examples.jar", Jobs.examplesJar()));
+        .replace("../lib/feitian-examples.jar", Jobs.examplesJar()));
     CliIT.Run refused = CliIT.cli(concat(target, "service", "create", bad.toString()));
     assertThat(refused.code()).isNotZero();
     assertThat(refused.err()).contains("roles[0].workers");
