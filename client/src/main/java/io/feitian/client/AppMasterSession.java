@@ -49,6 +49,13 @@ public final class AppMasterSession implements AutoCloseable {
     /** Attached (again) to a leader with this epoch. */
     default void attached(long epoch) {}
 
+    /**
+     * The nodes the application may be granted (alive, not blacklisted), node
+     * id to rack: after each attach, and whenever they change. Streamed by
+     * the leader, so a master learns of nodes lost and back without polling.
+     */
+    default void nodes(Map<String, String> usable) {}
+
     /** The session ended for good (application ended, or a request was refused). */
     default void ended(Status status) {}
 
@@ -71,6 +78,8 @@ public final class AppMasterSession implements AutoCloseable {
   private final Listener listener;
   // All below guarded by this.
   private final Map<Long, Grant> held = new LinkedHashMap<>();
+  /** The usable nodes (id to rack) as the leader's stream last said. */
+  private final Map<String, String> usableNodes = new java.util.TreeMap<>();
   private final Map<String, Unit> units = new HashMap<>();
   private final Map<Bucket, Integer> outstanding = new LinkedHashMap<>();
   private StreamObserver<AppMasterMessage> out;
@@ -227,6 +236,7 @@ public final class AppMasterSession implements AutoCloseable {
     public void onNext(SchedulingEvent e) {
       List<Grant> fresh = new ArrayList<>();
       List<Long> gone = new ArrayList<>();
+      Map<String, String> nodesNow = null;
       synchronized (AppMasterSession.this) {
         if (streamId != stream) {
           return; // a stream already replaced
@@ -265,6 +275,14 @@ public final class AppMasterSession implements AutoCloseable {
               }
             }
           }
+          case NODES -> {
+            if (e.getNodes().getSnapshot()) {
+              usableNodes.clear();
+            }
+            e.getNodes().getAddedList().forEach(n -> usableNodes.put(n.getNodeId(), n.getRack()));
+            e.getNodes().getRemovedList().forEach(usableNodes::remove);
+            nodesNow = Map.copyOf(usableNodes);
+          }
           default -> { }
         }
       }
@@ -279,6 +297,9 @@ public final class AppMasterSession implements AutoCloseable {
       }
       if (e.getKindCase() == SchedulingEvent.KindCase.REVOKED && !gone.isEmpty()) {
         listener.revoked(gone, e.getRevoked().getReason(), e.getRevoked().getDetail());
+      }
+      if (nodesNow != null) {
+        listener.nodes(nodesNow);
       }
     }
 

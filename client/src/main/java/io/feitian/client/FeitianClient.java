@@ -101,16 +101,6 @@ public final class FeitianClient implements AutoCloseable {
         Options.defaults().withTls(security.tls()).withToken(security.token().orElse(null)));
   }
 
-  /**
-   * The cluster's alive nodes, read off the caller's thread (masters call
-   * this from their loop and must not block it).
-   */
-  public java.util.concurrent.CompletableFuture<List<io.feitian.proto.fuxi.v1.NodeStatus>> aliveNodes() {
-    return java.util.concurrent.CompletableFuture.supplyAsync(() -> cluster(c -> c.getClusterStatus(
-        io.feitian.proto.fuxi.v1.GetClusterStatusRequest.getDefaultInstance())).getNodesList().stream()
-        .filter(n -> n.getState() == io.feitian.proto.fuxi.v1.NodeState.NODE_STATE_ALIVE).toList());
-  }
-
   /** Calls the leader's ClusterService, following it through failovers. */
   public <T> T cluster(Function<ClusterServiceGrpc.ClusterServiceBlockingStub, T> call) {
     return withLeader(ch -> call.apply(calls.unary(ClusterServiceGrpc.newBlockingStub(ch))));

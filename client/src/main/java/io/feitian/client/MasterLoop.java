@@ -85,6 +85,11 @@ public final class MasterLoop implements AutoCloseable {
       public void superseded(Status status) {
         post(() -> onLoop.superseded(status));
       }
+
+      @Override
+      public void nodes(java.util.Map<String, String> usable) {
+        post(() -> onLoop.nodes(usable));
+      }
     };
   }
 

@@ -8,6 +8,7 @@ import io.feitian.client.cli.FeitianCli;
 import io.feitian.examples.sort.GenerateRecords;
 import io.feitian.examples.wordcount.Words;
 import io.feitian.job.client.JobClient;
+import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.AppState;
 import io.feitian.proto.fuxi.v1.AppSpec;
 import io.feitian.proto.fuxi.v1.ListAppsRequest;
@@ -236,15 +237,12 @@ class JobsIT {
         .setPipelines(0, Jobs.example("wordcount", dir.resolve("x")).getPipelines(0).toBuilder().setPartitions(0))
         .build();
     int appsBefore = apps();
-    // Straight to fuxi-master, past the client's own check.
-    AppSpec app = AppSpec.newBuilder().setName("bad").setKind("job").setDescription(bad.toByteString()).build();
-    assertThatThrownBy(() -> cluster.client().cluster(c -> c.submitApp(SubmitAppRequest.newBuilder().setSpec(app)
-        .build())))
-        .satisfies(e -> {
-          Status s = Status.fromThrowable(e);
-          assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(s.getDescription()).contains("spec.description.pipelines[0].partitions");
-        });
+    // The structure is checked once, where the job is accepted: the CLI hands it to fuxi-master as it is.
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, JobSpecs.toJson(bad));
+    Cli refused = cli("job", "submit", file.toString());
+    assertThat(refused.code).isNotZero();
+    assertThat(refused.err).contains("INVALID_ARGUMENT").contains("spec.description.pipelines[0].partitions");
     Cli cli = cli("job", "submit", Jobs.EXAMPLES.resolve("jobs/none.json").toString());
     assertThat(cli.code).isNotZero();
     assertThat(apps()).isEqualTo(appsBefore);

@@ -18,28 +18,29 @@ public interface AppKind {
   String name();
 
   /**
-   * Checks a description; a bad one throws IllegalArgumentException whose
-   * message starts with {@code field} (e.g. "spec.description.tasks[2].name ...").
+   * What fuxi-master needs of a description that passed its kind's checks.
+   *
+   * @param applicationName the name the description gives the application (a
+   *     job's or a service's name), if it has one: fuxi-master refuses an
+   *     AppSpec.name that differs
+   * @param shapes the resource shapes the application will ask for, by field
+   *     name (e.g. "spec.description.tasks[0].resources"): fuxi-master
+   *     refuses one that no node could hold
    */
-  void validate(String field, ByteString description);
-
-  /**
-   * The resource shapes the application will ask for, by field name (e.g.
-   * "spec.description.tasks[0].resources"), of a description that passed
-   * {@link #validate}: fuxi-master refuses one that no node could hold.
-   */
-  default Map<String, Resources> shapes(String field, ByteString description) {
-    return Map.of();
+  record Checked(Optional<String> applicationName, Map<String, Resources> shapes) {
+    public Checked {
+      shapes = Map.copyOf(shapes);
+    }
   }
 
   /**
-   * The name a description that passed {@link #validate} gives the
-   * application (a job's or a service's name), if it has one: fuxi-master
-   * refuses an AppSpec.name that differs.
+   * Parses and checks a description, once, where it is accepted; a bad one
+   * throws IllegalArgumentException whose message starts with {@code field}
+   * (e.g. "spec.description.tasks[2].name ..."). The application's master
+   * then reads the stored description back as typed data without checking
+   * it again.
    */
-  default Optional<String> applicationName(ByteString description) {
-    return Optional.empty();
-  }
+  Checked check(String field, ByteString description);
 
   /** The master program, used when the submitter leaves AppSpec.master unset. */
   LaunchSpec master();

@@ -1,11 +1,13 @@
 package io.feitian.job.client;
 
-import io.feitian.job.spec.JobGraph;
 import io.feitian.proto.job.v1.JobSpec;
+import io.feitian.proto.job.v1.PipelineSpec;
 import io.feitian.proto.job.v1.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -17,7 +19,8 @@ import java.util.stream.Stream;
 final class LocalPaths {
   private LocalPaths() {}
 
-  static void check(JobSpec spec, JobGraph graph) {
+  static void check(JobSpec spec) {
+    Set<String> feedOthers = spec.getPipelinesList().stream().map(PipelineSpec::getFrom).collect(Collectors.toSet());
     for (int i = 0; i < spec.getTasksCount(); i++) {
       TaskSpec t = spec.getTasks(i);
       String f = "tasks[" + i + "]";
@@ -43,7 +46,7 @@ final class LocalPaths {
           }
         }
       }
-      if (graph.isSink(t.getName())) {
+      if (!feedOthers.contains(t.getName())) { // writes the job's output
         Path out = Path.of(spec.getOutputDir(), t.getName());
         if (holdsFiles(out)) {
           throw new IllegalArgumentException("output_dir: " + out + " already holds output; remove it or choose "

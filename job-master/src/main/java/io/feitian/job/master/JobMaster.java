@@ -12,7 +12,7 @@ import io.feitian.job.grants.Effect;
 import io.feitian.job.grants.JobGrants;
 import io.feitian.job.plan.JobRun;
 import io.feitian.job.spec.JobGraph;
-import io.feitian.job.spec.JobSpecValidator;
+import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.Grant;
 import io.feitian.proto.fuxi.v1.LaunchRequest;
 import io.feitian.proto.fuxi.v1.LaunchResponse;
@@ -39,7 +39,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -92,7 +91,7 @@ public final class JobMaster implements AutoCloseable {
   private final long startedAtMs;
   private long endedAtMs;
   /** The cluster's live machines, as last read. */
-  private List<String> aliveNodes = List.of();
+  private List<String> usableNodes = List.of();
   private boolean statusDirty;
   private boolean finished;
   private volatile boolean superseded;
@@ -120,7 +119,7 @@ public final class JobMaster implements AutoCloseable {
   }
 
   static JobGraph graph(JobSpec spec) {
-    return new JobSpecValidator("").validate(spec);
+    return new JobGraph(spec); // checked once, by fuxi-master, when the job was submitted
   }
 
   /**
@@ -148,7 +147,6 @@ public final class JobMaster implements AutoCloseable {
     });
     loop.every(250, 250, this::publishStatus);
     loop.every(500, 500, this::backUpStragglers);
-    loop.every(0, 10_000, this::learnClusterSize);
     log.info("job {} ({}) started: tasks {}", appId, spec.getName(), run.tasks());
   }
 
@@ -188,7 +186,7 @@ public final class JobMaster implements AutoCloseable {
     TaskMaster tm = tasks.get(task);
     JobRun.TaskRun t = run.task(task);
     int wanted = t.state() == TaskState.TASK_STATE_RUNNING ? tm.workersFor(t.pending() + t.running()) : 0;
-    tm.adjust(session, wanted, book.heldFor(task), avoidNodes(task), aliveNodes);
+    tm.adjust(session, wanted, book.heldFor(task), avoidNodes(task), usableNodes);
   }
 
   private void onGranted(List<Grant> grants) {
@@ -205,8 +203,9 @@ public final class JobMaster implements AutoCloseable {
   /** Starts a Task Worker on a grant, through the node's task-worker. */
   private void launch(TaskMaster tm, Grant g) {
     TaskSpec task = tm.spec();
+    // The worker is told its task, typed, on its stream (WorkerCommand.task): only names go on its command line.
     ThreadProgram program = ThreadProgram.newBuilder().setMainClass(WORKER_MAIN)
-        .addArgs(endpoint).addArgs(Base64.getEncoder().encodeToString(task.toByteArray())).build();
+        .addArgs(endpoint).addArgs(task.getName()).build();
     LaunchSpec.Builder launch = LaunchSpec.newBuilder().setName("task-" + task.getName()).setThread(program)
         .putAllEnv(workerEnv);
     calls.unary(TaskWorkerServiceGrpc.newStub(channel(g.getNodeAddress())))
@@ -328,8 +327,10 @@ public final class JobMaster implements AutoCloseable {
       throw new IllegalArgumentException("hello.app_id is " + h.getAppId() + ", this is the job-master of " + appId);
     }
     apply(book.hello(h.getGrantId(), h.getTask()));
-    WorkerLink w = new WorkerLink(h, stream);
+    TaskSpec task = run.task(h.getTask()).spec();
+    WorkerLink w = new WorkerLink(h, stream, JobSpecs.slots(task));
     workers.put(h.getWorkerId(), w);
+    w.send(WorkerCommand.newBuilder().setTask(task).build());
     for (var ref : h.getAdoptList()) {
       if (run.adopt(h.getTask(), ref.getInstance(), ref.getAttempt(), h.getWorkerId(), h.getNodeId(), clock.millis())) {
         log.info("{}[{}] attempt {} adopted on {}", h.getTask(), ref.getInstance(), ref.getAttempt(), h.getNodeId());
@@ -368,7 +369,7 @@ public final class JobMaster implements AutoCloseable {
     }
     if (t.state() != TaskState.TASK_STATE_RUNNING) {
       w.stop("task " + w.task() + " is " + t.state());
-    } else if (w.idle == w.hello.getSlots()) {
+    } else if (w.idle == w.slots) {
       // Nothing here for it (all instances taken, or what waits must run elsewhere): its grant goes back.
       w.stop("nothing left for it to run on " + w.hello.getNodeId());
     }
@@ -489,19 +490,6 @@ public final class JobMaster implements AutoCloseable {
     adjustDemand(task);
   }
 
-  /** The number of live machines bounds how many the job may blacklist. Read off the loop. */
-  private void learnClusterSize() {
-    client.aliveNodes()
-        .thenAccept(alive -> post(() -> {
-          aliveNodes = alive.stream().map(io.feitian.proto.fuxi.v1.NodeStatus::getNodeId).sorted().toList();
-          run.clusterSize(aliveNodes.size());
-        }))
-        .exceptionally(e -> {
-          log.debug("cluster size unknown: {}", e.toString());
-          return null;
-        });
-  }
-
   // ---- Fuxi -----------------------------------------------------------------------------------
 
   private void onRevoked(List<Long> grantIds, RevokeReason reason, String detail) {
@@ -536,6 +524,13 @@ public final class JobMaster implements AutoCloseable {
     @Override
     public void revoked(List<Long> grantIds, RevokeReason reason, String detail) {
       onRevoked(grantIds, reason, detail);
+    }
+
+    /** The number of usable machines bounds how many the job may blacklist; asks avoid the others. */
+    @Override
+    public void nodes(Map<String, String> usable) {
+      usableNodes = List.copyOf(new java.util.TreeSet<>(usable.keySet()));
+      run.clusterSize(usableNodes.size());
     }
 
     @Override
@@ -705,12 +700,15 @@ public final class JobMaster implements AutoCloseable {
   static final class WorkerLink {
     final WorkerHello hello;
     private final StreamObserver<WorkerCommand> stream;
+    /** Instances it runs at once. */
+    final int slots;
     int idle;
     boolean stopped;
 
-    WorkerLink(WorkerHello hello, StreamObserver<WorkerCommand> stream) {
+    WorkerLink(WorkerHello hello, StreamObserver<WorkerCommand> stream, int slots) {
       this.hello = hello;
       this.stream = stream;
+      this.slots = slots;
     }
 
     String workerId() {

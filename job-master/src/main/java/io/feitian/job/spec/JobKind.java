@@ -6,7 +6,6 @@ import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
 import io.feitian.proto.job.v1.JobSpec;
-import io.feitian.proto.job.v1.TaskSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,24 +24,14 @@ public final class JobKind implements AppKind {
   }
 
   @Override
-  public void validate(String field, ByteString description) {
-    new JobSpecValidator(field + ".").validate(JobSpecs.fromBytes(field, description));
-  }
-
-  @Override
-  public Map<String, Resources> shapes(String field, ByteString description) {
+  public Checked check(String field, ByteString description) {
     JobSpec spec = JobSpecs.fromBytes(field, description);
+    new JobSpecValidator(field + ".").validate(spec);
     Map<String, Resources> shapes = new LinkedHashMap<>();
     for (int i = 0; i < spec.getTasksCount(); i++) {
-      TaskSpec t = spec.getTasks(i);
-      shapes.put(field + ".tasks[" + i + "].resources", t.getResources());
+      shapes.put(field + ".tasks[" + i + "].resources", spec.getTasks(i).getResources());
     }
-    return shapes;
-  }
-
-  @Override
-  public Optional<String> applicationName(ByteString description) {
-    return Optional.of(JobSpecs.fromBytes("spec.description", description).getName());
+    return new Checked(Optional.of(spec.getName()), shapes);
   }
 
   @Override

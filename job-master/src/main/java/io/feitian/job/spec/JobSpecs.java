@@ -81,6 +81,11 @@ public final class JobSpecs {
     return baseDir.resolve(path).toAbsolutePath().normalize().toString();
   }
 
+  /** How many instances of the task one Task Worker runs at once: its threads in thread mode, else one. */
+  public static int slots(TaskSpec task) {
+    return task.getProgram().hasThread() ? Math.max(1, task.getProgram().getThread().getThreads()) : 1;
+  }
+
   /** The description as fuxi-master stores it (AppSpec.description). */
   public static JobSpec fromBytes(String field, ByteString bytes) {
     try {

@@ -2,11 +2,13 @@ package io.feitian.job.worker;
 
 import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
+import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.AttemptRef;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobWorkerServiceGrpc;
 import io.feitian.proto.job.v1.Ready;
+import io.feitian.proto.job.v1.TaskSpec;
 import io.feitian.proto.job.v1.WorkerCommand;
 import io.feitian.proto.job.v1.WorkerHello;
 import io.feitian.proto.job.v1.WorkerMessage;
@@ -31,9 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Task Worker's conversation with its job-master: hello, then one Ready
- * per free slot; each assignment runs in a slot and its result goes back
- * with a new Ready. Ends when the master says stop.
+ * A Task Worker's conversation with its job-master: hello; the master
+ * answers with the task (its program and resources), with which the worker
+ * starts its slots and sends one Ready per free slot; each assignment runs in
+ * a slot and its result goes back with a new Ready. Ends when the master
+ * says stop.
  *
  * <p>When the master's stream breaks (it died), the worker keeps its
  * attempts running, keeps their results, and looks for the restarted master
@@ -63,8 +67,12 @@ final class JobWorker {
   private record Event(long stream, Status status) {}
 
   private final WorkerHello hello;
-  private final AttemptRunner runner;
-  private final ExecutorService slots;
+  /** Makes the attempt runner of the task, once the master has said which task it is. */
+  private final Function<TaskSpec, AttemptRunner> runners;
+  // Guarded by this; set by the first task command.
+  private AttemptRunner runner;
+  private ExecutorService slots;
+  private int slotCount;
   // Guarded by this: the attempts running, and results no master has acknowledged yet.
   private final Map<String, Future<?>> running = new LinkedHashMap<>();
   private final Map<String, AttemptRef> refs = new LinkedHashMap<>();
@@ -77,14 +85,44 @@ final class JobWorker {
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private volatile long lastCommandNanos;
 
-  JobWorker(WorkerHello hello, AttemptRunner runner) {
+  JobWorker(WorkerHello hello, Function<TaskSpec, AttemptRunner> runners) {
     this.hello = hello;
-    this.runner = runner;
-    this.slots = Executors.newFixedThreadPool(hello.getSlots(), r -> {
+    this.runners = runners;
+  }
+
+  /**
+   * The task, as the master sent it: the first time, the worker starts its
+   * slots and says how many are free; later (a new master's) are the same task.
+   */
+  private synchronized void task(TaskSpec task) {
+    if (runner != null) {
+      return;
+    }
+    if (!task.getName().equals(hello.getTask())) {
+      log.warn("the job-master sent task {} to a worker of task {}", task.getName(), hello.getTask());
+      return;
+    }
+    try {
+      runner = runners.apply(task);
+    } catch (RuntimeException e) { // e.g. its jars cannot be loaded: this worker can run nothing
+      log.error("cannot run task {}: {}", task.getName(), e.getMessage());
+      events.add(new Event(stream, Status.INVALID_ARGUMENT.withDescription("cannot run task " + task.getName() + ": "
+          + e.getMessage())));
+      return;
+    }
+    slotCount = JobSpecs.slots(task);
+    slots = Executors.newFixedThreadPool(slotCount, r -> {
       Thread t = new Thread(r, "instance-slot");
       t.setDaemon(true);
       return t;
     });
+    sendReadyForFreeSlots();
+  }
+
+  private synchronized void sendReadyForFreeSlots() {
+    for (int i = running.size(); i < slotCount; i++) {
+      send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
+    }
   }
 
   /**
@@ -131,9 +169,16 @@ final class JobWorker {
     }
     // Running attempts are cancelled before the JVM exits: threads interrupted, and every process
     // this worker started killed (a thread blocked reading a program's output wakes up when it dies).
-    slots.shutdownNow();
+    ExecutorService started;
+    synchronized (this) {
+      started = slots;
+    }
+    if (started == null) {
+      return end; // never had a task: nothing ran
+    }
+    started.shutdownNow();
     ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-    if (!slots.awaitTermination(10, TimeUnit.SECONDS)) {
+    if (!started.awaitTermination(10, TimeUnit.SECONDS)) {
       log.warn("attempts still running after 10 s; exiting anyway");
     }
     return end;
@@ -153,9 +198,7 @@ final class JobWorker {
     }
     send(WorkerMessage.newBuilder().setHello(h).build());
     List.copyOf(unacknowledged.values()).forEach(r -> send(WorkerMessage.newBuilder().setResult(r).build()));
-    for (int i = running.size(); i < hello.getSlots(); i++) {
-      send(WorkerMessage.newBuilder().setReady(Ready.getDefaultInstance()).build());
-    }
+    sendReadyForFreeSlots(); // none before the first task command: the slots start with it
     return id;
   }
 
@@ -192,6 +235,10 @@ final class JobWorker {
    * it ends, also when cancelled.
    */
   private synchronized void start(Assignment a) {
+    if (slots == null) {
+      log.warn("assignment {}[{}] before the task: ignored", a.getTask(), a.getInstance());
+      return;
+    }
     String key = a.getInstance() + "/" + a.getAttempt();
     refs.put(key, AttemptRef.newBuilder().setInstance(a.getInstance()).setAttempt(a.getAttempt()).build());
     running.put(key, slots.submit(() -> {
@@ -237,6 +284,7 @@ final class JobWorker {
     public void onNext(WorkerCommand c) {
       lastCommandNanos = System.nanoTime();
       switch (c.getKindCase()) {
+        case TASK -> task(c.getTask());
         case ASSIGN -> start(c.getAssign());
         case CANCEL -> cancel(c.getCancel().getInstance(), c.getCancel().getAttempt());
         case RECEIVED -> acknowledged(c.getReceived());

@@ -15,13 +15,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The Task Worker process: {@code JobWorkerMain <job-master host:port> <base64 TaskSpec>},
+ * The Task Worker process: {@code JobWorkerMain <job-master host:port> <task name>},
  * started by a job-master through a task-worker, which sets FEITIAN_APP_ID,
  * FEITIAN_WORKER_ID, FEITIAN_GRANT_ID, FEITIAN_WORK_DIR, FEITIAN_NODE_ID,
  * FEITIAN_NODE_ADDRESS and FEITIAN_PIPELINE_DIR; its job-master adds
@@ -34,15 +33,13 @@ public final class JobWorkerMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 2) {
-      System.err.println("usage: JobWorkerMain <job-master host:port> <base64 TaskSpec>");
+      System.err.println("usage: JobWorkerMain <job-master host:port> <task name>");
       System.exit(2);
     }
-    TaskSpec task = TaskSpec.parseFrom(Base64.getDecoder().decode(args[1]));
     String appId = env("FEITIAN_APP_ID");
-    int slots = task.getProgram().hasThread() ? Math.max(1, task.getProgram().getThread().getThreads()) : 1;
-    WorkerHello hello = WorkerHello.newBuilder().setAppId(appId).setTask(task.getName())
+    WorkerHello hello = WorkerHello.newBuilder().setAppId(appId).setTask(args[1])
         .setWorkerId(env("FEITIAN_WORKER_ID")).setGrantId(Long.parseLong(env("FEITIAN_GRANT_ID")))
-        .setNodeId(env("FEITIAN_NODE_ID")).setNodeAddress(env("FEITIAN_NODE_ADDRESS")).setSlots(slots).build();
+        .setNodeId(env("FEITIAN_NODE_ID")).setNodeAddress(env("FEITIAN_NODE_ADDRESS")).build();
     // The node's security settings (its task-worker hands them down) reach pipeline data on any node
     // and the job-master.
     var config = ConfigLoader.load(null);
@@ -51,16 +48,28 @@ public final class JobWorkerMain {
     Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     Function<String, Channel> channel = a -> channels.computeIfAbsent(a, x -> Channels.open(x, security));
     PartFetcher fetcher = new PartFetcher(channel, calls);
-    UserCode<TaskProcessor> processors = task.getProgram().hasThread()
-        ? UserCode.load("program.thread.jars", task.getProgram().getThread().getJarsList(),
-            task.getProgram().getThread().getProcessorClass(), TaskProcessor.class)
-        : null;
-    InstanceRunner runner = new InstanceRunner(appId, task, new PipelineLayout(Path.of(env("FEITIAN_PIPELINE_DIR"))),
-        fetcher, Path.of(env("FEITIAN_WORK_DIR")).resolve("attempts"), processors);
+    PipelineLayout pipeline = new PipelineLayout(Path.of(env("FEITIAN_PIPELINE_DIR")));
+    Path attempts = Path.of(env("FEITIAN_WORK_DIR")).resolve("attempts");
+    // The task comes from the job-master, as the job was accepted (WorkerCommand.task).
+    Function<TaskSpec, JobWorker.AttemptRunner> runners = task -> new InstanceRunner(appId, task, pipeline, fetcher,
+        attempts, processors(task));
     try (MasterFinder finder = new MasterFinder(config, appId)) {
-      Status end = new JobWorker(hello, runner).run(channel, args[0], finder.usable() ? finder : null);
+      Status end = new JobWorker(hello, runners).run(channel, args[0], finder.usable() ? finder : null);
       channels.values().forEach(ManagedChannel::shutdownNow);
       System.exit(end.isOk() ? 0 : 1);
+    }
+  }
+
+  /** A thread-mode task's processors, loaded from its jars; null in process mode. */
+  private static UserCode<TaskProcessor> processors(TaskSpec task) {
+    if (!task.getProgram().hasThread()) {
+      return null;
+    }
+    try {
+      return UserCode.load("program.thread.jars", task.getProgram().getThread().getJarsList(),
+          task.getProgram().getThread().getProcessorClass(), TaskProcessor.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read program.thread.jars: " + e.getMessage(), e);
     }
   }
 

@@ -29,13 +29,13 @@ class JobSpecsTest {
   @Test
   void theKindChecksWhatFuxiMasterStores() {
     JobKind kind = new JobKind();
-    kind.validate("spec.description", Specs.wordCount().build().toByteString());
-    assertThatThrownBy(() -> kind.validate("spec.description", ByteString.copyFromUtf8("{not proto")))
+    assertThatThrownBy(() -> kind.check("spec.description", ByteString.copyFromUtf8("{not proto")))
         .hasMessageStartingWith("spec.description is not a serialized feitian.job.v1.JobSpec");
-    assertThatThrownBy(() -> kind.validate("spec.description", Specs.wordCount().setName("").build().toByteString()))
+    assertThatThrownBy(() -> kind.check("spec.description", Specs.wordCount().setName("").build().toByteString()))
         .hasMessageStartingWith("spec.description.name");
-    assertThat(kind.applicationName(Specs.wordCount().setName("wc").build().toByteString())).contains("wc");
-    assertThat(kind.shapes("spec.description", Specs.wordCount().build().toByteString()))
+    var checked = kind.check("spec.description", Specs.wordCount().setName("wc").build().toByteString());
+    assertThat(checked.applicationName()).contains("wc");
+    assertThat(checked.shapes())
         .containsOnlyKeys("spec.description.tasks[0].resources", "spec.description.tasks[1].resources");
   }
 }

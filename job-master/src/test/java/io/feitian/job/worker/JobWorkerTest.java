@@ -7,7 +7,10 @@ import io.feitian.proto.job.v1.AttemptRef;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobWorkerServiceGrpc;
+import io.feitian.proto.job.v1.ProcessMode;
+import io.feitian.proto.job.v1.ProgramSpec;
 import io.feitian.proto.job.v1.Stop;
+import io.feitian.proto.job.v1.TaskSpec;
 import io.feitian.proto.job.v1.WorkerCommand;
 import io.feitian.proto.job.v1.WorkerHello;
 import io.feitian.proto.job.v1.WorkerMessage;
@@ -37,7 +40,10 @@ import org.junit.jupiter.api.Test;
  */
 class JobWorkerTest {
   private static final WorkerHello HELLO = WorkerHello.newBuilder().setAppId("app-1").setTask("copy")
-      .setWorkerId("w-1").setGrantId(7).setNodeId("n1").setNodeAddress("n1:1").setSlots(1).build();
+      .setWorkerId("w-1").setGrantId(7).setNodeId("n1").setNodeAddress("n1:1").build();
+  /** A process task: one slot. */
+  private static final TaskSpec COPY = TaskSpec.newBuilder().setName("copy").setProgram(ProgramSpec.newBuilder()
+      .setProcess(ProcessMode.newBuilder().addArgv("cat"))).build();
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final List<Server> servers = new CopyOnWriteArrayList<>();
@@ -67,7 +73,10 @@ class JobWorkerTest {
         @Override
         public synchronized void onNext(WorkerMessage m) {
           switch (m.getKindCase()) {
-            case HELLO -> hellos.add(m.getHello());
+            case HELLO -> {
+              hellos.add(m.getHello());
+              out.onNext(WorkerCommand.newBuilder().setTask(COPY).build()); // as a job-master answers every hello
+            }
             case READY -> {
               if (!toAssign.isEmpty()) {
                 out.onNext(WorkerCommand.newBuilder().setAssign(toAssign.remove(0)).build());
@@ -139,7 +148,7 @@ class JobWorkerTest {
     first.toAssign.add(attempt(0, 0));
     Server firstServer = serve("first", first);
     CountDownLatch masterDead = new CountDownLatch(1);
-    JobWorker worker = new JobWorker(HELLO, (a, started) -> {
+    JobWorker worker = new JobWorker(HELLO, task -> (a, started) -> {
       try {
         masterDead.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -168,7 +177,7 @@ class JobWorkerTest {
     FakeMaster first = new FakeMaster(r -> r.getInstance() == 0, false);
     first.toAssign.addAll(List.of(attempt(0, 0), attempt(1, 0)));
     Server firstServer = serve("first", first);
-    JobWorker worker = new JobWorker(HELLO, (a, started) -> success(a));
+    JobWorker worker = new JobWorker(HELLO, task -> (a, started) -> success(a));
     CompletableFuture<Status> end = run(worker, "first", finder(0, "successor"));
     await().atMost(Duration.ofSeconds(10)).until(() -> first.results.size() == 2);
 

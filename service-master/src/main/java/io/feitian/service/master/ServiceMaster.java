@@ -86,7 +86,6 @@ final class ServiceMaster implements AutoCloseable {
   private final String appId;
   private final ServiceSpec spec;
   private final Map<String, RoleSpec> roles = new LinkedHashMap<>();
-  private final List<Role> roleLimits;
   private final FeitianClient client;
   private final CallSettings calls;
   private final CuratorFramework zk;
@@ -125,7 +124,7 @@ final class ServiceMaster implements AutoCloseable {
     int moves = spec.getPartitions().getMaxConcurrentMoves();
     MemberBook.Partitioning partitioning = table == null ? null : new MemberBook.Partitioning(
         spec.getPartitionedRole(), table, delay == 0 ? 30_000 : delay, moves == 0 ? 2 : moves);
-    this.roleLimits = spec.getRolesList().stream().map(r -> new Role(r.getName(), r.getPlacement().getMaxPerNode(),
+    List<Role> roleLimits = spec.getRolesList().stream().map(r -> new Role(r.getName(), r.getPlacement().getMaxPerNode(),
         r.getPlacement().getMaxPerRack())).toList();
     this.book = new MemberBook(spec.getName(), roleLimits, state.getRoleWorkersMap(), partitioning);
   }
@@ -160,9 +159,6 @@ final class ServiceMaster implements AutoCloseable {
         .build());
     workerCache.start();
     loop.every(1_000, 1_000, () -> carryOut(book.tick(clock.millis())));
-    if (roleLimits.stream().anyMatch(Role::limited)) {
-      loop.every(0, 10_000, this::learnNodes);
-    }
     log.info("service {} ({}) started: roles {}", appId, spec.getName(), book.wanted());
   }
 
@@ -338,19 +334,14 @@ final class ServiceMaster implements AutoCloseable {
             });
   }
 
-  /** The cluster's live nodes and racks, for placement limits. Read off the loop. */
-  private void learnNodes() {
-    client.aliveNodes()
-        .thenAccept(alive -> post(() -> book.nodesAre(alive.stream().filter(n -> !n.getBlacklisted())
-            .map(n -> new Placement.Node(n.getNodeId(), n.getRack())).toList())))
-        .exceptionally(e -> {
-          log.debug("cluster nodes unknown: {}", e.toString());
-          return null;
-        });
-  }
-
   /** Fuxi's calls, on the loop. */
   private final class FuxiListener implements AppMasterSession.Listener {
+    /** The cluster's usable nodes and racks, for placement limits. */
+    @Override
+    public void nodes(Map<String, String> usable) {
+      book.nodesAre(usable.entrySet().stream().map(n -> new Placement.Node(n.getKey(), n.getValue())).toList());
+    }
+
     @Override
     public void granted(List<Grant> grants) {
       grants.forEach(g -> carryOut(book.granted(g, clock.millis())));

@@ -25,23 +25,14 @@ public final class ServiceKind implements AppKind {
   }
 
   @Override
-  public void validate(String field, ByteString description) {
-    new ServiceSpecValidator(field + ".").validate(ServiceSpecs.fromBytes(field, description));
-  }
-
-  @Override
-  public Map<String, Resources> shapes(String field, ByteString description) {
+  public Checked check(String field, ByteString description) {
     ServiceSpec spec = ServiceSpecs.fromBytes(field, description);
+    new ServiceSpecValidator(field + ".").validate(spec);
     Map<String, Resources> shapes = new LinkedHashMap<>();
     for (int i = 0; i < spec.getRolesCount(); i++) {
       shapes.put(field + ".roles[" + i + "].resources", spec.getRoles(i).getResources());
     }
-    return shapes;
-  }
-
-  @Override
-  public Optional<String> applicationName(ByteString description) {
-    return Optional.of(ServiceSpecs.fromBytes("spec.description", description).getName());
+    return new Checked(Optional.of(spec.getName()), shapes);
   }
 
   @Override

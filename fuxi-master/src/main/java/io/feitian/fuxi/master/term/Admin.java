@@ -225,6 +225,7 @@ public final class Admin {
     term.hard.putBlacklist(entry);
     term.blacklist.put(nodeId, entry);
     term.scheduler.blacklist(nodeId);
+    term.publishNodes();
     log.info("node {} blacklisted: {}", nodeId, reason);
     return entry;
   }
@@ -236,6 +237,7 @@ public final class Admin {
     term.hard.deleteBlacklist(nodeId);
     term.blacklist.remove(nodeId);
     term.note(term.scheduler.unblacklist(nodeId));
+    term.publishNodes();
     term.deliverIssued();
   }
 

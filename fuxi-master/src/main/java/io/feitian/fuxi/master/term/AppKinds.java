@@ -58,12 +58,12 @@ public final class AppKinds {
       throw new IllegalArgumentException("spec.kind " + Echo.quote(spec.getKind()) + " is not known to this cluster (known: "
           + String.join(", ", byName.keySet()) + ")");
     }
-    kind.validate("spec.description", spec.getDescription());
-    kind.applicationName(spec.getDescription()).filter(name -> !name.equals(spec.getName())).ifPresent(name -> {
+    AppKind.Checked checked = kind.check("spec.description", spec.getDescription());
+    checked.applicationName().filter(name -> !name.equals(spec.getName())).ifPresent(name -> {
       throw new IllegalArgumentException("spec.name " + Echo.quote(spec.getName()) + " differs from spec.description.name "
           + Echo.quote(name) + "; they must be the same");
     });
-    kind.shapes("spec.description", spec.getDescription()).forEach((field, shape) -> {
+    checked.shapes().forEach((field, shape) -> {
       ResourceVector v = ResourceProtos.fromProto(field, shape);
       if (!fits.test(v)) {
         throw new IllegalArgumentException(field + " " + v + " exceeds the largest node of the cluster");

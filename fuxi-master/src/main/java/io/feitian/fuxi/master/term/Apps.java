@@ -130,6 +130,7 @@ public final class Apps {
     }
     stream.onNext(SchedulingEvent.newBuilder().setEpoch(term.epoch)
         .setAttached(Attached.newBuilder().addAllAccepted(accepted).addAllRejectedGrantIds(rejectedSet)).build());
+    term.sendNodesTo(app);
     for (int i = 0; i < attach.getOutstandingCount(); i++) {
       apply(app, attach.getOutstanding(i), true);
     }

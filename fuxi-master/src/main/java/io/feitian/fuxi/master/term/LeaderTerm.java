@@ -67,6 +67,8 @@ public final class LeaderTerm implements AutoCloseable {
    */
   final Map<String, java.util.Set<Long>> grantsOfLostNodes = new HashMap<>();
   final Map<String, AppRuntime> apps = new LinkedHashMap<>();
+  /** The usable nodes as attached application masters know them. */
+  private final NodeFeed nodeFeed = new NodeFeed();
   final Map<String, QuotaGroup> quotas = new TreeMap<>();
   final Map<String, BlacklistEntry> blacklist = new TreeMap<>();
   private final ScheduledExecutorService loop;
@@ -351,6 +353,30 @@ public final class LeaderTerm implements AutoCloseable {
         }
       });
     }
+  }
+
+  /**
+   * Tells the attached application masters how the usable nodes (alive,
+   * not blacklisted) changed, if they did: called wherever a node joins,
+   * is lost, or is blacklisted or released.
+   */
+  void publishNodes() {
+    Map<String, String> usable = new TreeMap<>();
+    nodes.forEach((id, session) -> {
+      if (!blacklist.containsKey(id)) {
+        usable.put(id, session.rack);
+      }
+    });
+    nodeFeed.changeTo(usable).ifPresent(change -> {
+      SchedulingEvent event = SchedulingEvent.newBuilder().setEpoch(epoch).setNodes(change).build();
+      apps.values().forEach(a -> a.send(event));
+    });
+  }
+
+  /** Gives an application master that just attached the whole set of usable nodes. */
+  void sendNodesTo(AppRuntime app) {
+    publishNodes();
+    app.send(SchedulingEvent.newBuilder().setEpoch(epoch).setNodes(nodeFeed.snapshot()).build());
   }
 
   /** Ends an application: records its final state, frees its grants, ends its streams. */

@@ -141,6 +141,7 @@ public final class Nodes {
     term.deliverIssued();
     log.info("node {} registered at {} (rack {}, {}; {} grants kept, {} revoked)", nodeId, req.getAddress(),
         req.getRack(), total, req.getGrantsCount() - revoked.size(), revoked.size());
+    term.publishNodes();
     return RegisterNodeResponse.newBuilder()
         .setEpoch(term.epoch)
         .setHeartbeatIntervalMs(term.settings.heartbeatInterval().toMillis())
@@ -242,5 +243,6 @@ public final class Nodes {
       }
     }
     term.deliverIssued();
+    term.publishNodes();
   }
 }

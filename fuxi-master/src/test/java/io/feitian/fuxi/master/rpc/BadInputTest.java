@@ -217,7 +217,8 @@ class BadInputTest {
     // None of it changed anything: nothing pending, nothing granted but the app's own master.
     var status = cluster.getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
     assertThat(status.getPendingUnits()).isZero();
-    assertThat(events).allMatch(e -> e.getKindCase() == SchedulingEvent.KindCase.ATTACHED);
+    assertThat(events).allMatch(e -> e.getKindCase() == SchedulingEvent.KindCase.ATTACHED
+        || e.getKindCase() == SchedulingEvent.KindCase.NODES);
   }
 
   @Test

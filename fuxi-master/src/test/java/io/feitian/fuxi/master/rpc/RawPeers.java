@@ -106,6 +106,21 @@ final class RawPeers {
       return events.stream().flatMap(e -> e.getRevoked().getGrantIdsList().stream()).toList();
     }
 
+    /** The usable nodes (id to rack), as the UsableNodes events so far say. */
+    java.util.Map<String, String> usableNodes() {
+      java.util.Map<String, String> nodes = new java.util.TreeMap<>();
+      for (SchedulingEvent e : events) {
+        if (e.hasNodes()) {
+          if (e.getNodes().getSnapshot()) {
+            nodes.clear();
+          }
+          e.getNodes().getAddedList().forEach(n -> nodes.put(n.getNodeId(), n.getRack()));
+          e.getNodes().getRemovedList().forEach(nodes::remove);
+        }
+      }
+      return nodes;
+    }
+
     /** How the stream ended, or null while it is open. */
     io.grpc.Status ended() {
       return ended;

@@ -22,15 +22,11 @@ class AppKindsTest {
     }
 
     @Override
-    public void validate(String field, ByteString description) {
+    public Checked check(String field, ByteString description) {
       if (!description.toStringUtf8().equals("ok")) {
         throw new IllegalArgumentException(field + " must say ok");
       }
-    }
-
-    @Override
-    public Optional<String> applicationName(ByteString description) {
-      return Optional.of("a");
+      return new Checked(Optional.of("a"), java.util.Map.of());
     }
 
     @Override
@@ -97,12 +93,9 @@ class AppKindsTest {
       }
 
       @Override
-      public void validate(String field, ByteString description) {}
-
-      @Override
-      public java.util.Map<String, Resources> shapes(String field, ByteString description) {
-        return java.util.Map.of(field + ".tasks[0].resources",
-            Resources.newBuilder().setCpuMillis(64_000).setMemoryMib(1).build());
+      public Checked check(String field, ByteString description) {
+        return new Checked(Optional.empty(), java.util.Map.of(field + ".tasks[0].resources",
+            Resources.newBuilder().setCpuMillis(64_000).setMemoryMib(1).build()));
       }
 
       @Override
