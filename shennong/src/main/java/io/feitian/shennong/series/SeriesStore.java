@@ -1,0 +1,165 @@
+package io.feitian.shennong.series;
+
+import io.feitian.shennong.select.Selector;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every series of one agent, indexed by key and by name, with the limits and counters of
+ * package-info. Not thread-safe: the agent's loop owns it.
+ */
+public final class SeriesStore {
+  private final StoreLimits limits;
+  private final Map<SeriesKey, Series> byKey = new HashMap<>();
+  private final Map<String, Map<SeriesKey, Series>> byName = new HashMap<>();
+  /** Sources that own series now; an entry goes with its last series (its refusal count with it). */
+  private final Map<String, Source> sources = new HashMap<>();
+  private long outOfOrder;
+  private long refusedSeries;
+
+  private record Series(SeriesKey key, SeriesWindow window, Source owner) {}
+
+  private static final class Source {
+    final String name;
+    int series;
+    long refused;
+
+    Source(String name) {
+      this.name = name;
+    }
+  }
+
+  public SeriesStore(StoreLimits limits) {
+    this.limits = limits;
+  }
+
+  public StoreLimits limits() {
+    return limits;
+  }
+
+  /** Adds one sample from {@code source}, creating its series if the limits allow. */
+  public Admission append(String source, SeriesKey key, long timestampMs, double value) {
+    Series s = byKey.get(key);
+    if (s == null) {
+      Source owner = sources.get(source);
+      Admission refusal = owner != null && owner.series >= limits.seriesPerSource() ? Admission.SOURCE_SERIES_LIMIT
+          : byKey.size() >= limits.maxSeries() ? Admission.STORE_SERIES_LIMIT : null;
+      if (refusal != null) {
+        refusedSeries++;
+        if (owner != null) {
+          owner.refused++;
+        }
+        return refusal;
+      }
+      s = create(key, owner != null ? owner : newSource(source));
+    }
+    if (!s.window.append(timestampMs, value)) {
+      outOfOrder++;
+      return Admission.OUT_OF_ORDER;
+    }
+    return Admission.ACCEPTED;
+  }
+
+  private Source newSource(String name) {
+    Source s = new Source(name);
+    sources.put(name, s);
+    return s;
+  }
+
+  private Series create(SeriesKey key, Source owner) {
+    Series s = new Series(key, new SeriesWindow(limits.retentionMs(), limits.samplesPerSeries()), owner);
+    byKey.put(key, s);
+    byName.computeIfAbsent(key.name(), n -> new HashMap<>()).put(key, s);
+    owner.series++;
+    return s;
+  }
+
+  /** Drops every series whose newest sample is older than the retention before {@code nowMs}; returns how many. */
+  public int evictSilent(long nowMs) {
+    long cutoff = nowMs - limits.retentionMs();
+    int evicted = 0;
+    for (Iterator<Series> it = byKey.values().iterator(); it.hasNext();) {
+      Series s = it.next();
+      if (s.window.newest() < cutoff) {
+        it.remove();
+        Map<SeriesKey, Series> named = byName.get(s.key.name());
+        named.remove(s.key);
+        if (named.isEmpty()) {
+          byName.remove(s.key.name());
+        }
+        if (--s.owner.series == 0) {
+          sources.remove(s.owner.name);
+        }
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  /** Calls the visitor for every series the selector matches. */
+  public void forEachMatching(Selector selector, SeriesVisitor visitor) {
+    List<String> exact = selector.exactNames();
+    if (exact != null) {
+      for (String name : exact) {
+        visitMatching(byName.getOrDefault(name, Map.of()), selector, visitor);
+      }
+      return;
+    }
+    for (Map.Entry<String, Map<SeriesKey, Series>> e : byName.entrySet()) {
+      if (selector.matchesName(e.getKey())) {
+        visitMatching(e.getValue(), selector, visitor);
+      }
+    }
+  }
+
+  private static void visitMatching(Map<SeriesKey, Series> named, Selector selector, SeriesVisitor visitor) {
+    for (Series s : named.values()) {
+      if (selector.matchesLabels(s.key)) {
+        visitor.visit(s.key, s.window);
+      }
+    }
+  }
+
+  /** The window of one series, or null. */
+  public SeriesWindow window(SeriesKey key) {
+    Series s = byKey.get(key);
+    return s == null ? null : s.window;
+  }
+
+  /** The distinct series names held, sorted (what an agent tells the master). */
+  public List<String> seriesNames() {
+    List<String> names = new ArrayList<>(byName.keySet());
+    Collections.sort(names);
+    return names;
+  }
+
+  public int seriesCount() {
+    return byKey.size();
+  }
+
+  /** Series the source owns now. */
+  public int seriesCount(String source) {
+    Source s = sources.get(source);
+    return s == null ? 0 : s.series;
+  }
+
+  /** Series refused to the source while it owned series (per-source or store limit). */
+  public long refusedSeries(String source) {
+    Source s = sources.get(source);
+    return s == null ? 0 : s.refused;
+  }
+
+  /** Every series refused, from any source, since the store began. */
+  public long refusedSeries() {
+    return refusedSeries;
+  }
+
+  /** Samples refused as not newer than their series' newest, since the store began. */
+  public long outOfOrderSamples() {
+    return outOfOrder;
+  }
+}
