@@ -1,0 +1,35 @@
+package io.feitian.shennong;
+
+import io.feitian.testkit.PureCore;
+import org.junit.jupiter.api.Test;
+
+/** Shennong's cores decide; the daemons around them do the I/O. */
+class ShennongArchitectureTest {
+  private static final String[] NO_IO = {"java.io..", "java.nio..", "java.net.."};
+
+  @Test
+  void selectorsArePure() {
+    PureCore.check("io.feitian.shennong.select", "Selector",
+        "a selector is parsed once and matched on the agent's loop; it does no I/O", NO_IO);
+  }
+
+  @Test
+  void theSeriesStoreIsPure() {
+    PureCore.check("io.feitian.shennong.series", "SeriesStore",
+        "the store is driven by the agent's loop with time passed in", NO_IO);
+  }
+
+  @Test
+  void theOperationsArePure() {
+    PureCore.check("io.feitian.shennong.ops", "Merger",
+        "partials are computed and merged by plain objects, with window ends passed in", NO_IO);
+  }
+
+  @Test
+  void theWireConversionsDoNoRpc() {
+    // ByteBuffer (java.nio) carries t-digest's encoding; files and sockets stay out.
+    PureCore.check("io.feitian.shennong.wire", "PartialProtos",
+        "conversions turn messages into calls on the cores; the daemons own the RPC", "java.io..", "java.nio.file..",
+        "java.nio.channels..", "java.net..");
+  }
+}
