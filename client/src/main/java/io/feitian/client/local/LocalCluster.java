@@ -222,6 +222,14 @@ public final class LocalCluster {
     return members.get(members.size() - 1);
   }
 
+  /** Starts fuxi-master {@code i} (1-based) again, e.g. after it was killed; it joins the election as a standby. */
+  public Member restartMaster(int i) throws IOException {
+    String name = "fuxi-master-" + i;
+    members.removeIf(m -> m.name().equals(name));
+    startMaster(i);
+    return members.get(members.size() - 1);
+  }
+
   public List<Member> members() {
     return List.copyOf(members);
   }

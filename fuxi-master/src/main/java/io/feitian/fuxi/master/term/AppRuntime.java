@@ -12,11 +12,6 @@ final class AppRuntime {
   AppInfo info;
   /** The attached application master's stream, if any. */
   StreamObserver<SchedulingEvent> stream;
-  /**
-   * A master of this application attached in this term: from then on its
-   * claims, not the nodes' reports, say which grants the application holds.
-   */
-  boolean attached;
 
   // Supervision of the child master.
   Grant masterGrant;

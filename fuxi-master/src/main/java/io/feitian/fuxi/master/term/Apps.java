@@ -6,6 +6,7 @@ import io.feitian.common.grpc.Addresses;
 import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
+import io.feitian.fuxi.master.recovery.GrantRecovery;
 import io.feitian.fuxi.master.scheduler.Grant;
 import io.feitian.fuxi.master.scheduler.LocalityLevel;
 import io.feitian.proto.fuxi.v1.AppState;
@@ -22,11 +23,8 @@ import io.feitian.proto.fuxi.v1.Unregister;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -39,8 +37,6 @@ public final class Apps {
   private static final FieldChecks CHECKS = new FieldChecks("");
 
   private final LeaderTerm term;
-  /** Grants claimed by attaching masters whose node has not registered yet (during recovery). */
-  private final Map<String, List<Grant>> parkedClaims = new HashMap<>();
 
   Apps(LeaderTerm term) {
     this.term = term;
@@ -92,39 +88,28 @@ public final class Apps {
       }
     }
     app.stream = stream;
-    app.attached = true;
     if (!attach.getEndpoint().equals(app.info.getEndpoint())) {
       app.info = app.info.toBuilder().setEndpoint(attach.getEndpoint()).build();
       term.hard.putApp(app.info);
     }
 
-    List<Long> rejected = new ArrayList<>();
-    Set<Long> claimed = new HashSet<>();
-    for (Grant claim : claims) {
-      claimed.add(claim.grantId());
-      Grant held = term.grant(claim.grantId());
-      if (held != null) {
-        if (!held.appId().equals(app.id())) {
-          rejected.add(claim.grantId());
-        }
-        continue;
-      }
-      if (term.nodes.containsKey(claim.nodeId())) {
-        if (!restore(claim)) {
-          rejected.add(claim.grantId());
-        }
-      } else if (term.unseenNodesMayReturn()) {
-        parkedClaims.computeIfAbsent(claim.nodeId(), k -> new ArrayList<>()).add(claim);
-      } else {
-        rejected.add(claim.grantId());
-      }
+    GrantRecovery.Attachment decided = term.recovery.attach(app.id(), claims, term.now());
+    term.note(decided.issued());
+    decided.refusals().forEach(why -> log.info("application {}: claim refused: {}", app.id(), why));
+    for (Grant g : decided.announced()) {
+      NodeSession n = term.nodes.get(g.nodeId());
+      n.send(NodeDirective.newBuilder().setEpoch(term.epoch).addGranted(Conversions.toProto(g, n.address)).build());
     }
-    revokeUnclaimed(app, claimed);
+    if (!decided.unclaimed().isEmpty()) {
+      log.info("application {}: {} grants its master did not claim are revoked", app.id(), decided.unclaimed().size());
+      term.taken(decided.unclaimed(), RevokeReason.REVOKE_REASON_UNSPECIFIED, "not claimed by the master of " + app.id(),
+          false);
+    }
     term.clearDemand(app.id());
-    Set<Long> rejectedSet = new LinkedHashSet<>(rejected);
+    Set<Long> rejectedSet = new LinkedHashSet<>(decided.rejected());
     List<io.feitian.proto.fuxi.v1.Grant> accepted = new ArrayList<>();
     for (Grant g : term.scheduler.grantsOf(app.id())) {
-      if (!ChildMasters.MASTER_UNIT.equals(g.unit())) {
+      if (!GrantRecovery.isMasterGrant(g)) {
         accepted.add(Conversions.toProto(g, term.addressOf(g.nodeId())));
       }
     }
@@ -138,94 +123,21 @@ public final class Apps {
     log.info("application {} attached: {} grants held, {} rejected", app.id(), accepted.size(), rejectedSet.size());
   }
 
-  /**
-   * Grants this term holds for the application that its master did not claim
-   * are taken back: the master never heard of them (issued by a leader that
-   * died before telling it, or while its stream was down) or gave them back
-   * before the failover. Nothing of the application runs in them, the nodes
-   * kill whatever does, and the demand the master re-stated covers them.
-   */
-  private void revokeUnclaimed(AppRuntime app, Set<Long> claimed) {
-    List<Grant> unclaimed = new ArrayList<>();
-    for (Grant g : term.scheduler.grantsOf(app.id())) {
-      if (!ChildMasters.MASTER_UNIT.equals(g.unit()) && !claimed.contains(g.grantId())) {
-        unclaimed.add(g);
-      }
-    }
-    for (Grant g : unclaimed) {
-      term.note(term.scheduler.release(g.grantId()));
-    }
-    if (!unclaimed.isEmpty()) {
-      log.info("application {}: {} grants its master did not claim are revoked", app.id(), unclaimed.size());
-      term.taken(unclaimed, RevokeReason.REVOKE_REASON_UNSPECIFIED, "not claimed by the master of " + app.id(), false);
-    }
-  }
-
-  /** Whether an attached master claimed this grant on a node that had not registered yet. */
-  boolean isParkedClaim(String nodeId, long grantId) {
-    for (Grant g : parkedClaims.getOrDefault(nodeId, List.of())) {
-      if (g.grantId() == grantId) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** A claimed grant the new leader did not know: re-install it if the node has room, and tell the node. */
-  private boolean restore(Grant claim) {
-    try {
-      term.scheduler.restore(claim);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      log.info("claim of grant {} refused: {}", claim.grantId(), e.getMessage());
-      return false;
-    }
-    NodeSession n = term.nodes.get(claim.nodeId());
-    n.send(NodeDirective.newBuilder().setEpoch(term.epoch)
-        .addGranted(Conversions.toProto(claim, n.address)).build());
-    return true;
-  }
-
-  /** Claims parked for a node that has now registered are settled. */
-  void onNodeRegistered(String nodeId) {
-    List<Grant> parked = parkedClaims.remove(nodeId);
-    if (parked == null) {
-      return;
-    }
-    for (Grant claim : parked) {
-      AppRuntime app = term.apps.get(claim.appId());
-      if (app == null || !app.active()) {
-        continue;
-      }
-      // A claim restored (here or from the node's own report) needs no word: the master holds it already.
-      if (term.grant(claim.grantId()) == null && !restore(claim)) {
-        app.send(revokedEvent(List.of(claim.grantId()), RevokeReason.REVOKE_REASON_NODE_LOST,
-            "grant could not be restored on " + nodeId));
-      }
-    }
-  }
-
-  /** Claims still parked when unseen nodes can no longer return are lost: their nodes never came back. */
+  /** Claims parked for nodes that never came back, once they no longer may, are lost: their masters are told. */
   void settleParkedClaims() {
-    if (term.unseenNodesMayReturn() || parkedClaims.isEmpty()) {
-      return;
-    }
-    for (Map.Entry<String, List<Grant>> e : parkedClaims.entrySet()) {
-      for (Grant claim : e.getValue()) {
-        AppRuntime app = term.apps.get(claim.appId());
-        if (app != null) {
-          app.send(revokedEvent(List.of(claim.grantId()), RevokeReason.REVOKE_REASON_NODE_LOST,
-              "node " + e.getKey() + " did not come back within "
-              + term.settings.recoveryWindow().plus(term.settings.nodeTimeout()) + " of the failover"));
-        }
-      }
-    }
-    parkedClaims.clear();
+    term.recovery.expireParkedClaims(term.now()).forEach((nodeId, byApp) -> byApp.forEach((appId, ids) ->
+        tellRevoked(appId, ids, RevokeReason.REVOKE_REASON_NODE_LOST, "node " + nodeId + " did not come back within "
+            + term.settings.recoveryWindow().plus(term.settings.nodeTimeout()) + " of the failover")));
   }
 
-  private SchedulingEvent revokedEvent(List<Long> ids, RevokeReason reason, String detail) {
-    return SchedulingEvent.newBuilder().setEpoch(term.epoch).setRevoked(
-        io.feitian.proto.fuxi.v1.GrantsRevoked.newBuilder().addAllGrantIds(ids).setReason(reason).setDetail(detail))
-        .build();
+  /** Tells an application's master that grants it claimed are gone. */
+  void tellRevoked(String appId, List<Long> ids, RevokeReason reason, String detail) {
+    AppRuntime app = term.apps.get(appId);
+    if (app != null) {
+      app.send(SchedulingEvent.newBuilder().setEpoch(term.epoch).setRevoked(
+          io.feitian.proto.fuxi.v1.GrantsRevoked.newBuilder().addAllGrantIds(ids).setReason(reason).setDetail(detail))
+          .build());
+    }
   }
 
   public void request(String appId, UnitRequest req) {
@@ -238,8 +150,8 @@ public final class Apps {
   /** Validates a request completely, so that applying it cannot fail half-way. */
   private void checkRequest(String field, UnitRequest req, boolean absolute) {
     CHECKS.matches(field + ".unit", req.getUnit(), UNIT);
-    if (req.getUnit().equals(ChildMasters.MASTER_UNIT)) {
-      throw new IllegalArgumentException(field + ".unit '" + ChildMasters.MASTER_UNIT + "' is reserved");
+    if (req.getUnit().equals(GrantRecovery.MASTER_UNIT)) {
+      throw new IllegalArgumentException(field + ".unit '" + GrantRecovery.MASTER_UNIT + "' is reserved");
     }
     if (!req.hasShape()) {
       throw new IllegalArgumentException(field + ".shape is required");
@@ -285,14 +197,17 @@ public final class Apps {
       }
     }
     List<Grant> released = new ArrayList<>();
+    List<Long> notBooked = new ArrayList<>();
     for (long id : ret.getGrantIdsList()) {
       Grant g = term.grant(id);
       if (g == null) {
-        continue; // already revoked (node lost, preempted): nothing to give back
+        notBooked.add(id); // already revoked (node lost, preempted), or claimed on a node not back yet
+        continue;
       }
       term.note(term.scheduler.release(id));
       released.add(g);
     }
+    term.recovery.claimsReturned(appId, notBooked);
     term.taken(released, RevokeReason.REVOKE_REASON_UNSPECIFIED, "returned by " + app.id(), false);
     term.deliverIssued();
   }

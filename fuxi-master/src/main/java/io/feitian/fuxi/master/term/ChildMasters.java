@@ -2,6 +2,7 @@ package io.feitian.fuxi.master.term;
 
 import io.feitian.common.app.MasterAttempt;
 import io.feitian.common.resource.ResourceProtos;
+import io.feitian.fuxi.master.recovery.GrantRecovery;
 import io.feitian.fuxi.master.scheduler.Grant;
 import io.feitian.fuxi.master.scheduler.LocalityLevel;
 import io.feitian.proto.fuxi.v1.AppInfo;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChildMasters {
   private static final Logger log = LoggerFactory.getLogger(ChildMasters.class);
-  static final String MASTER_UNIT = "__master__";
+  static final String MASTER_UNIT = GrantRecovery.MASTER_UNIT;
   static final String MASTER_WORKER_NAME = "app-master";
 
   private final LeaderTerm term;

@@ -5,6 +5,7 @@ import io.feitian.common.resource.ResourceVector;
 import io.feitian.fuxi.master.MasterSettings;
 import io.feitian.fuxi.master.membership.BadNodeReports;
 import io.feitian.fuxi.master.membership.NodeLiveness;
+import io.feitian.fuxi.master.recovery.GrantRecovery;
 import io.feitian.fuxi.master.scheduler.DemandStatus;
 import io.feitian.fuxi.master.scheduler.Grant;
 import io.feitian.fuxi.master.scheduler.Outcome;
@@ -61,11 +62,8 @@ public final class LeaderTerm implements AutoCloseable {
   final Map<String, NodeSession> nodes = new TreeMap<>();
   /** Nodes declared lost in this term, with when they were last heard. */
   final Map<String, Long> lostNodes = new TreeMap<>();
-  /**
-   * Grants revoked when their node was declared lost: if the node comes back
-   * and reports them, they stay revoked (their owners were already told).
-   */
-  final Map<String, java.util.Set<Long>> grantsOfLostNodes = new HashMap<>();
+  /** Who holds what, as nodes report and masters claim it after the election. */
+  final GrantRecovery recovery;
   final Map<String, AppRuntime> apps = new LinkedHashMap<>();
   /** The usable nodes as attached application masters know them. */
   private final NodeFeed nodeFeed = new NodeFeed();
@@ -93,6 +91,8 @@ public final class LeaderTerm implements AutoCloseable {
     this.liveness = new NodeLiveness(settings.nodeTimeout().toMillis());
     this.badNodes = new BadNodeReports(settings.badNodeReports(), settings.badNodeWindow().toMillis());
     this.startedAtMillis = clock.millis();
+    this.recovery = new GrantRecovery(scheduler, startedAtMillis, settings.recoveryWindow().toMillis(),
+        settings.nodeTimeout().toMillis());
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "fuxi-term-" + epoch);
       t.setDaemon(true);
@@ -234,8 +234,13 @@ public final class LeaderTerm implements AutoCloseable {
 
   /** Keeps the grants a scheduler call issued, for {@link #deliverIssued}. */
   Outcome note(Outcome outcome) {
-    issued.addAll(outcome.granted());
+    note(outcome.granted());
     return outcome;
+  }
+
+  /** Keeps grants the books issued, for {@link #deliverIssued}. */
+  void note(List<Grant> granted) {
+    issued.addAll(granted);
   }
 
   /** Delivers every grant issued since the last delivery. */
@@ -267,18 +272,12 @@ public final class LeaderTerm implements AutoCloseable {
   }
 
   boolean inRecovery() {
-    return now() - startedAtMillis < settings.recoveryWindow().toMillis();
+    return recovery.inRecovery(now());
   }
 
-  /**
-   * Whether a node the term has not heard from yet may still come back with
-   * its work: for the recovery window, and then for one node timeout more,
-   * the silence any live node is allowed. Until then, grants that attached
-   * masters claim on such a node are kept for it, not revoked, so a node that
-   * is slow to find the new leader (a loaded machine) loses nothing.
-   */
+  /** See {@link GrantRecovery#unseenNodesMayReturn}. */
   boolean unseenNodesMayReturn() {
-    return now() - startedAtMillis < settings.recoveryWindow().plus(settings.nodeTimeout()).toMillis();
+    return recovery.unseenNodesMayReturn(now());
   }
 
   String addressOf(String nodeId) {
@@ -298,7 +297,7 @@ public final class LeaderTerm implements AutoCloseable {
     for (Grant g : issued) {
       io.feitian.proto.fuxi.v1.Grant p = Conversions.toProto(g, addressOf(g.nodeId()));
       byNode.computeIfAbsent(g.nodeId(), k -> new ArrayList<>()).add(p);
-      if (ChildMasters.MASTER_UNIT.equals(g.unit())) {
+      if (GrantRecovery.isMasterGrant(g)) {
         childMasters.onMasterGrant(g);
       } else {
         byApp.computeIfAbsent(g.appId(), k -> new ArrayList<>()).add(p);
@@ -332,7 +331,7 @@ public final class LeaderTerm implements AutoCloseable {
     Map<String, List<Long>> byApp = new HashMap<>();
     for (Grant g : gone) {
       byNode.computeIfAbsent(g.nodeId(), k -> new ArrayList<>()).add(g.grantId());
-      if (ChildMasters.MASTER_UNIT.equals(g.unit())) {
+      if (GrantRecovery.isMasterGrant(g)) {
         childMasters.onMasterGrantGone(g, detail);
       } else {
         byApp.computeIfAbsent(g.appId(), k -> new ArrayList<>()).add(g.grantId());
@@ -396,6 +395,7 @@ public final class LeaderTerm implements AutoCloseable {
       }
     }
     app.nodesUsed.clear();
+    recovery.appEnded(app.id());
     childMasters.forget(app);
     if (app.stream != null) {
       try {

@@ -5,6 +5,7 @@ import io.feitian.common.grpc.Addresses;
 import io.feitian.common.grpc.Echo;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.common.resource.ResourceVector;
+import io.feitian.fuxi.master.recovery.GrantRecovery;
 import io.feitian.fuxi.master.scheduler.Grant;
 import io.feitian.proto.fuxi.v1.NodeDirective;
 import io.feitian.proto.fuxi.v1.NodeHeartbeat;
@@ -14,9 +15,7 @@ import io.feitian.proto.fuxi.v1.RevokeReason;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +58,7 @@ public final class Nodes {
 
   /**
    * Registers (or re-registers) a node with the grants and workers it
-   * reports. Reported grants the leader can account for are restored; the
+   * reports. What the books keep is {@link GrantRecovery}'s decision; the
    * others are returned as revoked, and the node kills their workers.
    */
   public RegisterNodeResponse register(RegisterNodeRequest req) {
@@ -76,18 +75,8 @@ public final class Nodes {
     String nodeId = req.getNodeId();
     NodeSession previous = term.nodes.get(nodeId);
     refuseSecondHost(previous, req.getAddress());
-    List<Long> revoked = new ArrayList<>();
+    GrantRecovery.Registration decided = term.recovery.register(nodeId, req.getRack(), total, reported);
     if (previous != null) {
-      // Re-registration in the same term (task-worker restarted or its stream broke): the
-      // leader's books win; grants the node no longer knows are announced again.
-      Set<Long> reportedIds = new HashSet<>();
-      for (Grant g : reported) {
-        reportedIds.add(g.grantId());
-        Grant held = term.grant(g.grantId());
-        if (held == null || !held.nodeId().equals(nodeId)) {
-          revoked.add(g.grantId());
-        }
-      }
       if (previous.stream != null) {
         try {
           previous.stream.onError(Status.ABORTED.withDescription("node registered again").asRuntimeException());
@@ -98,80 +87,34 @@ public final class Nodes {
       if (!previous.address.equals(req.getAddress())) {
         term.taskWorkers.forget(previous.address);
       }
-      NodeSession session = new NodeSession(nodeId, req.getAddress(), req.getRack(), total);
-      term.nodes.put(nodeId, session);
-      term.note(term.scheduler.addNode(nodeId, req.getRack(), total));
-      List<io.feitian.proto.fuxi.v1.Grant> announce = new ArrayList<>();
-      for (Grant g : term.scheduler.grantsOn(nodeId)) {
-        if (!reportedIds.contains(g.grantId())) {
-          announce.add(Conversions.toProto(g, session.address));
-        }
-      }
-      if (!announce.isEmpty()) {
-        session.send(NodeDirective.newBuilder().setEpoch(term.epoch).addAllGranted(announce).build());
-      }
-    } else {
-      term.lostNodes.remove(nodeId);
-      Set<Long> revokedWhenLost = term.grantsOfLostNodes.getOrDefault(nodeId, Set.of());
-      term.grantsOfLostNodes.remove(nodeId);
-      NodeSession session = new NodeSession(nodeId, req.getAddress(), req.getRack(), total);
-      term.nodes.put(nodeId, session);
-      List<Grant> accepted = new ArrayList<>();
-      for (Grant g : reported) {
-        AppRuntime app = term.apps.get(g.appId());
-        // Once the application's master has attached in this term, its claims decide what it holds.
-        boolean unclaimed = app != null && app.attached && !ChildMasters.MASTER_UNIT.equals(g.unit())
-            && !term.appOps.isParkedClaim(nodeId, g.grantId());
-        if (app == null || !app.active() || term.grant(g.grantId()) != null
-            || revokedWhenLost.contains(g.grantId()) || unclaimed) {
-          revoked.add(g.grantId());
-        } else {
-          accepted.add(g);
-        }
-      }
-      // Restore what the node holds before anything new can be placed on it.
-      revoked.addAll(addNodeHolding(nodeId, req.getRack(), total, accepted));
-      term.appOps.onNodeRegistered(nodeId);
     }
-    NodeSession session = term.nodes.get(nodeId);
+    term.lostNodes.remove(nodeId);
+    NodeSession session = new NodeSession(nodeId, req.getAddress(), req.getRack(), total);
+    term.nodes.put(nodeId, session);
+    term.note(decided.issued());
+    if (!decided.announced().isEmpty()) {
+      session.send(NodeDirective.newBuilder().setEpoch(term.epoch)
+          .addAllGranted(decided.announced().stream().map(g -> Conversions.toProto(g, session.address)).toList())
+          .build());
+    }
+    decided.claimsLost().forEach((appId, ids) -> term.appOps.tellRevoked(appId, ids,
+        RevokeReason.REVOKE_REASON_NODE_LOST, "grant could not be restored on " + nodeId));
+    decided.refusals().forEach(why -> log.warn("node {}: {}", nodeId, why));
     session.workers = req.getWorkersList();
     session.lastHeardMillis = term.now();
     term.liveness.heard(nodeId, session.lastHeardMillis);
     term.childMasters.onWorkers(nodeId, req.getWorkersList());
     term.deliverIssued();
-    log.info("node {} registered at {} (rack {}, {}; {} grants kept, {} revoked)", nodeId, req.getAddress(),
-        req.getRack(), total, req.getGrantsCount() - revoked.size(), revoked.size());
+    log.info("node {} registered at {} (rack {}, {}; {} grants kept, {} revoked, {} announced)", nodeId,
+        req.getAddress(), req.getRack(), total, req.getGrantsCount() - decided.revoked().size(),
+        decided.revoked().size(), decided.announced().size());
     term.publishNodes();
     return RegisterNodeResponse.newBuilder()
         .setEpoch(term.epoch)
         .setHeartbeatIntervalMs(term.settings.heartbeatInterval().toMillis())
         .setNodeTimeoutMs(term.settings.nodeTimeout().toMillis())
-        .addAllRevokedGrantIds(revoked)
+        .addAllRevokedGrantIds(decided.revoked())
         .build();
-  }
-
-  /**
-   * Adds a node together with the grants it already holds, before anything
-   * new can be placed on it (it is kept blacklisted meanwhile). Returns the
-   * ids of the grants that could not be restored.
-   */
-  private List<Long> addNodeHolding(String nodeId, String rack, ResourceVector total, List<Grant> held) {
-    boolean blacklisted = term.scheduler.isBlacklisted(nodeId);
-    term.scheduler.blacklist(nodeId);
-    term.note(term.scheduler.addNode(nodeId, rack, total));
-    List<Long> refused = new ArrayList<>();
-    for (Grant g : held) {
-      try {
-        term.scheduler.restore(g);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        log.warn("node {}: grant {} not restored: {}", nodeId, g.grantId(), e.getMessage());
-        refused.add(g.grantId());
-      }
-    }
-    if (!blacklisted) {
-      term.note(term.scheduler.unblacklist(nodeId));
-    }
-    return refused;
   }
 
   private static void validate(RegisterNodeRequest req) {
@@ -227,10 +170,7 @@ public final class Nodes {
       }
       term.lostNodes.put(nodeId, session.lastHeardMillis);
       term.taskWorkers.forget(session.address);
-      List<Grant> gone = term.note(term.scheduler.removeNode(nodeId)).released();
-      Set<Long> ids = new HashSet<>();
-      gone.forEach(g -> ids.add(g.grantId()));
-      term.grantsOfLostNodes.put(nodeId, ids);
+      List<Grant> gone = term.note(term.recovery.nodeLost(nodeId)).released();
       log.warn("node {} lost: silent for more than {}; {} grants revoked", nodeId, term.settings.nodeTimeout(), gone.size());
       term.taken(gone, RevokeReason.REVOKE_REASON_NODE_LOST, "node " + nodeId + " lost", true);
       if (session.stream != null) {
