@@ -32,4 +32,16 @@ class ShennongArchitectureTest {
         "conversions turn messages into calls on the cores; the daemons own the RPC", "java.io..", "java.nio.file..",
         "java.nio.channels..", "java.net..");
   }
+
+  @Test
+  void theAgentsSubscriptionRunnerIsPure() {
+    PureCore.check("io.feitian.shennong.exec", "SubscriptionRunner",
+        "the agent's loop drives it with its clock, its writes and its master's commands", NO_IO);
+  }
+
+  @Test
+  void theMastersFanOutIsPure() {
+    PureCore.check("io.feitian.shennong.fanout", "FanOut",
+        "the master's term drives it from one thread; the streams stay in the daemon", NO_IO);
+  }
 }
