@@ -192,7 +192,8 @@ class CliIT {
     String zk = "zk://127.0.0.1:" + base;
     Run up = localUp(base, local);
     ManagedChannel agent = NettyChannelBuilder.forTarget("127.0.0.1:" + (base + 1 + 200)).usePlaintext().build();
-    try (MonitorClient monitor = new MonitorClient(ClusterTarget.parse(zk, "local"), FeitianClient.Options.defaults())) {
+    try (FeitianClient fuxi = new FeitianClient(ClusterTarget.parse(zk, "local"), FeitianClient.Options.defaults());
+        MonitorClient monitor = new MonitorClient(fuxi)) {
       assertThat(up.code()).as(up.err()).isZero();
       AgentServiceGrpc.AgentServiceBlockingStub writer = AgentServiceGrpc.newBlockingStub(agent)
           .withWaitForReady().withDeadlineAfter(60, TimeUnit.SECONDS);

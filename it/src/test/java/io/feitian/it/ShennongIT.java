@@ -158,8 +158,8 @@ class ShennongIT {
     startAgent("n2");
     writer.scheduleAtFixedRate(this::write, 0, 50, TimeUnit.MILLISECONDS);
     BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
-    try (MonitorClient client = new MonitorClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),
-        FeitianClient.Options.defaults())) {
+    try (FeitianClient fuxi = new FeitianClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),
+        FeitianClient.Options.defaults()); MonitorClient client = new MonitorClient(fuxi)) {
       await().atMost(WAIT).ignoreExceptions().until(() -> client.agents(false).size() == 2
           && client.agents(false).stream().allMatch(a -> a.getStatus().getSeriesNamesList().contains("load")));
       Subscription s = client.subscribe(SubscribeRequest.newBuilder().setSelector("load")

@@ -2,7 +2,6 @@ package io.feitian.client.cli;
 
 import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
-import io.feitian.client.shennong.MonitorClient;
 import io.feitian.client.local.LocalCredentials;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.security.TlsSettings;
@@ -47,16 +46,6 @@ final class ClusterOptions {
 
   @Option(names = "--json", description = "Print JSON for scripts.")
   boolean json;
-
-  /** A client of Shennong's master, found through the cluster's ZooKeeper. */
-  MonitorClient monitor() {
-    ClusterTarget target = ClusterTarget.parse(address, clusterName);
-    if (!(target instanceof ClusterTarget.ZooKeeper)) {
-      throw new IllegalArgumentException("--cluster must name the cluster's ZooKeeper (zk://host:port) to reach"
-          + " Shennong; got " + address);
-    }
-    return new MonitorClient(target, options(target, LocalCommand.defaultDir()));
-  }
 
   FeitianClient connect() {
     ClusterTarget target = ClusterTarget.parse(address, clusterName);

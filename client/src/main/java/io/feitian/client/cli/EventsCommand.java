@@ -1,5 +1,6 @@
 package io.feitian.client.cli;
 
+import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
 import io.feitian.proto.shennong.v1.Event;
 import io.feitian.proto.shennong.v1.Kind;
@@ -34,7 +35,7 @@ final class EventsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SubscribeRequest request = SubscribeRequest.newBuilder().setSelector(selector).setKind(Kind.KIND_EVENTS)
         .setOperation(Operation.OPERATION_RAW).build();
-    try (MonitorClient client = cluster.monitor()) {
+    try (FeitianClient fuxi = cluster.connect(); MonitorClient client = new MonitorClient(fuxi)) {
       return WatchCommand.follow(client, request, spec.commandLine().getOut(), count, !cluster.json,
           (u, out, remaining) -> {
             int printed = 0;

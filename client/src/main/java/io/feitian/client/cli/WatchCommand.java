@@ -2,6 +2,7 @@ package io.feitian.client.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
 import io.feitian.client.shennong.Subscription;
 import io.feitian.proto.shennong.v1.GroupResult;
@@ -45,10 +46,12 @@ final class WatchCommand implements Callable<Integer> {
       description = "raw, sum, avg, min, max, count, rate or quantile; default ${DEFAULT-VALUE}.")
   String op;
 
-  @Option(names = "--window", defaultValue = "10s", description = "Window (windowed operations); default ${DEFAULT-VALUE}.")
+  @Option(names = "--window", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Window (windowed operations); default ${DEFAULT-VALUE}.")
   Duration window;
 
-  @Option(names = "--step", defaultValue = "1s", description = "A result every step; default ${DEFAULT-VALUE}.")
+  @Option(names = "--step", defaultValue = "1s", converter = DurationConverter.class,
+      description = "A result every step; default ${DEFAULT-VALUE}.")
   Duration step;
 
   @Option(names = "--by", split = ",", paramLabel = "LABEL", description = "Group by these labels (node, rack, ...).")
@@ -63,7 +66,7 @@ final class WatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SubscribeRequest request = request();
-    try (MonitorClient client = cluster.monitor()) {
+    try (FeitianClient fuxi = cluster.connect(); MonitorClient client = new MonitorClient(fuxi)) {
       return follow(client, request, spec.commandLine().getOut(), count, !cluster.json, (u, out, remaining) -> {
         if (cluster.json) {
           out.println(jsonLine(u));

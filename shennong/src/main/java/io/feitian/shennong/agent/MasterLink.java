@@ -1,8 +1,7 @@
 package io.feitian.shennong.agent;
 
 import io.feitian.common.grpc.CallSettings;
-import io.feitian.common.grpc.Channels;
-import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.grpc.LeaderFollower;
 import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.SecuritySettings;
@@ -16,8 +15,6 @@ import io.feitian.proto.shennong.v1.SubscriptionCommand;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * a master whose epoch is older than one already seen are ignored: a deposed master that has not
  * noticed yet cannot steer the agent.
  */
-final class MasterLink implements AutoCloseable {
+final class MasterLink extends LeaderFollower {
   private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
 
   /** The agent as the link sees it; each call may block briefly (it runs on the agent's loop). */
@@ -51,43 +48,18 @@ final class MasterLink implements AutoCloseable {
     void ended();
   }
 
-  private final Supplier<Optional<String>> leaderFromZk;
-  private final SecuritySettings security;
   private final CallSettings calls;
   private final AgentView agent;
-  private final Backoff backoff;
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
-  private final Thread thread;
   private final Object sendLock = new Object();
-  private volatile boolean running = true;
-  private volatile String leaderHint;
   private volatile long epochSeen;
-  private volatile String connectedTo;
   /** The open session's outbound stream, or null; guarded by sendLock. */
   private StreamObserver<AgentMessage> outbound;
 
   MasterLink(Supplier<Optional<String>> leaderFromZk, SecuritySettings security, CallSettings calls, AgentView agent,
       Backoff backoff) {
-    this.leaderFromZk = leaderFromZk;
-    this.security = security;
+    super("shennong-master-link", "shennong-master", leaderFromZk, security, backoff);
     this.calls = calls;
     this.agent = agent;
-    this.backoff = backoff;
-    this.thread = new Thread(this::run, "shennong-master-link");
-    this.thread.setDaemon(true);
-  }
-
-  void start() {
-    thread.start();
-  }
-
-  /** The master this agent is in session with, if any. */
-  Optional<String> master() {
-    return Optional.ofNullable(connectedTo);
-  }
-
-  long epochSeen() {
-    return epochSeen;
   }
 
   /** Sends a message on the open session; dropped when there is none (the next master pushes afresh). */
@@ -99,39 +71,10 @@ final class MasterLink implements AutoCloseable {
     }
   }
 
-  private void run() {
-    while (running) {
-      String target = leaderHint != null ? leaderHint : leaderFromZk.get().orElse(null);
-      leaderHint = null;
-      if (target == null) {
-        pause();
-        continue;
-      }
-      try {
-        session(target);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.warn("session with shennong-master {} failed", target, e);
-        pause();
-      } finally {
-        connectedTo = null;
-      }
-    }
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(backoff.nextDelayMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
-
   /** One session, until its stream ends. */
-  private void session(String target) throws InterruptedException {
-    ManagedChannel ch = channels.computeIfAbsent(target, a -> Channels.open(a, security));
+  @Override
+  protected void session(String target) throws InterruptedException {
+    ManagedChannel ch = channel(target);
     CountDownLatch ended = new CountDownLatch(1);
     CountDownLatch accepted = new CountDownLatch(1);
     AtomicReference<Status> endStatus = new AtomicReference<>(Status.OK);
@@ -176,11 +119,10 @@ final class MasterLink implements AutoCloseable {
       }
       accepted.await();
       if (terms.get() != null) {
-        connectedTo = target;
-        backoff.reset();
+        established(target);
         log.info("in session with shennong-master {} (epoch {})", target, epochSeen);
         long interval = Math.max(10, terms.get().getStatusIntervalMs());
-        while (!ended.await(interval, TimeUnit.MILLISECONDS) && running) {
+        while (!ended.await(interval, TimeUnit.MILLISECONDS) && running()) {
           send(AgentMessage.newBuilder().setStatus(agent.status()).build());
         }
       }
@@ -194,24 +136,12 @@ final class MasterLink implements AutoCloseable {
       agent.ended();
     }
     Status s = endStatus.get();
-    LeaderHint.parse(s).filter(h -> !h.equals(target)).ifPresent(h -> leaderHint = h);
-    if (running) {
+    boolean hinted = follow(target, s);
+    if (running()) {
       log.info("session with shennong-master {} ended: {}", target, StatusText.brief(s));
-      if (leaderHint == null) {
+      if (!hinted) {
         pause();
       }
     }
-  }
-
-  @Override
-  public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    channels.values().forEach(Channels::close);
   }
 }

@@ -5,6 +5,7 @@ import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.lifecycle.Daemon;
+import io.feitian.common.lifecycle.EventLoop;
 import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
@@ -31,13 +32,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
@@ -62,7 +60,7 @@ public final class ShennongAgent implements Daemon {
   private final ZkSettings zkSettings;
   private final Clock clock;
   private final long incarnation;
-  private final ScheduledExecutorService loop;
+  private final EventLoop loop;
   private final SubscriptionRunner runner;
   private CuratorFramework zk;
   private LeaderLocator locator;
@@ -71,9 +69,6 @@ public final class ShennongAgent implements Daemon {
   /** The agent's entry in the cluster's registry, which a new master reads to know whom to expect. */
   private PersistentNode presence;
   private String address;
-  // Loop-owned:
-  private ScheduledFuture<?> wakeup;
-  private long wakeupAtMs = Long.MAX_VALUE;
 
   public ShennongAgent(Config config) {
     this(config, Clock.systemUTC());
@@ -86,11 +81,7 @@ public final class ShennongAgent implements Daemon {
     this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
     this.incarnation = clock.millis();
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "shennong-agent-loop");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop = new EventLoop("shennong-agent", e -> log.error("a task of the agent's loop failed", e));
     this.runner = new SubscriptionRunner(new SeriesStore(settings.limits()),
         settings.evaluationDelay().toMillis(), incarnation, new SubscriptionRunner.Outbox() {
           @Override
@@ -136,12 +127,11 @@ public final class ShennongAgent implements Daemon {
     presence = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
         ShennongMaster.AGENTS_PATH + "/" + settings.nodeId(), address.getBytes(StandardCharsets.UTF_8));
     presence.start();
-    loop.scheduleWithFixedDelay(() -> runner.store().evictSilent(clock.millis()), EVICT_INTERVAL_MS,
-        EVICT_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    loop.every(EVICT_INTERVAL_MS, EVICT_INTERVAL_MS, () -> runner.store().evictSilent(clock.millis()));
   }
 
   private void write(WriteRequest request, StreamObserver<WriteResponse> response) {
-    loop.execute(() -> {
+    loop.post(() -> {
       WriteResponse answer;
       try {
         answer = runner.write(request, clock.millis());
@@ -155,26 +145,12 @@ public final class ShennongAgent implements Daemon {
     });
   }
 
-  /** Runs due evaluations and wakes the loop again when the next one is due. Loop only. */
+  /** Wakes the loop when the runner next has a window to evaluate. Loop only. */
   private void scheduleWakeup() {
-    long next = runner.nextDueMs();
-    if (next >= wakeupAtMs) {
-      return;
-    }
-    if (wakeup != null) {
-      wakeup.cancel(false);
-    }
-    wakeupAtMs = next;
-    if (next != Long.MAX_VALUE) {
-      wakeup = loop.schedule(this::wake, Math.max(0, next - clock.millis()), TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void wake() {
-    wakeup = null;
-    wakeupAtMs = Long.MAX_VALUE;
-    runner.runDue(clock.millis());
-    scheduleWakeup();
+    loop.wakeAt(runner.nextDueMs(), clock.millis(), () -> {
+      runner.runDue(clock.millis());
+      scheduleWakeup();
+    });
   }
 
   /** The link's view of the agent: every call hops onto the loop. */
@@ -193,12 +169,12 @@ public final class ShennongAgent implements Daemon {
 
     @Override
     public void accepted(SessionAccepted accepted) {
-      loop.execute(() -> runner.startSession(accepted.getReportGraceMs()));
+      loop.post(() -> runner.startSession(accepted.getReportGraceMs()));
     }
 
     @Override
     public void command(SubscriptionCommand command) {
-      loop.execute(() -> {
+      loop.post(() -> {
         if (command.hasAdd()) {
           runner.add(command.getAdd(), clock.millis());
           scheduleWakeup();
@@ -210,7 +186,7 @@ public final class ShennongAgent implements Daemon {
 
     @Override
     public void ended() {
-      loop.execute(runner::clear);
+      loop.post(runner::clear);
     }
   }
 
@@ -224,7 +200,7 @@ public final class ShennongAgent implements Daemon {
   }
 
   private <T> T onLoop(Callable<T> work) {
-    Future<T> f = loop.submit(work);
+    Future<T> f = loop.call(work);
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -245,8 +221,8 @@ public final class ShennongAgent implements Daemon {
   }
 
   /** The master this agent is in session with, if any. */
-  public java.util.Optional<String> master() {
-    return link == null ? java.util.Optional.empty() : link.master();
+  public Optional<String> master() {
+    return link == null ? Optional.empty() : link.connected();
   }
 
   /** Subscriptions this agent runs now (read on its loop). */
@@ -268,7 +244,7 @@ public final class ShennongAgent implements Daemon {
     if (server != null) {
       server.close();
     }
-    loop.shutdownNow();
+    loop.close();
     if (presence != null) {
       try {
         presence.close();

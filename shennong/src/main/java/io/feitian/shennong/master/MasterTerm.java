@@ -1,5 +1,6 @@
 package io.feitian.shennong.master;
 
+import io.feitian.common.lifecycle.EventLoop;
 import io.feitian.proto.shennong.v1.AgentHello;
 import io.feitian.proto.shennong.v1.AgentInfo;
 import io.feitian.proto.shennong.v1.AgentMessage;
@@ -19,10 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -43,24 +40,18 @@ final class MasterTerm implements AutoCloseable {
   private final long epoch;
   private final Clock clock;
   private final FanOut fanOut;
-  private final ScheduledExecutorService loop;
+  private final EventLoop loop;
   private final AtomicLong sessionIds = new AtomicLong();
   // Loop-owned:
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, ServerCallStreamObserver<SubscriptionUpdate>> subscribers = new HashMap<>();
-  private ScheduledFuture<?> wakeup;
-  private long wakeupAtMs = Long.MAX_VALUE;
   private boolean closed;
 
   /** @param presentAgents the agents the cluster's registry lists: expected to register */
   MasterTerm(long epoch, FanOut.Settings settings, Clock clock, List<String> presentAgents) {
     this.epoch = epoch;
     this.clock = clock;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "shennong-master-term-" + epoch);
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop = new EventLoop("shennong-master-term-" + epoch, e -> log.error("a task of term {} failed", epoch, e));
     this.fanOut = new FanOut(settings, new Outbox());
     execute(() -> fanOut.expect(presentAgents, clock.millis()));
   }
@@ -228,40 +219,24 @@ final class MasterTerm implements AutoCloseable {
   }
 
   CompletableFuture<List<AgentInfo>> agents(boolean includeLost) {
-    CompletableFuture<List<AgentInfo>> f = new CompletableFuture<>();
-    execute(() -> f.complete(fanOut.agents(includeLost, clock.millis())));
-    return f;
+    return loop.call(() -> fanOut.agents(includeLost, clock.millis()));
   }
 
+  /** Wakes the loop when the core next has something to do (a window's grace, a silent agent). Loop only. */
   private void rescheduleWakeup() {
-    long next = fanOut.nextDeadlineMs();
-    if (next >= wakeupAtMs) {
-      return;
-    }
-    if (wakeup != null) {
-      wakeup.cancel(false);
-    }
-    wakeupAtMs = next;
-    if (next != Long.MAX_VALUE) {
-      wakeup = loop.schedule(() -> {
-        wakeup = null;
-        wakeupAtMs = Long.MAX_VALUE;
-        fanOut.tick(clock.millis());
-        rescheduleWakeup();
-      }, Math.max(0, next - clock.millis()), TimeUnit.MILLISECONDS);
-    }
+    loop.wakeAt(fanOut.nextDeadlineMs(), clock.millis(), () -> {
+      fanOut.tick(clock.millis());
+      rescheduleWakeup();
+    });
   }
 
+  /** Runs work on the loop while the term lasts; once it is over its streams were ended with it. */
   private void execute(Runnable work) {
-    try {
-      loop.execute(() -> {
-        if (!closed) {
-          work.run();
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      // the term is over; its streams were ended with it
-    }
+    loop.post(() -> {
+      if (!closed) {
+        work.run();
+      }
+    });
   }
 
   /** Ends every stream with UNAVAILABLE: this master no longer leads. */
@@ -282,6 +257,6 @@ final class MasterTerm implements AutoCloseable {
     } catch (Exception e) {
       log.warn("term {} did not close its streams in time", epoch);
     }
-    loop.shutdownNow();
+    loop.close();
   }
 }
