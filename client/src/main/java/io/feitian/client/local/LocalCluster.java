@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * A whole cluster on one machine, every daemon a separate process on
@@ -66,9 +67,11 @@ public final class LocalCluster {
   private final boolean secure;
   // Set by prepare() when secure, before any daemon starts.
   private volatile LocalSecrets secrets;
+  /** A daemon this instance started, with its process (the member alone outlives a restart's kill). */
+  private record Started(Member member, Process process) {}
+
   // Written by the starting thread, read by a Ctrl-C handler.
-  private final List<Process> processes = new CopyOnWriteArrayList<>();
-  private final List<Member> members = new CopyOnWriteArrayList<>();
+  private final List<Started> started = new CopyOnWriteArrayList<>();
 
   public LocalCluster(Layout layout, PrintStream out) {
     this(layout, out, false);
@@ -118,7 +121,7 @@ public final class LocalCluster {
       stop();
       throw e;
     }
-    return List.copyOf(members);
+    return members();
   }
 
   /** The directories, and the secrets of a secure cluster (those of an earlier secure one removed otherwise). */
@@ -216,22 +219,28 @@ public final class LocalCluster {
 
   /** Starts task-worker {@code i} (1-based) again, e.g. after it was killed; the node id stays node-i. */
   public Member restartWorker(int i) throws IOException {
-    String name = "task-worker-" + i;
-    members.removeIf(m -> m.name().equals(name));
-    startWorker(i);
-    return members.get(members.size() - 1);
+    return restart("task-worker-" + i, () -> startWorker(i));
   }
 
   /** Starts fuxi-master {@code i} (1-based) again, e.g. after it was killed; it joins the election as a standby. */
   public Member restartMaster(int i) throws IOException {
-    String name = "fuxi-master-" + i;
-    members.removeIf(m -> m.name().equals(name));
-    startMaster(i);
-    return members.get(members.size() - 1);
+    return restart("fuxi-master-" + i, () -> startMaster(i));
+  }
+
+  private interface Starter {
+    void start() throws IOException;
+  }
+
+  /** Forgets the daemon called {@code name}, starts its replacement, and records the new pid for `local down`. */
+  private Member restart(String name, Starter starter) throws IOException {
+    started.removeIf(s -> s.member().name().equals(name));
+    starter.start();
+    writeState();
+    return started.get(started.size() - 1).member();
   }
 
   public List<Member> members() {
-    return List.copyOf(members);
+    return started.stream().map(Started::member).toList();
   }
 
   private void start(String name, String address, String mainClass, List<String> args) throws IOException {
@@ -244,19 +253,15 @@ public final class LocalCluster {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("ZOO_LOG_DIR", layout.logs().toString());
     Process p = pb.start();
-    processes.add(p);
-    members.add(new Member(name, address, p.pid(), log));
+    started.add(new Started(new Member(name, address, p.pid(), log), p));
   }
 
   private void writeState() throws IOException {
     Properties props = new Properties();
     props.setProperty("up.pid", Long.toString(ProcessHandle.current().pid()));
     props.setProperty("zookeeper", layout.zkConnect());
-    StringBuilder pids = new StringBuilder();
-    for (Member m : members) {
-      pids.append(pids.length() == 0 ? "" : ",").append(m.pid());
-    }
-    props.setProperty("pids", pids.toString());
+    props.setProperty("pids", started.stream().map(s -> Long.toString(s.process().pid()))
+        .collect(Collectors.joining(",")));
     try (var w = Files.newBufferedWriter(layout.dir().resolve(STATE_FILE))) {
       props.store(w, "feitian local cluster");
     }
@@ -270,10 +275,10 @@ public final class LocalCluster {
     try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
         options)) {
       while (System.nanoTime() < deadline) {
-        for (Process p : processes) {
-          if (!p.isAlive()) {
-            Member m = members.get(processes.indexOf(p));
-            throw new IllegalStateException(m.name() + " exited with status " + p.exitValue() + "; see " + m.log());
+        for (Started s : started) {
+          if (!s.process().isAlive()) {
+            throw new IllegalStateException(s.member().name() + " exited with status " + s.process().exitValue()
+                + "; see " + s.member().log());
           }
         }
         try {
@@ -296,11 +301,7 @@ public final class LocalCluster {
 
   /** Stops every daemon this instance started (masters, then task-workers, then ZooKeeper) and their workers. */
   public void stop() {
-    List<Long> pids = new ArrayList<>();
-    for (Member m : members) {
-      pids.add(m.pid());
-    }
-    stopAll(layout.dir(), pids);
+    stopAll(layout.dir(), started.stream().map(s -> s.process().pid()).toList());
     try {
       Files.deleteIfExists(layout.dir().resolve(STATE_FILE));
     } catch (IOException e) {
