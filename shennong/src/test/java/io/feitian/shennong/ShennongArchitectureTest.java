@@ -1,5 +1,6 @@
 package io.feitian.shennong;
 
+import io.feitian.shennong.expose.PrometheusExposition;
 import io.feitian.testkit.PureCore;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,14 @@ class ShennongArchitectureTest {
   void theOperationsArePure() {
     PureCore.check("io.feitian.shennong.ops", "Merger",
         "partials are computed and merged by plain objects, with window ends passed in", NO_IO);
+  }
+
+  @Test
+  void thePrometheusRenderingIsPure() {
+    // Its package also holds the HTTP shell; the rendering itself writes to memory only (java.io's buffers).
+    PureCore.checkClass(PrometheusExposition.class,
+        "the daemon renders on its loop, where its store may be read; the HTTP shell does the I/O", "java.net..",
+        "java.nio.file..", "java.nio.channels..", "com.sun.net.httpserver..", "io.feitian.common.security..");
   }
 
   @Test
