@@ -71,6 +71,16 @@ public final class LocalCluster {
     public int shennongMasterPort(int i) {
       return masterPort + 210 + i - 1;
     }
+
+    /** The agent's /metrics: 201 above the first fuxi-master (7301). */
+    public int shennongAgentMetricsPort() {
+      return masterPort + 201;
+    }
+
+    /** Shennong master {@code i}'s /metrics: 220 above the first fuxi-master (7320, 7321). */
+    public int shennongMasterMetricsPort(int i) {
+      return masterPort + 220 + i - 1;
+    }
   }
 
   /** One started daemon. */
@@ -119,8 +129,10 @@ public final class LocalCluster {
     }
     for (int i = 1; i <= SHENNONG_MASTERS; i++) {
       ports.add(layout.shennongMasterPort(i));
+      ports.add(layout.shennongMasterMetricsPort(i));
     }
     ports.add(layout.shennongAgentPort());
+    ports.add(layout.shennongAgentMetricsPort());
     for (int port : ports) {
       requireFree(port);
     }
@@ -224,13 +236,15 @@ public final class LocalCluster {
     for (int i = 1; i <= SHENNONG_MASTERS; i++) {
       int port = layout.shennongMasterPort(i);
       List<String> args = common();
-      args.addAll(List.of("--set", "shennong.master.bind=127.0.0.1", "--set", "shennong.master.port=" + port));
+      args.addAll(List.of("--set", "shennong.master.bind=127.0.0.1", "--set", "shennong.master.port=" + port,
+          "--set", "shennong.master.metrics.port=" + layout.shennongMasterMetricsPort(i)));
       start("shennong-master-" + i, "127.0.0.1:" + port, SHENNONG_MASTER_MAIN, args);
     }
     int port = layout.shennongAgentPort();
     List<String> args = common();
     args.addAll(List.of("--set", "shennong.agent.node-id=local", "--set", "shennong.agent.bind=127.0.0.1",
-        "--set", "shennong.agent.port=" + port));
+        "--set", "shennong.agent.port=" + port, "--set", "shennong.agent.metrics.port="
+            + layout.shennongAgentMetricsPort()));
     start("shennong-agent", "127.0.0.1:" + port, SHENNONG_AGENT_MAIN, args);
   }
 

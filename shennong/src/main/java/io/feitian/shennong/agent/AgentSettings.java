@@ -3,12 +3,13 @@ package io.feitian.shennong.agent;
 import com.typesafe.config.Config;
 import io.feitian.common.config.NodeId;
 import io.feitian.common.grpc.Advertised;
+import io.feitian.shennong.expose.MetricsEndpoint;
 import io.feitian.shennong.series.StoreLimits;
 import java.time.Duration;
 
 /** shennong-agent's part of the configuration, checked. */
 public record AgentSettings(String nodeId, String rack, String bind, int port, String advertise, StoreLimits limits,
-    Duration evaluationDelay, Duration reconnectBackoff, Duration reconnectBackoffMax) {
+    Duration evaluationDelay, Duration reconnectBackoff, Duration reconnectBackoffMax, MetricsEndpoint metrics) {
 
   public static AgentSettings from(Config config) {
     Config a = config.getConfig("shennong.agent");
@@ -26,7 +27,8 @@ public record AgentSettings(String nodeId, String rack, String bind, int port, S
     }
     return new AgentSettings(NodeId.resolve("shennong.agent.node-id", a.getString("node-id")), a.getString("rack"),
         a.getString("bind"), port, a.getString("advertise"), limits, a.getDuration("evaluation-delay"),
-        a.getDuration("reconnect-backoff"), a.getDuration("reconnect-backoff-max"));
+        a.getDuration("reconnect-backoff"), a.getDuration("reconnect-backoff-max"),
+        MetricsEndpoint.from(config, "shennong.agent"));
   }
 
   public Advertised advertised(int actualPort, String zkConnect) {

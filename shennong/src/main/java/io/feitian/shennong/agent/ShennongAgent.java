@@ -18,12 +18,15 @@ import io.feitian.proto.shennong.v1.AgentMessage;
 import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AgentStatus;
 import io.feitian.proto.shennong.v1.PartialReport;
+import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.SessionAccepted;
 import io.feitian.proto.shennong.v1.SubscriptionCommand;
 import io.feitian.proto.shennong.v1.SubscriptionRefused;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.proto.shennong.v1.WriteResponse;
 import io.feitian.shennong.exec.SubscriptionRunner;
+import io.feitian.shennong.expose.MetricsHttpServer;
+import io.feitian.shennong.expose.PrometheusExposition;
 import io.feitian.shennong.master.ShennongMaster;
 import io.feitian.shennong.series.SeriesStore;
 import io.grpc.Status;
@@ -31,7 +34,9 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -68,6 +73,7 @@ public final class ShennongAgent implements Daemon {
   private MasterLink link;
   /** The agent's entry in the cluster's registry, which a new master reads to know whom to expect. */
   private PersistentNode presence;
+  private Optional<MetricsHttpServer> metrics = Optional.empty();
   private String address;
 
   public ShennongAgent(Config config) {
@@ -127,6 +133,9 @@ public final class ShennongAgent implements Daemon {
     presence = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
         ShennongMaster.AGENTS_PATH + "/" + settings.nodeId(), address.getBytes(StandardCharsets.UTF_8));
     presence.start();
+    metrics = settings.metrics().start(
+        () -> PrometheusExposition.write(onLoop(() -> PrometheusExposition.snapshot(runner.store(), ownSamples()))),
+        security);
     loop.every(EVICT_INTERVAL_MS, EVICT_INTERVAL_MS, () -> runner.store().evictSilent(clock.millis()));
   }
 
@@ -190,6 +199,18 @@ public final class ShennongAgent implements Daemon {
     }
   }
 
+  /** The agent's own figures, as /metrics shows them next to what it holds. Loop only. */
+  private List<Sample> ownSamples() {
+    AgentStatus s = status0();
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put("shennong.agent.series", (double) s.getSeries());
+    figures.put("shennong.agent.refused.series", (double) s.getRefusedSeries());
+    figures.put("shennong.agent.out.of.order.samples", (double) s.getOutOfOrderSamples());
+    figures.put("shennong.agent.subscriptions", (double) s.getSubscriptions());
+    figures.put("shennong.agent.master.connected", link != null && link.connected().isPresent() ? 1.0 : 0.0);
+    return PrometheusExposition.figures(figures, "node", settings.nodeId());
+  }
+
   private AgentStatus status0() {
     SeriesStore store = runner.store();
     List<String> names = store.seriesNames();
@@ -236,8 +257,14 @@ public final class ShennongAgent implements Daemon {
         + ", cluster " + config.getString("feitian.cluster-name") + ")";
   }
 
+  /** The port /metrics is served on, if it is. */
+  public Optional<Integer> metricsPort() {
+    return metrics.map(MetricsHttpServer::port);
+  }
+
   @Override
   public void close() {
+    metrics.ifPresent(MetricsHttpServer::close);
     if (link != null) {
       link.close();
     }

@@ -73,6 +73,23 @@ public final class PrometheusExposition {
     });
     // Sorted, so that which of two colliding series is shown does not depend on hash order.
     held.sort(Comparator.comparing(Point::name).thenComparing(p -> p.labels().toString()));
+    return families(own, held);
+  }
+
+  /** A daemon's own figures as samples, each with one label naming the daemon ({@code node}, {@code master}). */
+  public static List<Sample> figures(Map<String, Double> values, String label, String labelValue) {
+    List<Sample> samples = new ArrayList<>(values.size());
+    values.forEach((name, value) -> samples.add(Sample.newBuilder().setName(name).putLabels(label, labelValue)
+        .setValue(value).build()));
+    return samples;
+  }
+
+  /** A daemon's own samples alone (a master holds no store). */
+  public static MetricSnapshots snapshot(List<Sample> own) {
+    return families(own, List.of());
+  }
+
+  private static MetricSnapshots families(List<Sample> own, List<Point> held) {
     List<Point> points = new ArrayList<>(own.size() + held.size());
     own.forEach(s -> points.add(new Point(s.getName(), new TreeMap<>(s.getLabelsMap()), s.getValue())));
     points.addAll(held);

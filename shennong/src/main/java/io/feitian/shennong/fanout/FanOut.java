@@ -322,6 +322,17 @@ public final class FanOut {
     return next;
   }
 
+  /** The master's own figures, by Micrometer-style name (for /metrics). */
+  public Map<String, Double> figures() {
+    Map<String, Double> f = new LinkedHashMap<>();
+    long up = agents.up().size();
+    f.put("shennong.master.agents.up", (double) up);
+    f.put("shennong.master.agents.lost", (double) (agents.known().size() - up));
+    f.put("shennong.master.subscriptions", (double) subs.size());
+    f.put("shennong.master.refused.reports", (double) refusedReports());
+    return f;
+  }
+
   public List<AgentInfo> agents(boolean includeLost, long nowMs) {
     return agents.infos(includeLost, nowMs);
   }

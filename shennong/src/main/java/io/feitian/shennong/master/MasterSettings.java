@@ -2,10 +2,11 @@ package io.feitian.shennong.master;
 
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
+import io.feitian.shennong.expose.MetricsEndpoint;
 import io.feitian.shennong.fanout.FanOut;
 
 /** shennong-master's part of the configuration, checked. */
-public record MasterSettings(String bind, int port, String advertise, FanOut.Settings fanOut) {
+public record MasterSettings(String bind, int port, String advertise, FanOut.Settings fanOut, MetricsEndpoint metrics) {
 
   public static MasterSettings from(Config config) {
     Config m = config.getConfig("shennong.master");
@@ -20,7 +21,8 @@ public record MasterSettings(String bind, int port, String advertise, FanOut.Set
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("shennong.master: " + e.getMessage(), e);
     }
-    return new MasterSettings(m.getString("bind"), port, m.getString("advertise"), fanOut);
+    return new MasterSettings(m.getString("bind"), port, m.getString("advertise"), fanOut,
+        MetricsEndpoint.from(config, "shennong.master"));
   }
 
   public Advertised advertised(int actualPort, String zkConnect) {

@@ -218,6 +218,10 @@ final class MasterTerm implements AutoCloseable {
     return Optional.of(hello.getNodeId());
   }
 
+  CompletableFuture<Map<String, Double>> figures() {
+    return loop.call(fanOut::figures);
+  }
+
   CompletableFuture<List<AgentInfo>> agents(boolean includeLost) {
     return loop.call(() -> fanOut.agents(includeLost, clock.millis()));
   }

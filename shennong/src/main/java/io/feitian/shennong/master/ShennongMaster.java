@@ -16,13 +16,19 @@ import io.feitian.proto.shennong.v1.ListAgentsRequest;
 import io.feitian.proto.shennong.v1.ListAgentsResponse;
 import io.feitian.proto.shennong.v1.MasterMessage;
 import io.feitian.proto.shennong.v1.MasterServiceGrpc;
+import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.SubscriptionUpdate;
+import io.feitian.shennong.expose.MetricsHttpServer;
+import io.feitian.shennong.expose.PrometheusExposition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +56,7 @@ public final class ShennongMaster implements Daemon {
   private LeaderElection election;
   private volatile MasterTerm term;
   private String address;
+  private Optional<MetricsHttpServer> metrics = Optional.empty();
 
   public ShennongMaster(Config config) {
     this(config, Clock.systemUTC());
@@ -94,6 +101,29 @@ public final class ShennongMaster implements Daemon {
       }
     });
     election.start();
+    metrics = settings.metrics().start(
+        () -> PrometheusExposition.write(PrometheusExposition.snapshot(ownSamples())), security);
+  }
+
+  /** What /metrics shows: whether this master leads, its epoch, and while it leads its term's figures. */
+  private List<Sample> ownSamples() {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    MasterTerm t = term;
+    figures.put("shennong.master.leader", t == null ? 0.0 : 1.0);
+    figures.put("shennong.master.epoch", t == null ? 0.0 : (double) t.epoch());
+    if (t != null) {
+      try {
+        figures.putAll(t.figures().get(5, TimeUnit.SECONDS));
+      } catch (Exception e) {
+        // the term ended meanwhile, or is too busy: the scrape shows what is known
+      }
+    }
+    return PrometheusExposition.figures(figures, "master", address);
+  }
+
+  /** The port /metrics is served on, if it is. */
+  public Optional<Integer> metricsPort() {
+    return metrics.map(MetricsHttpServer::port);
   }
 
   private synchronized void takeOffice(long epoch) {
@@ -201,6 +231,7 @@ public final class ShennongMaster implements Daemon {
 
   @Override
   public void close() {
+    metrics.ifPresent(MetricsHttpServer::close);
     if (election != null) {
       election.close();
     }

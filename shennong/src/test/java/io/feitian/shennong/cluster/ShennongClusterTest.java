@@ -169,6 +169,29 @@ class ShennongClusterTest {
     assertThat(events.await(u -> u.getEventsCount() > 0, WAIT).getEventsList()).containsExactly(failed);
   }
 
+  private static String scrape(int port) throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+    return r.body();
+  }
+
+  @Test
+  void agentsAndMastersServeWhatTheyHoldToPrometheus() throws Exception {
+    ShennongAgent a = cluster.startAgent("n1");
+    write(a, List.of(sample("queue.depth", Map.of("q", "in"), System.currentTimeMillis(), 5)));
+    cluster.awaitAgentsUp("n1");
+    String agent = scrape(a.metricsPort().orElseThrow());
+    assertThat(agent).contains("queue_depth{q=\"in\"} 5.0").contains("shennong_agent_series{node=\"n1\"} 1.0")
+        .contains("shennong_agent_master_connected{node=\"n1\"} 1.0");
+    ShennongMaster leader = cluster.leader();
+    String master = scrape(leader.metricsPort().orElseThrow());
+    assertThat(master).contains("shennong_master_leader{master=\"" + leader.address() + "\"} 1.0")
+        .contains("shennong_master_agents_up{master=\"" + leader.address() + "\"} 1.0");
+  }
+
   @Test
   void aSubscriberThatLeavesFreesWhatWasHeldForItOnTheMasterAndEveryAgent() throws Exception {
     ShennongAgent a = cluster.startAgent("n1");

@@ -36,6 +36,8 @@ final class ShennongFixture implements AutoCloseable {
     settings.put("shennong.master.status-interval", "200ms");
     settings.put("shennong.master.report-grace", "400ms");
     settings.put("shennong.agent.port", 0);
+    settings.put("shennong.agent.metrics.port", 0);
+    settings.put("shennong.master.metrics.port", 0);
     settings.put("shennong.agent.reconnect-backoff", "50ms");
     settings.put("shennong.agent.reconnect-backoff-max", "200ms");
   }
