@@ -56,6 +56,8 @@ class ShennongIT {
   @TempDir
   Path dir;
   private TestingServer zk;
+  /** The ZooKeeper the Shennong daemons use: this test's own, or a TestCluster's. */
+  private String zkConnect;
   private final Map<String, Process> daemons = new LinkedHashMap<>();
   private final Map<String, Integer> agentPorts = new LinkedHashMap<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
@@ -66,6 +68,7 @@ class ShennongIT {
   @BeforeEach
   void startZooKeeper() throws Exception {
     zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+    zkConnect = zk.getConnectString();
   }
 
   @AfterEach
@@ -77,13 +80,14 @@ class ShennongIT {
   }
 
   private List<String> common() {
-    return new ArrayList<>(List.of("--set", "feitian.zookeeper.connect=" + zk.getConnectString(),
+    return new ArrayList<>(List.of("--set", "feitian.zookeeper.connect=" + zkConnect,
         "--set", "feitian.zookeeper.session-timeout=2s", "--set", "feitian.cluster-name=it"));
   }
 
   private void startMaster(String name) {
     List<String> args = common();
-    args.addAll(List.of("--set", "shennong.master.port=0", "--set", "shennong.master.status-interval=300ms",
+    args.addAll(List.of("--set", "shennong.master.port=0", "--set", "shennong.master.metrics.port=0",
+        "--set", "shennong.master.status-interval=300ms",
         "--set", "shennong.master.report-grace=500ms"));
     daemons.put(name, ChildJvm.of(MASTER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(name + ".log"))
         .start());
@@ -93,6 +97,7 @@ class ShennongIT {
     int port = agentPorts.computeIfAbsent(node, n -> freePort());
     List<String> args = common();
     args.addAll(List.of("--set", "shennong.agent.node-id=" + node, "--set", "shennong.agent.port=" + port,
+        "--set", "shennong.agent.metrics.port=0",
         "--set", "shennong.agent.reconnect-backoff=50ms", "--set", "shennong.agent.reconnect-backoff-max=300ms"));
     daemons.put(node, ChildJvm.of(AGENT_MAIN).args(args.toArray(String[]::new))
         .log(dir.resolve(node + "-" + System.nanoTime() + ".log")).start());
@@ -232,5 +237,83 @@ class ShennongIT {
       await().atMost(WAIT).ignoreExceptions().until(() -> client.agents(false).stream()
           .filter(a -> a.getState() == AgentState.AGENT_STATE_UP).count() == 2);
     }
+  }
+
+  /**
+   * Fuxi reports through Shennong: a leading fuxi-master writes the cluster's figures and events
+   * to its node's agent, where any subscriber sees them; a node killed with kill -9 is an event.
+   */
+  @Test
+  void fuxiMasterReportsItsNodesAndTheLossOfOne() throws Exception {
+    int agentPort = freePort();
+    agentPorts.put("node-a", agentPort);
+    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
+        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms")) {
+      zkConnect = fuxi.zkConnect();
+      startMaster("master-1");
+      startAgent("node-a");
+      fuxi.startMaster();
+      fuxi.startWorker("tw-1", "rack-1");
+      fuxi.startWorker("tw-2", "rack-2");
+      fuxi.awaitAliveNodes(2);
+      MonitorClient monitor = new MonitorClient(fuxi.client());
+      BlockingQueue<SubscriptionUpdate> alive = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      try (monitor;
+          Subscription a = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.master.nodes.alive")
+              .setOperation(Operation.OPERATION_RAW).build(), listener(alive));
+          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.*{severity>=\"warning\"}")
+              .setKind(io.feitian.proto.shennong.v1.Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
+              listener(events))) {
+        awaitSample(alive, 2.0);
+        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+        fuxi.killNode("tw-2");
+        io.feitian.proto.shennong.v1.Event lost = null;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (lost == null && System.nanoTime() < deadline) {
+          SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
+          if (u != null && u.getEventsCount() > 0) {
+            lost = u.getEvents(0);
+          }
+        }
+        assertThat(lost).as("a node lost event within " + WAIT).isNotNull();
+        assertThat(lost.getName()).isEqualTo("fuxi.node.lost");
+        assertThat(lost.getLabelsMap()).containsEntry("node", "tw-2");
+        awaitSample(alive, 1.0);
+      }
+    }
+  }
+
+  private static Subscription.Listener listener(BlockingQueue<SubscriptionUpdate> into) {
+    return new Subscription.Listener() {
+      @Override
+      public void onUpdate(SubscriptionUpdate update) {
+        into.add(update);
+      }
+
+      @Override
+      public void onEnd(Status status) {
+        // the test's assertions time out with what was seen
+      }
+    };
+  }
+
+  /** Waits for a RAW update holding a sample of this value. */
+  private static void awaitSample(BlockingQueue<SubscriptionUpdate> updates, double value) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<Double> seen = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
+      if (u == null) {
+        continue;
+      }
+      for (var s : u.getSamplesList()) {
+        seen.add(s.getSample().getValue());
+        if (s.getSample().getValue() == value) {
+          return;
+        }
+      }
+    }
+    throw new AssertionError("no sample of value " + value + " within " + WAIT + "; saw " + seen);
   }
 }

@@ -207,7 +207,8 @@ public final class LocalCluster {
     List<String> args = new ArrayList<>(List.of(
         "--set", "feitian.zookeeper.connect=" + layout.zkConnect(),
         "--set", "feitian.zookeeper.session-timeout=2s",
-        "--set", "feitian.cluster-name=" + CLUSTER_NAME));
+        "--set", "feitian.cluster-name=" + CLUSTER_NAME,
+        "--set", "feitian.shennong.agent=127.0.0.1:" + layout.shennongAgentPort()));
     LocalSecrets s = secrets;
     if (s != null) {
       args.addAll(s.daemonArgs());

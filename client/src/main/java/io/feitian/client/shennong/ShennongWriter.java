@@ -1,5 +1,6 @@
 package io.feitian.client.shennong;
 
+import com.typesafe.config.Config;
 import io.feitian.common.grpc.Addresses;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.SecuritySettings;
@@ -148,6 +149,21 @@ public final class ShennongWriter implements AutoCloseable {
     public Options withSecurity(SecuritySettings s) {
       return withTls(s.tls()).withToken(s.token().orElse(null));
     }
+  }
+
+  /**
+   * The writer a Feitian daemon reports with, from its configuration ({@code feitian.shennong}: the
+   * node's agent, the interval, whether to report at all) and security settings; empty when
+   * reporting is off.
+   */
+  public static Optional<ShennongWriter> forDaemon(Config config, String source,
+      Map<String, String> labels) {
+    Config c = config.getConfig("feitian.shennong");
+    if (!c.getBoolean("report")) {
+      return Optional.empty();
+    }
+    return Optional.of(new ShennongWriter(Options.defaults(source).withAgent(c.getString("agent")).withLabels(labels)
+        .withFlushInterval(c.getDuration("interval")).withSecurity(SecuritySettings.from(config))));
   }
 
   /** Connects (lazily: an agent that is not up yet is not an error) and starts the flush thread. */
