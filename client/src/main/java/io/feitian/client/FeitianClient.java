@@ -151,6 +151,25 @@ public final class FeitianClient implements AutoCloseable {
         : "";
   }
 
+  /**
+   * Watches the election at {@code basePath} (under the cluster's root) on this client's ZooKeeper
+   * session: how a client of another elected service (Shennong's master) finds its leader. The
+   * caller closes it. Throws IllegalArgumentException when the client reaches the cluster through a
+   * list of masters, not ZooKeeper.
+   */
+  public LeaderLocator locator(String basePath) {
+    if (zk == null) {
+      throw new IllegalArgumentException("the cluster must be given as ZooKeeper (zk://host:port) to find the "
+          + basePath.substring(1) + " leader; got a list of fuxi-masters");
+    }
+    return new LeaderLocator(zk, basePath);
+  }
+
+  /** The deadline and credentials of this client's calls. */
+  public CallSettings calls() {
+    return calls;
+  }
+
   /** An async ResourceService stub on a master, for a scheduling stream. */
   public ResourceServiceGrpc.ResourceServiceStub resourceStub(String address) {
     return calls.streaming(ResourceServiceGrpc.newStub(channel(address)));

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /** The built tree (target/feitian-&lt;version&gt;/) and the archive hold what an install needs. */
 class DistributionLayoutIT {
-  static final List<String> LAUNCHERS = List.of("fuxi-master", "task-worker", "zookeeper", "feitian");
-  static final List<String> UNITS =
-      List.of("feitian-fuxi-master.service", "feitian-task-worker.service", "feitian-zookeeper.service");
+  static final List<String> LAUNCHERS =
+      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "zookeeper", "feitian");
+  static final List<String> UNITS = List.of("feitian-fuxi-master.service", "feitian-task-worker.service",
+      "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-zookeeper.service");
   /** lib/ jar name: artifactId-version[-classifier].jar, the version starting with a digit. */
   private static final Pattern JAR = Pattern.compile("(.+?)-(\\d[^-]*)((?:-[A-Za-z0-9._]+)*)\\.jar");
 
@@ -75,7 +76,8 @@ class DistributionLayoutIT {
 
   @Test
   void confHasTheExamples() throws IOException {
-    for (String name : List.of("fuxi-master.conf", "task-worker.conf", "zoo.cfg", "logback.xml", "tokens.example")) {
+    for (String name : List.of("fuxi-master.conf", "task-worker.conf", "shennong-master.conf", "shennong-agent.conf",
+        "zoo.cfg", "logback.xml", "tokens.example")) {
       assertTrue(Files.isRegularFile(Dist.HOME.resolve("conf").resolve(name)), "conf/" + name + " missing");
     }
     assertTrue(Files.readString(Dist.HOME.resolve("conf/tokens.example")).contains("openssl rand -hex 32"));
@@ -94,6 +96,7 @@ class DistributionLayoutIT {
     Set<String> artifacts = jarsByArtifact().keySet();
     for (String needed : List.of(
         "feitian-fuxi-master", "feitian-task-worker", "feitian-client", "feitian-common", "feitian-proto",
+        "feitian-shennong", "t-digest",
         "zookeeper", "zookeeper-jute", "curator-framework", "grpc-netty-shaded", "config", "slf4j-api",
         // common.security.Pki (`local up --secure`).
         "bcpkix-jdk18on", "bcprov-jdk18on", "bcutil-jdk18on",

@@ -60,7 +60,7 @@ class SystemdUnitsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fuxi-master", "task-worker", "zookeeper"})
+  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "zookeeper"})
   void everyUnitHasTheCommonSettings(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertTrue(one(u, "Unit.Description").length() > 10);
@@ -83,7 +83,7 @@ class SystemdUnitsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fuxi-master", "task-worker"})
+  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent"})
   void feitianDaemonsNotifyAndReadEtcFeitian(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
@@ -152,7 +152,8 @@ class SystemdUnitsIT {
    * failure: unknown keys and bad values are only warnings (exit status 0).
    */
   @ParameterizedTest
-  @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service", "feitian-zookeeper.service"})
+  @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service",
+      "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-zookeeper.service"})
   void passesSystemdAnalyzeVerify(String name, @TempDir Path dir) throws IOException {
     Optional<Path> tool = systemdAnalyze();
     Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed: units not verified");

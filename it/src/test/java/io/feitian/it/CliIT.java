@@ -1,5 +1,17 @@
 package io.feitian.it;
 
+import io.feitian.client.ClusterTarget;
+import io.feitian.client.FeitianClient;
+import io.feitian.client.shennong.MonitorClient;
+import io.feitian.proto.shennong.v1.AgentServiceGrpc;
+import io.feitian.proto.shennong.v1.Event;
+import io.feitian.proto.shennong.v1.Sample;
+import io.feitian.proto.shennong.v1.Severity;
+import io.feitian.proto.shennong.v1.SubscriptionUpdate;
+import io.feitian.proto.shennong.v1.WriteRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -169,6 +181,55 @@ class CliIT {
     return pids;
   }
 
+  /**
+   * Shennong on the local cluster: a value written to the machine's agent reaches `feitian watch`,
+   * and an event written after `feitian events` began reaches it.
+   */
+  @Test
+  void watchAndEventsFollowWhatTheLocalAgentIsGiven() throws Exception {
+    int base = freePortBlock(6);
+    Path local = dir.resolve("watch-local");
+    String zk = "zk://127.0.0.1:" + base;
+    Run up = localUp(base, local);
+    ManagedChannel agent = NettyChannelBuilder.forTarget("127.0.0.1:" + (base + 1 + 200)).usePlaintext().build();
+    try (FeitianClient fuxi = new FeitianClient(ClusterTarget.parse(zk, "local"), FeitianClient.Options.defaults());
+        MonitorClient monitor = new MonitorClient(fuxi)) {
+      assertThat(up.code()).as(up.err()).isZero();
+      AgentServiceGrpc.AgentServiceBlockingStub writer = AgentServiceGrpc.newBlockingStub(agent)
+          .withWaitForReady().withDeadlineAfter(60, TimeUnit.SECONDS);
+      long now = System.currentTimeMillis();
+      writer.write(WriteRequest.newBuilder().setSource("cli-it").addSamples(Sample.newBuilder().setName("demo.value")
+          .putLabels("k", "v").setTimestampMs(now).setValue(42)).build());
+      // Routed once the master has the agent's status naming the series.
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> monitor.agents(false).stream()
+          .anyMatch(a -> a.getStatus().getSeriesNamesList().contains("demo.value")));
+      Run watch = cli("watch", "demo.value", "--op", "raw", "--count", "1", "--json", "--cluster", zk);
+      assertThat(watch.code()).as(watch.err()).isZero();
+      SubscriptionUpdate u = json(watch.out(), SubscriptionUpdate.newBuilder()).build();
+      assertThat(u.getSamplesList()).singleElement().satisfies(s -> assertThat(s.getSample().getValue()).isEqualTo(42));
+
+      Run bad = cli("watch", "demo.value{", "--cluster", zk);
+      assertThat(bad.code()).isEqualTo(1);
+      assertThat(bad.err()).contains("INVALID_ARGUMENT").contains("selector");
+
+      CompletableFuture<Run> events = CompletableFuture.supplyAsync(
+          () -> cli("events", "job.*", "--count", "1", "--cluster", zk));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (long ts = now; !events.isDone() && System.nanoTime() < deadline; ts++) {
+        writer.write(WriteRequest.newBuilder().setSource("cli-it").addEvents(Event.newBuilder().setName("job.failed")
+            .setSeverity(Severity.SEVERITY_ERROR).putLabels("job", "wc").setTimestampMs(ts).setMessage("boom"))
+            .build());
+        Thread.sleep(200);
+      }
+      Run followed = events.get(5, TimeUnit.SECONDS);
+      assertThat(followed.code()).as(followed.err()).isZero();
+      assertThat(followed.out()).contains("ERROR  job.failed{job=\"wc\"}  boom");
+    } finally {
+      agent.shutdownNow();
+      assertThat(cli("local", "down", "--dir", local.toString()).code()).isZero();
+    }
+  }
+
   @Test
   void localUpStartsEveryDaemonAndLocalDownStopsThemAll() throws Exception {
     int base = freePortBlock(6);
@@ -179,9 +240,10 @@ class CliIT {
     try {
       assertThat(up.code()).as(up.err()).isZero();
       assertThat(up.out()).contains("zookeeper").contains("fuxi-master-1").contains("fuxi-master-2")
-          .contains("task-worker-3").contains(local.resolve("logs").toString());
+          .contains("task-worker-3").contains("shennong-master-2").contains("shennong-agent")
+          .contains(local.resolve("logs").toString());
       pids.addAll(pids(up));
-      assertThat(pids).hasSize(6);
+      assertThat(pids).hasSize(9);
       Run status = cli("cluster", "status", "--json", "--cluster", "zk://127.0.0.1:" + base);
       ClusterStatus s = json(status.out(), ClusterStatus.newBuilder()).build();
       assertThat(s.getNodesCount()).isEqualTo(3);
@@ -223,12 +285,12 @@ class CliIT {
       for (long pid : pids(up)) {
         commandLines.add(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' '));
       }
-      assertThat(commandLines).hasSize(6);
+      assertThat(commandLines).hasSize(9);
       for (String commandLine : commandLines) {
         assertThat(commandLine).doesNotContain(tokens);
       }
       assertThat(commandLines).filteredOn(c -> c.contains("feitian.security.token-file=" + secure.resolve("daemon.token"))
-          && c.contains("feitian.security.tls.client-auth=require")).hasSize(5);
+          && c.contains("feitian.security.tls.client-auth=require")).hasSize(8);
 
       assertThat(TlsProbe.speaksTls("127.0.0.1:" + (base + 1), Duration.ofSeconds(5))).isTrue();
 

@@ -46,8 +46,7 @@ class MultiHostIT {
     Random random = new Random(seed);
     try (NetHosts hosts = NetHosts.create("fth", 213, MASTERS + WORKERS);
         TestCluster c = new TestCluster(dir, hosts)) {
-      // Ten JVMs share two cores: the shipped timings, not the suite's short ones, so that only the cut is a fault.
-      c.withArgs("--set", "feitian.zookeeper.session-timeout=4s");
+      // Ten JVMs share two cores: the shipped node timings, not the suite's short ones, so that only the cut is a fault.
       for (int h = 1; h <= MASTERS; h++) {
         c.startMasterOn(h, "--set", "fuxi.master.heartbeat-interval=1s", "--set", "fuxi.master.node-timeout=6s",
             "--set", "fuxi.master.recovery-window=6s");

@@ -84,10 +84,16 @@ final class TestCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The shipped session timeout (4 s). With 2 s, a job starting a dozen worker JVMs on the one core
+   * a loaded machine leaves starved this JVM's ZooKeeper long enough that every daemon lost its
+   * session again and again for two minutes (JobFaultsIT, runs 4 and 5 of a loop under load):
+   * leaders churned and a test's retry window ran out. Failover tests wait 2 s longer instead.
+   */
   private List<String> common() {
     List<String> a = new ArrayList<>(List.of(
         "--set", "feitian.zookeeper.connect=" + zkConnect(),
-        "--set", "feitian.zookeeper.session-timeout=2s",
+        "--set", "feitian.zookeeper.session-timeout=4s",
         "--set", "feitian.cluster-name=it"));
     a.addAll(extraArgs);
     return a;

@@ -1,5 +1,6 @@
 package io.feitian.shennong;
 
+import io.feitian.shennong.expose.PrometheusExposition;
 import io.feitian.testkit.PureCore;
 import org.junit.jupiter.api.Test;
 
@@ -26,10 +27,30 @@ class ShennongArchitectureTest {
   }
 
   @Test
+  void thePrometheusRenderingIsPure() {
+    // Its package also holds the HTTP shell; the rendering itself writes to memory only (java.io's buffers).
+    PureCore.checkClass(PrometheusExposition.class,
+        "the daemon renders on its loop, where its store may be read; the HTTP shell does the I/O", "java.net..",
+        "java.nio.file..", "java.nio.channels..", "com.sun.net.httpserver..", "io.feitian.common.security..");
+  }
+
+  @Test
   void theWireConversionsDoNoRpc() {
     // ByteBuffer (java.nio) carries t-digest's encoding; files and sockets stay out.
     PureCore.check("io.feitian.shennong.wire", "PartialProtos",
         "conversions turn messages into calls on the cores; the daemons own the RPC", "java.io..", "java.nio.file..",
         "java.nio.channels..", "java.net..");
+  }
+
+  @Test
+  void theAgentsSubscriptionRunnerIsPure() {
+    PureCore.check("io.feitian.shennong.exec", "SubscriptionRunner",
+        "the agent's loop drives it with its clock, its writes and its master's commands", NO_IO);
+  }
+
+  @Test
+  void theMastersFanOutIsPure() {
+    PureCore.check("io.feitian.shennong.fanout", "FanOut",
+        "the master's term drives it from one thread; the streams stay in the daemon", NO_IO);
   }
 }

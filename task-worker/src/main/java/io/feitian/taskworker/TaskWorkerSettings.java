@@ -1,10 +1,9 @@
 package io.feitian.taskworker;
 
+import io.feitian.common.config.NodeId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import io.feitian.common.grpc.Advertised;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,17 +30,7 @@ public record TaskWorkerSettings(
 
   public static TaskWorkerSettings from(Config config) {
     Config w = config.getConfig("task-worker");
-    String nodeId = w.getString("node-id");
-    if (nodeId.isBlank()) {
-      try {
-        nodeId = InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("task-worker.node-id is empty and the host name is unknown", e);
-      }
-    }
-    if (!nodeId.matches("[A-Za-z0-9_.-]{1,128}")) {
-      throw new IllegalArgumentException("task-worker.node-id must match [A-Za-z0-9_.-]{1,128}, got '" + nodeId + "'");
-    }
+    String nodeId = NodeId.resolve("task-worker.node-id", w.getString("node-id"));
     Map<String, Long> named = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : w.getConfig("resources.named").root().entrySet()) {
       named.put(e.getKey(), w.getLong("resources.named.\"" + e.getKey() + "\""));

@@ -19,11 +19,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * A whole cluster on one machine, every daemon a separate process on
  * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
- * by) and task-workers. State (pids, logs, data) lives under one directory
+ * by), task-workers, and Shennong (two masters and the machine's agent). State (pids, logs, data) lives under one directory
  * so {@code local down} from another shell can stop it.
  *
  * <p>A secure local cluster ({@code local up --secure}) runs every daemon but
@@ -36,6 +37,10 @@ public final class LocalCluster {
   static final String ZK_MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
   static final String MASTER_MAIN = "io.feitian.fuxi.master.FuxiMasterMain";
   static final String WORKER_MAIN = "io.feitian.taskworker.TaskWorkerMain";
+  static final String SHENNONG_MASTER_MAIN = "io.feitian.shennong.master.ShennongMasterMain";
+  static final String SHENNONG_AGENT_MAIN = "io.feitian.shennong.agent.ShennongAgentMain";
+  /** Shennong masters: one leads, one stands by. */
+  static final int SHENNONG_MASTERS = 2;
   static final String STATE_FILE = "local-cluster.properties";
   public static final String CLUSTER_NAME = "local";
 
@@ -56,6 +61,26 @@ public final class LocalCluster {
     public String zkConnect() {
       return "127.0.0.1:" + zkPort;
     }
+
+    /** The machine's shennong-agent: 200 above the first fuxi-master (7300 by default). */
+    public int shennongAgentPort() {
+      return masterPort + 200;
+    }
+
+    /** Shennong master {@code i} (1-based): 210 above the first fuxi-master (7310, 7311 by default). */
+    public int shennongMasterPort(int i) {
+      return masterPort + 210 + i - 1;
+    }
+
+    /** The agent's /metrics: 201 above the first fuxi-master (7301). */
+    public int shennongAgentMetricsPort() {
+      return masterPort + 201;
+    }
+
+    /** Shennong master {@code i}'s /metrics: 220 above the first fuxi-master (7320, 7321). */
+    public int shennongMasterMetricsPort(int i) {
+      return masterPort + 220 + i - 1;
+    }
   }
 
   /** One started daemon. */
@@ -66,9 +91,11 @@ public final class LocalCluster {
   private final boolean secure;
   // Set by prepare() when secure, before any daemon starts.
   private volatile LocalSecrets secrets;
+  /** A daemon this instance started, with its process (the member alone outlives a restart's kill). */
+  private record Started(Member member, Process process) {}
+
   // Written by the starting thread, read by a Ctrl-C handler.
-  private final List<Process> processes = new CopyOnWriteArrayList<>();
-  private final List<Member> members = new CopyOnWriteArrayList<>();
+  private final List<Started> started = new CopyOnWriteArrayList<>();
 
   public LocalCluster(Layout layout, PrintStream out) {
     this(layout, out, false);
@@ -100,6 +127,12 @@ public final class LocalCluster {
     for (int i = 0; i < layout.workers(); i++) {
       ports.add(layout.workerPort() + i);
     }
+    for (int i = 1; i <= SHENNONG_MASTERS; i++) {
+      ports.add(layout.shennongMasterPort(i));
+      ports.add(layout.shennongMasterMetricsPort(i));
+    }
+    ports.add(layout.shennongAgentPort());
+    ports.add(layout.shennongAgentMetricsPort());
     for (int port : ports) {
       requireFree(port);
     }
@@ -112,13 +145,14 @@ public final class LocalCluster {
       for (int i = 1; i <= layout.workers(); i++) {
         startWorker(i);
       }
+      startShennong();
       writeState();
       awaitReady(Duration.ofSeconds(60));
     } catch (IOException | InterruptedException | RuntimeException e) {
       stop();
       throw e;
     }
-    return List.copyOf(members);
+    return members();
   }
 
   /** The directories, and the secrets of a secure cluster (those of an earlier secure one removed otherwise). */
@@ -173,7 +207,8 @@ public final class LocalCluster {
     List<String> args = new ArrayList<>(List.of(
         "--set", "feitian.zookeeper.connect=" + layout.zkConnect(),
         "--set", "feitian.zookeeper.session-timeout=2s",
-        "--set", "feitian.cluster-name=" + CLUSTER_NAME));
+        "--set", "feitian.cluster-name=" + CLUSTER_NAME,
+        "--set", "feitian.shennong.agent=127.0.0.1:" + layout.shennongAgentPort()));
     LocalSecrets s = secrets;
     if (s != null) {
       args.addAll(s.daemonArgs());
@@ -192,6 +227,26 @@ public final class LocalCluster {
     List<String> args = common();
     args.addAll(List.of("--set", "fuxi.master.bind=127.0.0.1", "--set", "fuxi.master.port=" + port));
     return args;
+  }
+
+  /**
+   * Shennong for the machine: a master and its standby, and one agent, however many nodes the
+   * local cluster runs (they share the machine). Nothing waits for them: Fuxi does not need them.
+   */
+  private void startShennong() throws IOException {
+    for (int i = 1; i <= SHENNONG_MASTERS; i++) {
+      int port = layout.shennongMasterPort(i);
+      List<String> args = common();
+      args.addAll(List.of("--set", "shennong.master.bind=127.0.0.1", "--set", "shennong.master.port=" + port,
+          "--set", "shennong.master.metrics.port=" + layout.shennongMasterMetricsPort(i)));
+      start("shennong-master-" + i, "127.0.0.1:" + port, SHENNONG_MASTER_MAIN, args);
+    }
+    int port = layout.shennongAgentPort();
+    List<String> args = common();
+    args.addAll(List.of("--set", "shennong.agent.node-id=local", "--set", "shennong.agent.bind=127.0.0.1",
+        "--set", "shennong.agent.port=" + port, "--set", "shennong.agent.metrics.port="
+            + layout.shennongAgentMetricsPort()));
+    start("shennong-agent", "127.0.0.1:" + port, SHENNONG_AGENT_MAIN, args);
   }
 
   private void startWorker(int i) throws IOException {
@@ -216,22 +271,28 @@ public final class LocalCluster {
 
   /** Starts task-worker {@code i} (1-based) again, e.g. after it was killed; the node id stays node-i. */
   public Member restartWorker(int i) throws IOException {
-    String name = "task-worker-" + i;
-    members.removeIf(m -> m.name().equals(name));
-    startWorker(i);
-    return members.get(members.size() - 1);
+    return restart("task-worker-" + i, () -> startWorker(i));
   }
 
   /** Starts fuxi-master {@code i} (1-based) again, e.g. after it was killed; it joins the election as a standby. */
   public Member restartMaster(int i) throws IOException {
-    String name = "fuxi-master-" + i;
-    members.removeIf(m -> m.name().equals(name));
-    startMaster(i);
-    return members.get(members.size() - 1);
+    return restart("fuxi-master-" + i, () -> startMaster(i));
+  }
+
+  private interface Starter {
+    void start() throws IOException;
+  }
+
+  /** Forgets the daemon called {@code name}, starts its replacement, and records the new pid for `local down`. */
+  private Member restart(String name, Starter starter) throws IOException {
+    started.removeIf(s -> s.member().name().equals(name));
+    starter.start();
+    writeState();
+    return started.get(started.size() - 1).member();
   }
 
   public List<Member> members() {
-    return List.copyOf(members);
+    return started.stream().map(Started::member).toList();
   }
 
   private void start(String name, String address, String mainClass, List<String> args) throws IOException {
@@ -244,19 +305,15 @@ public final class LocalCluster {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("ZOO_LOG_DIR", layout.logs().toString());
     Process p = pb.start();
-    processes.add(p);
-    members.add(new Member(name, address, p.pid(), log));
+    started.add(new Started(new Member(name, address, p.pid(), log), p));
   }
 
   private void writeState() throws IOException {
     Properties props = new Properties();
     props.setProperty("up.pid", Long.toString(ProcessHandle.current().pid()));
     props.setProperty("zookeeper", layout.zkConnect());
-    StringBuilder pids = new StringBuilder();
-    for (Member m : members) {
-      pids.append(pids.length() == 0 ? "" : ",").append(m.pid());
-    }
-    props.setProperty("pids", pids.toString());
+    props.setProperty("pids", started.stream().map(s -> Long.toString(s.process().pid()))
+        .collect(Collectors.joining(",")));
     try (var w = Files.newBufferedWriter(layout.dir().resolve(STATE_FILE))) {
       props.store(w, "feitian local cluster");
     }
@@ -270,10 +327,10 @@ public final class LocalCluster {
     try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
         options)) {
       while (System.nanoTime() < deadline) {
-        for (Process p : processes) {
-          if (!p.isAlive()) {
-            Member m = members.get(processes.indexOf(p));
-            throw new IllegalStateException(m.name() + " exited with status " + p.exitValue() + "; see " + m.log());
+        for (Started s : started) {
+          if (!s.process().isAlive()) {
+            throw new IllegalStateException(s.member().name() + " exited with status " + s.process().exitValue()
+                + "; see " + s.member().log());
           }
         }
         try {
@@ -296,11 +353,7 @@ public final class LocalCluster {
 
   /** Stops every daemon this instance started (masters, then task-workers, then ZooKeeper) and their workers. */
   public void stop() {
-    List<Long> pids = new ArrayList<>();
-    for (Member m : members) {
-      pids.add(m.pid());
-    }
-    stopAll(layout.dir(), pids);
+    stopAll(layout.dir(), started.stream().map(s -> s.process().pid()).toList());
     try {
       Files.deleteIfExists(layout.dir().resolve(STATE_FILE));
     } catch (IOException e) {

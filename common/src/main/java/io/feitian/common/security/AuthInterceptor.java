@@ -7,11 +7,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * Authenticates bearer tokens and authorizes by role. Health checks and
+ * Authenticates bearer tokens and authorizes by role ({@link BearerAuth}). Health checks and
  * server reflection stay open so probes work without credentials. The
  * principal is available to services through {@link #PRINCIPAL}.
  */
@@ -19,7 +18,6 @@ public final class AuthInterceptor implements ServerInterceptor {
   public static final Context.Key<Principal> PRINCIPAL = Context.key("feitian-principal");
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final String BEARER = "Bearer ";
   private static final Set<String> OPEN_SERVICES =
       Set.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection");
 
@@ -39,22 +37,13 @@ public final class AuthInterceptor implements ServerInterceptor {
     if (OPEN_SERVICES.contains(service)) {
       return next.startCall(call, headers);
     }
-    String header = headers.get(AUTHORIZATION);
-    if (header == null || !header.startsWith(BEARER)) {
-      return refuse(call, Status.UNAUTHENTICATED.withDescription("missing bearer token for " + method));
+    BearerAuth.Outcome outcome = BearerAuth.check(tokens, headers.get(AUTHORIZATION), policy.requiredRole(method),
+        method);
+    if (outcome instanceof BearerAuth.Allowed a) {
+      return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, a.principal()), call, headers, next);
     }
-    Optional<Principal> principal = tokens.lookup(header.substring(BEARER.length()).strip());
-    if (principal.isEmpty()) {
-      return refuse(call, Status.UNAUTHENTICATED.withDescription("unknown bearer token"));
-    }
-    Role required = policy.requiredRole(method);
-    if (!principal.get().role().includes(required)) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          method + " needs role " + required.label() + "; "
-              + principal.get().name() + " has " + principal.get().role().label()));
-    }
-    Context ctx = Context.current().withValue(PRINCIPAL, principal.get());
-    return Contexts.interceptCall(ctx, call, headers, next);
+    return refuse(call, outcome instanceof BearerAuth.Denied d ? Status.PERMISSION_DENIED.withDescription(d.reason())
+        : Status.UNAUTHENTICATED.withDescription(((BearerAuth.Unauthenticated) outcome).reason()));
   }
 
   private static <ReqT, RespT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, RespT> call, Status status) {

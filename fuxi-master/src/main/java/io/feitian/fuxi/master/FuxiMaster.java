@@ -12,6 +12,8 @@ import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.LeaderElection;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
+import io.feitian.client.shennong.ShennongWriter;
+import io.feitian.fuxi.master.report.ClusterReporter;
 import io.feitian.fuxi.master.rpc.ClusterServiceImpl;
 import io.feitian.fuxi.master.rpc.CurrentTerm;
 import io.feitian.fuxi.master.rpc.NodeServiceImpl;
@@ -57,6 +59,7 @@ public final class FuxiMaster implements Daemon {
   /** Application kinds (jobs, services) found on the classpath, read once at start. */
   private final AppKinds kinds = AppKinds.discover();
   private volatile LeaderTerm term;
+  private Optional<ClusterReporter> reporter = Optional.empty();
   private String address;
 
   public FuxiMaster(Config config) {
@@ -139,6 +142,9 @@ public final class FuxiMaster implements Daemon {
     });
     electionRef[0] = election;
     election.start();
+    reporter = ShennongWriter.forDaemon(config, "fuxi-master", Map.of("master", address))
+        .map(w -> new ClusterReporter(w, () -> term, address,
+            config.getDuration("feitian.shennong.interval").toMillis()));
   }
 
   private void takeOffice(long epoch) {
@@ -198,6 +204,7 @@ public final class FuxiMaster implements Daemon {
 
   @Override
   public void close() {
+    reporter.ifPresent(ClusterReporter::close);
     if (election != null) {
       election.close();
     }

@@ -124,6 +124,13 @@ public final class SeriesStore {
     }
   }
 
+  /** Calls the visitor for every series held, in no particular order (e.g. for /metrics). */
+  public void forEach(SeriesVisitor visitor) {
+    for (Series s : byKey.values()) {
+      visitor.visit(s.key, s.window);
+    }
+  }
+
   /** The window of one series, or null. */
   public SeriesWindow window(SeriesKey key) {
     Series s = byKey.get(key);

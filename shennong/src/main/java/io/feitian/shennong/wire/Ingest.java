@@ -33,9 +33,19 @@ public final class Ingest {
   /** The response, and the events that passed the checks (the daemon forwards them to event subscriptions). */
   public record Result(WriteResponse response, List<Event> events) {}
 
+  /** Told of every sample the store accepted, in request order (the agent forwards them to RAW subscriptions). */
+  @FunctionalInterface
+  public interface Accepted {
+    void sample(SeriesKey key, Sample sample);
+  }
+
   private Ingest() {}
 
   public static Result apply(SeriesStore store, WriteRequest request) {
+    return apply(store, request, (key, sample) -> {});
+  }
+
+  public static Result apply(SeriesStore store, WriteRequest request, Accepted accepted) {
     CHECKS.matches("source", request.getSource(), SOURCE);
     if (request.getSamplesCount() > MAX_SAMPLES || request.getEventsCount() > MAX_EVENTS) {
       boolean samples = request.getSamplesCount() > MAX_SAMPLES;
@@ -61,7 +71,10 @@ public final class Ingest {
       }
       Admission a = store.append(request.getSource(), key, s.getTimestampMs(), s.getValue());
       switch (a) {
-        case ACCEPTED -> tally.acceptedSamples++;
+        case ACCEPTED -> {
+          tally.acceptedSamples++;
+          accepted.sample(key, s);
+        }
         case OUT_OF_ORDER -> tally.refuseSample(RefusalReason.REFUSAL_REASON_OUT_OF_ORDER,
             at + ".timestamp_ms " + s.getTimestampMs() + " is not newer than the newest sample of " + key);
         case SOURCE_SERIES_LIMIT -> tally.refuseSample(RefusalReason.REFUSAL_REASON_SOURCE_SERIES_LIMIT,

@@ -1,8 +1,7 @@
 package io.feitian.taskworker.master;
 
 import io.feitian.common.grpc.CallSettings;
-import io.feitian.common.grpc.Channels;
-import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.grpc.LeaderFollower;
 import io.feitian.common.grpc.StatusText;
 import io.feitian.common.retry.Backoff;
 import io.feitian.common.security.SecuritySettings;
@@ -16,11 +15,8 @@ import io.feitian.proto.fuxi.v1.WorkerInfo;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -37,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * leader goes away it finds the next one and registers again; running
  * workers are never touched by a failover.
  */
-public final class MasterLink implements AutoCloseable {
+public final class MasterLink extends LeaderFollower {
   private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
 
   /** The node as the link sees it. Calls come from the link's thread or gRPC threads. */
@@ -60,38 +56,16 @@ public final class MasterLink implements AutoCloseable {
     default void appsEnded(List<String> appIds) {}
   }
 
-  private enum State { LATENT, STARTED, CLOSED }
-
-  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-  private final Supplier<Optional<String>> leaderFromZk;
-  private final SecuritySettings security;
   private final CallSettings calls;
   private final NodeView node;
-  /** Touched only by the link's thread. */
-  private final Backoff backoff;
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
   private final Semaphore wakeups = new Semaphore(0);
-  private final Thread thread;
-  private volatile String leaderHint;
   private volatile long epoch;
-  private volatile String connectedTo;
 
   public MasterLink(Supplier<Optional<String>> leaderFromZk, SecuritySettings security, CallSettings calls, NodeView node,
       Backoff backoff) {
-    this.leaderFromZk = leaderFromZk;
-    this.security = security;
+    super("master-link", "fuxi-master", leaderFromZk, security, backoff);
     this.calls = calls;
     this.node = node;
-    this.backoff = backoff;
-    this.thread = new Thread(this::run, "master-link");
-    this.thread.setDaemon(true);
-  }
-
-  public void start() {
-    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
-      throw new IllegalStateException("already started");
-    }
-    thread.start();
   }
 
   /** Worker states changed: send a heartbeat now rather than at the next interval. */
@@ -101,54 +75,17 @@ public final class MasterLink implements AutoCloseable {
 
   /** The leader this node is registered with, if any. */
   public Optional<String> leader() {
-    return Optional.ofNullable(connectedTo);
+    return connected();
   }
 
   public long epoch() {
     return epoch;
   }
 
-  private void run() {
-    while (state.get() == State.STARTED) {
-      String target = leaderHint != null ? leaderHint : leaderFromZk.get().orElse(null);
-      leaderHint = null;
-      if (target == null) {
-        pause();
-        continue;
-      }
-      try {
-        session(target);
-      } catch (StatusRuntimeException e) {
-        Optional<String> hint = LeaderHint.parse(e.getStatus());
-        if (hint.isPresent() && !hint.get().equals(target)) {
-          leaderHint = hint.get();
-          continue;
-        }
-        log.info("master {} not usable: {}", target, StatusText.brief(e.getStatus()));
-        pause();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.warn("link to master {} failed", target, e);
-        pause();
-      } finally {
-        connectedTo = null;
-      }
-    }
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(backoff.nextDelayMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      state.set(State.CLOSED);
-    }
-  }
-
   /** One registration and its heartbeat stream, until the stream ends. */
-  private void session(String target) throws InterruptedException {
-    ManagedChannel ch = channels.computeIfAbsent(target, a -> Channels.open(a, security));
+  @Override
+  protected void session(String target) throws InterruptedException {
+    ManagedChannel ch = channel(target);
     RegisterNodeResponse reg = calls.unary(NodeServiceGrpc.newBlockingStub(ch)).register(node.registration());
     if (!node.observeEpoch(reg.getEpoch())) {
       log.warn("master {} answered with epoch {}, older than one seen; ignoring it", target, reg.getEpoch());
@@ -159,8 +96,7 @@ public final class MasterLink implements AutoCloseable {
     if (reg.getRevokedGrantIdsCount() > 0) {
       node.revoked(reg.getRevokedGrantIdsList(), "refused by the leader at registration");
     }
-    connectedTo = target;
-    backoff.reset();
+    established(target);
     log.info("registered with master {} (epoch {})", target, reg.getEpoch());
     node.registered(ch);
 
@@ -188,7 +124,7 @@ public final class MasterLink implements AutoCloseable {
         });
     long interval = Math.max(10, reg.getHeartbeatIntervalMs());
     try {
-      while (ended.getCount() > 0 && state.get() == State.STARTED) {
+      while (ended.getCount() > 0 && running()) {
         out.onNext(NodeHeartbeat.newBuilder().setNodeId(node.registration().getNodeId())
             .setEpoch(reg.getEpoch()).addAllWorkers(node.workers()).build());
         if (wakeups.tryAcquire(interval, TimeUnit.MILLISECONDS)) {
@@ -201,9 +137,8 @@ public final class MasterLink implements AutoCloseable {
       }
     }
     Status s = endStatus.get();
-    Optional<String> hint = LeaderHint.parse(s);
-    hint.ifPresent(h -> leaderHint = h);
-    if (state.get() == State.STARTED) {
+    follow(target, s);
+    if (running()) {
       log.info("heartbeat stream to {} ended: {}", target, StatusText.brief(s));
     }
   }
@@ -226,16 +161,7 @@ public final class MasterLink implements AutoCloseable {
 
   @Override
   public void close() {
-    if (state.getAndSet(State.CLOSED) != State.STARTED) {
-      return;
-    }
-    thread.interrupt();
     wake();
-    try {
-      thread.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    channels.values().forEach(Channels::close);
+    super.close();
   }
 }

@@ -107,15 +107,12 @@ public final class GrantRecovery {
 
   /**
    * A node registers with the grants it runs: for the first time in this
-   * term, or again. Throws {@link IllegalArgumentException} before changing
-   * anything if the registration contradicts the books (another rack).
+   * term, or again. Every reported grant is on {@code nodeId} (the shell
+   * checks this, naming the field). Throws {@link IllegalArgumentException}
+   * before changing anything if the registration contradicts the books
+   * (another rack).
    */
   public Registration register(String nodeId, String rack, ResourceVector total, List<Grant> reported) {
-    for (Grant g : reported) {
-      if (!g.nodeId().equals(nodeId)) {
-        throw new IllegalArgumentException("grant " + g.grantId() + " is on node " + g.nodeId() + ", not " + nodeId);
-      }
-    }
     return books.node(nodeId).isPresent() ? registerAgain(nodeId, rack, total, reported)
         : registerFirst(nodeId, rack, total, reported);
   }

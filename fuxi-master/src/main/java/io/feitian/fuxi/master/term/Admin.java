@@ -296,6 +296,7 @@ public final class Admin {
         .setBlacklisted(term.blacklist.containsKey(nodeId))
         .setLastHeartbeatAgeMs(now - lastHeard)));
     return b.setTotal(ResourceProtos.toProto(total)).setFree(ResourceProtos.toProto(free))
-        .setPendingUnits((int) Math.min(Integer.MAX_VALUE, term.scheduler.pendingUnits())).build();
+        .setPendingUnits((int) Math.min(Integer.MAX_VALUE, term.scheduler.pendingUnits()))
+        .setGrantsIssued(term.grantsIssued()).build();
   }
 }

@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ChildMasters {
   private static final Logger log = LoggerFactory.getLogger(ChildMasters.class);
-  static final String MASTER_UNIT = GrantRecovery.MASTER_UNIT;
   static final String MASTER_WORKER_NAME = "app-master";
 
   private final LeaderTerm term;
@@ -56,14 +55,14 @@ final class ChildMasters {
       if (app.masterGrant == null) {
         // After a failover the master's grant may be back (reported by its node) while its master is not.
         app.masterGrant = term.scheduler.grantsOf(app.id()).stream()
-            .filter(g -> MASTER_UNIT.equals(g.unit())).findFirst().orElse(null);
+            .filter(GrantRecovery::isMasterGrant).findFirst().orElse(null);
       }
       if (app.masterGrant != null) {
         launch(app);
       } else if (!app.masterRequested) {
         app.masterRequested = true;
         AppInfo info = app.info;
-        term.note(term.scheduler.request(app.id(), MASTER_UNIT,
+        term.note(term.scheduler.request(app.id(), GrantRecovery.MASTER_UNIT,
             ResourceProtos.fromProto("master_resources", info.getSpec().getMasterResources()),
             info.getSpec().getPriority(), LocalityLevel.CLUSTER, "", 1, false));
         term.deliverIssued();

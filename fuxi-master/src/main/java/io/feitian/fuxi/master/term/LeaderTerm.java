@@ -79,6 +79,7 @@ public final class LeaderTerm implements AutoCloseable {
   private volatile boolean closed;
   /** Grants issued by scheduler calls of the current loop task, not yet delivered. */
   private final List<Grant> issued = new ArrayList<>();
+  private long grantsIssued;
 
   public LeaderTerm(long epoch, MasterSettings settings, HardState hard, Clock clock, TaskWorkerClients workers,
       ChildMasterEnvironment childEnv, AppKinds kinds) {
@@ -232,6 +233,11 @@ public final class LeaderTerm implements AutoCloseable {
     return admin;
   }
 
+  /** Grants delivered in this term. */
+  long grantsIssued() {
+    return grantsIssued;
+  }
+
   /** Keeps the grants a scheduler call issued, for {@link #deliverIssued}. */
   Outcome note(Outcome outcome) {
     note(outcome.granted());
@@ -250,6 +256,7 @@ public final class LeaderTerm implements AutoCloseable {
     }
     List<Grant> batch = new ArrayList<>(issued);
     issued.clear();
+    grantsIssued += batch.size();
     deliver(batch);
   }
 

@@ -1,0 +1,319 @@
+package io.feitian.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.feitian.client.ClusterTarget;
+import io.feitian.client.FeitianClient;
+import io.feitian.client.shennong.MonitorClient;
+import io.feitian.client.shennong.Subscription;
+import io.feitian.proto.shennong.v1.AgentServiceGrpc;
+import io.feitian.proto.shennong.v1.AgentState;
+import io.feitian.proto.shennong.v1.Operation;
+import io.feitian.proto.shennong.v1.Sample;
+import io.feitian.proto.shennong.v1.SubscribeRequest;
+import io.feitian.proto.shennong.v1.SubscriptionUpdate;
+import io.feitian.proto.shennong.v1.WriteRequest;
+import io.feitian.testkit.ChildJvm;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Shennong's faults with real processes: the master leader and an agent killed with kill -9 while
+ * a subscriber counts what agents were given. The client library follows the master; every window
+ * the subscriber is shown whole holds exactly the samples written in it, and the windows around
+ * the faults say what they lack.
+ */
+class ShennongIT {
+  private static final String MASTER_MAIN = "io.feitian.shennong.master.ShennongMasterMain";
+  private static final String AGENT_MAIN = "io.feitian.shennong.agent.ShennongAgentMain";
+  /** Samples are stamped this far ahead, so each is written well before its window is evaluated. */
+  private static final long AHEAD_MS = 1000;
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir
+  Path dir;
+  private TestingServer zk;
+  /** The ZooKeeper the Shennong daemons use: this test's own, or a TestCluster's. */
+  private String zkConnect;
+  private final Map<String, Process> daemons = new LinkedHashMap<>();
+  private final Map<String, Integer> agentPorts = new LinkedHashMap<>();
+  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
+  private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+  private final Map<String, Long> lastTs = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @BeforeEach
+  void startZooKeeper() throws Exception {
+    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+    zkConnect = zk.getConnectString();
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    writer.shutdownNow();
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    daemons.values().forEach(ChildJvm::kill9);
+    zk.close();
+  }
+
+  private List<String> common() {
+    return new ArrayList<>(List.of("--set", "feitian.zookeeper.connect=" + zkConnect,
+        "--set", "feitian.zookeeper.session-timeout=2s", "--set", "feitian.cluster-name=it"));
+  }
+
+  private void startMaster(String name) {
+    List<String> args = common();
+    args.addAll(List.of("--set", "shennong.master.port=0", "--set", "shennong.master.metrics.port=0",
+        "--set", "shennong.master.status-interval=300ms",
+        "--set", "shennong.master.report-grace=500ms"));
+    daemons.put(name, ChildJvm.of(MASTER_MAIN).args(args.toArray(String[]::new)).log(dir.resolve(name + ".log"))
+        .start());
+  }
+
+  private void startAgent(String node) throws IOException {
+    int port = agentPorts.computeIfAbsent(node, n -> freePort());
+    List<String> args = common();
+    args.addAll(List.of("--set", "shennong.agent.node-id=" + node, "--set", "shennong.agent.port=" + port,
+        "--set", "shennong.agent.metrics.port=0",
+        "--set", "shennong.agent.reconnect-backoff=50ms", "--set", "shennong.agent.reconnect-backoff-max=300ms"));
+    daemons.put(node, ChildJvm.of(AGENT_MAIN).args(args.toArray(String[]::new))
+        .log(dir.resolve(node + "-" + System.nanoTime() + ".log")).start());
+    lastTs.put(node, 0L);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** One sample of value 1 to each live agent every 50 ms; remembers the stamps the agents accepted. */
+  private void write() {
+    for (String node : List.copyOf(lastTs.keySet())) {
+      long ts = Math.max(lastTs.getOrDefault(node, 0L) + 1, System.currentTimeMillis() + AHEAD_MS);
+      try {
+        ManagedChannel ch = channels.computeIfAbsent(node, n -> NettyChannelBuilder.forTarget(
+            "127.0.0.1:" + agentPorts.get(n)).usePlaintext().build());
+        int ok = AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS).write(WriteRequest
+            .newBuilder().setSource("it").addSamples(Sample.newBuilder().setName("load").setTimestampMs(ts)
+                .setValue(1)).build()).getAcceptedSamples();
+        if (ok == 1) {
+          accepted.add(ts);
+          lastTs.computeIfPresent(node, (n, old) -> ts);
+        }
+      } catch (RuntimeException e) {
+        // not up (yet, or any more): nothing accepted
+      }
+    }
+  }
+
+  private long samplesIn(long startMs, long endMs) {
+    return accepted.stream().filter(ts -> ts > startMs && ts <= endMs).count();
+  }
+
+  /** The leader's process name, from its log line "leading as ADDRESS". */
+  private String leader(MonitorClient client) {
+    await().atMost(WAIT).ignoreExceptions().until(() -> !client.agents(false).isEmpty());
+    for (Map.Entry<String, Process> d : daemons.entrySet()) {
+      if (d.getKey().startsWith("master") && d.getValue().isAlive() && log(d.getKey()).contains("leading as")) {
+        return d.getKey();
+      }
+    }
+    throw new IllegalStateException("no master leads");
+  }
+
+  private String log(String name) {
+    try {
+      return Files.readString(dir.resolve(name + ".log"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aSubscriptionRidesOutAMasterAndAnAgentKilledWithoutShowingAWrongCount() throws Exception {
+    startMaster("master-1");
+    startMaster("master-2");
+    startAgent("n1");
+    startAgent("n2");
+    writer.scheduleAtFixedRate(this::write, 0, 50, TimeUnit.MILLISECONDS);
+    BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    try (FeitianClient fuxi = new FeitianClient(new ClusterTarget.ZooKeeper(zk.getConnectString(), "it", "feitian"),
+        FeitianClient.Options.defaults()); MonitorClient client = new MonitorClient(fuxi)) {
+      await().atMost(WAIT).ignoreExceptions().until(() -> client.agents(false).size() == 2
+          && client.agents(false).stream().allMatch(a -> a.getStatus().getSeriesNamesList().contains("load")));
+      Subscription s = client.subscribe(SubscribeRequest.newBuilder().setSelector("load")
+          .setOperation(Operation.OPERATION_COUNT).setWindowMs(1000).setStepMs(1000).build(),
+          new Subscription.Listener() {
+            @Override
+            public void onStream(String master) {
+              seen.add(master);
+            }
+
+            @Override
+            public void onUpdate(SubscriptionUpdate update) {
+              seen.add(update);
+            }
+
+            @Override
+            public void onEnd(Status status) {
+              seen.add(status);
+            }
+          });
+      List<SubscriptionUpdate> whole = new ArrayList<>();
+      int streams = 0;
+      int marked = 0;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      String killedMaster = null;
+      boolean agentKilled = false;
+      boolean agentRestarted = false;
+      while (System.nanoTime() < deadline && (streams < 2 || !agentRestarted || whole.size() < 12)) {
+        Object o = seen.poll(30, TimeUnit.SECONDS);
+        assertThat(o).as("an update within 30 s").isNotNull();
+        if (o instanceof Status st) {
+          throw new AssertionError("the subscription ended: " + st);
+        }
+        if (o instanceof String) {
+          streams++;
+          continue;
+        }
+        SubscriptionUpdate u = (SubscriptionUpdate) o;
+        boolean isWhole = u.getGap().getMissingAgentsCount() == 0 && u.getGap().getIncompleteSeries() == 0;
+        if (isWhole) {
+          whole.add(u);
+        } else {
+          marked++;
+        }
+        if (whole.size() >= 3 && killedMaster == null) {
+          killedMaster = leader(client);
+          ChildJvm.kill9(daemons.get(killedMaster));
+        } else if (streams >= 2 && whole.size() >= 6 && !agentKilled) {
+          lastTs.remove("n2");
+          ChildJvm.kill9(daemons.get("n2"));
+          agentKilled = true;
+        } else if (agentKilled && !agentRestarted && u.getGap().getMissingAgentsList().contains("n2")) {
+          long killedAt = System.currentTimeMillis();
+          // n2's samples died with it, stamped up to AHEAD_MS ahead: restart after them.
+          await().atMost(WAIT).until(() -> System.currentTimeMillis() > killedAt + AHEAD_MS);
+          startAgent("n2");
+          agentRestarted = true;
+        }
+      }
+      s.close();
+      assertThat(streams).as("a second stream after the master was killed").isGreaterThanOrEqualTo(2);
+      assertThat(agentRestarted).isTrue();
+      assertThat(marked).as("windows around the agent's death say what they lack").isPositive();
+      assertThat(whole).hasSizeGreaterThanOrEqualTo(12);
+      for (SubscriptionUpdate u : whole) {
+        long got = u.getGroupsCount() == 0 ? 0 : (long) u.getGroups(0).getValue();
+        assertThat(got).as("window from %d (%s)", u.getWindowStartMs(), u)
+            .isEqualTo(samplesIn(u.getWindowStartMs(), u.getWindowStartMs() + 1000));
+      }
+      await().atMost(WAIT).ignoreExceptions().until(() -> client.agents(false).stream()
+          .filter(a -> a.getState() == AgentState.AGENT_STATE_UP).count() == 2);
+    }
+  }
+
+  /**
+   * Fuxi reports through Shennong: a leading fuxi-master writes the cluster's figures and events
+   * to its node's agent, where any subscriber sees them; a node killed with kill -9 is an event.
+   */
+  @Test
+  void fuxiMasterReportsItsNodesAndTheLossOfOne() throws Exception {
+    int agentPort = freePort();
+    agentPorts.put("node-a", agentPort);
+    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
+        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms")) {
+      zkConnect = fuxi.zkConnect();
+      startMaster("master-1");
+      startAgent("node-a");
+      fuxi.startMaster();
+      fuxi.startWorker("tw-1", "rack-1");
+      fuxi.startWorker("tw-2", "rack-2");
+      fuxi.awaitAliveNodes(2);
+      MonitorClient monitor = new MonitorClient(fuxi.client());
+      BlockingQueue<SubscriptionUpdate> alive = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      try (monitor;
+          Subscription a = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.master.nodes.alive")
+              .setOperation(Operation.OPERATION_RAW).build(), listener(alive));
+          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.*{severity>=\"warning\"}")
+              .setKind(io.feitian.proto.shennong.v1.Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
+              listener(events))) {
+        awaitSample(alive, 2.0);
+        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+        fuxi.killNode("tw-2");
+        io.feitian.proto.shennong.v1.Event lost = null;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (lost == null && System.nanoTime() < deadline) {
+          SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
+          if (u != null && u.getEventsCount() > 0) {
+            lost = u.getEvents(0);
+          }
+        }
+        assertThat(lost).as("a node lost event within " + WAIT).isNotNull();
+        assertThat(lost.getName()).isEqualTo("fuxi.node.lost");
+        assertThat(lost.getLabelsMap()).containsEntry("node", "tw-2");
+        awaitSample(alive, 1.0);
+      }
+    }
+  }
+
+  private static Subscription.Listener listener(BlockingQueue<SubscriptionUpdate> into) {
+    return new Subscription.Listener() {
+      @Override
+      public void onUpdate(SubscriptionUpdate update) {
+        into.add(update);
+      }
+
+      @Override
+      public void onEnd(Status status) {
+        // the test's assertions time out with what was seen
+      }
+    };
+  }
+
+  /** Waits for a RAW update holding a sample of this value. */
+  private static void awaitSample(BlockingQueue<SubscriptionUpdate> updates, double value) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<Double> seen = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
+      if (u == null) {
+        continue;
+      }
+      for (var s : u.getSamplesList()) {
+        seen.add(s.getSample().getValue());
+        if (s.getSample().getValue() == value) {
+          return;
+        }
+      }
+    }
+    throw new AssertionError("no sample of value " + value + " within " + WAIT + "; saw " + seen);
+  }
+}

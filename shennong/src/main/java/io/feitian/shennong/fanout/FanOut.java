@@ -1,0 +1,405 @@
+package io.feitian.shennong.fanout;
+
+import io.feitian.proto.shennong.v1.AddSubscription;
+import io.feitian.proto.shennong.v1.AgentHello;
+import io.feitian.proto.shennong.v1.AgentInfo;
+import io.feitian.proto.shennong.v1.AgentStatus;
+import io.feitian.proto.shennong.v1.Event;
+import io.feitian.proto.shennong.v1.PartialReport;
+import io.feitian.proto.shennong.v1.RemoveSubscription;
+import io.feitian.proto.shennong.v1.Sample;
+import io.feitian.proto.shennong.v1.SubscribeRequest;
+import io.feitian.proto.shennong.v1.SubscriptionCommand;
+import io.feitian.proto.shennong.v1.SubscriptionUpdate;
+import io.feitian.shennong.fanout.AgentBook.Agent;
+import io.feitian.shennong.ops.MergedWindow;
+import io.feitian.shennong.ops.WindowQuery;
+import io.feitian.shennong.select.EventSelector;
+import io.feitian.shennong.wire.PartialProtos;
+import io.feitian.shennong.wire.QueryProtos;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * The master's side of every subscription: routes each to the agents that may hold its data,
+ * pushes it to agents as they register, collects their reports, merges windows, and queues the
+ * results per subscriber. Driven by one thread; every call takes the time. What must leave the
+ * process goes through the {@link Outbox}.
+ */
+public final class FanOut {
+  /** How a subscription ended when the master ends it (a subscriber's cancel ends it quietly). */
+  public enum Ending {
+    /** More groups than allowed ({@code group_by}). */
+    TOO_MANY_GROUPS,
+    /** An agent refused to run it (its reason is given). */
+    REFUSED_BY_AGENT
+  }
+
+  /** What leaves the core; called on the driving thread. */
+  public interface Outbox {
+    void toAgent(String nodeId, SubscriptionCommand command);
+
+    /** The subscription has an update waiting: {@link #drain} it when the subscriber can take it. */
+    void pending(String subscriptionId);
+
+    void end(String subscriptionId, Ending ending, String message);
+
+    /** The agent fell silent; its session should be closed (it will register again). */
+    void loseSession(String nodeId, long sessionId, String reason);
+  }
+
+  /**
+   * @param reportGraceMs how long after a window's end reports are waited for
+   * @param statusIntervalMs how often agents send their status; silent for three, an agent is lost
+   * @param keepLostMs how long a lost agent stays listed
+   * @param maxSubscriptions subscriptions held at once
+   */
+  public record Settings(long reportGraceMs, long statusIntervalMs, long keepLostMs, int maxSubscriptions) {
+    public Settings {
+      if (reportGraceMs <= 0 || statusIntervalMs <= 0 || keepLostMs < 0 || maxSubscriptions <= 0) {
+        throw new IllegalArgumentException("report grace, status interval and max subscriptions must be positive");
+      }
+    }
+  }
+
+  /** Thrown when the master holds its maximum of subscriptions. */
+  public static final class TooManySubscriptions extends RuntimeException {
+    TooManySubscriptions(String message) {
+      super(message);
+    }
+  }
+
+  private static final class Sub {
+    final String id;
+    final SubscribeRequest pushed;
+    final WindowQuery query; // null for events
+    final EventSelector events; // null for metrics
+    final Set<String> routed = new TreeSet<>();
+    // Exactly one of the three queues, by kind.
+    final SubscriberQueue.Windows windows;
+    final SubscriberQueue.Forwarded<Sample> samples;
+    final SubscriberQueue.Forwarded<Event> eventQueue;
+    WindowCollector collector; // windowed only
+    // RAW metrics: the first message gathers every routed agent's newest samples.
+    Map<String, List<Sample>> first;
+    Set<String> awaitingFirst;
+    long firstDeadlineMs;
+
+    Sub(String id, SubscribeRequest pushed, WindowQuery query, EventSelector events) {
+      this.id = id;
+      this.pushed = pushed;
+      this.query = query;
+      this.events = events;
+      this.windows = windowed() ? new SubscriberQueue.Windows(query.groupBy()) : null;
+      this.samples = rawMetrics() ? SubscriberQueue.Forwarded.samples() : null;
+      this.eventQueue = events != null ? SubscriberQueue.Forwarded.events() : null;
+    }
+
+    SubscriberQueue queue() {
+      return windows != null ? windows : samples != null ? samples : eventQueue;
+    }
+
+    boolean windowed() {
+      return query != null && !query.isRaw();
+    }
+
+    boolean rawMetrics() {
+      return query != null && query.isRaw();
+    }
+
+    Predicate<String> names() {
+      return events != null ? name -> true : query.selector()::matchesName;
+    }
+  }
+
+  private final Settings settings;
+  private final Outbox out;
+  private final AgentBook agents;
+  private final Map<String, Sub> subs = new LinkedHashMap<>();
+  private long refusedReports;
+
+  public FanOut(Settings settings, Outbox out) {
+    this.settings = settings;
+    this.out = out;
+    this.agents = new AgentBook(3 * settings.statusIntervalMs(), settings.keepLostMs());
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
+   * Starts a subscription: checks it (IllegalArgumentException naming the field), routes it and
+   * pushes it to its agents. Its first update follows: at once for events, when the routed agents
+   * have sent their newest samples for RAW, and when the window that ended last is merged for a
+   * windowed operation.
+   */
+  public void subscribe(String id, SubscribeRequest request, long nowMs) {
+    Sub sub;
+    if (QueryProtos.isEvents(request)) {
+      sub = new Sub(id, request, null, QueryProtos.events(request));
+    } else {
+      WindowQuery query = QueryProtos.metrics(request);
+      sub = new Sub(id, QueryProtos.request(query), query, null);
+    }
+    if (sub.windowed()) {
+      for (Agent a : agents.up()) {
+        if (sub.query.windowMs() > a.hello.getRetentionMs()) {
+          throw new IllegalArgumentException("window_ms " + sub.query.windowMs() + " exceeds the retention of agent "
+              + a.nodeId + " (" + a.hello.getRetentionMs() + " ms)");
+        }
+      }
+    }
+    if (subs.size() >= settings.maxSubscriptions()) {
+      throw new TooManySubscriptions("the master holds its maximum of " + settings.maxSubscriptions()
+          + " subscriptions");
+    }
+    subs.put(id, sub);
+    for (Agent a : agents.known()) {
+      if (a.mayHold(sub.names())) {
+        sub.routed.add(a.nodeId); // lost ones too: their absence is named
+      }
+    }
+    if (sub.windowed()) {
+      sub.collector = new WindowCollector(sub.query, sub.query.windowEndAtOrBefore(nowMs), settings.reportGraceMs(),
+          () -> Set.copyOf(sub.routed), agents::isUp);
+    } else if (sub.rawMetrics()) {
+      sub.first = new LinkedHashMap<>();
+      sub.awaitingFirst = new HashSet<>(sub.routed.stream().filter(agents::isUp).toList());
+      sub.firstDeadlineMs = nowMs + settings.reportGraceMs();
+    } else {
+      sub.eventQueue.offer(Map.of());
+      out.pending(id);
+    }
+    sub.routed.stream().filter(agents::isUp).forEach(node -> push(sub, node));
+    tick(nowMs);
+  }
+
+  /** Ends a subscription its subscriber left: its agents drop it. */
+  public void unsubscribe(String id) {
+    Sub sub = subs.remove(id);
+    if (sub != null) {
+      SubscriptionCommand remove = SubscriptionCommand.newBuilder()
+          .setRemove(RemoveSubscription.newBuilder().setSubscriptionId(id)).build();
+      sub.routed.forEach(node -> out.toAgent(node, remove));
+    }
+  }
+
+  /** The subscription's next update for its subscriber, or null when nothing waits. */
+  public SubscriptionUpdate drain(String id) {
+    Sub sub = subs.get(id);
+    return sub == null ? null : sub.queue().drain();
+  }
+
+  public int subscriptions() {
+    return subs.size();
+  }
+
+  /**
+   * Agents the cluster's registry lists (a new leader reads it when it takes office). Until each
+   * registers here, every subscription counts on it and names it missing: a new master does not
+   * show a sum without the agents it has not heard from yet as if it were whole.
+   */
+  public void expect(Collection<String> nodeIds, long nowMs) {
+    for (Agent a : agents.expect(nodeIds, nowMs)) {
+      subs.values().forEach(sub -> sub.routed.add(a.nodeId));
+    }
+  }
+
+  /** Checks a hello's fields; IllegalArgumentException names the first bad one. */
+  public static void check(AgentHello hello) {
+    AgentBook.check(hello);
+  }
+
+  /** A new agent session; the node's subscriptions are pushed to it. Throws IllegalArgumentException for a bad hello. */
+  public void hello(long sessionId, AgentHello hello, long nowMs) {
+    Agent a = agents.open(sessionId, hello, nowMs);
+    for (Sub sub : subs.values()) {
+      sub.routed.remove(a.nodeId); // a new session starts with no subscriptions
+      route(sub, a);
+    }
+  }
+
+  public void status(long sessionId, String nodeId, AgentStatus status, long nowMs) {
+    agents.current(nodeId, sessionId).ifPresent(a -> {
+      a.lastContactMs = nowMs;
+      a.status = status;
+      subs.values().forEach(sub -> route(sub, a));
+    });
+  }
+
+  /** An agent's report; a malformed one is refused (counted), never merged. */
+  public void report(long sessionId, String nodeId, PartialReport report, long nowMs) {
+    Agent a = agents.current(nodeId, sessionId).orElse(null);
+    Sub sub = subs.get(report.getSubscriptionId());
+    if (a == null) {
+      return;
+    }
+    a.lastContactMs = nowMs;
+    if (sub == null || !sub.routed.contains(nodeId)) {
+      return; // cancelled meanwhile
+    }
+    try {
+      take(sub, nodeId, report, nowMs);
+    } catch (IllegalArgumentException bad) {
+      refusedReports++;
+    }
+  }
+
+  private void take(Sub sub, String nodeId, PartialReport report, long nowMs) {
+    if (sub.windowed()) {
+      sub.collector.add(nodeId, report.getWindowEndMs(), PartialProtos.evaluation(report, sub.query));
+      finishDue(sub, nowMs);
+    } else if (sub.rawMetrics()) {
+      if (report.getGroupsOverLimit() > 0) {
+        end(sub, Ending.TOO_MANY_GROUPS, "selector matches more than " + WindowQuery.MAX_GROUPS
+            + " series on agent " + nodeId);
+      } else if (sub.first != null) {
+        sub.first.computeIfAbsent(nodeId, n -> new ArrayList<>()).addAll(report.getSamplesList());
+        sub.awaitingFirst.remove(nodeId);
+        releaseFirst(sub, nowMs);
+      } else {
+        sub.samples.offer(Map.of(nodeId, report.getSamplesList()));
+        out.pending(sub.id);
+      }
+    } else {
+      sub.eventQueue.offer(Map.of(nodeId, report.getEventsList()));
+      out.pending(sub.id);
+    }
+  }
+
+  /** An agent could not run a subscription: the subscriber is told why. */
+  public void refused(long sessionId, String nodeId, String subscriptionId, String reason, long nowMs) {
+    agents.current(nodeId, sessionId).ifPresent(a -> {
+      a.lastContactMs = nowMs;
+      Sub sub = subs.get(subscriptionId);
+      if (sub != null) {
+        end(sub, Ending.REFUSED_BY_AGENT, "agent " + nodeId + " refused the subscription: " + reason);
+      }
+    });
+  }
+
+  /** The session ended (its stream closed or failed): the agent is lost until it registers again (see lose). */
+  public void sessionEnded(long sessionId, String nodeId, long nowMs) {
+    agents.current(nodeId, sessionId).ifPresent(a -> lose(a, nowMs));
+  }
+
+  /** Merges windows whose time has come, releases first messages, loses silent agents. */
+  public void tick(long nowMs) {
+    for (Agent a : agents.silent(nowMs)) {
+      out.loseSession(a.nodeId, a.sessionId, "silent for more than " + 3 * settings.statusIntervalMs() + " ms");
+      lose(a, nowMs);
+    }
+    for (String forgotten : agents.forgetOldLost(nowMs)) {
+      subs.values().forEach(sub -> sub.routed.remove(forgotten));
+    }
+    for (Sub sub : List.copyOf(subs.values())) {
+      if (sub.windowed()) {
+        finishDue(sub, nowMs);
+      } else if (sub.first != null) {
+        releaseFirst(sub, nowMs);
+      }
+    }
+  }
+
+  /** When {@link #tick} has work next, or Long.MAX_VALUE. */
+  public long nextDeadlineMs() {
+    long next = agents.nextSilenceMs();
+    for (Sub sub : subs.values()) {
+      if (sub.windowed()) {
+        next = Math.min(next, sub.collector.deadline());
+      } else if (sub.first != null) {
+        next = Math.min(next, sub.firstDeadlineMs);
+      }
+    }
+    return next;
+  }
+
+  /** The master's own figures, by Micrometer-style name (for /metrics). */
+  public Map<String, Double> figures() {
+    Map<String, Double> f = new LinkedHashMap<>();
+    long up = agents.up().size();
+    f.put("shennong.master.agents.up", (double) up);
+    f.put("shennong.master.agents.lost", (double) (agents.known().size() - up));
+    f.put("shennong.master.subscriptions", (double) subs.size());
+    f.put("shennong.master.refused.reports", (double) refusedReports());
+    return f;
+  }
+
+  public List<AgentInfo> agents(boolean includeLost, long nowMs) {
+    return agents.infos(includeLost, nowMs);
+  }
+
+  /** Reports refused as malformed, or for windows already merged, since the master started leading. */
+  public long refusedReports() {
+    return refusedReports + subs.values().stream().filter(Sub::windowed)
+        .mapToLong(s -> s.collector.refusedReports()).sum();
+  }
+
+  /**
+   * A lost agent stays routed until it is forgotten: windows name it missing rather than look whole
+   * without its data, but no longer wait for it.
+   */
+  private void lose(Agent a, long nowMs) {
+    agents.lose(a);
+    a.lastContactMs = Math.min(a.lastContactMs, nowMs);
+    for (Sub sub : List.copyOf(subs.values())) {
+      if (sub.windowed()) {
+        finishDue(sub, nowMs);
+      } else if (sub.first != null) {
+        sub.awaitingFirst.remove(a.nodeId);
+        releaseFirst(sub, nowMs);
+      }
+    }
+  }
+
+  private void route(Sub sub, Agent a) {
+    if (!sub.routed.contains(a.nodeId) && a.mayHold(sub.names())) {
+      sub.routed.add(a.nodeId);
+      push(sub, a.nodeId);
+    }
+  }
+
+  private void push(Sub sub, String nodeId) {
+    AddSubscription.Builder add = AddSubscription.newBuilder().setSubscriptionId(sub.id).setRequest(sub.pushed);
+    if (sub.windowed()) {
+      add.setFirstWindowEndMs(sub.collector.nextEndMs());
+    }
+    out.toAgent(nodeId, SubscriptionCommand.newBuilder().setAdd(add).build());
+  }
+
+  private void finishDue(Sub sub, long nowMs) {
+    List<MergedWindow> done = sub.collector.due(nowMs);
+    for (MergedWindow w : done) {
+      if (w.groupsOverLimit() > 0) {
+        end(sub, Ending.TOO_MANY_GROUPS, "group_by makes more than " + WindowQuery.MAX_GROUPS + " groups");
+        return;
+      }
+      sub.windows.offer(w);
+    }
+    if (!done.isEmpty()) {
+      out.pending(sub.id);
+    }
+  }
+
+  private void releaseFirst(Sub sub, long nowMs) {
+    if (sub.awaitingFirst.isEmpty() || nowMs >= sub.firstDeadlineMs) {
+      sub.samples.offer(sub.first);
+      sub.first = null;
+      sub.awaitingFirst = null;
+      out.pending(sub.id);
+    }
+  }
+
+  private void end(Sub sub, Ending ending, String message) {
+    unsubscribe(sub.id);
+    out.end(sub.id, ending, message);
+  }
+}

@@ -1,0 +1,266 @@
+package io.feitian.shennong.master;
+
+import io.feitian.common.lifecycle.EventLoop;
+import io.feitian.proto.shennong.v1.AgentHello;
+import io.feitian.proto.shennong.v1.AgentInfo;
+import io.feitian.proto.shennong.v1.AgentMessage;
+import io.feitian.proto.shennong.v1.MasterMessage;
+import io.feitian.proto.shennong.v1.SessionAccepted;
+import io.feitian.proto.shennong.v1.SubscribeRequest;
+import io.feitian.proto.shennong.v1.SubscriptionCommand;
+import io.feitian.proto.shennong.v1.SubscriptionUpdate;
+import io.feitian.shennong.fanout.FanOut;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One term of leadership: the {@link FanOut} core and the streams it drives, all on one thread
+ * (the loop), so the core needs no lock and every stream is written from one thread. Subscriber
+ * streams honour flow control: an update is sent only when the stream is ready, and meanwhile the
+ * core coalesces. Closing the term ends every stream with UNAVAILABLE: agents and subscribers
+ * find the next leader.
+ */
+final class MasterTerm implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MasterTerm.class);
+
+  private record Session(long id, String nodeId, StreamObserver<MasterMessage> stream) {}
+
+  private final long epoch;
+  private final Clock clock;
+  private final FanOut fanOut;
+  private final EventLoop loop;
+  private final AtomicLong sessionIds = new AtomicLong();
+  // Loop-owned:
+  private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, ServerCallStreamObserver<SubscriptionUpdate>> subscribers = new HashMap<>();
+  private boolean closed;
+
+  /** @param presentAgents the agents the cluster's registry lists: expected to register */
+  MasterTerm(long epoch, FanOut.Settings settings, Clock clock, List<String> presentAgents) {
+    this.epoch = epoch;
+    this.clock = clock;
+    this.loop = new EventLoop("shennong-master-term-" + epoch, e -> log.error("a task of term {} failed", epoch, e));
+    this.fanOut = new FanOut(settings, new Outbox());
+    execute(() -> fanOut.expect(presentAgents, clock.millis()));
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  private final class Outbox implements FanOut.Outbox {
+    @Override
+    public void toAgent(String nodeId, SubscriptionCommand command) {
+      Session s = sessions.get(nodeId);
+      if (s != null) {
+        s.stream.onNext(MasterMessage.newBuilder().setEpoch(epoch).setCommand(command).build());
+      }
+    }
+
+    @Override
+    public void pending(String subscriptionId) {
+      send(subscriptionId);
+    }
+
+    @Override
+    public void end(String subscriptionId, FanOut.Ending ending, String message) {
+      ServerCallStreamObserver<SubscriptionUpdate> stream = subscribers.remove(subscriptionId);
+      if (stream != null) {
+        Status status = ending == FanOut.Ending.TOO_MANY_GROUPS ? Status.RESOURCE_EXHAUSTED
+            : Status.FAILED_PRECONDITION;
+        stream.onError(status.withDescription(message).asRuntimeException());
+      }
+    }
+
+    @Override
+    public void loseSession(String nodeId, long sessionId, String reason) {
+      Session s = sessions.get(nodeId);
+      if (s != null && s.id == sessionId) {
+        sessions.remove(nodeId);
+        log.warn("agent {} lost: {}", nodeId, reason);
+        s.stream.onError(Status.UNAVAILABLE.withDescription("agent lost: " + reason).asRuntimeException());
+      }
+    }
+  }
+
+  /** Starts a subscription stream; a bad request ends it with INVALID_ARGUMENT before anything is held. */
+  void subscribe(SubscribeRequest request, ServerCallStreamObserver<SubscriptionUpdate> stream) {
+    String id = UUID.randomUUID().toString();
+    stream.setOnCancelHandler(() -> execute(() -> {
+      subscribers.remove(id);
+      fanOut.unsubscribe(id);
+    }));
+    stream.setOnReadyHandler(() -> execute(() -> send(id)));
+    execute(() -> {
+      try {
+        subscribers.put(id, stream);
+        fanOut.subscribe(id, request, clock.millis());
+      } catch (IllegalArgumentException e) {
+        subscribers.remove(id);
+        stream.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      } catch (FanOut.TooManySubscriptions e) {
+        subscribers.remove(id);
+        stream.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+      }
+      rescheduleWakeup();
+    });
+  }
+
+  /** Sends the subscription's pending update if its stream can take it now. Loop only. */
+  private void send(String id) {
+    ServerCallStreamObserver<SubscriptionUpdate> stream = subscribers.get(id);
+    if (stream == null || !stream.isReady() || stream.isCancelled()) {
+      return;
+    }
+    SubscriptionUpdate update = fanOut.drain(id);
+    if (update != null) {
+      stream.onNext(update);
+    }
+  }
+
+  /** An agent's session stream: the returned observer takes the agent's messages. */
+  StreamObserver<AgentMessage> agentSession(StreamObserver<MasterMessage> stream) {
+    long sessionId = sessionIds.incrementAndGet();
+    String[] nodeId = new String[1]; // set by the hello, read on the loop
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(AgentMessage m) {
+        execute(() -> {
+          if (nodeId[0] == null) {
+            hello(sessionId, m, stream).ifPresent(n -> nodeId[0] = n);
+            return;
+          }
+          long now = clock.millis();
+          switch (m.getKindCase()) {
+            case STATUS -> fanOut.status(sessionId, nodeId[0], m.getStatus(), now);
+            case REPORT -> fanOut.report(sessionId, nodeId[0], m.getReport(), now);
+            case REFUSED -> fanOut.refused(sessionId, nodeId[0], m.getRefused().getSubscriptionId(),
+                m.getRefused().getReason(), now);
+            default -> {
+              return; // a second hello, or a kind this master does not know: ignored
+            }
+          }
+          rescheduleWakeup();
+        });
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        ended();
+      }
+
+      @Override
+      public void onCompleted() {
+        ended();
+      }
+
+      private void ended() {
+        execute(() -> {
+          if (nodeId[0] != null) {
+            Session s = sessions.get(nodeId[0]);
+            if (s != null && s.id == sessionId) {
+              sessions.remove(nodeId[0]);
+              try {
+                stream.onCompleted();
+              } catch (RuntimeException ignored) {
+                // the call is already closed
+              }
+            }
+            fanOut.sessionEnded(sessionId, nodeId[0], clock.millis());
+          }
+        });
+      }
+    };
+  }
+
+  /** Takes an agent's first message; returns its node id when the session is open. Loop only. */
+  private Optional<String> hello(long sessionId, AgentMessage m, StreamObserver<MasterMessage> stream) {
+    if (!m.hasHello()) {
+      stream.onError(Status.INVALID_ARGUMENT.withDescription("the first message of a session must be a hello")
+          .asRuntimeException());
+      return Optional.empty();
+    }
+    AgentHello hello = m.getHello();
+    if (hello.getEpochSeen() > epoch) {
+      stream.onError(Status.FAILED_PRECONDITION.withDescription("this master's epoch " + epoch
+          + " is older than the agent's " + hello.getEpochSeen() + ": find the current leader").asRuntimeException());
+      return Optional.empty();
+    }
+    try {
+      FanOut.check(hello);
+    } catch (IllegalArgumentException e) {
+      stream.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return Optional.empty();
+    }
+    Session previous = sessions.put(hello.getNodeId(), new Session(sessionId, hello.getNodeId(), stream));
+    if (previous != null) {
+      previous.stream.onError(Status.ABORTED.withDescription("replaced by a newer session of node "
+          + hello.getNodeId()).asRuntimeException());
+    }
+    FanOut.Settings s = fanOut.settings();
+    stream.onNext(MasterMessage.newBuilder().setEpoch(epoch).setAccepted(SessionAccepted.newBuilder()
+        .setStatusIntervalMs(s.statusIntervalMs()).setReportGraceMs(s.reportGraceMs())).build());
+    log.info("agent {} ({}) in session {}", hello.getNodeId(), hello.getAddress(), sessionId);
+    fanOut.hello(sessionId, hello, clock.millis()); // pushes the node's subscriptions on this session
+    rescheduleWakeup();
+    return Optional.of(hello.getNodeId());
+  }
+
+  CompletableFuture<Map<String, Double>> figures() {
+    return loop.call(fanOut::figures);
+  }
+
+  CompletableFuture<List<AgentInfo>> agents(boolean includeLost) {
+    return loop.call(() -> fanOut.agents(includeLost, clock.millis()));
+  }
+
+  /** Wakes the loop when the core next has something to do (a window's grace, a silent agent). Loop only. */
+  private void rescheduleWakeup() {
+    loop.wakeAt(fanOut.nextDeadlineMs(), clock.millis(), () -> {
+      fanOut.tick(clock.millis());
+      rescheduleWakeup();
+    });
+  }
+
+  /** Runs work on the loop while the term lasts; once it is over its streams were ended with it. */
+  private void execute(Runnable work) {
+    loop.post(() -> {
+      if (!closed) {
+        work.run();
+      }
+    });
+  }
+
+  /** Ends every stream with UNAVAILABLE: this master no longer leads. */
+  @Override
+  public void close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    execute(() -> {
+      closed = true;
+      Status gone = Status.UNAVAILABLE.withDescription("the shennong-master of epoch " + epoch + " stepped down");
+      sessions.values().forEach(s -> s.stream.onError(gone.asRuntimeException()));
+      subscribers.values().forEach(s -> s.onError(gone.asRuntimeException()));
+      sessions.clear();
+      subscribers.clear();
+      done.complete(null);
+    });
+    try {
+      done.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("term {} did not close its streams in time", epoch);
+    }
+    loop.close();
+  }
+}

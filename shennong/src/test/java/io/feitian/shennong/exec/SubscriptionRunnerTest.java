@@ -1,0 +1,174 @@
+package io.feitian.shennong.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.feitian.proto.shennong.v1.AddSubscription;
+import io.feitian.proto.shennong.v1.Event;
+import io.feitian.proto.shennong.v1.Kind;
+import io.feitian.proto.shennong.v1.Operation;
+import io.feitian.proto.shennong.v1.PartialReport;
+import io.feitian.proto.shennong.v1.Sample;
+import io.feitian.proto.shennong.v1.Severity;
+import io.feitian.proto.shennong.v1.SubscribeRequest;
+import io.feitian.proto.shennong.v1.WriteRequest;
+import io.feitian.shennong.series.SeriesStore;
+import io.feitian.shennong.series.StoreLimits;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SubscriptionRunnerTest {
+  private static final long T0 = 1_700_000_000_000L; // a multiple of every step used here
+  private static final long DELAY = 50;
+
+  private final List<PartialReport> reports = new ArrayList<>();
+  private final List<String> refusals = new ArrayList<>();
+  private final SubscriptionRunner runner = new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT), DELAY, T0,
+      new SubscriptionRunner.Outbox() {
+        @Override
+        public void report(PartialReport report) {
+          reports.add(report);
+        }
+
+        @Override
+        public void refused(String subscriptionId, String reason) {
+          refusals.add(subscriptionId + ": " + reason);
+        }
+      });
+
+  private static AddSubscription add(String id, SubscribeRequest request, long firstWindowEnd) {
+    return AddSubscription.newBuilder().setSubscriptionId(id).setRequest(request).setFirstWindowEndMs(firstWindowEnd)
+        .build();
+  }
+
+  private static SubscribeRequest sum(String selector, long window, long step) {
+    return SubscribeRequest.newBuilder().setSelector(selector).setOperation(Operation.OPERATION_SUM)
+        .setWindowMs(window).setStepMs(step).build();
+  }
+
+  private static SubscribeRequest raw(String selector) {
+    return SubscribeRequest.newBuilder().setSelector(selector).setOperation(Operation.OPERATION_RAW).build();
+  }
+
+  private static Sample sample(String name, Map<String, String> labels, long ts, double value) {
+    return Sample.newBuilder().setName(name).putAllLabels(labels).setTimestampMs(ts).setValue(value).build();
+  }
+
+  private void write(long now, Sample... samples) {
+    runner.write(WriteRequest.newBuilder().setSource("test").addAllSamples(List.of(samples)).build(), now);
+  }
+
+  private static double sumOf(PartialReport r) {
+    return r.getGroupsList().stream().mapToDouble(g -> g.getAggregate().getSum()).sum();
+  }
+
+  @Test
+  void everyWindowIsReportedOnceItsDelayHasPassedEvenAnEmptyOne() {
+    runner.startSession(1000);
+    write(T0 + 100, sample("cpu", Map.of(), T0 + 100, 3), sample("cpu", Map.of("n", "b"), T0 + 200, 4));
+    runner.add(add("s", sum("cpu", 1000, 1000), T0 + 1000), T0 + 300);
+    assertThat(reports).isEmpty();
+    assertThat(runner.nextDueMs()).isEqualTo(T0 + 1000 + DELAY);
+
+    runner.runDue(T0 + 1000 + DELAY - 1);
+    assertThat(reports).isEmpty();
+    runner.runDue(T0 + 1000 + DELAY);
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).getWindowEndMs()).isEqualTo(T0 + 1000);
+    assertThat(reports.get(0).getSequence()).isEqualTo(1);
+    assertThat(sumOf(reports.get(0))).isEqualTo(7);
+    assertThat(reports.get(0).getIncompleteSeries()).isZero();
+
+    runner.runDue(T0 + 2000 + DELAY); // nothing written in (T0+1000, T0+2000]
+    assertThat(reports).hasSize(2);
+    assertThat(reports.get(1).getGroupsList()).isEmpty();
+    assertThat(reports.get(1).getSequence()).isEqualTo(2);
+  }
+
+  @Test
+  void aWindowThatBeganBeforeTheAgentStartedIsMarkedIncomplete() {
+    runner.startSession(1000);
+    write(T0 + 100, sample("cpu", Map.of(), T0 + 100, 3));
+    runner.add(add("s", sum("cpu", 2000, 1000), T0 + 1000), T0 + 1100);
+    assertThat(reports).singleElement().satisfies(r -> {
+      assertThat(sumOf(r)).isEqualTo(3);
+      assertThat(r.getIncompleteSeries()).isEqualTo(1);
+    });
+    runner.runDue(T0 + 2000 + DELAY); // (T0, T0+2000]: all of it after the start
+    assertThat(reports.get(1).getIncompleteSeries()).isZero();
+  }
+
+  @Test
+  void anAgentThatFellBehindSkipsTheWindowsItsMasterGaveUpOn() {
+    runner.startSession(500);
+    runner.add(add("s", sum("cpu", 1000, 1000), T0 + 1000), T0 + 1000);
+    runner.runDue(T0 + 10_200); // a long pause: windows up to T0+9000 ended more than 500 ms ago
+    assertThat(reports).extracting(PartialReport::getWindowEndMs).containsExactly(T0 + 10_000);
+  }
+
+  @Test
+  void aFirstWindowAlreadyEndedIsReportedAtOnce() {
+    runner.startSession(1000);
+    write(T0 + 500, sample("cpu", Map.of(), T0 + 500, 2));
+    runner.add(add("s", sum("cpu", 1000, 1000), T0 + 1000), T0 + 1100);
+    assertThat(reports).hasSize(1);
+    assertThat(sumOf(reports.get(0))).isEqualTo(2);
+  }
+
+  @Test
+  void rawStartsWithTheNewestSampleOfEachSeriesThenForwardsWhatIsAcceptedAndMatches() {
+    write(T0 + 1, sample("cpu", Map.of("n", "a"), T0 + 1, 1), sample("cpu", Map.of("n", "a"), T0 + 2, 2),
+        sample("mem", Map.of(), T0 + 1, 9));
+    runner.add(add("r", raw("cpu"), 0), T0 + 10);
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).getSamplesList()).extracting(Sample::getValue).containsExactly(2.0);
+
+    // An out-of-order sample is refused by the store and so never forwarded; mem does not match.
+    write(T0 + 20, sample("cpu", Map.of("n", "a"), T0 + 2, 99), sample("cpu", Map.of("n", "a"), T0 + 3, 3),
+        sample("mem", Map.of(), T0 + 3, 9));
+    assertThat(reports).hasSize(2);
+    assertThat(reports.get(1).getSamplesList()).extracting(Sample::getValue).containsExactly(3.0);
+    assertThat(reports.get(1).getSequence()).isEqualTo(2);
+
+    write(T0 + 30, sample("mem", Map.of(), T0 + 4, 9));
+    assertThat(reports).as("a write without a match sends nothing").hasSize(2);
+  }
+
+  @Test
+  void eventsThatMatchGoUpAndNoneAreKept() {
+    runner.add(add("e", SubscribeRequest.newBuilder().setSelector("job.*{severity>=\"error\"}")
+        .setKind(Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(), 0), T0);
+    Event failed = Event.newBuilder().setName("job.failed").setSeverity(Severity.SEVERITY_ERROR).setTimestampMs(T0)
+        .build();
+    Event info = failed.toBuilder().setSeverity(Severity.SEVERITY_INFO).build();
+    runner.write(WriteRequest.newBuilder().setSource("test").addEvents(failed).addEvents(info).build(), T0);
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).getEventsList()).containsExactly(failed);
+  }
+
+  @Test
+  void aWindowLongerThanTheRetentionOrABadRequestIsRefusedAndNotRun() {
+    runner.add(add("long", sum("cpu", 3_600_000, 1000), T0), T0);
+    runner.add(add("bad", sum("cpu{", 1000, 1000), T0), T0);
+    assertThat(refusals).hasSize(2);
+    assertThat(refusals.get(0)).startsWith("long: window_ms 3600000 exceeds this agent's retention 120000");
+    assertThat(refusals.get(1)).startsWith("bad: selector");
+    assertThat(runner.size()).isZero();
+  }
+
+  @Test
+  void aRemovedOrClearedSubscriptionReportsNothingMore() {
+    runner.startSession(1000);
+    runner.add(add("a", sum("cpu", 1000, 1000), T0 + 1000), T0);
+    runner.add(add("b", raw("cpu"), 0), T0);
+    reports.clear();
+    runner.remove("a");
+    assertThat(runner.nextDueMs()).isEqualTo(Long.MAX_VALUE);
+    runner.startSession(1000);
+    assertThat(runner.size()).isZero();
+    write(T0 + 10, sample("cpu", Map.of(), T0 + 10, 1));
+    runner.runDue(T0 + 5000);
+    assertThat(reports).isEmpty();
+  }
+}
