@@ -32,8 +32,9 @@ import org.apache.curator.test.TestingServer;
  * </ol>
  *
  * <pre>
- * java -Xmx2g -cp 'bench/target/bench.jar:bench/target/lib/*' io.feitian.bench.shennong.AgentIngestBenchmark \
- *     [--seconds 10] [--series 10000] [--batch 1000]
+ * flock /tmp/feitian-mvn.lock mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+ * java -Xmx2g -cp bench/target/classes:$(cat bench/target/classpath.txt) \
+ *     io.feitian.bench.shennong.AgentIngestBenchmark [--seconds 10] [--series 10000] [--batch 1000]
  * </pre>
  */
 public final class AgentIngestBenchmark {
@@ -116,9 +117,12 @@ public final class AgentIngestBenchmark {
     return samples / ((System.nanoTime() - start) / 1e9);
   }
 
+  /** The next timestamp the agent's series take: runs share one agent, and its series only move forward. */
+  private static final long[] AGENT_CLOCK = {1_800_000_000_000L};
+
   private static double overGrpc(ManagedChannel ch, List<Map<String, String>> labels, int batch, int seconds) {
     AgentServiceGrpc.AgentServiceBlockingStub stub = AgentServiceGrpc.newBlockingStub(ch);
-    long[] clock = {1_800_000_000_000L + batch};
+    long[] clock = AGENT_CLOCK;
     long samples = 0;
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long start = System.nanoTime();
@@ -136,7 +140,8 @@ public final class AgentIngestBenchmark {
 
   private static double bytesPerSeries(int count) {
     long before = usedAfterGc();
-    SeriesStore store = new SeriesStore(StoreLimits.DEFAULT);
+    StoreLimits d = StoreLimits.DEFAULT;
+    SeriesStore store = new SeriesStore(new StoreLimits(d.retentionMs(), d.samplesPerSeries(), count, count));
     for (int t = 0; t < 121; t++) {
       for (int s = 0; s < count; s++) {
         store.append("bench", SeriesKey.of("bench.value", Map.of("series", Integer.toString(s))),
