@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,8 @@ public final class AppMasterSession implements AutoCloseable {
   /** Counts streams: events of a stream that was replaced are ignored. */
   private long stream;
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+  /** The pending reconnect while the session waits for a leader; null while connected. */
+  private ScheduledFuture<?> retry;
   private long epoch;
   private boolean closed;
   private String endpoint = "";
@@ -97,7 +100,25 @@ public final class AppMasterSession implements AutoCloseable {
   }
 
   public synchronized void start() {
+    client.onLeaderChange(this::leaderChanged);
     connect();
+  }
+
+  /**
+   * The election changed: a session waiting out its backoff reconnects now, so a new leader hears
+   * from its masters as soon as it is in the latch, not up to a backoff ceiling later.
+   */
+  private synchronized void leaderChanged() {
+    if (closed || retry == null || !retry.cancel(false)) {
+      return;
+    }
+    retry = null;
+    backoff.reset();
+    try {
+      client.timer().execute(this::connect);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      closed = true; // the client was closed
+    }
   }
 
   /**
@@ -122,6 +143,7 @@ public final class AppMasterSession implements AutoCloseable {
   }
 
   private synchronized void connect() {
+    retry = null;
     if (closed) {
       return;
     }
@@ -156,7 +178,7 @@ public final class AppMasterSession implements AutoCloseable {
       return;
     }
     try {
-      client.timer().schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+      retry = client.timer().schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       closed = true; // the client was closed
     }

@@ -307,6 +307,21 @@ public final class FeitianClient implements AutoCloseable {
   }
 
   /**
+   * Calls {@code listener} (on ZooKeeper's event thread: it must not block) when the fuxi-master
+   * election changes, after forgetting the leader this client knew: sessions waiting to reconnect
+   * go at once instead of at their next backoff. Nothing is called for a client given a list of
+   * masters.
+   */
+  public void onLeaderChange(Runnable listener) {
+    if (locator != null) {
+      locator.onChange(() -> {
+        leader.set(null);
+        listener.run();
+      });
+    }
+  }
+
+  /**
    * The master at {@code address} failed a call or a stream with this status:
    * follow its hint to the leader if it gave one, else look the leader up
    * next time. A failure reported late, after the client moved on to another

@@ -143,6 +143,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         return Optional.empty();
       }
     }, security, registrationCalls, this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
+    leaders.onChange(link::leaderChanged);
     link.start();
   }
 

@@ -8,6 +8,8 @@ import io.grpc.StatusRuntimeException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ public abstract class LeaderFollower implements AutoCloseable {
   private final Backoff backoff;
   private final Map<String, ManagedChannel> channels = new HashMap<>();
   private final Thread thread;
+  private final Semaphore leaderChanges = new Semaphore(0);
+  private volatile boolean freshBackoff;
   private volatile String leaderHint;
   private volatile String connectedTo;
 
@@ -51,6 +55,15 @@ public abstract class LeaderFollower implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     thread.start();
+  }
+
+  /**
+   * The election changed (a {@code LeaderLocator.onChange} listener): a follower waiting out its
+   * backoff looks for the leader at once, with its backoff started afresh. Never blocks.
+   */
+  public void leaderChanged() {
+    freshBackoff = true;
+    leaderChanges.release();
   }
 
   /** The leader a session is established with, if any. */
@@ -113,10 +126,18 @@ public abstract class LeaderFollower implements AutoCloseable {
     }
   }
 
-  /** Waits the next backoff delay. */
+  /** Waits the next backoff delay, or until the election changes. */
   protected final void pause() {
+    if (freshBackoff) {
+      freshBackoff = false;
+      backoff.reset();
+    }
     try {
-      Thread.sleep(backoff.nextDelayMillis());
+      if (leaderChanges.tryAcquire(backoff.nextDelayMillis(), TimeUnit.MILLISECONDS)) {
+        leaderChanges.drainPermits();
+        freshBackoff = false;
+        backoff.reset();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       state.set(State.CLOSED);

@@ -40,6 +40,15 @@ public final class LeaderLocator implements AutoCloseable {
   }
 
   /**
+   * Calls {@code listener} whenever the latch changes (a participant joins or leaves, so the
+   * leader may have changed), on Curator's thread: it must not block.
+   */
+  public void onChange(Runnable listener) {
+    latch.listenable().addListener(CuratorCacheListener.builder().forAll((type, before, after) -> listener.run())
+        .build());
+  }
+
+  /**
    * Participant ids in latch order (the first is the leader), as last seen;
    * read from ZooKeeper itself until the watched copy is first loaded (a
    * one-shot command asks right after it connected).

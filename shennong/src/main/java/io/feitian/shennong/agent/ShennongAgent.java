@@ -129,6 +129,7 @@ public final class ShennongAgent implements Daemon {
     link = new MasterLink(locator::leader, security,
         new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline")), new LinkView(),
         new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
+    locator.onChange(link::leaderChanged);
     link.start();
     presence = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
         ShennongMaster.AGENTS_PATH + "/" + settings.nodeId(), address.getBytes(StandardCharsets.UTF_8));
