@@ -7,28 +7,40 @@
 #   it/loop-under-load.sh 20 'NodeLifecycleIT#aRestartedTaskWorker*' # one test
 #   LOAD=none it/loop-under-load.sh 5 'FailoverIT'                 # on a quiet machine
 #
-# Build first (mvn -B -DskipTests install); each run takes the lock file $LOCK
-# (default /tmp/feitian-mvn.lock) so that
-# no two Maven builds share the machine's two cores.
+# Build first (mvn -B -DskipTests install). Each run takes the lock file $LOCK (default
+# /tmp/feitian-mvn.lock), so that no two Maven builds share the machine's two cores, and
+# starts only when no other `flock $LOCK` is waiting: builds of people working on the
+# machine go first, the loop fills the gaps. The busy loop runs only during a run.
 set -uo pipefail
 runs=$1
 tests=$2
+lock=${LOCK:-/tmp/feitian-mvn.lock}
 cd "$(dirname "$0")/.."
 hog=
+stop_hog() {
+  if [ -n "$hog" ]; then
+    kill "$hog" 2>/dev/null
+    wait "$hog" 2>/dev/null
+    hog=
+  fi
+}
 cleanup() {
-  [ -n "$hog" ] && kill "$hog" 2>/dev/null
+  stop_hog
   pkill -9 -f "/tmp/junit-" 2>/dev/null || true
 }
 trap cleanup EXIT
-if [ "${LOAD:-busy}" != none ]; then
-  (while :; do :; done) &
-  hog=$!
-fi
 mkdir -p it/target/loop
 pass=0
 for i in $(seq 1 "$runs"); do
+  while pgrep -f "^flock $lock" > /dev/null; do
+    sleep 5
+  done
+  if [ "${LOAD:-busy}" != none ]; then
+    (while :; do :; done) &
+    hog=$!
+  fi
   start=$(date +%s)
-  if flock "${LOCK:-/tmp/feitian-mvn.lock}" mvn -B -q -o -pl it surefire:test -Dtest="$tests" \
+  if flock "$lock" mvn -B -q -o -pl it surefire:test -Dtest="$tests" \
       -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1; then
     pass=$((pass + 1))
     verdict=passed
@@ -37,6 +49,7 @@ for i in $(seq 1 "$runs"); do
     cp -r it/target/surefire-reports "it/target/loop/run-$i"
     verdict="FAILED (it/target/loop/run-$i)"
   fi
+  stop_hog
   echo "run $i/$runs $verdict in $(( $(date +%s) - start )) s"
 done
 echo "$tests: $pass of $runs runs passed (load: ${LOAD:-busy})"
