@@ -26,7 +26,10 @@ stop_hog() {
 }
 cleanup() {
   stop_hog
+  # The daemons of an interrupted run, and the workers they started (whose command lines name the
+  # test classes, not the test's directory).
   pkill -9 -f "/tmp/junit-" 2>/dev/null || true
+  pkill -9 -f "$PWD/it/target/test-classes" 2>/dev/null || true
 }
 trap cleanup EXIT
 mkdir -p it/target/loop
