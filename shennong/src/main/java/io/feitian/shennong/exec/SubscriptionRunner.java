@@ -184,14 +184,14 @@ public final class SubscriptionRunner {
     return result.response();
   }
 
-  private void forward(SeriesKey key, Sample sample) {
+  private void forward(SeriesKey key, long timestampMs, double value) {
     for (Running r : running.values()) {
       if (r instanceof RawMetrics raw && raw.selector.matches(key.name(), key)) {
         if (raw.pending == null) {
           raw.pending = PartialReport.newBuilder();
         }
         if (raw.pending.getSamplesCount() < WindowQuery.MAX_GROUPS) {
-          raw.pending.addSamples(sample);
+          raw.pending.addSamples(sample(key, timestampMs, value));
         } else {
           raw.pending.setGroupsOverLimit(raw.pending.getGroupsOverLimit() + 1);
         }

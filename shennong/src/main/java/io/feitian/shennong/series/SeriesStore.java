@@ -43,8 +43,46 @@ public final class SeriesStore {
 
   /** Adds one sample from {@code source}, creating its series if the limits allow. */
   public Admission append(String source, SeriesKey key, long timestampMs, double value) {
-    Series s = byKey.get(key);
-    if (s == null) {
+    return appender(source, key).append(timestampMs, value);
+  }
+
+  /**
+   * Appends samples of one series from {@code source}: the series is looked up once, here, and
+   * created (if the limits allow) with its first accepted sample, so an appender that appends
+   * nothing leaves the store as it was. Valid until the store next changes other than through it.
+   */
+  public Appender appender(String source, SeriesKey key) {
+    return new Appender(source, key, byKey.get(key));
+  }
+
+  /** Samples of one series; each append is admitted exactly as {@link #append} would admit it. */
+  public final class Appender {
+    private final String source;
+    private final SeriesKey key;
+    private Series series;
+
+    private Appender(String source, SeriesKey key, Series series) {
+      this.source = source;
+      this.key = key;
+      this.series = series;
+    }
+
+    public Admission append(long timestampMs, double value) {
+      if (series == null) {
+        Admission refusal = create();
+        if (refusal != null) {
+          return refusal;
+        }
+      }
+      if (!series.window.append(timestampMs, value)) {
+        outOfOrder++;
+        return Admission.OUT_OF_ORDER;
+      }
+      return Admission.ACCEPTED;
+    }
+
+    /** Creates the series, or counts and returns the limit that refuses it. */
+    private Admission create() {
       Source owner = sources.get(source);
       Admission refusal = owner != null && owner.series >= limits.seriesPerSource() ? Admission.SOURCE_SERIES_LIMIT
           : byKey.size() >= limits.maxSeries() ? Admission.STORE_SERIES_LIMIT : null;
@@ -55,13 +93,9 @@ public final class SeriesStore {
         }
         return refusal;
       }
-      s = create(key, owner != null ? owner : newSource(source));
+      series = SeriesStore.this.create(key, owner != null ? owner : newSource(source));
+      return null;
     }
-    if (!s.window.append(timestampMs, value)) {
-      outOfOrder++;
-      return Admission.OUT_OF_ORDER;
-    }
-    return Admission.ACCEPTED;
   }
 
   private Source newSource(String name) {
