@@ -58,12 +58,12 @@ public final class Ingest {
     Tally tally = new Tally();
     for (int i = 0; i < request.getSamplesCount(); i++) {
       Sample s = request.getSamples(i);
-      admit(store, request.getSource(), new SampleAt(i), s.getName(), s.getLabelsMap(), 1, p -> s.getTimestampMs(),
+      admit(store, request.getSource(), Where.sample(i), s.getName(), s.getLabelsMap(), 1, p -> s.getTimestampMs(),
           p -> s.getValue(), accepted, tally);
     }
     for (int i = 0; i < request.getSeriesCount(); i++) {
       SeriesSamples s = request.getSeries(i);
-      admit(store, request.getSource(), new SeriesAt(i), s.getName(), s.getLabelsMap(), s.getTimestampsMsCount(),
+      admit(store, request.getSource(), Where.series(i), s.getName(), s.getLabelsMap(), s.getTimestampsMsCount(),
           s::getTimestampsMs, s::getValues, accepted, tally);
     }
     List<Event> events = new ArrayList<>(request.getEventsCount());
@@ -114,46 +114,33 @@ public final class Ingest {
     }
   }
 
-  /** Where the points of one series stood in the request, for the problems that name them. */
-  private interface Where {
-    String series();
-
-    String timestamp(int point);
-
-    String value(int point);
-  }
-
-  private record SampleAt(int index) implements Where {
-    @Override
-    public String series() {
-      return "samples[" + index + "]";
+  /**
+   * Where the points of one series stood in the request, for the problems that name them: a
+   * Sample's fields hold one point, a SeriesSamples' arrays index theirs.
+   */
+  private record Where(String list, int index, String timestampField, String valueField, boolean indexed) {
+    static Where sample(int index) {
+      return new Where("samples", index, "timestamp_ms", "value", false);
     }
 
-    @Override
-    public String timestamp(int point) {
-      return series() + ".timestamp_ms";
+    static Where series(int index) {
+      return new Where("series", index, "timestamps_ms", "values", true);
     }
 
-    @Override
-    public String value(int point) {
-      return series() + ".value";
-    }
-  }
-
-  private record SeriesAt(int index) implements Where {
-    @Override
-    public String series() {
-      return "series[" + index + "]";
+    String series() {
+      return list + "[" + index + "]";
     }
 
-    @Override
-    public String timestamp(int point) {
-      return series() + ".timestamps_ms[" + point + "]";
+    String timestamp(int point) {
+      return field(timestampField, point);
     }
 
-    @Override
-    public String value(int point) {
-      return series() + ".values[" + point + "]";
+    String value(int point) {
+      return field(valueField, point);
+    }
+
+    private String field(String name, int point) {
+      return series() + "." + name + (indexed ? "[" + point + "]" : "");
     }
   }
 
