@@ -26,8 +26,10 @@
  *
  * <h2>Cost</h2>
  *
- * An append is two hash lookups and an array store (amortized O(1); a series' arrays grow by
- * doubling up to their limit). A series at the default settings holds an int[128] of timestamp
+ * An append is a hash lookup of the series and an array store (amortized O(1); a series' arrays
+ * grow by doubling up to their limit); an {@link io.feitian.shennong.series.SeriesStore.Appender}
+ * does the lookup once for all the points of one series, which is what makes the columnar write
+ * form cheap. A series at the default settings holds an int[128] of timestamp
  * offsets and a double[128] of values: 1,536 bytes of data, under 2 KiB with the array headers
  * ({@link io.feitian.shennong.series.SeriesWindow#retainedBytes()}). Finding the series of a
  * selector with exact names costs a lookup per name plus a check per series of that name;
