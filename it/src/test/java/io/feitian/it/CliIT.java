@@ -182,8 +182,10 @@ class CliIT {
   }
 
   /**
-   * Shennong on the local cluster: a value written to the machine's agent reaches `feitian watch`,
-   * and an event written after `feitian events` began reaches it.
+   * Shennong on the local cluster: a value written to the machine's agent reaches `feitian watch`;
+   * `feitian events` lists the leader change the fuxi-master reported when it took office (held by
+   * the agent, written before anyone subscribed) and exits; with --follow, an event written after
+   * it began reaches it; a bad selector fails clearly.
    */
   @Test
   void watchAndEventsFollowWhatTheLocalAgentIsGiven() throws Exception {
@@ -212,8 +214,20 @@ class CliIT {
       assertThat(bad.code()).isEqualTo(1);
       assertThat(bad.err()).contains("INVALID_ARGUMENT").contains("selector");
 
+      // The fuxi-master's writer retries until the agent is up, so the event arrives; list until it has.
+      Run[] listed = new Run[1];
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        listed[0] = cli("events", "fuxi.*", "--cluster", zk);
+        return listed[0].code() != 0 || listed[0].out().contains("fuxi.leader.changed");
+      });
+      assertThat(listed[0].code()).as(listed[0].err()).isZero();
+      assertThat(listed[0].out()).contains("INFO  fuxi.leader.changed{");
+      Run badEvents = cli("events", "job.{", "--cluster", zk);
+      assertThat(badEvents.code()).isEqualTo(1);
+      assertThat(badEvents.err()).contains("INVALID_ARGUMENT").contains("selector");
+
       CompletableFuture<Run> events = CompletableFuture.supplyAsync(
-          () -> cli("events", "job.*", "--count", "1", "--cluster", zk));
+          () -> cli("events", "--follow", "job.*", "--count", "1", "--cluster", zk));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (long ts = now; !events.isDone() && System.nanoTime() < deadline; ts++) {
         writer.write(WriteRequest.newBuilder().setSource("cli-it").addEvents(Event.newBuilder().setName("job.failed")

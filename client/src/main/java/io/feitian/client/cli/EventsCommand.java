@@ -15,8 +15,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code feitian events [SELECTOR]}: events as they happen, one line each (JSON lines with --json). */
-@Command(name = "events", description = "Follows events through Shennong (node lost, instance failed, alerts...).")
+/**
+ * {@code feitian events [--follow] [SELECTOR]}: the events the agents still hold, oldest first, one
+ * line each (JSON lines with --json); with --follow, then every new one as it happens.
+ */
+@Command(name = "events", description = "Lists the events Shennong's agents still hold, oldest first (node lost,"
+    + " instance failed, leader changed...); --follow keeps following new ones.")
 final class EventsCommand implements Callable<Integer> {
   @Mixin
   ClusterOptions cluster;
@@ -28,7 +32,10 @@ final class EventsCommand implements Callable<Integer> {
       description = "Event selector, e.g. 'job.*{severity>=\"warning\"}'; default all events.")
   String selector;
 
-  @Option(names = "--count", defaultValue = "0", description = "Stop after this many events (0: until Ctrl-C).")
+  @Option(names = {"-f", "--follow"}, description = "After the events held, print each new one until Ctrl-C.")
+  boolean follow;
+
+  @Option(names = "--count", defaultValue = "0", description = "Stop after this many events (0: no limit).")
   int count;
 
   @Override
@@ -36,8 +43,8 @@ final class EventsCommand implements Callable<Integer> {
     SubscribeRequest request = SubscribeRequest.newBuilder().setSelector(selector).setKind(Kind.KIND_EVENTS)
         .setOperation(Operation.OPERATION_RAW).build();
     try (FeitianClient fuxi = cluster.connect(); MonitorClient client = new MonitorClient(fuxi)) {
-      return WatchCommand.follow(client, request, spec.commandLine().getOut(), count, !cluster.json,
-          (u, out, remaining) -> {
+      return WatchCommand.follow(client, request, spec.commandLine().getOut(), count, !follow,
+          follow && !cluster.json, (u, out, remaining) -> {
             int printed = 0;
             for (Event e : u.getEventsList()) {
               if (remaining > 0 && printed == remaining) {

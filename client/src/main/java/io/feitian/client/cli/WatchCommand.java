@@ -67,7 +67,7 @@ final class WatchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SubscribeRequest request = request();
     try (FeitianClient fuxi = cluster.connect(); MonitorClient client = new MonitorClient(fuxi)) {
-      return follow(client, request, spec.commandLine().getOut(), count, !cluster.json, (u, out, remaining) -> {
+      return follow(client, request, spec.commandLine().getOut(), count, false, !cluster.json, (u, out, remaining) -> {
         if (cluster.json) {
           out.println(jsonLine(u));
         } else {
@@ -100,12 +100,13 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   /**
-   * Subscribes and prints updates until {@code count} items were printed (0: forever) or the
-   * subscription ends for good. A master failover is ridden out by the client library; with
-   * {@code sayStreams}, each new stream is announced in a comment line.
+   * Subscribes and prints updates until {@code count} items were printed (0: forever), the first
+   * update was printed ({@code firstOnly}: the current state), or the subscription ends for good. A
+   * master failover is ridden out by the client library; with {@code sayStreams}, each new stream is
+   * announced in a comment line.
    */
-  static int follow(MonitorClient client, SubscribeRequest request, PrintWriter out, int count, boolean sayStreams,
-      Renderer renderer) throws InterruptedException {
+  static int follow(MonitorClient client, SubscribeRequest request, PrintWriter out, int count, boolean firstOnly,
+      boolean sayStreams, Renderer renderer) throws InterruptedException {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     try (Subscription s = client.subscribe(request, new Subscription.Listener() {
       @Override
@@ -141,6 +142,9 @@ final class WatchCommand implements Callable<Integer> {
         }
         seen += renderer.render((SubscriptionUpdate) e, out, count == 0 ? 0 : count - seen);
         out.flush();
+        if (firstOnly) {
+          return 0;
+        }
       }
       return 0;
     }

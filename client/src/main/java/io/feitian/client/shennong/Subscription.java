@@ -1,6 +1,7 @@
 package io.feitian.client.shennong;
 
 import io.feitian.common.retry.Backoff;
+import io.feitian.proto.shennong.v1.Kind;
 import io.feitian.proto.shennong.v1.MasterServiceGrpc;
 import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.SubscriptionUpdate;
@@ -17,6 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * went away, it finds the leader and subscribes again, with backoff. Updates of one stream arrive
  * in order on one thread; a new stream is announced to the listener first, since its sequence
  * numbers start again at 1 and what happened in between was not seen.
+ *
+ * <p>An events subscription resumes where it was: the new stream asks only for events stamped
+ * later than the newest one delivered ({@code events_since_ms}), so its first message holds what
+ * the agents took meanwhile and nothing the listener already has (subscription.proto says what a
+ * replay by time cannot recover).
  */
 public final class Subscription implements AutoCloseable {
   /** Codes master.proto says a client must not retry unchanged. */
@@ -40,6 +46,8 @@ public final class Subscription implements AutoCloseable {
   private final Backoff backoff;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ClientCallStreamObserver<SubscribeRequest> call;
+  /** The newest stamp of an event delivered to the listener; written by the updates' thread. */
+  private volatile long newestEventMs;
 
   Subscription(MonitorClient client, SubscribeRequest request, Listener listener, Backoff backoff) {
     this.client = client;
@@ -56,7 +64,7 @@ public final class Subscription implements AutoCloseable {
       retryLater();
       return;
     }
-    MasterServiceGrpc.newStub(client.channel(master)).subscribe(request,
+    MasterServiceGrpc.newStub(client.channel(master)).subscribe(resumed(),
         new ClientResponseObserver<SubscribeRequest, SubscriptionUpdate>() {
           private boolean announced;
 
@@ -72,6 +80,7 @@ public final class Subscription implements AutoCloseable {
               backoff.reset();
               listener.onStream(master);
             }
+            update.getEventsList().forEach(e -> newestEventMs = Math.max(newestEventMs, e.getTimestampMs()));
             listener.onUpdate(update);
           }
 
@@ -98,6 +107,13 @@ public final class Subscription implements AutoCloseable {
             }
           }
         });
+  }
+
+  /** The request, for an events subscription from the newest event delivered. */
+  private SubscribeRequest resumed() {
+    long newest = newestEventMs;
+    return request.getKind() == Kind.KIND_EVENTS && newest > request.getEventsSinceMs()
+        ? request.toBuilder().setEventsSinceMs(newest).build() : request;
   }
 
   /** Any other end (the master gone, a broken call) is worth another try, after a pause. */

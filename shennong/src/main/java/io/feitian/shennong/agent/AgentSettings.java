@@ -4,12 +4,13 @@ import com.typesafe.config.Config;
 import io.feitian.common.config.NodeId;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.shennong.expose.MetricsEndpoint;
+import io.feitian.shennong.series.EventLog;
 import io.feitian.shennong.series.StoreLimits;
 import java.time.Duration;
 
 /** shennong-agent's part of the configuration, checked. */
 public record AgentSettings(String nodeId, String rack, String bind, int port, String advertise, StoreLimits limits,
-    Duration evaluationDelay, Duration reconnectBackoff, Duration reconnectBackoffMax, MetricsEndpoint metrics) {
+    Duration eventRetention, int eventsKept, Duration evaluationDelay, Duration reconnectBackoff, Duration reconnectBackoffMax, MetricsEndpoint metrics) {
 
   public static AgentSettings from(Config config) {
     Config a = config.getConfig("shennong.agent");
@@ -21,14 +22,25 @@ public record AgentSettings(String nodeId, String rack, String bind, int port, S
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("shennong.agent: " + e.getMessage(), e);
     }
+    Duration eventRetention = a.getDuration("event-retention");
+    int eventsKept = a.getInt("events-kept");
+    if (eventRetention.toMillis() < 1 || eventsKept < 1) {
+      throw new IllegalArgumentException("shennong.agent.event-retention and events-kept must be positive, got "
+          + eventRetention + " and " + eventsKept);
+    }
     int port = a.getInt("port");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("shennong.agent.port out of range: " + port);
     }
     return new AgentSettings(NodeId.resolve("shennong.agent.node-id", a.getString("node-id")), a.getString("rack"),
-        a.getString("bind"), port, a.getString("advertise"), limits, a.getDuration("evaluation-delay"),
+        a.getString("bind"), port, a.getString("advertise"), limits, eventRetention, eventsKept, a.getDuration("evaluation-delay"),
         a.getDuration("reconnect-backoff"), a.getDuration("reconnect-backoff-max"),
         MetricsEndpoint.from(config, "shennong.agent"));
+  }
+
+  /** An empty event log of the configured size. */
+  public EventLog eventLog() {
+    return new EventLog(eventRetention.toMillis(), eventsKept);
   }
 
   public Advertised advertised(int actualPort, String zkConnect) {

@@ -88,7 +88,7 @@ public final class ShennongAgent implements Daemon {
     this.clock = clock;
     this.incarnation = clock.millis();
     this.loop = new EventLoop("shennong-agent", e -> log.error("a task of the agent's loop failed", e));
-    this.runner = new SubscriptionRunner(new SeriesStore(settings.limits()),
+    this.runner = new SubscriptionRunner(new SeriesStore(settings.limits()), settings.eventLog(),
         settings.evaluationDelay().toMillis(), incarnation, new SubscriptionRunner.Outbox() {
           @Override
           public void report(PartialReport report) {
@@ -137,7 +137,10 @@ public final class ShennongAgent implements Daemon {
     metrics = settings.metrics().start(
         () -> PrometheusExposition.write(onLoop(() -> PrometheusExposition.snapshot(runner.store(), ownSamples()))),
         security);
-    loop.every(EVICT_INTERVAL_MS, EVICT_INTERVAL_MS, () -> runner.store().evictSilent(clock.millis()));
+    loop.every(EVICT_INTERVAL_MS, EVICT_INTERVAL_MS, () -> {
+      runner.store().evictSilent(clock.millis());
+      runner.events().evictExpired(clock.millis());
+    });
   }
 
   private void write(WriteRequest request, StreamObserver<WriteResponse> response) {
@@ -208,6 +211,8 @@ public final class ShennongAgent implements Daemon {
     figures.put("shennong.agent.refused.series", (double) s.getRefusedSeries());
     figures.put("shennong.agent.out.of.order.samples", (double) s.getOutOfOrderSamples());
     figures.put("shennong.agent.subscriptions", (double) s.getSubscriptions());
+    figures.put("shennong.agent.events.held", (double) runner.events().size());
+    figures.put("shennong.agent.events.dropped", (double) runner.events().dropped());
     figures.put("shennong.agent.master.connected", link != null && link.connected().isPresent() ? 1.0 : 0.0);
     return PrometheusExposition.figures(figures, "node", settings.nodeId());
   }

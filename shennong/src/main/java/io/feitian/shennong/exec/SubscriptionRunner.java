@@ -14,6 +14,7 @@ import io.feitian.shennong.ops.RawSamples;
 import io.feitian.shennong.ops.WindowQuery;
 import io.feitian.shennong.select.EventSelector;
 import io.feitian.shennong.select.Selector;
+import io.feitian.shennong.series.EventLog;
 import io.feitian.shennong.series.SeriesKey;
 import io.feitian.shennong.series.SeriesStore;
 import io.feitian.shennong.wire.Ingest;
@@ -35,10 +36,16 @@ import java.util.Map;
  * none the master has given up on ({@code reportGraceMs} after their end): it skips to the first
  * window still wanted. A window that began before the agent started is marked incomplete (at least
  * one series): the agent did not see all of it, whatever it holds. A RAW subscription's first report holds the newest sample of every matched
- * series; then each write's accepted samples that match go up as one report. Events are not
- * stored: each write's accepted events that match go up.
+ * series; then each write's accepted samples that match go up as one report. Events are kept in an
+ * {@link EventLog}: an events subscription's first report holds the matching events it still holds
+ * stamped later than the request's {@code events_since_ms}, oldest first (sent even when empty, so
+ * the master knows this agent's part of the first message is in); then each write's accepted events
+ * that match go up.
  */
 public final class SubscriptionRunner {
+  /** An events subscription's first report stays under this (a master reads at most 4 MiB); older events are left out. */
+  public static final long FIRST_EVENTS_MAX_BYTES = 3L * 1024 * 1024;
+
   /** Where results go; called on the driving thread. */
   public interface Outbox {
     void report(PartialReport report);
@@ -79,6 +86,7 @@ public final class SubscriptionRunner {
   }
 
   private final SeriesStore store;
+  private final EventLog events;
   private final long evaluationDelayMs;
   private final long startedAtMs;
   private final Outbox out;
@@ -89,11 +97,13 @@ public final class SubscriptionRunner {
    * @param evaluationDelayMs how long after a window's end it is evaluated
    * @param startedAtMs when the agent started: it saw nothing before
    */
-  public SubscriptionRunner(SeriesStore store, long evaluationDelayMs, long startedAtMs, Outbox out) {
+  public SubscriptionRunner(SeriesStore store, EventLog events, long evaluationDelayMs, long startedAtMs,
+      Outbox out) {
     if (evaluationDelayMs < 0) {
       throw new IllegalArgumentException("evaluation delay must not be negative, got " + evaluationDelayMs);
     }
     this.store = store;
+    this.events = events;
     this.evaluationDelayMs = evaluationDelayMs;
     this.startedAtMs = startedAtMs;
     this.reportGraceMs = evaluationDelayMs + 1;
@@ -114,14 +124,21 @@ public final class SubscriptionRunner {
     return store;
   }
 
+  public EventLog events() {
+    return events;
+  }
+
   /** Starts a subscription the master pushed; one it cannot run is refused through the outbox. */
   public void add(AddSubscription add, long nowMs) {
     String id = add.getSubscriptionId();
     SubscribeRequest request = add.getRequest();
     Running r;
+    long eventsSinceMs = 0;
     try {
       if (QueryProtos.isEvents(request)) {
-        r = new RawEvents(QueryProtos.events(request));
+        QueryProtos.EventQuery query = QueryProtos.events(request, nowMs);
+        r = new RawEvents(query.selector());
+        eventsSinceMs = query.sinceMs();
       } else {
         WindowQuery query = QueryProtos.metrics(request);
         if (query.isRaw()) {
@@ -144,6 +161,10 @@ public final class SubscriptionRunner {
       first.setGroupsOverLimit(RawSamples.newest(store, raw.selector, nowMs,
           (key, ts, value) -> first.addSamples(sample(key, ts, value))));
       out.report(first.build());
+    } else if (r instanceof RawEvents ev) {
+      EventLog.Selection held = events.since(eventsSinceMs, e -> matches(ev.selector, e), FIRST_EVENTS_MAX_BYTES);
+      out.report(PartialReport.newBuilder().setSubscriptionId(id).setSequence(++ev.sequence).setWindowEndMs(nowMs)
+          .addAllEvents(held.events()).setEventsOmitted(held.omitted()).build());
     } else if (r instanceof Windowed w) {
       runDue(w, id, nowMs);
     }
@@ -166,15 +187,13 @@ public final class SubscriptionRunner {
   public WriteResponse write(WriteRequest request, long nowMs) {
     boolean rawMetrics = running.values().stream().anyMatch(r -> r instanceof RawMetrics);
     Ingest.Result result = rawMetrics ? Ingest.apply(store, request, this::forward) : Ingest.apply(store, request);
+    result.events().forEach(e -> events.add(e, nowMs));
     running.forEach((id, r) -> {
       if (r instanceof RawMetrics raw && raw.pending != null) {
         out.report(raw.pending.setSubscriptionId(id).setSequence(++raw.sequence).setWindowEndMs(nowMs).build());
         raw.pending = null;
       } else if (r instanceof RawEvents ev) {
-        List<Event> matched = result.events().stream()
-            .filter(e -> ev.selector.matches(e.getName(), e.getSeverity(),
-                label -> e.getLabelsMap().getOrDefault(label, "")))
-            .toList();
+        List<Event> matched = result.events().stream().filter(e -> matches(ev.selector, e)).toList();
         if (!matched.isEmpty()) {
           out.report(PartialReport.newBuilder().setSubscriptionId(id).setSequence(++ev.sequence)
               .setWindowEndMs(nowMs).addAllEvents(matched).build());
@@ -234,6 +253,10 @@ public final class SubscriptionRunner {
       }
     }
     return next;
+  }
+
+  private static boolean matches(EventSelector selector, Event e) {
+    return selector.matches(e.getName(), e.getSeverity(), label -> e.getLabelsMap().getOrDefault(label, ""));
   }
 
   private static Sample sample(SeriesKey key, long timestampMs, double value) {

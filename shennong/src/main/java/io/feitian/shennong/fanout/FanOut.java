@@ -14,18 +14,17 @@ import io.feitian.proto.shennong.v1.SubscriptionUpdate;
 import io.feitian.shennong.fanout.AgentBook.Agent;
 import io.feitian.shennong.ops.MergedWindow;
 import io.feitian.shennong.ops.WindowQuery;
-import io.feitian.shennong.select.EventSelector;
 import io.feitian.shennong.wire.PartialProtos;
 import io.feitian.shennong.wire.QueryProtos;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * The master's side of every subscription: routes each to the agents that may hold its data,
@@ -80,19 +79,21 @@ public final class FanOut {
     final String id;
     final SubscribeRequest pushed;
     final WindowQuery query; // null for events
-    final EventSelector events; // null for metrics
+    final QueryProtos.EventQuery events; // null for metrics
     final Set<String> routed = new TreeSet<>();
     // Exactly one of the three queues, by kind.
     final SubscriberQueue.Windows windows;
     final SubscriberQueue.Forwarded<Sample> samples;
     final SubscriberQueue.Forwarded<Event> eventQueue;
     WindowCollector collector; // windowed only
-    // RAW metrics: the first message gathers every routed agent's newest samples.
-    Map<String, List<Sample>> first;
-    Set<String> awaitingFirst;
-    long firstDeadlineMs;
+    // Until the first message is released: RAW metrics gather every routed agent's newest samples,
+    // events every routed agent's held events.
+    FirstReports<Sample> firstSamples;
+    FirstReports<Event> firstEvents;
+    // Events: per agent, the newest stamp taken from it, where it resumes if pushed again.
+    final Map<String, Long> newestEventMs = new HashMap<>();
 
-    Sub(String id, SubscribeRequest pushed, WindowQuery query, EventSelector events) {
+    Sub(String id, SubscribeRequest pushed, WindowQuery query, QueryProtos.EventQuery events) {
       this.id = id;
       this.pushed = pushed;
       this.query = query;
@@ -114,8 +115,13 @@ public final class FanOut {
       return query != null && query.isRaw();
     }
 
-    Predicate<String> names() {
-      return events != null ? name -> true : query.selector()::matchesName;
+    /** Events go to every agent: what an agent holds is not listed, and any may hold a matching one. */
+    boolean mayRunOn(Agent a) {
+      return events != null || a.mayHold(query.selector()::matchesName);
+    }
+
+    FirstReports<?> first() {
+      return firstSamples != null ? firstSamples : firstEvents;
     }
   }
 
@@ -137,14 +143,14 @@ public final class FanOut {
 
   /**
    * Starts a subscription: checks it (IllegalArgumentException naming the field), routes it and
-   * pushes it to its agents. Its first update follows: at once for events, when the routed agents
-   * have sent their newest samples for RAW, and when the window that ended last is merged for a
-   * windowed operation.
+   * pushes it to its agents. Its first update follows: when the routed agents have sent their
+   * newest samples (RAW) or the events they hold (events, merged oldest first), and when the window
+   * that ended last is merged for a windowed operation.
    */
   public void subscribe(String id, SubscribeRequest request, long nowMs) {
     Sub sub;
     if (QueryProtos.isEvents(request)) {
-      sub = new Sub(id, request, null, QueryProtos.events(request));
+      sub = new Sub(id, request, null, QueryProtos.events(request, nowMs));
     } else {
       WindowQuery query = QueryProtos.metrics(request);
       sub = new Sub(id, QueryProtos.request(query), query, null);
@@ -163,20 +169,21 @@ public final class FanOut {
     }
     subs.put(id, sub);
     for (Agent a : agents.known()) {
-      if (a.mayHold(sub.names())) {
+      if (sub.mayRunOn(a)) {
         sub.routed.add(a.nodeId); // lost ones too: their absence is named
       }
     }
     if (sub.windowed()) {
       sub.collector = new WindowCollector(sub.query, sub.query.windowEndAtOrBefore(nowMs), settings.reportGraceMs(),
           () -> Set.copyOf(sub.routed), agents::isUp);
-    } else if (sub.rawMetrics()) {
-      sub.first = new LinkedHashMap<>();
-      sub.awaitingFirst = new HashSet<>(sub.routed.stream().filter(agents::isUp).toList());
-      sub.firstDeadlineMs = nowMs + settings.reportGraceMs();
     } else {
-      sub.eventQueue.offer(Map.of());
-      out.pending(id);
+      List<String> awaited = sub.routed.stream().filter(agents::isUp).toList();
+      long deadline = nowMs + settings.reportGraceMs();
+      if (sub.rawMetrics()) {
+        sub.firstSamples = new FirstReports<>(awaited, deadline);
+      } else {
+        sub.firstEvents = new FirstReports<>(awaited, deadline);
+      }
     }
     sub.routed.stream().filter(agents::isUp).forEach(node -> push(sub, node));
     tick(nowMs);
@@ -261,17 +268,24 @@ public final class FanOut {
       if (report.getGroupsOverLimit() > 0) {
         end(sub, Ending.TOO_MANY_GROUPS, "selector matches more than " + WindowQuery.MAX_GROUPS
             + " series on agent " + nodeId);
-      } else if (sub.first != null) {
-        sub.first.computeIfAbsent(nodeId, n -> new ArrayList<>()).addAll(report.getSamplesList());
-        sub.awaitingFirst.remove(nodeId);
+      } else if (sub.firstSamples != null) {
+        sub.firstSamples.add(nodeId, report.getSamplesList(), 0);
         releaseFirst(sub, nowMs);
       } else {
         sub.samples.offer(Map.of(nodeId, report.getSamplesList()));
         out.pending(sub.id);
       }
     } else {
-      sub.eventQueue.offer(Map.of(nodeId, report.getEventsList()));
-      out.pending(sub.id);
+      report.getEventsList().forEach(e -> sub.newestEventMs.merge(nodeId, e.getTimestampMs(), Math::max));
+      if (sub.firstEvents != null) {
+        sub.firstEvents.add(nodeId, report.getEventsList(), report.getEventsOmitted());
+        releaseFirst(sub, nowMs);
+      } else {
+        // An agent's first report after it registered again: what it held since it was last heard.
+        sub.eventQueue.offer(SubscriberQueue.Forwarded.from(nodeId, report.getEventsList()),
+            report.getEventsOmitted());
+        out.pending(sub.id);
+      }
     }
   }
 
@@ -303,7 +317,7 @@ public final class FanOut {
     for (Sub sub : List.copyOf(subs.values())) {
       if (sub.windowed()) {
         finishDue(sub, nowMs);
-      } else if (sub.first != null) {
+      } else if (sub.first() != null) {
         releaseFirst(sub, nowMs);
       }
     }
@@ -315,8 +329,8 @@ public final class FanOut {
     for (Sub sub : subs.values()) {
       if (sub.windowed()) {
         next = Math.min(next, sub.collector.deadline());
-      } else if (sub.first != null) {
-        next = Math.min(next, sub.firstDeadlineMs);
+      } else if (sub.first() != null) {
+        next = Math.min(next, sub.first().deadlineMs());
       }
     }
     return next;
@@ -353,15 +367,15 @@ public final class FanOut {
     for (Sub sub : List.copyOf(subs.values())) {
       if (sub.windowed()) {
         finishDue(sub, nowMs);
-      } else if (sub.first != null) {
-        sub.awaitingFirst.remove(a.nodeId);
+      } else if (sub.first() != null) {
+        sub.first().gone(a.nodeId);
         releaseFirst(sub, nowMs);
       }
     }
   }
 
   private void route(Sub sub, Agent a) {
-    if (!sub.routed.contains(a.nodeId) && a.mayHold(sub.names())) {
+    if (!sub.routed.contains(a.nodeId) && sub.mayRunOn(a)) {
       sub.routed.add(a.nodeId);
       push(sub, a.nodeId);
     }
@@ -371,6 +385,11 @@ public final class FanOut {
     AddSubscription.Builder add = AddSubscription.newBuilder().setSubscriptionId(sub.id).setRequest(sub.pushed);
     if (sub.windowed()) {
       add.setFirstWindowEndMs(sub.collector.nextEndMs());
+    }
+    Long newest = sub.newestEventMs.get(nodeId);
+    if (newest != null && newest > sub.events.sinceMs()) {
+      // Pushed again (the agent registered again): only what this agent holds beyond what it sent.
+      add.setRequest(sub.pushed.toBuilder().setEventsSinceMs(newest));
     }
     out.toAgent(nodeId, SubscriptionCommand.newBuilder().setAdd(add).build());
   }
@@ -390,12 +409,23 @@ public final class FanOut {
   }
 
   private void releaseFirst(Sub sub, long nowMs) {
-    if (sub.awaitingFirst.isEmpty() || nowMs >= sub.firstDeadlineMs) {
-      sub.samples.offer(sub.first);
-      sub.first = null;
-      sub.awaitingFirst = null;
-      out.pending(sub.id);
+    if (!sub.first().ready(nowMs)) {
+      return;
     }
+    if (sub.firstSamples != null) {
+      sub.samples.offer(sub.firstSamples.byAgent());
+      sub.firstSamples = null;
+    } else {
+      List<SubscriberQueue.From<Event>> merged = new ArrayList<>();
+      sub.firstEvents.byAgent().forEach((agent, events) -> merged.addAll(SubscriberQueue.Forwarded.from(agent, events)));
+      merged.sort(Comparator.comparingLong(f -> f.item().getTimestampMs())); // stable: each agent's order kept
+      // The newest that fit what a subscriber may have pending; the older ones are counted as dropped.
+      int keep = Math.min(merged.size(), SubscriberQueue.MAX_PENDING_KEYS);
+      sub.eventQueue.offer(merged.subList(merged.size() - keep, merged.size()),
+          sub.firstEvents.omitted() + merged.size() - keep);
+      sub.firstEvents = null;
+    }
+    out.pending(sub.id);
   }
 
   private void end(Sub sub, Ending ending, String message) {

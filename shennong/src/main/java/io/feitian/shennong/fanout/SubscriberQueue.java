@@ -10,6 +10,7 @@ import io.feitian.shennong.ops.GroupKey;
 import io.feitian.shennong.ops.MergedWindow;
 import io.feitian.shennong.wire.ResultProtos;
 import io.feitian.shennong.wire.ResultProtos.WindowedValue;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ import java.util.function.Function;
 abstract sealed class SubscriberQueue {
   /** Pending keys per subscriber: the groups of one window, at most. */
   static final int MAX_PENDING_KEYS = io.feitian.shennong.ops.WindowQuery.MAX_GROUPS;
+
+  /** An item forwarded by an agent. */
+  record From<V>(String agent, V item) {}
 
   /** The next update, or null when nothing is pending. */
   abstract SubscriptionUpdate drain();
@@ -81,6 +85,7 @@ abstract sealed class SubscriberQueue {
     private final BiConsumer<SubscriptionUpdate.Builder, Coalescer.Pending<Key, V>> add;
     private final Coalescer<Key, V> values = new Coalescer<>(MAX_PENDING_KEYS);
     private long refusedBefore;
+    private long droppedUpstream;
 
     private Forwarded(Function<V, Object> identity, BiConsumer<SubscriptionUpdate.Builder, Coalescer.Pending<Key, V>> add) {
       this.identity = identity;
@@ -96,11 +101,23 @@ abstract sealed class SubscriberQueue {
       return new Forwarded<>(e -> e, (u, p) -> u.addEvents(p.value()));
     }
 
+    static <V> List<From<V>> from(String agent, List<V> items) {
+      return items.stream().map(v -> new From<>(agent, v)).toList();
+    }
+
     /** One update: what some agents sent (several only for a RAW subscription's first message). */
     void offer(Map<String, List<V>> byAgent) {
+      List<From<V>> items = new ArrayList<>();
+      byAgent.forEach((agent, list) -> items.addAll(from(agent, list)));
+      offer(items, 0);
+    }
+
+    /** One update of items in this order; {@code droppedBefore} were left out before they got here. */
+    void offer(List<From<V>> items, long droppedBefore) {
       Map<Key, V> update = new LinkedHashMap<>();
-      byAgent.forEach((agent, items) -> items.forEach(v -> update.put(new Key(agent, identity.apply(v)), v)));
+      items.forEach(f -> update.put(new Key(f.agent(), identity.apply(f.item())), f.item()));
       values.offer(update);
+      droppedUpstream += droppedBefore;
     }
 
     @Override
@@ -115,8 +132,9 @@ abstract sealed class SubscriberQueue {
         return null;
       }
       SubscriptionUpdate.Builder u = SubscriptionUpdate.newBuilder().setSequence(batch.sequence())
-          .setCoalescedUpdates(batch.coalescedUpdates()).setDropped(values.refused() - refusedBefore);
+          .setCoalescedUpdates(batch.coalescedUpdates()).setDropped(values.refused() - refusedBefore + droppedUpstream);
       refusedBefore = values.refused();
+      droppedUpstream = 0;
       batch.values().forEach(p -> add.accept(u, p));
       return u.build();
     }

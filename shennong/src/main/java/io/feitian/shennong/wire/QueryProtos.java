@@ -15,6 +15,11 @@ import io.feitian.shennong.select.Selector;
  */
 public final class QueryProtos {
   private static final FieldChecks CHECKS = new FieldChecks("");
+  /** How far ahead of the checker's clock events_since_ms may be: a resuming subscriber's writers' clocks may lead. */
+  public static final long MAX_SINCE_AHEAD_MS = 24L * 3600 * 1000;
+
+  /** An events subscription: which events, and only those stamped later than {@code sinceMs} from the agents' logs. */
+  public record EventQuery(EventSelector selector, long sinceMs) {}
 
   private QueryProtos() {}
 
@@ -32,12 +37,16 @@ public final class QueryProtos {
       throw CHECKS.bad("kind", "is EVENTS; not a metrics subscription");
     }
     Selector selector = Selector.parse(request.getSelector());
+    if (request.getEventsSinceMs() != 0) {
+      throw CHECKS.bad("events_since_ms", "is for events subscriptions only; must be 0 for metrics, got "
+          + request.getEventsSinceMs());
+    }
     return new WindowQuery(selector, request.getOperation(), request.getGroupByList(), request.getWindowMs(),
         request.getStepMs(), request.getQuantilesList());
   }
 
-  /** An events subscription: RAW only, nothing windowed. */
-  public static EventSelector events(SubscribeRequest request) {
+  /** An events subscription: RAW only, nothing windowed; {@code nowMs} bounds events_since_ms. */
+  public static EventQuery events(SubscribeRequest request, long nowMs) {
     if (!isEvents(request)) {
       throw CHECKS.bad("kind", "is METRICS; not an events subscription");
     }
@@ -47,7 +56,12 @@ public final class QueryProtos {
     }
     WindowQuery.checkRaw(request.getWindowMs(), request.getStepMs(), request.getGroupByList(),
         request.getQuantilesList());
-    return selector;
+    long since = request.getEventsSinceMs();
+    if (since < 0 || since > nowMs + MAX_SINCE_AHEAD_MS) {
+      throw CHECKS.bad("events_since_ms", "must be 0 or a time in ms since the epoch at most a day ahead, got "
+          + since);
+    }
+    return new EventQuery(selector, since);
   }
 
   /** The request as the master pushes it to agents, from a checked query. */

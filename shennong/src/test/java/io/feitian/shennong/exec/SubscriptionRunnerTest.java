@@ -11,8 +11,10 @@ import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.Severity;
 import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.WriteRequest;
+import io.feitian.shennong.series.EventLog;
 import io.feitian.shennong.series.SeriesStore;
 import io.feitian.shennong.series.StoreLimits;
+import io.feitian.shennong.wire.QueryProtos;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +26,8 @@ class SubscriptionRunnerTest {
 
   private final List<PartialReport> reports = new ArrayList<>();
   private final List<String> refusals = new ArrayList<>();
-  private final SubscriptionRunner runner = new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT), DELAY, T0,
-      new SubscriptionRunner.Outbox() {
+  private final SubscriptionRunner runner = new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT),
+      new EventLog(600_000, 100), DELAY, T0, new SubscriptionRunner.Outbox() {
         @Override
         public void report(PartialReport report) {
           reports.add(report);
@@ -135,16 +137,51 @@ class SubscriptionRunnerTest {
     assertThat(reports).as("a write without a match sends nothing").hasSize(2);
   }
 
+  private static SubscribeRequest events(String selector, long sinceMs) {
+    return SubscribeRequest.newBuilder().setSelector(selector).setKind(Kind.KIND_EVENTS)
+        .setOperation(Operation.OPERATION_RAW).setEventsSinceMs(sinceMs).build();
+  }
+
+  private static Event event(String name, Severity severity, long stampMs) {
+    return Event.newBuilder().setName(name).setSeverity(severity).setTimestampMs(stampMs).build();
+  }
+
+  private void writeEvents(long now, Event... events) {
+    runner.write(WriteRequest.newBuilder().setSource("test").addAllEvents(List.of(events)).build(), now);
+  }
+
   @Test
-  void eventsThatMatchGoUpAndNoneAreKept() {
-    runner.add(add("e", SubscribeRequest.newBuilder().setSelector("job.*{severity>=\"error\"}")
-        .setKind(Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(), 0), T0);
-    Event failed = Event.newBuilder().setName("job.failed").setSeverity(Severity.SEVERITY_ERROR).setTimestampMs(T0)
-        .build();
-    Event info = failed.toBuilder().setSeverity(Severity.SEVERITY_INFO).build();
-    runner.write(WriteRequest.newBuilder().setSource("test").addEvents(failed).addEvents(info).build(), T0);
-    assertThat(reports).hasSize(1);
-    assertThat(reports.get(0).getEventsList()).containsExactly(failed);
+  void eventsStartWithThoseStillHeldOldestFirstThenThoseThatMatchGoUp() {
+    Event failed = event("job.failed", Severity.SEVERITY_ERROR, T0 + 2);
+    Event earlier = event("job.lost", Severity.SEVERITY_CRITICAL, T0 + 1);
+    Event info = event("job.started", Severity.SEVERITY_INFO, T0);
+    writeEvents(T0 + 10, failed, info);
+    writeEvents(T0 + 11, earlier); // arrived later, stamped earlier
+    runner.add(add("e", events("job.*{severity>=\"error\"}", 0), 0), T0 + 20);
+    assertThat(reports).singleElement().satisfies(first -> {
+      assertThat(first.getSequence()).isEqualTo(1);
+      assertThat(first.getEventsList()).as("matching, oldest stamp first").containsExactly(earlier, failed);
+      assertThat(first.getEventsOmitted()).isZero();
+    });
+
+    Event next = event("job.failed", Severity.SEVERITY_ERROR, T0 + 30);
+    writeEvents(T0 + 30, next, event("job.started", Severity.SEVERITY_INFO, T0 + 30));
+    assertThat(reports).hasSize(2);
+    assertThat(reports.get(1).getEventsList()).containsExactly(next);
+    assertThat(reports.get(1).getSequence()).isEqualTo(2);
+  }
+
+  @Test
+  void aResumedEventsSubscriptionStartsAfterItsSinceAndAnEmptyFirstReportIsStillSent() {
+    writeEvents(T0 + 10, event("a", Severity.SEVERITY_INFO, T0 + 1), event("b", Severity.SEVERITY_INFO, T0 + 2),
+        event("c", Severity.SEVERITY_INFO, T0 + 3));
+    runner.add(add("resumed", events("*", T0 + 2), 0), T0 + 20);
+    assertThat(reports.get(0).getEventsList()).extracting(Event::getName).containsExactly("c");
+    runner.add(add("none", events("nothing.matches", 0), 0), T0 + 20);
+    assertThat(reports.get(1).getSubscriptionId()).isEqualTo("none");
+    assertThat(reports.get(1).getEventsList()).as("the master waits for every agent's first report").isEmpty();
+    runner.add(add("ahead", events("*", T0 + 2 * QueryProtos.MAX_SINCE_AHEAD_MS), 0), T0 + 20);
+    assertThat(refusals).singleElement().asString().startsWith("ahead: events_since_ms must be");
   }
 
   @Test

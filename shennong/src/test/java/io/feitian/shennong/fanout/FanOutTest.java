@@ -261,20 +261,77 @@ class FanOutTest {
     });
   }
 
+  private static SubscribeRequest events(String selector, long sinceMs) {
+    return SubscribeRequest.newBuilder().setSelector(selector).setKind(Kind.KIND_EVENTS)
+        .setOperation(Operation.OPERATION_RAW).setEventsSinceMs(sinceMs).build();
+  }
+
+  private static Event event(String name, long stampMs) {
+    return Event.newBuilder().setName(name).setSeverity(Severity.SEVERITY_ERROR).setTimestampMs(stampMs).build();
+  }
+
+  private void reportEvents(long session, String node, String subscription, long now, Event... events) {
+    fanOut.report(session, node, PartialReport.newBuilder().setSubscriptionId(subscription).addAllEvents(
+        List.of(events)).build(), now);
+  }
+
   @Test
-  void eventsStartWithAnEmptyMessageAndAreNeverFolded() {
+  void eventsStartWithWhatEveryAgentHoldsMergedOldestFirstAndAreNeverFolded() {
     hello(1, "a", T0, "cpu");
-    fanOut.subscribe("e", SubscribeRequest.newBuilder().setSelector("job.*").setKind(Kind.KIND_EVENTS)
-        .setOperation(Operation.OPERATION_RAW).build(), T0);
+    hello(2, "b", T0);
+    fanOut.subscribe("e", events("job.*", 0), T0);
     assertThat(added("a")).as("events are routed to every agent").containsExactly("e");
-    assertThat(fanOut.drain("e").getEventsCount()).isZero();
-    Event e1 = Event.newBuilder().setName("job.failed").setSeverity(Severity.SEVERITY_ERROR).setTimestampMs(T0).build();
-    Event e2 = e1.toBuilder().setTimestampMs(T0 + 1).build();
-    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("e").addEvents(e1).addEvents(e2).build(), T0);
-    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("e").addEvents(e1).build(), T0);
+    assertThat(added("b")).containsExactly("e");
+    reportEvents(1, "a", "e", T0, event("job.a1", T0 - 30), event("job.a2", T0 - 10));
+    assertThat(fanOut.drain("e")).as("b has not sent what it holds").isNull();
+    reportEvents(2, "b", "e", T0, event("job.b1", T0 - 20), event("job.b2", T0 - 5));
+    SubscriptionUpdate first = fanOut.drain("e");
+    assertThat(first.getSequence()).isEqualTo(1);
+    assertThat(first.getEventsList()).extracting(Event::getName)
+        .containsExactly("job.a1", "job.b1", "job.a2", "job.b2");
+
+    Event e1 = event("job.failed", T0);
+    Event e2 = event("job.failed", T0 + 1);
+    reportEvents(1, "a", "e", T0, e1, e2);
+    reportEvents(1, "a", "e", T0, e1); // an identical event from the same agent is the same occurrence
     SubscriptionUpdate u = fanOut.drain("e");
     assertThat(u.getEventsList()).containsExactly(e1, e2);
     assertThat(u.getCoalescedUpdates()).isEqualTo(1);
+  }
+
+  @Test
+  void theFirstEventsMessageWaitsForAnAgentNoLongerThanTheGraceAndCountsWhatWasLeftOut() {
+    hello(1, "a", T0);
+    hello(2, "b", T0);
+    fanOut.subscribe("e", events("*", 0), T0);
+    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("e").addEvents(event("x", T0 - 1))
+        .setEventsOmitted(7).build(), T0 + 1);
+    assertThat(fanOut.nextDeadlineMs()).isEqualTo(T0 + GRACE);
+    fanOut.tick(T0 + GRACE);
+    SubscriptionUpdate first = fanOut.drain("e");
+    assertThat(first.getEventsList()).extracting(Event::getName).containsExactly("x");
+    assertThat(first.getDropped()).as("older events agent a left out of its first report").isEqualTo(7);
+  }
+
+  @Test
+  void anAgentThatRegistersAgainIsAskedOnlyForEventsNewerThanThoseItSent() {
+    hello(1, "a", T0);
+    long since = T0 - 60_000;
+    fanOut.subscribe("e", events("*", since), T0);
+    assertThat(toAgents.get("a").get(0).getAdd().getRequest().getEventsSinceMs()).as("the subscriber's own")
+        .isEqualTo(since);
+    reportEvents(1, "a", "e", T0, event("old", T0 - 10), event("newest", T0 + 5), event("late", T0 + 2));
+    assertThat(fanOut.drain("e").getEventsList()).extracting(Event::getName).containsExactly("old", "late", "newest");
+
+    fanOut.sessionEnded(1, "a", T0 + 100);
+    hello(3, "a", T0 + 200); // registered again: pushed again, from the newest stamp it sent
+    assertThat(toAgents.get("a").get(1).getAdd().getRequest().getEventsSinceMs()).isEqualTo(T0 + 5);
+    reportEvents(3, "a", "e", T0 + 210, event("missed", T0 + 150));
+    assertThat(fanOut.drain("e").getEventsList()).extracting(Event::getName).as("no second first message")
+        .containsExactly("missed");
+
+    hello(2, "b", T0 + 300); // never sent anything: what the subscriber asked for
+    assertThat(toAgents.get("b").get(0).getAdd().getRequest().getEventsSinceMs()).isEqualTo(since);
   }
 
   @Test
