@@ -242,22 +242,37 @@ class ShennongIT {
   }
 
   /**
+   * A Shennong master, the agent node-a, and a Fuxi cluster (a fuxi-master and task-workers tw-1..tw-N,
+   * all registered) whose daemons report to node-a every 300 ms.
+   */
+  private TestCluster reportingCluster(int nodes) throws Exception {
+    int agentPort = freePort();
+    agentPorts.put("node-a", agentPort);
+    TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
+        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms");
+    try {
+      zkConnect = fuxi.zkConnect();
+      startMaster("master-1");
+      startAgent("node-a");
+      fuxi.startMaster();
+      for (int i = 1; i <= nodes; i++) {
+        fuxi.startWorker("tw-" + i, "rack-" + i);
+      }
+      fuxi.awaitAliveNodes(nodes);
+      return fuxi;
+    } catch (Exception | AssertionError e) {
+      fuxi.close();
+      throw e;
+    }
+  }
+
+  /**
    * Fuxi reports through Shennong: a leading fuxi-master writes the cluster's figures and events
    * to its node's agent, where any subscriber sees them; a node killed with kill -9 is an event.
    */
   @Test
   void fuxiMasterReportsItsNodesAndTheLossOfOne() throws Exception {
-    int agentPort = freePort();
-    agentPorts.put("node-a", agentPort);
-    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
-        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms")) {
-      zkConnect = fuxi.zkConnect();
-      startMaster("master-1");
-      startAgent("node-a");
-      fuxi.startMaster();
-      fuxi.startWorker("tw-1", "rack-1");
-      fuxi.startWorker("tw-2", "rack-2");
-      fuxi.awaitAliveNodes(2);
+    try (TestCluster fuxi = reportingCluster(2)) {
       MonitorClient monitor = new MonitorClient(fuxi.client());
       BlockingQueue<SubscriptionUpdate> alive = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
@@ -294,17 +309,8 @@ class ShennongIT {
    */
   @Test
   void taskWorkerReportsAWorkerThatFailsAndItsRestart() throws Exception {
-    int agentPort = freePort();
-    agentPorts.put("node-a", agentPort);
     Path seen = dir.resolve("agent-seen-by-master");
-    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
-        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms")) {
-      zkConnect = fuxi.zkConnect();
-      startMaster("master-1");
-      startAgent("node-a");
-      fuxi.startMaster();
-      fuxi.startWorker("tw-1", "rack-1");
-      fuxi.awaitAliveNodes(1);
+    try (TestCluster fuxi = reportingCluster(1)) {
       MonitorClient monitor = new MonitorClient(fuxi.client());
       BlockingQueue<SubscriptionUpdate> running = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
@@ -328,7 +334,7 @@ class ShennongIT {
         Event restarted = awaitEvent(events, "taskworker.worker.restarted");
         assertThat(restarted.getLabelsMap()).containsEntry("node", "tw-1").containsEntry("app", appId)
             .containsEntry("replaces", failed.getLabelsMap().get("worker"));
-        assertThat(Files.readString(seen).trim()).isEqualTo("127.0.0.1:" + agentPort);
+        assertThat(Files.readString(seen).trim()).isEqualTo("127.0.0.1:" + agentPorts.get("node-a"));
       }
     }
   }
