@@ -9,6 +9,8 @@ import io.feitian.client.shennong.MonitorClient;
 import io.feitian.client.shennong.Subscription;
 import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AgentState;
+import io.feitian.proto.shennong.v1.Event;
+import io.feitian.proto.shennong.v1.Kind;
 import io.feitian.proto.shennong.v1.Operation;
 import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.SubscribeRequest;
@@ -240,22 +242,37 @@ class ShennongIT {
   }
 
   /**
+   * A Shennong master, the agent node-a, and a Fuxi cluster (a fuxi-master and task-workers tw-1..tw-N,
+   * all registered) whose daemons report to node-a every 300 ms.
+   */
+  private TestCluster reportingCluster(int nodes) throws Exception {
+    int agentPort = freePort();
+    agentPorts.put("node-a", agentPort);
+    TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
+        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms");
+    try {
+      zkConnect = fuxi.zkConnect();
+      startMaster("master-1");
+      startAgent("node-a");
+      fuxi.startMaster();
+      for (int i = 1; i <= nodes; i++) {
+        fuxi.startWorker("tw-" + i, "rack-" + i);
+      }
+      fuxi.awaitAliveNodes(nodes);
+      return fuxi;
+    } catch (Exception | AssertionError e) {
+      fuxi.close();
+      throw e;
+    }
+  }
+
+  /**
    * Fuxi reports through Shennong: a leading fuxi-master writes the cluster's figures and events
    * to its node's agent, where any subscriber sees them; a node killed with kill -9 is an event.
    */
   @Test
   void fuxiMasterReportsItsNodesAndTheLossOfOne() throws Exception {
-    int agentPort = freePort();
-    agentPorts.put("node-a", agentPort);
-    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
-        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms")) {
-      zkConnect = fuxi.zkConnect();
-      startMaster("master-1");
-      startAgent("node-a");
-      fuxi.startMaster();
-      fuxi.startWorker("tw-1", "rack-1");
-      fuxi.startWorker("tw-2", "rack-2");
-      fuxi.awaitAliveNodes(2);
+    try (TestCluster fuxi = reportingCluster(2)) {
       MonitorClient monitor = new MonitorClient(fuxi.client());
       BlockingQueue<SubscriptionUpdate> alive = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
@@ -263,12 +280,12 @@ class ShennongIT {
           Subscription a = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.master.nodes.alive")
               .setOperation(Operation.OPERATION_RAW).build(), listener(alive));
           Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.*{severity>=\"warning\"}")
-              .setKind(io.feitian.proto.shennong.v1.Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
+              .setKind(Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
               listener(events))) {
         awaitSample(alive, 2.0);
         assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
         fuxi.killNode("tw-2");
-        io.feitian.proto.shennong.v1.Event lost = null;
+        Event lost = null;
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (lost == null && System.nanoTime() < deadline) {
           SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
@@ -282,6 +299,62 @@ class ShennongIT {
         awaitSample(alive, 1.0);
       }
     }
+  }
+
+  /**
+   * A task-worker reports through its node's agent: an application master that exits with status 3
+   * is a worker failure event, its replacement on the same node a restart, and the master running
+   * meanwhile is the gauge {@code taskworker.workers.running}. The master saw the node's agent in
+   * its environment.
+   */
+  @Test
+  void taskWorkerReportsAWorkerThatFailsAndItsRestart() throws Exception {
+    Path seen = dir.resolve("agent-seen-by-master");
+    try (TestCluster fuxi = reportingCluster(1)) {
+      MonitorClient monitor = new MonitorClient(fuxi.client());
+      BlockingQueue<SubscriptionUpdate> running = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      await().atMost(WAIT).ignoreExceptions().until(() -> monitor.agents(false).stream()
+          .anyMatch(a -> a.getStatus().getSeriesNamesList().contains("taskworker.workers.running")));
+      try (monitor;
+          Subscription r = monitor.subscribe(SubscribeRequest.newBuilder()
+              .setSelector("taskworker.workers.running{node=\"tw-1\",kind=\"master\"}")
+              .setOperation(Operation.OPERATION_RAW).build(), listener(running));
+          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("taskworker.worker.*")
+              .setKind(Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
+              listener(events))) {
+        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+        awaitSample(running, 0.0);
+        String appId = Apps.submit(fuxi, Apps.spec("fails", "sh", "-c",
+            "echo \"$FEITIAN_SHENNONG_AGENT\" > " + seen + "; sleep 2; exit 3"));
+        awaitSample(running, 1.0);
+        Event failed = awaitEvent(events, "taskworker.worker.failed");
+        assertThat(failed.getLabelsMap()).containsEntry("node", "tw-1").containsEntry("app", appId)
+            .containsEntry("kind", "master").containsEntry("exit_status", "3").containsKey("worker");
+        Event restarted = awaitEvent(events, "taskworker.worker.restarted");
+        assertThat(restarted.getLabelsMap()).containsEntry("node", "tw-1").containsEntry("app", appId)
+            .containsEntry("replaces", failed.getLabelsMap().get("worker"));
+        assertThat(Files.readString(seen).trim()).isEqualTo("127.0.0.1:" + agentPorts.get("node-a"));
+      }
+    }
+  }
+
+  /** Waits for an event of this name, skipping others. */
+  private static Event awaitEvent(BlockingQueue<SubscriptionUpdate> updates, String name)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<String> seen = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
+      for (Event e : u == null ? List.<Event>of()
+          : u.getEventsList()) {
+        seen.add(e.getName());
+        if (e.getName().equals(name)) {
+          return e;
+        }
+      }
+    }
+    throw new AssertionError("no event " + name + " within " + WAIT + "; saw " + seen);
   }
 
   private static Subscription.Listener listener(BlockingQueue<SubscriptionUpdate> into) {

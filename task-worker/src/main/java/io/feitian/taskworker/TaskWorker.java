@@ -1,6 +1,7 @@
 package io.feitian.taskworker;
 
 import com.typesafe.config.Config;
+import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
@@ -31,6 +32,8 @@ import io.feitian.taskworker.node.NodeResources;
 import io.feitian.taskworker.process.LaunchRequest;
 import io.feitian.taskworker.process.ProcessSupervisor;
 import io.feitian.taskworker.process.WorkerSnapshot;
+import io.feitian.taskworker.report.NodeReport;
+import io.feitian.taskworker.report.NodeReporter;
 import io.feitian.taskworker.rpc.TaskWorkerServiceImpl;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -86,7 +89,8 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   private CuratorFramework zk;
   private LeaderLocator leaders;
   private GrpcServer server;
-  private MasterLink link;
+  private volatile MasterLink link;
+  private volatile NodeReporter reporter;
   private String address;
 
   private record Watcher(String appId, Consumer<WorkerInfo> sink) {}
@@ -115,11 +119,14 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     grants = new GrantBook(root.resolve("state"));
     supervisor = ProcessSupervisor.builder(root.resolve("workers"))
         .watchdogPeriod(settings.memoryCheckInterval())
-        // Application masters and their workers use the node's TLS material and token.
-        .nodeEnvironment(security.childEnvironment(root.resolve("secrets")))
+        .nodeEnvironment(workerEnvironment(config, security, root.resolve("secrets")))
         .build();
     supervisor.addListener(this::workerChanged);
     supervisor.start(); // adopts the workers of an earlier incarnation
+    reporter = ShennongWriter.forDaemon(config, "task-worker", Map.of("node", settings.nodeId()))
+        .map(w -> new NodeReporter(w, settings.nodeId(), total, this::reportView,
+            config.getDuration("feitian.shennong.interval").toMillis()))
+        .orElse(null);
     zk = ZooKeeperClients.start(zkSettings);
     pipelineData = new PipelineDataService(PipelineLayout.inWorkDir(root), settings.pipelineRetention(),
         Clock.systemUTC());
@@ -145,6 +152,28 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
     }, security, registrationCalls, this, new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
     leaders.onChange(link::leaderChanged);
     link.start();
+  }
+
+  /**
+   * What every process this node starts gets from the node, whatever its request says: the node's
+   * TLS material and token, and the node's shennong-agent (or that reporting is off), so that
+   * application masters and their workers report where the task-worker does.
+   */
+  public static Map<String, String> workerEnvironment(Config config, SecuritySettings security, Path secretsDir) {
+    Map<String, String> env = new LinkedHashMap<>(security.childEnvironment(secretsDir));
+    env.putAll(ShennongWriter.childEnvironment(config));
+    return env;
+  }
+
+  /** What the node knows now, for its report; read like a status call, on the reporter's thread. */
+  private NodeReport.View reportView() {
+    MasterLink l = link;
+    if (l == null) {
+      return new NodeReport.View(supervisor.list(), grants.all(), Optional.empty(), 0);
+    }
+    // The leader first: its epoch is recorded before the link says it is registered.
+    Optional<String> leader = l.leader();
+    return new NodeReport.View(supervisor.list(), grants.all(), leader, l.epoch());
   }
 
   // ---- MasterLink.NodeView -----------------------------------------------------------------
@@ -336,6 +365,10 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   }
 
   private synchronized void workerChanged(WorkerSnapshot s) {
+    NodeReporter r = reporter;
+    if (r != null) {
+      r.workerChanged(s);
+    }
     WorkerInfo info = WorkerConversions.toProto(s, settings.nodeId());
     for (Watcher w : watchers) {
       if (w.appId().isEmpty() || w.appId().equals(s.appId())) {
@@ -374,6 +407,9 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   public void close() {
     if (link != null) {
       link.close();
+    }
+    if (reporter != null) {
+      reporter.close();
     }
     if (server != null) {
       server.close();

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,6 +167,21 @@ public final class ShennongWriter implements AutoCloseable {
         .withFlushInterval(c.getDuration("interval")).withSecurity(SecuritySettings.from(config))));
   }
 
+  /** The variables through which a process started on a node finds the node's agent (read by reference.conf). */
+  public static final String ENV_AGENT = "FEITIAN_SHENNONG_AGENT";
+  public static final String ENV_REPORT = "FEITIAN_SHENNONG_REPORT";
+
+  /**
+   * The environment a daemon gives the processes it starts (a task-worker's application masters and
+   * workers) so that they report to the same agent as it does, or not at all when it does not:
+   * {@link #ENV_AGENT}, and {@link #ENV_REPORT} = false when reporting is off.
+   */
+  public static Map<String, String> childEnvironment(Config config) {
+    Config c = config.getConfig("feitian.shennong");
+    return c.getBoolean("report") ? Map.of(ENV_AGENT, c.getString("agent"))
+        : Map.of(ENV_AGENT, c.getString("agent"), ENV_REPORT, "false");
+  }
+
   /** Connects (lazily: an agent that is not up yet is not an error) and starts the flush thread. */
   public ShennongWriter(Options options) {
     this(options, System::currentTimeMillis);
@@ -246,6 +262,12 @@ public final class ShennongWriter implements AutoCloseable {
     all.putAll(Registry.pairs(name, labels));
     return events.offer(Event.newBuilder().setName(name).setSeverity(severity).putAllLabels(all)
         .setTimestampMs(wallClockMs.getAsLong()).setMessage(message == null ? "" : message).build());
+  }
+
+  /** {@link #event(String, Severity, String, String...)} with its labels as a map. */
+  public boolean event(String name, Severity severity, String message, Map<String, String> labels) {
+    return event(name, severity, message, labels.entrySet().stream()
+        .flatMap(l -> Stream.of(l.getKey(), l.getValue())).toArray(String[]::new));
   }
 
   /** Events dropped because the buffer was full, since the writer started. */

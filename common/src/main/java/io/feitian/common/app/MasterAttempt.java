@@ -14,6 +14,8 @@ import java.util.OptionalInt;
  */
 public final class MasterAttempt {
   public static final String ENV = "FEITIAN_MASTER_ATTEMPT";
+  /** The worker name every application master runs under on its node (task-workers report it as a master). */
+  public static final String WORKER_NAME = "app-master";
   private static final String SUPERSEDED = "superseded: ";
 
   private MasterAttempt() {}

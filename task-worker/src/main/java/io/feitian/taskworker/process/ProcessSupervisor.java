@@ -56,6 +56,9 @@ public final class ProcessSupervisor implements Closeable {
   public static final Set<String> DEFAULT_INHERITED_ENV =
       Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME", "JAVA_HOME");
 
+  /** The message of a worker killed by {@link #kill} or {@link #killAll}: ended on purpose, not failed. */
+  public static final String KILLED_ON_REQUEST = "killed on request";
+
   /** How long {@link #kill} waits for a worker to die after SIGKILL before it gives up waiting. */
   private static final Duration KILL_SETTLE = Duration.ofSeconds(10);
   /** How often SIGKILL is repeated until the leader is gone (catches processes forked meanwhile). */
@@ -215,7 +218,7 @@ public final class ProcessSupervisor implements Closeable {
   public CompletableFuture<WorkerSnapshot> killAsync(String workerId, Duration grace) {
     Objects.requireNonNull(grace, "grace");
     requireStarted();
-    return kill(requireWorker(workerId), grace, "killed on request");
+    return kill(requireWorker(workerId), grace, KILLED_ON_REQUEST);
   }
 
   /**
@@ -229,7 +232,7 @@ public final class ProcessSupervisor implements Closeable {
     Map<String, CompletableFuture<WorkerSnapshot>> pending = new HashMap<>();
     for (SupervisedWorker worker : workers.values()) {
       if (!worker.snapshot().isEnded()) {
-        pending.put(worker.workerId(), kill(worker, grace, "killed on request"));
+        pending.put(worker.workerId(), kill(worker, grace, KILLED_ON_REQUEST));
       }
     }
     List<WorkerSnapshot> result = new ArrayList<>();

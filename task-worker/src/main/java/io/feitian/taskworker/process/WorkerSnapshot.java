@@ -50,4 +50,19 @@ public record WorkerSnapshot(
   public boolean isEnded() {
     return state.isEnded();
   }
+
+  /**
+   * True when the worker ended badly: it could not start, its program exited with a non-zero
+   * status, or it was killed other than on request (over its memory limit, or by a signal from
+   * outside the supervisor). A worker killed on request (its grant revoked, its master stopping it)
+   * did what it was told, and a program exiting with 0 finished.
+   */
+  public boolean failed() {
+    return switch (state) {
+      case FAILED_TO_START -> true;
+      case EXITED -> exitCode.orElse(0) != 0;
+      case KILLED -> !message.equals(ProcessSupervisor.KILLED_ON_REQUEST);
+      case STARTING, RUNNING -> false;
+    };
+  }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +54,7 @@ public final class ClusterReporter implements AutoCloseable {
     ClusterReport.Report r = report.next(status, address);
     r.figures().forEach((name, value) -> writer.gauge(name).set(value));
     for (ClusterReport.Event e : r.events()) {
-      writer.event(e.name(), e.severity(), e.message(), e.labels().entrySet().stream()
-          .flatMap(l -> Stream.of(l.getKey(), l.getValue())).toArray(String[]::new));
+      writer.event(e.name(), e.severity(), e.message(), e.labels());
     }
   }
 

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChildMasters {
   private static final Logger log = LoggerFactory.getLogger(ChildMasters.class);
-  static final String MASTER_WORKER_NAME = "app-master";
+  static final String MASTER_WORKER_NAME = MasterAttempt.WORKER_NAME;
 
   private final LeaderTerm term;
   private final TaskWorkerClients workers;
