@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
+import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.client.shennong.Subscription;
+import io.feitian.examples.sort.GenerateRecords;
+import io.feitian.job.client.JobClient;
 import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AgentState;
 import io.feitian.proto.shennong.v1.Operation;
@@ -33,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -284,6 +288,71 @@ class ShennongIT {
     }
   }
 
+  /**
+   * A job-master reports through its node's agent: a job one of whose instances fails once shows a
+   * subscriber that failure (job, task, instance, node, reason), its instances by state, and its
+   * end. The job-master exits as soon as the job has ended, so the end arrives only because its
+   * reporter takes a last report and flushes it before the process goes.
+   */
+  @Test
+  void aJobMasterReportsAFailedInstanceItsInstancesAndItsEnd() throws Exception {
+    // Until the task-worker tells the processes it starts where its node's agent is, a job-master
+    // reports to the default address: this test's agent listens there.
+    int defaultAgent = Integer.parseInt(ShennongWriter.DEFAULT_AGENT.substring(ShennongWriter.DEFAULT_AGENT
+        .indexOf(':') + 1));
+    try (ServerSocket probe = new ServerSocket(defaultAgent)) {
+      // free: the agent takes it below
+    } catch (IOException e) {
+      throw new AssertionError("port " + defaultAgent + " is taken (a local cluster's agent?): this test's agent"
+          + " needs it", e);
+    }
+    Path records = dir.resolve("records");
+    GenerateRecords.generate(records, 4, 500, 7);
+    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi")))) {
+      zkConnect = fuxi.zkConnect();
+      startMaster("master-1");
+      agentPorts.put("node-a", defaultAgent);
+      startAgent("node-a");
+      fuxi.startMaster();
+      fuxi.startWorker("tw-1", "rack-1");
+      fuxi.startWorker("tw-2", "rack-2");
+      fuxi.awaitAliveNodes(2);
+      MonitorClient monitor = new MonitorClient(fuxi.client());
+      BlockingQueue<SubscriptionUpdate> instances = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      try (monitor;
+          Subscription g = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("job.instances")
+              .setOperation(Operation.OPERATION_RAW).build(), listener(instances));
+          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("job.*")
+              .setKind(io.feitian.proto.shennong.v1.Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
+              listener(events))) {
+        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+        JobClient jobs = new JobClient(fuxi.client());
+        String id = jobs.submit(Jobs.copy("flaky", records, dir.resolve("out"),
+            "if [ \"$FEITIAN_INSTANCE\" = 1 ] && [ \"$FEITIAN_ATTEMPT\" = 0 ]; then echo 'instance 1 is flaky' >&2;"
+                + " exit 3; fi; sleep 1; cat").build());
+        List<io.feitian.proto.shennong.v1.Event> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (seen.stream().noneMatch(ev -> ev.getName().equals("job.finished")) && System.nanoTime() < deadline) {
+          SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
+          if (u != null) {
+            seen.addAll(u.getEventsList());
+          }
+        }
+        assertThat(seen).as("the job's events within " + WAIT).extracting(io.feitian.proto.shennong.v1.Event::getName)
+            .containsExactly("job.instance.failed", "job.finished");
+        assertThat(seen.get(0).getLabelsMap()).containsEntry("job", id).containsEntry("task", "copy")
+            .containsEntry("instance", "1").containsEntry("attempt", "0").containsKey("node");
+        assertThat(seen.get(0).getLabelsMap().get("node")).isIn("tw-1", "tw-2");
+        assertThat(seen.get(0).getLabelsMap().get("reason")).contains("status 3");
+        assertThat(seen.get(1).getLabelsMap()).containsEntry("job", id);
+        int all = Jobs.run(jobs, id, WAIT).getTasks(0).getInstances();
+        awaitSample(instances, s -> s.getLabelsMap().equals(Map.of("job", id, "task", "copy", "state", "done"))
+            && s.getValue() == all, "job.instances of " + id + " with all " + all + " done");
+      }
+    }
+  }
+
   private static Subscription.Listener listener(BlockingQueue<SubscriptionUpdate> into) {
     return new Subscription.Listener() {
       @Override
@@ -300,20 +369,26 @@ class ShennongIT {
 
   /** Waits for a RAW update holding a sample of this value. */
   private static void awaitSample(BlockingQueue<SubscriptionUpdate> updates, double value) throws InterruptedException {
+    awaitSample(updates, s -> s.getValue() == value, "a sample of value " + value);
+  }
+
+  /** Waits for a RAW update holding a sample that matches. */
+  private static void awaitSample(BlockingQueue<SubscriptionUpdate> updates, Predicate<Sample> wanted, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    List<Double> seen = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
       if (u == null) {
         continue;
       }
       for (var s : u.getSamplesList()) {
-        seen.add(s.getSample().getValue());
-        if (s.getSample().getValue() == value) {
+        seen.add(s.getSample().getLabelsMap() + "=" + s.getSample().getValue());
+        if (wanted.test(s.getSample())) {
           return;
         }
       }
     }
-    throw new AssertionError("no sample of value " + value + " within " + WAIT + "; saw " + seen);
+    throw new AssertionError("no " + what + " within " + WAIT + "; saw " + seen);
   }
 }
