@@ -10,8 +10,14 @@ import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.client.shennong.Subscription;
 import io.feitian.examples.sort.GenerateRecords;
 import io.feitian.job.client.JobClient;
+import io.feitian.service.client.ServiceAdmins;
+import io.feitian.proto.service.v1.PartitionRecord;
+import io.feitian.proto.service.v1.PartitionState;
+import io.feitian.proto.service.v1.ServiceStatus;
 import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AgentState;
+import io.feitian.proto.shennong.v1.Event;
+import io.feitian.proto.shennong.v1.Kind;
 import io.feitian.proto.shennong.v1.Operation;
 import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.SubscribeRequest;
@@ -250,42 +256,66 @@ class ShennongIT {
   @Test
   void fuxiMasterReportsItsNodesAndTheLossOfOne() throws Exception {
     int agentPort = freePort();
-    agentPorts.put("node-a", agentPort);
-    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
-        "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms")) {
-      zkConnect = fuxi.zkConnect();
-      startMaster("master-1");
-      startAgent("node-a");
-      fuxi.startMaster();
-      fuxi.startWorker("tw-1", "rack-1");
-      fuxi.startWorker("tw-2", "rack-2");
-      fuxi.awaitAliveNodes(2);
-      MonitorClient monitor = new MonitorClient(fuxi.client());
+    try (TestCluster fuxi = reportingCluster(agentPort, "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort,
+        "--set", "feitian.shennong.interval=300ms"); MonitorClient monitor = new MonitorClient(fuxi.client())) {
       BlockingQueue<SubscriptionUpdate> alive = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
-      try (monitor;
-          Subscription a = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.master.nodes.alive")
-              .setOperation(Operation.OPERATION_RAW).build(), listener(alive));
-          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.*{severity>=\"warning\"}")
-              .setKind(io.feitian.proto.shennong.v1.Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
-              listener(events))) {
+      try (Subscription a = raw(monitor, "fuxi.master.nodes.alive", alive);
+          Subscription e = events(monitor, "fuxi.*{severity>=\"warning\"}", events)) {
         awaitSample(alive, 2.0);
-        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
         fuxi.killNode("tw-2");
-        io.feitian.proto.shennong.v1.Event lost = null;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (lost == null && System.nanoTime() < deadline) {
-          SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
-          if (u != null && u.getEventsCount() > 0) {
-            lost = u.getEvents(0);
-          }
-        }
-        assertThat(lost).as("a node lost event within " + WAIT).isNotNull();
-        assertThat(lost.getName()).isEqualTo("fuxi.node.lost");
-        assertThat(lost.getLabelsMap()).containsEntry("node", "tw-2");
+        List<Event> lost = awaitEvents(events, seen -> !seen.isEmpty());
+        assertThat(lost).as("a node lost event within " + WAIT).isNotEmpty();
+        assertThat(lost.get(0).getName()).isEqualTo("fuxi.node.lost");
+        assertThat(lost.get(0).getLabelsMap()).containsEntry("node", "tw-2");
         awaitSample(alive, 1.0);
       }
     }
+  }
+
+  /**
+   * A Fuxi cluster of a fuxi-master and two task-workers (with {@code args}), beside a Shennong
+   * master and the node's agent on {@code agentPort}, on the same ZooKeeper.
+   */
+  private TestCluster reportingCluster(int agentPort, String... args) throws Exception {
+    TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(args);
+    zkConnect = fuxi.zkConnect();
+    startMaster("master-1");
+    agentPorts.put("node-a", agentPort);
+    startAgent("node-a");
+    fuxi.startMaster();
+    fuxi.startWorker("tw-1", "rack-1");
+    fuxi.startWorker("tw-2", "rack-2");
+    fuxi.awaitAliveNodes(2);
+    return fuxi;
+  }
+
+  private static Subscription raw(MonitorClient monitor, String selector, BlockingQueue<SubscriptionUpdate> into) {
+    return monitor.subscribe(SubscribeRequest.newBuilder().setSelector(selector).setOperation(Operation.OPERATION_RAW)
+        .build(), listener(into));
+  }
+
+  /** An events subscription, once its first message (which holds no events) has come. */
+  private static Subscription events(MonitorClient monitor, String selector, BlockingQueue<SubscriptionUpdate> into)
+      throws InterruptedException {
+    Subscription s = monitor.subscribe(SubscribeRequest.newBuilder().setSelector(selector).setKind(Kind.KIND_EVENTS)
+        .setOperation(Operation.OPERATION_RAW).build(), listener(into));
+    assertThat(into.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+    return s;
+  }
+
+  /** The events that arrive until those seen satisfy {@code enough}, or WAIT has passed. */
+  private static List<Event> awaitEvents(BlockingQueue<SubscriptionUpdate> updates, Predicate<List<Event>> enough)
+      throws InterruptedException {
+    List<Event> seen = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!enough.test(seen) && System.nanoTime() < deadline) {
+      SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
+      if (u != null) {
+        seen.addAll(u.getEventsList());
+      }
+    }
+    return seen;
   }
 
   /**
@@ -296,50 +326,19 @@ class ShennongIT {
    */
   @Test
   void aJobMasterReportsAFailedInstanceItsInstancesAndItsEnd() throws Exception {
-    // Until the task-worker tells the processes it starts where its node's agent is, a job-master
-    // reports to the default address: this test's agent listens there.
-    int defaultAgent = Integer.parseInt(ShennongWriter.DEFAULT_AGENT.substring(ShennongWriter.DEFAULT_AGENT
-        .indexOf(':') + 1));
-    try (ServerSocket probe = new ServerSocket(defaultAgent)) {
-      // free: the agent takes it below
-    } catch (IOException e) {
-      throw new AssertionError("port " + defaultAgent + " is taken (a local cluster's agent?): this test's agent"
-          + " needs it", e);
-    }
+    int defaultAgent = defaultAgentPortIfFree();
     Path records = dir.resolve("records");
     GenerateRecords.generate(records, 4, 500, 7);
-    try (TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi")))) {
-      zkConnect = fuxi.zkConnect();
-      startMaster("master-1");
-      agentPorts.put("node-a", defaultAgent);
-      startAgent("node-a");
-      fuxi.startMaster();
-      fuxi.startWorker("tw-1", "rack-1");
-      fuxi.startWorker("tw-2", "rack-2");
-      fuxi.awaitAliveNodes(2);
-      MonitorClient monitor = new MonitorClient(fuxi.client());
+    try (TestCluster fuxi = reportingCluster(defaultAgent); MonitorClient monitor = new MonitorClient(fuxi.client())) {
       BlockingQueue<SubscriptionUpdate> instances = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
-      try (monitor;
-          Subscription g = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("job.instances")
-              .setOperation(Operation.OPERATION_RAW).build(), listener(instances));
-          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("job.*")
-              .setKind(io.feitian.proto.shennong.v1.Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
-              listener(events))) {
-        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+      try (Subscription g = raw(monitor, "job.instances", instances); Subscription e = events(monitor, "job.*", events)) {
         JobClient jobs = new JobClient(fuxi.client());
         String id = jobs.submit(Jobs.copy("flaky", records, dir.resolve("out"),
             "if [ \"$FEITIAN_INSTANCE\" = 1 ] && [ \"$FEITIAN_ATTEMPT\" = 0 ]; then echo 'instance 1 is flaky' >&2;"
                 + " exit 3; fi; sleep 1; cat").build());
-        List<io.feitian.proto.shennong.v1.Event> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (seen.stream().noneMatch(ev -> ev.getName().equals("job.finished")) && System.nanoTime() < deadline) {
-          SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
-          if (u != null) {
-            seen.addAll(u.getEventsList());
-          }
-        }
-        assertThat(seen).as("the job's events within " + WAIT).extracting(io.feitian.proto.shennong.v1.Event::getName)
+        List<Event> seen = awaitEvents(events, got -> got.stream().anyMatch(ev -> ev.getName().equals("job.finished")));
+        assertThat(seen).as("the job's events within " + WAIT).extracting(Event::getName)
             .containsExactly("job.instance.failed", "job.finished");
         assertThat(seen.get(0).getLabelsMap()).containsEntry("job", id).containsEntry("task", "copy")
             .containsEntry("instance", "1").containsEntry("attempt", "0").containsKey("node");
@@ -350,6 +349,54 @@ class ShennongIT {
         awaitSample(instances, s -> s.getLabelsMap().equals(Map.of("job", id, "task", "copy", "state", "done"))
             && s.getValue() == all, "job.instances of " + id + " with all " + all + " done");
       }
+    }
+  }
+
+  /** A service-master reports through its node's agent: a partition migrated by an operator is an event. */
+  @Test
+  void aServiceMasterReportsAPartitionMigrated() throws Exception {
+    int defaultAgent = defaultAgentPortIfFree();
+    try (TestCluster fuxi = reportingCluster(defaultAgent); MonitorClient monitor = new MonitorClient(fuxi.client())) {
+      BlockingQueue<SubscriptionUpdate> partitions = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      try (Subscription g = raw(monitor, "service.partitions", partitions);
+          Subscription e = events(monitor, "service.*", events)) {
+        ServiceAdmins services = new ServiceAdmins(fuxi.client());
+        String id = services.create(ServicesIT.kv(dir, "kv", 2, 2));
+        ServiceStatus[] steady = new ServiceStatus[1];
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+          steady[0] = services.status("kv");
+          return steady[0].getWorkersCount() == 2 && steady[0].getPartitionsCount() == 2 && steady[0]
+              .getPartitionsList().stream().allMatch(p -> p.getState() == PartitionState.PARTITION_STATE_SERVING);
+        });
+        awaitSample(partitions, s -> s.getLabelsMap().equals(Map.of("service", id, "state", "serving"))
+            && s.getValue() == 2, "service.partitions of " + id + " with 2 serving");
+        PartitionRecord moving = steady[0].getPartitions(0);
+        String to = steady[0].getWorkersList().stream().map(w -> w.getWorkerId())
+            .filter(w -> !w.equals(moving.getOwner())).findFirst().orElseThrow();
+        events.clear(); // what the start brought (a rebalance may have moved partitions)
+        services.migrate("kv", moving.getId(), to);
+        Predicate<Event> migrated = ev -> ev.getName().equals("service.partition.moved")
+            && ev.getLabelsMap().get("partition").equals(moving.getId());
+        List<Event> seen = awaitEvents(events, got -> got.stream().anyMatch(migrated));
+        assertThat(seen).as("the migration's event within " + WAIT).filteredOn(migrated).first()
+            .satisfies(ev -> assertThat(ev.getLabelsMap()).containsEntry("service", id)
+                .containsEntry("from", moving.getOwner()).containsEntry("to", to));
+      }
+    }
+  }
+
+  /**
+   * The agent's default port, checked free. Until the task-worker tells the processes it starts
+   * where its node's agent is, job- and service-masters report to the default address: the agent
+   * of a test of them listens there.
+   */
+  private static int defaultAgentPortIfFree() {
+    int port = Integer.parseInt(ShennongWriter.DEFAULT_AGENT.substring(ShennongWriter.DEFAULT_AGENT.indexOf(':') + 1));
+    try (ServerSocket probe = new ServerSocket(port)) {
+      return port; // free: the test's agent takes it
+    } catch (IOException e) {
+      throw new AssertionError("port " + port + " is taken (a local cluster's agent?): this test's agent needs it", e);
     }
   }
 
