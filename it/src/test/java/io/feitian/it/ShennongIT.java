@@ -7,6 +7,12 @@ import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
 import io.feitian.client.shennong.Subscription;
+import io.feitian.examples.sort.GenerateRecords;
+import io.feitian.job.client.JobClient;
+import io.feitian.service.client.ServiceAdmins;
+import io.feitian.proto.service.v1.PartitionRecord;
+import io.feitian.proto.service.v1.PartitionState;
+import io.feitian.proto.service.v1.ServiceStatus;
 import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AgentState;
 import io.feitian.proto.shennong.v1.Event;
@@ -35,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -272,30 +279,17 @@ class ShennongIT {
    */
   @Test
   void fuxiMasterReportsItsNodesAndTheLossOfOne() throws Exception {
-    try (TestCluster fuxi = reportingCluster(2)) {
-      MonitorClient monitor = new MonitorClient(fuxi.client());
+    try (TestCluster fuxi = reportingCluster(2); MonitorClient monitor = new MonitorClient(fuxi.client())) {
       BlockingQueue<SubscriptionUpdate> alive = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
-      try (monitor;
-          Subscription a = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.master.nodes.alive")
-              .setOperation(Operation.OPERATION_RAW).build(), listener(alive));
-          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("fuxi.*{severity>=\"warning\"}")
-              .setKind(Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
-              listener(events))) {
+      try (Subscription a = raw(monitor, "fuxi.master.nodes.alive", alive);
+          Subscription e = events(monitor, "fuxi.*{severity>=\"warning\"}", events)) {
         awaitSample(alive, 2.0);
-        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
         fuxi.killNode("tw-2");
-        Event lost = null;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (lost == null && System.nanoTime() < deadline) {
-          SubscriptionUpdate u = events.poll(5, TimeUnit.SECONDS);
-          if (u != null && u.getEventsCount() > 0) {
-            lost = u.getEvents(0);
-          }
-        }
-        assertThat(lost).as("a node lost event within " + WAIT).isNotNull();
-        assertThat(lost.getName()).isEqualTo("fuxi.node.lost");
-        assertThat(lost.getLabelsMap()).containsEntry("node", "tw-2");
+        List<Event> lost = awaitEvents(events, seen -> !seen.isEmpty());
+        assertThat(lost).as("a node lost event within " + WAIT).isNotEmpty();
+        assertThat(lost.get(0).getName()).isEqualTo("fuxi.node.lost");
+        assertThat(lost.get(0).getLabelsMap()).containsEntry("node", "tw-2");
         awaitSample(alive, 1.0);
       }
     }
@@ -310,28 +304,23 @@ class ShennongIT {
   @Test
   void taskWorkerReportsAWorkerThatFailsAndItsRestart() throws Exception {
     Path seen = dir.resolve("agent-seen-by-master");
-    try (TestCluster fuxi = reportingCluster(1)) {
-      MonitorClient monitor = new MonitorClient(fuxi.client());
+    try (TestCluster fuxi = reportingCluster(1); MonitorClient monitor = new MonitorClient(fuxi.client())) {
       BlockingQueue<SubscriptionUpdate> running = new LinkedBlockingQueue<>();
       BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
       await().atMost(WAIT).ignoreExceptions().until(() -> monitor.agents(false).stream()
           .anyMatch(a -> a.getStatus().getSeriesNamesList().contains("taskworker.workers.running")));
-      try (monitor;
-          Subscription r = monitor.subscribe(SubscribeRequest.newBuilder()
-              .setSelector("taskworker.workers.running{node=\"tw-1\",kind=\"master\"}")
-              .setOperation(Operation.OPERATION_RAW).build(), listener(running));
-          Subscription e = monitor.subscribe(SubscribeRequest.newBuilder().setSelector("taskworker.worker.*")
-              .setKind(Kind.KIND_EVENTS).setOperation(Operation.OPERATION_RAW).build(),
-              listener(events))) {
-        assertThat(events.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+      try (Subscription r = raw(monitor, "taskworker.workers.running{node=\"tw-1\",kind=\"master\"}", running);
+          Subscription e = events(monitor, "taskworker.worker.*", events)) {
         awaitSample(running, 0.0);
         String appId = Apps.submit(fuxi, Apps.spec("fails", "sh", "-c",
             "echo \"$FEITIAN_SHENNONG_AGENT\" > " + seen + "; sleep 2; exit 3"));
         awaitSample(running, 1.0);
-        Event failed = awaitEvent(events, "taskworker.worker.failed");
+        List<Event> got = awaitEvents(events, evs -> evs.stream()
+            .anyMatch(ev -> ev.getName().equals("taskworker.worker.restarted")));
+        Event failed = named(got, "taskworker.worker.failed");
         assertThat(failed.getLabelsMap()).containsEntry("node", "tw-1").containsEntry("app", appId)
             .containsEntry("kind", "master").containsEntry("exit_status", "3").containsKey("worker");
-        Event restarted = awaitEvent(events, "taskworker.worker.restarted");
+        Event restarted = named(got, "taskworker.worker.restarted");
         assertThat(restarted.getLabelsMap()).containsEntry("node", "tw-1").containsEntry("app", appId)
             .containsEntry("replaces", failed.getLabelsMap().get("worker"));
         assertThat(Files.readString(seen).trim()).isEqualTo("127.0.0.1:" + agentPorts.get("node-a"));
@@ -339,22 +328,103 @@ class ShennongIT {
     }
   }
 
-  /** Waits for an event of this name, skipping others. */
-  private static Event awaitEvent(BlockingQueue<SubscriptionUpdate> updates, String name)
+  private static Event named(List<Event> events, String name) {
+    return events.stream().filter(e -> e.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no event " + name + " within " + WAIT + " among " + events));
+  }
+
+  private static Subscription raw(MonitorClient monitor, String selector, BlockingQueue<SubscriptionUpdate> into) {
+    return monitor.subscribe(SubscribeRequest.newBuilder().setSelector(selector).setOperation(Operation.OPERATION_RAW)
+        .build(), listener(into));
+  }
+
+  /** An events subscription, once its first message (the events the agents held before it) has come. */
+  private static Subscription events(MonitorClient monitor, String selector, BlockingQueue<SubscriptionUpdate> into)
       throws InterruptedException {
+    Subscription s = monitor.subscribe(SubscribeRequest.newBuilder().setSelector(selector).setKind(Kind.KIND_EVENTS)
+        .setOperation(Operation.OPERATION_RAW).build(), listener(into));
+    assertThat(into.poll(30, TimeUnit.SECONDS)).as("the events stream's first message").isNotNull();
+    return s;
+  }
+
+  /** The events that arrive until those seen satisfy {@code enough}, or WAIT has passed. */
+  private static List<Event> awaitEvents(BlockingQueue<SubscriptionUpdate> updates, Predicate<List<Event>> enough)
+      throws InterruptedException {
+    List<Event> seen = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
-    List<String> seen = new ArrayList<>();
-    while (System.nanoTime() < deadline) {
+    while (!enough.test(seen) && System.nanoTime() < deadline) {
       SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
-      for (Event e : u == null ? List.<Event>of()
-          : u.getEventsList()) {
-        seen.add(e.getName());
-        if (e.getName().equals(name)) {
-          return e;
-        }
+      if (u != null) {
+        seen.addAll(u.getEventsList());
       }
     }
-    throw new AssertionError("no event " + name + " within " + WAIT + "; saw " + seen);
+    return seen;
+  }
+
+  /**
+   * A job-master reports through its node's agent: a job one of whose instances fails once shows a
+   * subscriber that failure (job, task, instance, node, reason), its instances by state, and its
+   * end. The job-master exits as soon as the job has ended, so the end arrives only because its
+   * reporter takes a last report and flushes it before the process goes.
+   */
+  @Test
+  void aJobMasterReportsAFailedInstanceItsInstancesAndItsEnd() throws Exception {
+        Path records = dir.resolve("records");
+    GenerateRecords.generate(records, 4, 500, 7);
+    try (TestCluster fuxi = reportingCluster(2); MonitorClient monitor = new MonitorClient(fuxi.client())) {
+      BlockingQueue<SubscriptionUpdate> instances = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      try (Subscription g = raw(monitor, "job.instances", instances); Subscription e = events(monitor, "job.*", events)) {
+        JobClient jobs = new JobClient(fuxi.client());
+        String id = jobs.submit(Jobs.copy("flaky", records, dir.resolve("out"),
+            "if [ \"$FEITIAN_INSTANCE\" = 1 ] && [ \"$FEITIAN_ATTEMPT\" = 0 ]; then echo 'instance 1 is flaky' >&2;"
+                + " exit 3; fi; sleep 1; cat").build());
+        List<Event> seen = awaitEvents(events, got -> got.stream().anyMatch(ev -> ev.getName().equals("job.finished")));
+        assertThat(seen).as("the job's events within " + WAIT).extracting(Event::getName)
+            .containsExactly("job.instance.failed", "job.finished");
+        assertThat(seen.get(0).getLabelsMap()).containsEntry("job", id).containsEntry("task", "copy")
+            .containsEntry("instance", "1").containsEntry("attempt", "0").containsKey("node");
+        assertThat(seen.get(0).getLabelsMap().get("node")).isIn("tw-1", "tw-2");
+        assertThat(seen.get(0).getLabelsMap().get("reason")).contains("status 3");
+        assertThat(seen.get(1).getLabelsMap()).containsEntry("job", id);
+        int all = Jobs.run(jobs, id, WAIT).getTasks(0).getInstances();
+        awaitSample(instances, s -> s.getLabelsMap().equals(Map.of("job", id, "task", "copy", "state", "done"))
+            && s.getValue() == all, "job.instances of " + id + " with all " + all + " done");
+      }
+    }
+  }
+
+  /** A service-master reports through its node's agent: a partition migrated by an operator is an event. */
+  @Test
+  void aServiceMasterReportsAPartitionMigrated() throws Exception {
+        try (TestCluster fuxi = reportingCluster(2); MonitorClient monitor = new MonitorClient(fuxi.client())) {
+      BlockingQueue<SubscriptionUpdate> partitions = new LinkedBlockingQueue<>();
+      BlockingQueue<SubscriptionUpdate> events = new LinkedBlockingQueue<>();
+      try (Subscription g = raw(monitor, "service.partitions", partitions);
+          Subscription e = events(monitor, "service.*", events)) {
+        ServiceAdmins services = new ServiceAdmins(fuxi.client());
+        String id = services.create(ServicesIT.kv(dir, "kv", 2, 2));
+        ServiceStatus[] steady = new ServiceStatus[1];
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+          steady[0] = services.status("kv");
+          return steady[0].getWorkersCount() == 2 && steady[0].getPartitionsCount() == 2 && steady[0]
+              .getPartitionsList().stream().allMatch(p -> p.getState() == PartitionState.PARTITION_STATE_SERVING);
+        });
+        awaitSample(partitions, s -> s.getLabelsMap().equals(Map.of("service", id, "state", "serving"))
+            && s.getValue() == 2, "service.partitions of " + id + " with 2 serving");
+        PartitionRecord moving = steady[0].getPartitions(0);
+        String to = steady[0].getWorkersList().stream().map(w -> w.getWorkerId())
+            .filter(w -> !w.equals(moving.getOwner())).findFirst().orElseThrow();
+        events.clear(); // what the start brought (a rebalance may have moved partitions)
+        services.migrate("kv", moving.getId(), to);
+        Predicate<Event> migrated = ev -> ev.getName().equals("service.partition.moved")
+            && ev.getLabelsMap().get("partition").equals(moving.getId());
+        List<Event> seen = awaitEvents(events, got -> got.stream().anyMatch(migrated));
+        assertThat(seen).as("the migration's event within " + WAIT).filteredOn(migrated).first()
+            .satisfies(ev -> assertThat(ev.getLabelsMap()).containsEntry("service", id)
+                .containsEntry("from", moving.getOwner()).containsEntry("to", to));
+      }
+    }
   }
 
   private static Subscription.Listener listener(BlockingQueue<SubscriptionUpdate> into) {
@@ -373,20 +443,26 @@ class ShennongIT {
 
   /** Waits for a RAW update holding a sample of this value. */
   private static void awaitSample(BlockingQueue<SubscriptionUpdate> updates, double value) throws InterruptedException {
+    awaitSample(updates, s -> s.getValue() == value, "a sample of value " + value);
+  }
+
+  /** Waits for a RAW update holding a sample that matches. */
+  private static void awaitSample(BlockingQueue<SubscriptionUpdate> updates, Predicate<Sample> wanted, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    List<Double> seen = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       SubscriptionUpdate u = updates.poll(5, TimeUnit.SECONDS);
       if (u == null) {
         continue;
       }
       for (var s : u.getSamplesList()) {
-        seen.add(s.getSample().getValue());
-        if (s.getSample().getValue() == value) {
+        seen.add(s.getSample().getLabelsMap() + "=" + s.getSample().getValue());
+        if (wanted.test(s.getSample())) {
           return;
         }
       }
     }
-    throw new AssertionError("no sample of value " + value + " within " + WAIT + "; saw " + seen);
+    throw new AssertionError("no " + what + " within " + WAIT + "; saw " + seen);
   }
 }

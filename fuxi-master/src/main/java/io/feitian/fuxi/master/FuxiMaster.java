@@ -12,7 +12,7 @@ import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.LeaderElection;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
-import io.feitian.client.shennong.ShennongWriter;
+import io.feitian.client.shennong.PeriodicReporter;
 import io.feitian.fuxi.master.report.ClusterReporter;
 import io.feitian.fuxi.master.rpc.ClusterServiceImpl;
 import io.feitian.fuxi.master.rpc.CurrentTerm;
@@ -59,7 +59,7 @@ public final class FuxiMaster implements Daemon {
   /** Application kinds (jobs, services) found on the classpath, read once at start. */
   private final AppKinds kinds = AppKinds.discover();
   private volatile LeaderTerm term;
-  private Optional<ClusterReporter> reporter = Optional.empty();
+  private Optional<PeriodicReporter> reporter = Optional.empty();
   private String address;
 
   public FuxiMaster(Config config) {
@@ -142,9 +142,8 @@ public final class FuxiMaster implements Daemon {
     });
     electionRef[0] = election;
     election.start();
-    reporter = ShennongWriter.forDaemon(config, "fuxi-master", Map.of("master", address))
-        .map(w -> new ClusterReporter(w, () -> term, address,
-            config.getDuration("feitian.shennong.interval").toMillis()));
+    reporter = PeriodicReporter.forDaemon(config, "fuxi-master", Map.of("master", address),
+        new ClusterReporter(() -> term, address));
   }
 
   private void takeOffice(long epoch) {
@@ -204,7 +203,7 @@ public final class FuxiMaster implements Daemon {
 
   @Override
   public void close() {
-    reporter.ifPresent(ClusterReporter::close);
+    reporter.ifPresent(PeriodicReporter::close);
     if (election != null) {
       election.close();
     }

@@ -11,6 +11,7 @@ import io.feitian.job.client.JobLogs;
 import io.feitian.job.grants.Effect;
 import io.feitian.job.grants.JobGrants;
 import io.feitian.job.plan.JobRun;
+import io.feitian.job.report.JobReport;
 import io.feitian.job.spec.JobGraph;
 import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.Grant;
@@ -653,6 +654,11 @@ public final class JobMaster implements AutoCloseable {
       s.setTasks(i, s.getTasks(i).toBuilder().setWorkers((int) count));
     }
     return s.build();
+  }
+
+  /** What the job-master reports to Shennong: the status and the recent failed attempts (on the loop). */
+  JobReport.View reportView() {
+    return new JobReport.View(status(), run.recentFailures());
   }
 
   void watch(StreamObserver<JobStatus> watcher) {

@@ -3,11 +3,14 @@ package io.feitian.job.master;
 import com.typesafe.config.Config;
 import io.feitian.client.AppMasterSession;
 import io.feitian.client.FeitianClient;
+import io.feitian.client.shennong.PeriodicReporter;
+import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.job.plan.JobRun;
+import io.feitian.job.report.JobReport;
 import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.GetAppRequest;
@@ -16,6 +19,10 @@ import io.feitian.proto.job.v1.JobState;
 import io.feitian.proto.job.v1.JobStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +58,12 @@ public final class JobMasterMain {
       } catch (Exception e) {
         // A job that cannot even be planned (its input vanished) fails with the reason.
         log.error("job {} cannot start: {}", appId, e.getMessage());
-        failBeforeStart(client, appId, spec, e.getMessage());
+        JobStatus failed = failBeforeStart(client, appId, spec, e.getMessage());
+        ShennongWriter.forDaemon(config, reportSource(appId), Map.of("job", appId)).ifPresent(w -> {
+          try (w) {
+            new JobReport().next(new JobReport.View(failed, List.of())).writeTo(w);
+          }
+        });
         return;
       }
       Clock clock = Clock.systemUTC();
@@ -65,15 +77,22 @@ public final class JobMasterMain {
             .shutdownGrace(Duration.ofSeconds(2))
             .build()
             .start();
+        JobReport report = new JobReport();
+        Optional<PeriodicReporter> reporter = PeriodicReporter.forDaemon(config, reportSource(appId),
+            Map.of("job", appId), () -> report.next(master.call(master::reportView)
+                .get(PeriodicReporter.VIEW_WAIT.toMillis(), TimeUnit.MILLISECONDS)));
         try {
           master.start(host + ":" + server.port(), snapshots.grants().all());
           JobStatus end = master.awaitEnd();
+          // The last report carries the job's end: taken and flushed before this process exits.
+          reporter.ifPresent(PeriodicReporter::close);
           if (master.superseded()) {
             server.close();
             System.exit(3); // its workers find the newer master; nothing here may act on the job
           }
           log.info("job {} ended {}", appId, end.getState());
         } finally {
+          reporter.ifPresent(PeriodicReporter::close);
           server.close();
         }
       }
@@ -100,20 +119,29 @@ public final class JobMasterMain {
     }
   }
 
-  /** Reports a job that failed before any task ran, through a short scheduling session. */
-  private static void failBeforeStart(FeitianClient client, String appId, JobSpec spec, String why) {
+  /**
+   * The Shennong source of a job's figures: one per job, so that the agent's limit of series per
+   * source (docs/SHENNONG.md) holds for each job, not for all the job-masters of a node together.
+   */
+  static String reportSource(String appId) {
+    return "job-master:" + appId;
+  }
+
+  /** Reports a job that failed before any task ran, through a short scheduling session; returns its status. */
+  private static JobStatus failBeforeStart(FeitianClient client, String appId, JobSpec spec, String why) {
     JobStatus status = JobStatus.newBuilder().setJobId(appId).setName(spec.getName())
         .setState(JobState.JOB_STATE_FAILED).setMessage(why).setOutputDir(spec.getOutputDir()).build();
     try (var session = new AppMasterSession(client, appId, new AppMasterSession.Listener() {
       @Override
-      public void granted(java.util.List<io.feitian.proto.fuxi.v1.Grant> grants) {}
+      public void granted(List<io.feitian.proto.fuxi.v1.Grant> grants) {}
 
       @Override
-      public void revoked(java.util.List<Long> grantIds, io.feitian.proto.fuxi.v1.RevokeReason reason, String detail) {}
+      public void revoked(List<Long> grantIds, io.feitian.proto.fuxi.v1.RevokeReason reason, String detail) {}
     })) {
       session.start();
       session.unregister(AppMasterSession.Ending.FAILED, why, status.toByteString());
     }
+    return status;
   }
 
   private static String required(String name) {

@@ -19,6 +19,7 @@ import io.feitian.proto.job.v1.PipelineSpec;
 import io.feitian.proto.job.v1.TaskSpec;
 import io.feitian.proto.job.v1.TaskState;
 import io.feitian.proto.job.v1.TaskStatus;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,6 +50,12 @@ public final class JobRun {
   /** An instance of a task. */
   public record InstanceRef(String task, int instance) {}
 
+  /** A failed attempt, numbered from 1 in the order they failed. */
+  public record AttemptFailure(long number, String task, int instance, int attempt, String nodeId, String reason) {}
+
+  /** Failed attempts remembered for {@link #recentFailures()}; older ones are only counted. */
+  public static final int RECENT_FAILURES = 1000;
+
   /** What an attempt's end changed, for the daemon to act on. */
   public enum Change {
     /** Nothing further: the instance goes on (or was retried). */
@@ -73,6 +80,8 @@ public final class JobRun {
   /** Redundant attempts (the other attempt of their instance committed) for the daemon to cancel. */
   private final List<Cancellation> cancellations = new ArrayList<>();
   private final List<InstanceRef> uncommitted = new ArrayList<>();
+  private final ArrayDeque<AttemptFailure> recentFailures = new ArrayDeque<>();
+  private long failures;
   private int clusterNodes;
   private JobState state = JobState.JOB_STATE_RUNNING;
   private String message = "";
@@ -562,6 +571,10 @@ public final class JobRun {
 
   private Change attemptFailed(TaskRun t, InstanceRun inst, int attempt, String nodeId, String why, String log) {
     t.failedAttempts++;
+    if (recentFailures.size() == RECENT_FAILURES) {
+      recentFailures.removeFirst();
+    }
+    recentFailures.addLast(new AttemptFailure(++failures, t.spec.getName(), inst.index, attempt, nodeId, why));
     inst.failures++;
     inst.failedNodes.add(nodeId);
     if (blacklistIfBad(t, nodeId)) {
@@ -614,6 +627,11 @@ public final class JobRun {
       return true;
     }
     return false;
+  }
+
+  /** The last {@link #RECENT_FAILURES} failed attempts, oldest first. */
+  public List<AttemptFailure> recentFailures() {
+    return List.copyOf(recentFailures);
   }
 
   /** Machines blacklisted for the job since the last call. */

@@ -126,6 +126,9 @@ class JobRunTest {
     assertThat(status.getTasks(0).getFailed()).isEqualTo(1);
     assertThat(status.getTasks(0).getFailedAttempts()).isEqualTo(3);
     assertThat(run.assign("map", "n1", "w1", 0)).isEmpty();
+    assertThat(run.recentFailures()).as("each failed attempt, numbered, for the job's report").containsExactly(
+        new JobRun.AttemptFailure(1, "map", 0, 0, "n1", "exit 1"), new JobRun.AttemptFailure(2, "map", 0, 1, "n2",
+            "exit 1"), new JobRun.AttemptFailure(3, "map", 0, 2, "n3", "exit 2"));
   }
 
   @Test
@@ -155,6 +158,8 @@ class JobRunTest {
     run.startReadyTasks();
     Assignment a = run.assign("map", "n1", "w1", 0).orElseThrow();
     assertThat(run.workerLost("w1", "worker exited")).containsExactly("map");
+    assertThat(run.recentFailures()).containsExactly(new JobRun.AttemptFailure(1, "map", a.getInstance(),
+        a.getAttempt(), "n1", "worker exited"));
     Assignment retry = run.assign("map", "n2", "w2", 0).orElseThrow();
     assertThat(retry.getInstance()).isEqualTo(a.getInstance());
     assertThat(run.finished(success(retry), "n2", "h:2", 0)).isEqualTo(JobRun.Change.NONE);
@@ -253,6 +258,28 @@ class JobRunTest {
     // The commit whose outputs died is dropped from the snapshot too, once.
     assertThat(run.drainUncommitted()).containsExactly(new JobRun.InstanceRef("map", 0));
     assertThat(run.drainUncommitted()).isEmpty();
+  }
+
+  @Test
+  void onlyTheMostRecentFailedAttemptsAreKeptButAllAreNumberedAndCounted() {
+    int failures = JobRun.RECENT_FAILURES + 5;
+    JobSpec spec = JobSpec.newBuilder().setName("j").setOutputDir("/out").addTasks(task("x").setInstances(failures))
+        .build();
+    JobRun run = new JobRun("app-1", spec, new JobSpecValidator("").validate(spec), Map.of());
+    run.startReadyTasks();
+    List<Assignment> running = new java.util.ArrayList<>();
+    for (int i = 0; i < failures; i++) {
+      running.add(run.assign("x", "n" + i, "w" + i, 0).orElseThrow());
+    }
+    for (int i = 0; i < failures; i++) {
+      // Each on its own machine and the first failure of its instance: nothing blacklisted, nothing ends.
+      run.finished(failure(running.get(i), "exit " + i), "n" + i, "h:" + i, 0);
+    }
+    assertThat(run.recentFailures()).hasSize(JobRun.RECENT_FAILURES);
+    assertThat(run.recentFailures().get(0).number()).isEqualTo(6);
+    assertThat(run.recentFailures().get(JobRun.RECENT_FAILURES - 1)).isEqualTo(
+        new JobRun.AttemptFailure(failures, "x", failures - 1, 0, "n" + (failures - 1), "exit " + (failures - 1)));
+    assertThat(run.status().getTasks(0).getFailedAttempts()).isEqualTo(failures);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.feitian.service.master;
 
 import com.typesafe.config.Config;
 import io.feitian.client.FeitianClient;
+import io.feitian.client.shennong.PeriodicReporter;
 import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.GrpcServer;
@@ -10,10 +11,14 @@ import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.GetAppRequest;
 import io.feitian.proto.service.v1.ServiceSpec;
 import io.feitian.proto.service.v1.ServiceState;
+import io.feitian.service.report.ServiceReport;
 import io.feitian.service.spec.ServiceSpecs;
 import io.feitian.service.state.ServiceStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,10 +66,15 @@ public final class ServiceMasterMain {
             .shutdownGrace(Duration.ofSeconds(2))
             .build()
             .start();
+        ServiceReport report = new ServiceReport();
+        Optional<PeriodicReporter> reporter = PeriodicReporter.forDaemon(config, "service-master:" + appId,
+            Map.of("service", appId), () -> report.next(master.call(master::status)
+                .get(PeriodicReporter.VIEW_WAIT.toMillis(), TimeUnit.MILLISECONDS)));
         try {
           master.start(host + ":" + server.port(), store.grants().all());
           code = master.awaitEnd();
         } finally {
+          reporter.ifPresent(PeriodicReporter::close);
           server.close();
         }
       }

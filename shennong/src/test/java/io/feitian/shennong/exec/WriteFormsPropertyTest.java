@@ -13,6 +13,7 @@ import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.proto.shennong.v1.WriteResponse;
 import io.feitian.shennong.series.SeriesKey;
+import io.feitian.shennong.series.EventLog;
 import io.feitian.shennong.series.SeriesStore;
 import io.feitian.shennong.series.SeriesWindow;
 import io.feitian.shennong.series.StoreLimits;
@@ -39,7 +40,8 @@ class WriteFormsPropertyTest {
   /** The same agent twice: one written per sample, one per series. */
   private static final class Agent {
     final List<PartialReport> reports = new ArrayList<>();
-    final SubscriptionRunner runner = new SubscriptionRunner(new SeriesStore(new StoreLimits(120_000, 16, 5, 7)), 0,
+    final SubscriptionRunner runner = new SubscriptionRunner(new SeriesStore(new StoreLimits(120_000, 16, 5, 7)),
+        new EventLog(600_000, 100), 0,
         T0, new SubscriptionRunner.Outbox() {
           @Override
           public void report(PartialReport report) {
