@@ -31,8 +31,10 @@ final class AgentSender {
   private final ManagedChannel channel;
   private final AgentServiceGrpc.AgentServiceBlockingStub stub;
   private final Duration deadline;
+  /** Readings dropped since the agent stopped answering, or -1 while it answers. */
   private long droppedInOutage = -1;
-  private long nextRefusalLogNanos = Long.MIN_VALUE;
+  private volatile boolean answering = true;
+  private long nextRefusalLogNanos = System.nanoTime();
 
   AgentSender(String agent, ManagedChannel channel, Duration deadline) {
     this.agent = agent;
@@ -55,6 +57,7 @@ final class AgentSender {
             agent, e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
                 : ": " + e.getStatus().getDescription()));
         droppedInOutage = 0;
+        answering = false;
       }
       droppedInOutage++;
       return;
@@ -63,6 +66,7 @@ final class AgentSender {
       log.info("shennong-agent {} takes the inspector's samples again ({} readings dropped meanwhile)", agent,
           droppedInOutage);
       droppedInOutage = -1;
+      answering = true;
     }
     logRefusals(response);
   }
@@ -76,5 +80,10 @@ final class AgentSender {
     log.warn("shennong-agent {} refused {} of the inspector's samples ({}: {}); logged at most once a minute",
         agent, response.getRefusalsList().stream().mapToInt(Refusal::getSamples).sum(), first.getReason(),
         first.getFirst());
+  }
+
+  /** Whether the agent took the last reading sent (any thread). */
+  boolean answering() {
+    return answering;
   }
 }

@@ -44,7 +44,7 @@ final class OshiProbe {
   private final HardwareAbstractionLayer hardware;
   private final CentralProcessor processor;
   private final long discoveryIntervalNanos;
-  private long nextDiscoveryNanos = Long.MIN_VALUE;
+  private long nextDiscoveryNanos;
   private final Map<Integer, Tracked> processes = new LinkedHashMap<>();
   private List<Mounted> fileSystems = List.of();
 
@@ -58,6 +58,7 @@ final class OshiProbe {
     this.hardware = si.getHardware();
     this.processor = hardware.getProcessor();
     this.discoveryIntervalNanos = discoveryIntervalNanos;
+    this.nextDiscoveryNanos = System.nanoTime(); // the first reading discovers
   }
 
   /** Reads everything now. */

@@ -55,6 +55,11 @@ public final class ShennongInspector implements Daemon {
     }, 0, interval, TimeUnit.NANOSECONDS);
   }
 
+  /** Whether the agent took the last reading (false before the first). */
+  boolean agentAnswering() {
+    return sender != null && sender.answering();
+  }
+
   @Override
   public String describe() {
     return "shennong-inspector of node " + settings.nodeId() + ", every " + settings.interval().toMillis()
