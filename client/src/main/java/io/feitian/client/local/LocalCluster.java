@@ -40,6 +40,9 @@ public final class LocalCluster {
   static final String SHENNONG_MASTER_MAIN = "io.feitian.shennong.master.ShennongMasterMain";
   static final String SHENNONG_AGENT_MAIN = "io.feitian.shennong.agent.ShennongAgentMain";
   static final String SHENNONG_INSPECTOR_MAIN = "io.feitian.shennong.inspector.ShennongInspectorMain";
+  /** bin/shennong-inspector's JVM options but the collector (every local daemon gets the serial one). */
+  static final List<String> INSPECTOR_JVM = List.of("-Xmx32m", "-Xms8m", "-XX:TieredStopAtLevel=1", "-Xss256k",
+      "-XX:ReservedCodeCacheSize=16m", "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled");
   /** Shennong masters: one leads, one stands by. */
   static final int SHENNONG_MASTERS = 2;
   static final String STATE_FILE = "local-cluster.properties";
@@ -252,7 +255,7 @@ public final class LocalCluster {
     List<String> inspector = common();
     inspector.addAll(List.of("--set", "shennong.inspector.node-id=local"));
     // As bin/shennong-inspector: a small JVM, C1 only (docs/PERFORMANCE.md, "Inspector cost").
-    start("shennong-inspector", "-", SHENNONG_INSPECTOR_MAIN, List.of("-Xmx64m", "-XX:TieredStopAtLevel=1"), inspector);
+    start("shennong-inspector", "-", SHENNONG_INSPECTOR_MAIN, INSPECTOR_JVM, inspector);
   }
 
   private void startWorker(int i) throws IOException {
