@@ -28,7 +28,7 @@ class ConfExamplesIT {
 
   @ParameterizedTest
   @CsvSource({"fuxi-master, fuxi", "task-worker, task-worker", "shennong-master, shennong.master",
-      "shennong-agent, shennong.agent"})
+      "shennong-agent, shennong.agent", "shennong-inspector, shennong.inspector"})
   void mentionsEveryKeyOfTheDaemon(String daemon, String section) throws IOException {
     Path conf = Dist.HOME.resolve("conf").resolve(daemon + ".conf");
     String text = Files.readString(conf);
@@ -55,7 +55,8 @@ class ConfExamplesIT {
       "task-worker, task-worker.bind, 0.0.0.0",
       "task-worker, task-worker.work-dir, /var/lib/feitian/task-worker",
       "shennong-master, shennong.master.bind, 0.0.0.0",
-      "shennong-agent, shennong.agent.bind, 127.0.0.1"})
+      "shennong-agent, shennong.agent.bind, 127.0.0.1",
+      "shennong-inspector, shennong.inspector.interval, 1s"})
   void loadsWithTheProductionValues(String daemon, String key, String expected) {
     Config config = ConfigLoader.load(Dist.HOME.resolve("conf").resolve(daemon + ".conf"));
     assertEquals(expected, config.getString(key));

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.Test;
 /** The built tree (target/feitian-&lt;version&gt;/) and the archive hold what an install needs. */
 class DistributionLayoutIT {
   static final List<String> LAUNCHERS =
-      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "zookeeper", "feitian");
+      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "zookeeper",
+          "feitian");
   static final List<String> UNITS = List.of("feitian-fuxi-master.service", "feitian-task-worker.service",
-      "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-zookeeper.service");
+      "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
+      "feitian-zookeeper.service");
   /** lib/ jar name: artifactId-version[-classifier].jar, the version starting with a digit. */
   private static final Pattern JAR = Pattern.compile("(.+?)-(\\d[^-]*)((?:-[A-Za-z0-9._]+)*)\\.jar");
 
@@ -77,6 +79,7 @@ class DistributionLayoutIT {
   @Test
   void confHasTheExamples() throws IOException {
     for (String name : List.of("fuxi-master.conf", "task-worker.conf", "shennong-master.conf", "shennong-agent.conf",
+        "shennong-inspector.conf",
         "zoo.cfg", "logback.xml", "tokens.example")) {
       assertTrue(Files.isRegularFile(Dist.HOME.resolve("conf").resolve(name)), "conf/" + name + " missing");
     }
@@ -97,6 +100,8 @@ class DistributionLayoutIT {
     for (String needed : List.of(
         "feitian-fuxi-master", "feitian-task-worker", "feitian-client", "feitian-common", "feitian-proto",
         "feitian-shennong", "t-digest",
+        // shennong-inspector reads the machine through OSHI and JNA (one JNA: see the test below).
+        "oshi-core", "jna", "jna-platform",
         "zookeeper", "zookeeper-jute", "curator-framework", "grpc-netty-shaded", "config", "slf4j-api",
         // common.security.Pki (`local up --secure`).
         "bcpkix-jdk18on", "bcprov-jdk18on", "bcutil-jdk18on",
@@ -115,6 +120,8 @@ class DistributionLayoutIT {
       assertEquals(1, versions.size(), "several versions of " + artifact + " in lib/: " + jars);
     });
     assertTrue(byArtifact.containsKey("logback-classic"), "no logback-classic in lib/: " + byArtifact.keySet());
+    // OSHI 7 depends on jna-jpms, other libraries on jna: the same classes twice, whichever loads first.
+    assertFalse(byArtifact.containsKey("jna") && byArtifact.containsKey("jna-jpms"), "two JNAs in lib/: jna and jna-jpms");
     for (String otherBinding : List.of("slf4j-simple", "slf4j-reload4j", "slf4j-log4j12", "slf4j-jdk14",
         "slf4j-nop", "log4j-slf4j-impl", "log4j-slf4j2-impl", "logback-classic-legacy")) {
       assertFalse(byArtifact.containsKey(otherBinding), "second SLF4J binding in lib/: " + otherBinding);

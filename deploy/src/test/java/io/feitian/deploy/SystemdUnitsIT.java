@@ -60,7 +60,8 @@ class SystemdUnitsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "zookeeper"})
+  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
+      "zookeeper"})
   void everyUnitHasTheCommonSettings(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertTrue(one(u, "Unit.Description").length() > 10);
@@ -83,7 +84,7 @@ class SystemdUnitsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent"})
+  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector"})
   void feitianDaemonsNotifyAndReadEtcFeitian(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
@@ -153,7 +154,8 @@ class SystemdUnitsIT {
    */
   @ParameterizedTest
   @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service",
-      "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-zookeeper.service"})
+      "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
+      "feitian-zookeeper.service"})
   void passesSystemdAnalyzeVerify(String name, @TempDir Path dir) throws IOException {
     Optional<Path> tool = systemdAnalyze();
     Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed: units not verified");

@@ -210,6 +210,23 @@ class CliIT {
       SubscriptionUpdate u = json(watch.out(), SubscriptionUpdate.newBuilder()).build();
       assertThat(u.getSamplesList()).singleElement().satisfies(s -> assertThat(s.getSample().getValue()).isEqualTo(42));
 
+      // The machine's inspector reports the cluster's processes: the fuxi-masters' resident memory.
+      List<String> masterPids = up.out().lines().filter(l -> l.trim().startsWith("fuxi-master-"))
+          .map(l -> l.trim().split("\\s+")[2]).toList();
+      assertThat(masterPids).hasSize(2);
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> monitor.agents(false).stream()
+          .anyMatch(a -> a.getStatus().getSeriesNamesList().contains("process.memory.rss.bytes")));
+      Run rss = cli("watch", "process.memory.rss.bytes{role=\"fuxi-master\"}", "--op", "raw", "--count", "1", "--json",
+          "--cluster", zk);
+      assertThat(rss.code()).as(rss.err()).isZero();
+      SubscriptionUpdate masters = json(rss.out(), SubscriptionUpdate.newBuilder()).build();
+      // Other local clusters on this machine may add their masters: one of ours is enough.
+      assertThat(masters.getSamplesList()).as(rss.out()).anySatisfy(s -> {
+        assertThat(s.getSample().getLabelsMap()).containsEntry("role", "fuxi-master").containsEntry("node", "local");
+        assertThat(masterPids).contains(s.getSample().getLabelsMap().get("pid"));
+        assertThat(s.getSample().getValue()).isGreaterThan(16.0 * 1024 * 1024);
+      });
+
       Run bad = cli("watch", "demo.value{", "--cluster", zk);
       assertThat(bad.code()).isEqualTo(1);
       assertThat(bad.err()).contains("INVALID_ARGUMENT").contains("selector");
@@ -255,9 +272,10 @@ class CliIT {
       assertThat(up.code()).as(up.err()).isZero();
       assertThat(up.out()).contains("zookeeper").contains("fuxi-master-1").contains("fuxi-master-2")
           .contains("task-worker-3").contains("shennong-master-2").contains("shennong-agent")
+          .contains("shennong-inspector")
           .contains(local.resolve("logs").toString());
       pids.addAll(pids(up));
-      assertThat(pids).hasSize(9);
+      assertThat(pids).hasSize(10);
       Run status = cli("cluster", "status", "--json", "--cluster", "zk://127.0.0.1:" + base);
       ClusterStatus s = json(status.out(), ClusterStatus.newBuilder()).build();
       assertThat(s.getNodesCount()).isEqualTo(3);
@@ -299,12 +317,12 @@ class CliIT {
       for (long pid : pids(up)) {
         commandLines.add(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' '));
       }
-      assertThat(commandLines).hasSize(9);
+      assertThat(commandLines).hasSize(10);
       for (String commandLine : commandLines) {
         assertThat(commandLine).doesNotContain(tokens);
       }
       assertThat(commandLines).filteredOn(c -> c.contains("feitian.security.token-file=" + secure.resolve("daemon.token"))
-          && c.contains("feitian.security.tls.client-auth=require")).hasSize(8);
+          && c.contains("feitian.security.tls.client-auth=require")).hasSize(9);
 
       assertThat(TlsProbe.speaksTls("127.0.0.1:" + (base + 1), Duration.ofSeconds(5))).isTrue();
 

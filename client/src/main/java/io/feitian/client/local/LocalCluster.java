@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 /**
  * A whole cluster on one machine, every daemon a separate process on
  * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
- * by), task-workers, and Shennong (two masters and the machine's agent). State (pids, logs, data) lives under one directory
+ * by), task-workers, and Shennong (two masters, the machine's agent and its inspector). State (pids, logs, data) lives under one directory
  * so {@code local down} from another shell can stop it.
  *
  * <p>A secure local cluster ({@code local up --secure}) runs every daemon but
@@ -39,6 +39,10 @@ public final class LocalCluster {
   static final String WORKER_MAIN = "io.feitian.taskworker.TaskWorkerMain";
   static final String SHENNONG_MASTER_MAIN = "io.feitian.shennong.master.ShennongMasterMain";
   static final String SHENNONG_AGENT_MAIN = "io.feitian.shennong.agent.ShennongAgentMain";
+  static final String SHENNONG_INSPECTOR_MAIN = "io.feitian.shennong.inspector.ShennongInspectorMain";
+  /** bin/shennong-inspector's JVM options but the collector (every local daemon gets the serial one). */
+  static final List<String> INSPECTOR_JVM = List.of("-Xmx32m", "-Xms8m", "-XX:TieredStopAtLevel=1", "-Xss256k",
+      "-XX:ReservedCodeCacheSize=16m", "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled");
   /** Shennong masters: one leads, one stands by. */
   static final int SHENNONG_MASTERS = 2;
   static final String STATE_FILE = "local-cluster.properties";
@@ -230,8 +234,9 @@ public final class LocalCluster {
   }
 
   /**
-   * Shennong for the machine: a master and its standby, and one agent, however many nodes the
-   * local cluster runs (they share the machine). Nothing waits for them: Fuxi does not need them.
+   * Shennong for the machine: a master and its standby, and one agent and one inspector, however
+   * many nodes the local cluster runs (they share the machine; the inspector reports every Feitian
+   * process on it). Nothing waits for them: Fuxi does not need them.
    */
   private void startShennong() throws IOException {
     for (int i = 1; i <= SHENNONG_MASTERS; i++) {
@@ -247,6 +252,10 @@ public final class LocalCluster {
         "--set", "shennong.agent.port=" + port, "--set", "shennong.agent.metrics.port="
             + layout.shennongAgentMetricsPort()));
     start("shennong-agent", "127.0.0.1:" + port, SHENNONG_AGENT_MAIN, args);
+    List<String> inspector = common();
+    inspector.addAll(List.of("--set", "shennong.inspector.node-id=local"));
+    // As bin/shennong-inspector: a small JVM, C1 only (docs/PERFORMANCE.md, "Inspector cost").
+    start("shennong-inspector", "-", SHENNONG_INSPECTOR_MAIN, INSPECTOR_JVM, inspector);
   }
 
   private void startWorker(int i) throws IOException {
@@ -296,10 +305,16 @@ public final class LocalCluster {
   }
 
   private void start(String name, String address, String mainClass, List<String> args) throws IOException {
+    start(name, address, mainClass, List.of("-Xmx256m"), args);
+  }
+
+  private void start(String name, String address, String mainClass, List<String> jvmOptions, List<String> args)
+      throws IOException {
     Path log = layout.logs().resolve(name + ".log");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
