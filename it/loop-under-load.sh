@@ -6,11 +6,13 @@
 #   it/loop-under-load.sh 20 'JobFaultsIT'                        # a whole class
 #   it/loop-under-load.sh 20 'NodeLifecycleIT#aRestartedTaskWorker*' # one test
 #   LOAD=none it/loop-under-load.sh 5 'FailoverIT'                 # on a quiet machine
+#   FROM=worktree it/loop-under-load.sh 8 'JobFaultsIT'            # this tree's code, nothing installed
 #
-# Build first (mvn -B -DskipTests install). Each run takes the lock file $LOCK (default
-# /tmp/feitian-mvn.lock), so that no two Maven builds share the machine's two cores, and
-# starts only when no other `flock $LOCK` is waiting: builds of people working on the
-# machine go first, the loop fills the gaps. The busy loop runs only during a run.
+# Build first (mvn -B -DskipTests install); or FROM=worktree, where each run builds what the tests
+# need from this tree (-pl it -am verify), for a branch whose daemons differ from what is installed.
+# Each run takes the lock file $LOCK (default /tmp/feitian-mvn.lock), so that no two Maven
+# builds share the machine's two cores, and starts only when no other `flock $LOCK` is waiting:
+# builds of people working on the machine go first, the loop fills the gaps. The busy loop runs only during a run.
 set -uo pipefail
 runs=$1
 tests=$2
@@ -33,6 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p it/target/loop
+if [ "${FROM:-installed}" = worktree ]; then
+  build=(-pl it -am verify)
+else
+  build=(-pl it surefire:test)
+fi
 pass=0
 for i in $(seq 1 "$runs"); do
   while pgrep -f "^flock $lock" > /dev/null; do
@@ -43,7 +50,7 @@ for i in $(seq 1 "$runs"); do
     hog=$!
   fi
   start=$(date +%s)
-  if flock "$lock" mvn -B -q -o -pl it surefire:test -Dtest="$tests" \
+  if flock "$lock" mvn -B -q -o "${build[@]}" -Dtest="$tests" \
       -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1; then
     pass=$((pass + 1))
     verdict=passed

@@ -10,14 +10,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The supervisor's mutable view of one worker. Every change goes through {@link #update}, which
  * persists the new record and hands the new snapshot to the publisher while holding this object's
- * lock, so the snapshots of one worker are published in the order the changes happened.
+ * lock, so the snapshots of one worker are published in the order the changes happened. Reading the
+ * record or a snapshot takes no lock: a node's heartbeat lists every worker, and must not wait for
+ * the disk writes of a launch or a kill (on a loaded machine they took seconds, and the node was
+ * declared lost).
  */
 final class SupervisedWorker {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisedWorker.class);
 
   private final WorkerDirectory dir;
   private final CompletableFuture<WorkerSnapshot> ended = new CompletableFuture<>();
-  private WorkerRecord record; // guarded by this
+  private volatile WorkerRecord record; // written under this object's lock
   private Process process; // guarded by this; null when adopted or not started
 
   SupervisedWorker(WorkerDirectory dir, WorkerRecord record) {
@@ -36,11 +39,12 @@ final class SupervisedWorker {
     return dir.root().getFileName().toString();
   }
 
-  synchronized WorkerRecord record() {
+  WorkerRecord record() {
     return record;
   }
 
-  synchronized WorkerSnapshot snapshot() {
+  /** The current state, at once, even while a change is being persisted or published. */
+  WorkerSnapshot snapshot() {
     return record.toSnapshot(dir.workDir());
   }
 
