@@ -9,7 +9,7 @@
 #   FROM=worktree it/loop-under-load.sh 8 'JobFaultsIT'            # this tree's code, nothing installed
 #
 # Build first (mvn -B -DskipTests install); or FROM=worktree, where each run builds what the tests
-# need from this tree (-pl it -am verify), for a branch whose daemons differ from what is installed.
+# need from this tree (-pl it -am test), for a branch whose daemons differ from what is installed.
 # Each run takes the lock file $LOCK (default /tmp/feitian-mvn.lock), so that no two Maven
 # builds share the machine's two cores, and starts only when no other `flock $LOCK` is waiting:
 # builds of people working on the machine go first, the loop fills the gaps. The busy loop runs only during a run.
@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p it/target/loop
 if [ "${FROM:-installed}" = worktree ]; then
-  build=(-pl it -am verify)
+  build=(-pl it -am test)
 else
   build=(-pl it surefire:test)
 fi
