@@ -126,7 +126,7 @@ public final class ShennongEndToEndBenchmark {
     try {
       awaitLeading(toMaster);
       for (int i = 0; i < agents; i++) {
-        SimAgent a = new SimAgent(nodeId(i), rack(i), "127.0.0.1:" + masterPort, timer, sessionErrors);
+        SimAgent a = new SimAgent(nodeId(i), rack(i), "127.0.0.1:" + masterPort, sessionErrors);
         simAgents.add(a);
         a.connect();
         startWriter(timer, i, a);

@@ -1,5 +1,6 @@
 package io.feitian.bench.e2e;
 
+import io.feitian.common.lifecycle.EventLoop;
 import io.feitian.proto.shennong.v1.AgentHello;
 import io.feitian.proto.shennong.v1.AgentMessage;
 import io.feitian.proto.shennong.v1.AgentStatus;
@@ -9,24 +10,21 @@ import io.feitian.proto.shennong.v1.PartialReport;
 import io.feitian.proto.shennong.v1.SubscriptionRefused;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.shennong.exec.SubscriptionRunner;
+import io.feitian.shennong.series.EventLog;
 import io.feitian.shennong.series.SeriesStore;
 import io.feitian.shennong.series.StoreLimits;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A shennong-agent without its node: the agent's real core (a {@code SeriesStore} and the
- * {@code SubscriptionRunner} that executes subscriptions next to the data) and a real session
- * stream to the master over gRPC, but no ZooKeeper session, no gRPC server and no Write hop (the
- * benchmark writes into the core directly), so that hundreds fit in one JVM on this machine, as
- * {@link SimNodes} does for task-workers. The agent's own write path is measured by
- * {@code AgentIngestBenchmark}. Everything of one agent runs under its monitor, on the shared
- * timer or the gRPC thread that delivers the master's messages.
+ * {@code SubscriptionRunner} that executes subscriptions next to the data) on its own loop thread,
+ * as the agent keeps it, and a real session stream to the master over its own connection, but no
+ * ZooKeeper session, no gRPC server and no Write hop (the benchmark hands writes to the loop
+ * directly), so that hundreds fit in one JVM on this machine, as {@link SimNodes} does for
+ * task-workers. The agent's own write path is measured by {@code AgentIngestBenchmark}.
  */
 final class SimAgent {
   private static final long EVALUATION_DELAY_MS = 50; // the agent's default
@@ -34,24 +32,26 @@ final class SimAgent {
 
   private final String nodeId;
   private final String rack;
-  private final ScheduledExecutorService timer;
   private final AtomicLong sessionErrors;
-  private final SubscriptionRunner runner;
   private final ManagedChannel channel;
+  private final EventLoop loop;
+  // Loop-owned.
+  private final SubscriptionRunner runner;
   private StreamObserver<AgentMessage> toMaster;
-  private ScheduledFuture<?> statusTask;
-  private ScheduledFuture<?> wakeup;
-  private long wakeupAtMs = Long.MAX_VALUE;
+  private long session; // the session the loop's stream belongs to; a timer of an older one stops
+  private boolean closed;
 
   /** An agent with its own connection to the master at {@code master}, as on its own node. */
-  SimAgent(String nodeId, String rack, String master, ScheduledExecutorService timer, AtomicLong sessionErrors) {
-    this.channel = NettyChannelBuilder.forTarget(master).usePlaintext().build();
+  SimAgent(String nodeId, String rack, String master, AtomicLong sessionErrors) {
     this.nodeId = nodeId;
     this.rack = rack;
-    this.timer = timer;
     this.sessionErrors = sessionErrors;
-    this.runner = new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT), EVALUATION_DELAY_MS,
-        System.currentTimeMillis(), new SubscriptionRunner.Outbox() {
+    this.channel = NettyChannelBuilder.forTarget(master).usePlaintext().build();
+    this.loop = new EventLoop("sim-agent-" + nodeId, e -> {
+      throw e;
+    });
+    this.runner = new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT), new EventLog(600_000, 10_000),
+        EVALUATION_DELAY_MS, System.currentTimeMillis(), new SubscriptionRunner.Outbox() {
           @Override
           public void report(PartialReport report) {
             toMaster.onNext(AgentMessage.newBuilder().setReport(report).build());
@@ -70,24 +70,29 @@ final class SimAgent {
    * session ends, the agent drops its subscriptions and opens a new one (the master pushes them
    * again), as a real agent does.
    */
-  synchronized void connect() {
-    if (channel.isShutdown()) {
+  void connect() {
+    loop.post(this::openSession);
+  }
+
+  private void openSession() {
+    if (closed) {
       return;
     }
+    long id = ++session;
     toMaster = MasterServiceGrpc.newStub(channel).agentSession(new StreamObserver<>() {
       @Override
       public void onNext(MasterMessage m) {
-        taken(m);
+        loop.post(() -> taken(id, m));
       }
 
       @Override
       public void onError(Throwable t) {
-        ended();
+        loop.post(() -> ended(id));
       }
 
       @Override
       public void onCompleted() {
-        ended();
+        loop.post(() -> ended(id));
       }
     });
     toMaster.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNodeId(nodeId)
@@ -95,27 +100,30 @@ final class SimAgent {
         .setRetentionMs(StoreLimits.DEFAULT.retentionMs()).setStatus(status())).build());
   }
 
-  private synchronized void ended() {
+  private void ended(long id) {
+    if (id != session) {
+      return;
+    }
     sessionErrors.incrementAndGet();
-    if (statusTask != null) {
-      statusTask.cancel(false);
-    }
+    session++; // stops the ended session's status timer
     runner.clear();
-    if (!channel.isShutdown()) {
-      timer.schedule(this::connect, RECONNECT_MS, TimeUnit.MILLISECONDS);
-    }
+    loop.after(RECONNECT_MS, this::openSession);
   }
 
   void close() {
+    loop.post(() -> closed = true);
     channel.shutdownNow();
+    loop.close();
   }
 
-  private synchronized void taken(MasterMessage m) {
+  private void taken(long id, MasterMessage m) {
+    if (id != session) {
+      return;
+    }
     long now = System.currentTimeMillis();
     if (m.hasAccepted()) {
       runner.startSession(m.getAccepted().getReportGraceMs());
-      long interval = Math.max(10, m.getAccepted().getStatusIntervalMs());
-      statusTask = timer.scheduleAtFixedRate(this::sendStatus, interval, interval, TimeUnit.MILLISECONDS);
+      sendStatusEvery(id, Math.max(10, m.getAccepted().getStatusIntervalMs()));
     } else if (m.hasCommand() && m.getCommand().hasAdd()) {
       runner.add(m.getCommand().getAdd(), now);
       scheduleWakeup(now);
@@ -124,15 +132,22 @@ final class SimAgent {
     }
   }
 
-  /** What an application wrote to this agent, as the agent's loop takes it. */
-  synchronized void write(WriteRequest request) {
-    long now = System.currentTimeMillis();
-    runner.write(request, now);
-    scheduleWakeup(now);
+  /** What an application wrote to this agent, handed to the agent's loop. */
+  void write(WriteRequest request) {
+    loop.post(() -> {
+      long now = System.currentTimeMillis();
+      runner.write(request, now);
+      scheduleWakeup(now);
+    });
   }
 
-  private synchronized void sendStatus() {
-    toMaster.onNext(AgentMessage.newBuilder().setStatus(status()).build());
+  private void sendStatusEvery(long id, long intervalMs) {
+    loop.after(intervalMs, () -> {
+      if (id == session) {
+        toMaster.onNext(AgentMessage.newBuilder().setStatus(status()).build());
+        sendStatusEvery(id, intervalMs);
+      }
+    });
   }
 
   private AgentStatus status() {
@@ -143,22 +158,11 @@ final class SimAgent {
 
   /** As the agent: a wake-up when the runner next has a window to evaluate. */
   private void scheduleWakeup(long nowMs) {
-    long due = runner.nextDueMs();
-    if (due >= wakeupAtMs) {
-      return;
-    }
-    if (wakeup != null) {
-      wakeup.cancel(false);
-    }
-    wakeupAtMs = due;
-    if (due != Long.MAX_VALUE) {
-      wakeup = timer.schedule(this::runDue, Math.max(0, due - nowMs), TimeUnit.MILLISECONDS);
-    }
+    loop.wakeAt(runner.nextDueMs(), nowMs, this::runDue);
   }
 
-  private synchronized void runDue() {
+  private void runDue() {
     long now = System.currentTimeMillis();
-    wakeupAtMs = Long.MAX_VALUE;
     runner.runDue(now);
     scheduleWakeup(now);
   }

@@ -21,11 +21,11 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -82,7 +82,7 @@ public final class FanOut {
     final SubscribeRequest pushed;
     final WindowQuery query; // null for events
     final QueryProtos.EventQuery events; // null for metrics
-    final Set<String> routed = new TreeSet<>();
+    final Set<String> routed = new HashSet<>(); // asked per report and status: hashed, not sorted
     // Exactly one of the three queues, by kind.
     final SubscriberQueue.Windows windows;
     final SubscriberQueue.Forwarded<Sample> samples;
