@@ -120,8 +120,13 @@ final class AgentBook {
 
   /** When the next agent may fall silent, or Long.MAX_VALUE. */
   long nextSilenceMs() {
-    return agents.values().stream().filter(a -> a.up).mapToLong(a -> a.lastContactMs + silenceMs + 1).min()
-        .orElse(Long.MAX_VALUE);
+    long next = Long.MAX_VALUE; // a plain loop: asked once per burst of messages, over every agent
+    for (Agent a : agents.values()) {
+      if (a.up) {
+        next = Math.min(next, a.lastContactMs + silenceMs + 1);
+      }
+    }
+    return next;
   }
 
   /** Forgets agents lost longer ago than they are kept; returns their node ids. */

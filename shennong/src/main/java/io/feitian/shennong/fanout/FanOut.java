@@ -18,13 +18,15 @@ import io.feitian.shennong.wire.PartialProtos;
 import io.feitian.shennong.wire.QueryProtos;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The master's side of every subscription: routes each to the agents that may hold its data,
@@ -80,7 +82,7 @@ public final class FanOut {
     final SubscribeRequest pushed;
     final WindowQuery query; // null for events
     final QueryProtos.EventQuery events; // null for metrics
-    final Set<String> routed = new TreeSet<>();
+    final Set<String> routed = new HashSet<>(); // asked per report and status: hashed, not sorted
     // Exactly one of the three queues, by kind.
     final SubscriberQueue.Windows windows;
     final SubscriberQueue.Forwarded<Sample> samples;
@@ -175,7 +177,7 @@ public final class FanOut {
     }
     if (sub.windowed()) {
       sub.collector = new WindowCollector(sub.query, sub.query.windowEndAtOrBefore(nowMs), settings.reportGraceMs(),
-          () -> Set.copyOf(sub.routed), agents::isUp);
+          routedView(sub), agents::isUp);
     } else {
       List<String> awaited = sub.routed.stream().filter(agents::isUp).toList();
       long deadline = nowMs + settings.reportGraceMs();
@@ -379,6 +381,12 @@ public final class FanOut {
       sub.routed.add(a.nodeId);
       push(sub, a.nodeId);
     }
+  }
+
+  /** The agents a subscription is routed to, read live (not copied: asked after every report). */
+  private static Supplier<Set<String>> routedView(Sub sub) {
+    Set<String> view = Collections.unmodifiableSet(sub.routed);
+    return () -> view;
   }
 
   private void push(Sub sub, String nodeId) {

@@ -79,7 +79,22 @@ abstract sealed class SubscriberQueue {
    * folded (keyed by agent, name, labels, time and message).
    */
   static final class Forwarded<V> extends SubscriberQueue {
-    private record Key(String agent, Object item) {}
+    /** An item's identity from one agent; its hash taken once (a sample's labels are costly to hash, and it is asked twice). */
+    private record Key(String agent, Object item, int hash) {
+      Key(String agent, Object item) {
+        this(agent, item, 31 * agent.hashCode() + item.hashCode());
+      }
+
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Key k && hash == k.hash && agent.equals(k.agent) && item.equals(k.item);
+      }
+
+      @Override
+      public int hashCode() {
+        return hash;
+      }
+    }
 
     private final Function<V, Object> identity;
     private final BiConsumer<SubscriptionUpdate.Builder, Coalescer.Pending<Key, V>> add;

@@ -5,6 +5,7 @@ import io.feitian.shennong.ops.MergedWindow;
 import io.feitian.shennong.ops.Merger;
 import io.feitian.shennong.ops.WindowQuery;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -30,7 +31,12 @@ final class WindowCollector {
   private long nextEndMs;
   private long refusedReports;
 
-  private record Open(Merger merger, Set<String> expected) {}
+  /**
+   * A window taking reports. {@code awaited} holds the expected agents that have not reported: it
+   * shrinks with every report, so asking whether the window still waits costs little however many
+   * agents there are (the master asks after every message it takes).
+   */
+  private record Open(Merger merger, Set<String> awaited) {}
 
   WindowCollector(WindowQuery query, long firstEndMs, long graceMs, Supplier<Set<String>> routedAgents,
       Predicate<String> isUp) {
@@ -52,8 +58,14 @@ final class WindowCollector {
    */
   void add(String agent, long windowEndMs, Evaluation report) {
     long ahead = windowEndMs - nextEndMs;
-    if (ahead < 0 || ahead % query.stepMs() != 0 || ahead / query.stepMs() > MAX_WINDOWS_AHEAD
-        || !window(windowEndMs).merger().add(agent, report)) {
+    if (ahead < 0 || ahead % query.stepMs() != 0 || ahead / query.stepMs() > MAX_WINDOWS_AHEAD) {
+      refusedReports++;
+      return;
+    }
+    Open w = window(windowEndMs);
+    if (w.merger().add(agent, report)) {
+      w.awaited().remove(agent);
+    } else {
       refusedReports++;
     }
   }
@@ -73,9 +85,12 @@ final class WindowCollector {
   /** When the next window may be merged: its end once every live agent expected reported, else end plus grace. */
   long deadline() {
     Open w = open.get(nextEndMs); // not opened here: agents routed until a window's first report are expected
-    boolean awaited = w == null ? routedAgents.get().stream().anyMatch(isUp)
-        : w.expected().stream().anyMatch(a -> isUp.test(a) && !w.merger().hasReportFrom(a));
-    return awaited ? nextEndMs + graceMs : nextEndMs;
+    for (String agent : w == null ? routedAgents.get() : w.awaited()) {
+      if (isUp.test(agent)) {
+        return nextEndMs + graceMs;
+      }
+    }
+    return nextEndMs;
   }
 
   long refusedReports() {
@@ -85,7 +100,7 @@ final class WindowCollector {
   private Open window(long windowEndMs) {
     return open.computeIfAbsent(windowEndMs, end -> {
       Set<String> expected = routedAgents.get();
-      return new Open(new Merger(query, end, expected), expected);
+      return new Open(new Merger(query, end, expected), new HashSet<>(expected));
     });
   }
 }

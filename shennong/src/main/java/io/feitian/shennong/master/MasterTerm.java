@@ -15,9 +15,11 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,14 @@ final class MasterTerm implements AutoCloseable {
   // Loop-owned:
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, ServerCallStreamObserver<SubscriptionUpdate>> subscribers = new HashMap<>();
+  /**
+   * Work done once per burst of messages rather than once per message: sending the subscriptions'
+   * pending updates (an update then carries everything that came meanwhile) and recomputing when
+   * the core next needs the loop. {@link #afterBurst} posts it behind the messages already queued.
+   */
+  private final Set<String> updatesToSend = new LinkedHashSet<>();
+  private boolean wakeupStale;
+  private boolean burstEndPosted;
   private boolean closed;
 
   /** @param presentAgents the agents the cluster's registry lists: expected to register */
@@ -71,7 +81,8 @@ final class MasterTerm implements AutoCloseable {
 
     @Override
     public void pending(String subscriptionId) {
-      send(subscriptionId);
+      updatesToSend.add(subscriptionId);
+      afterBurst();
     }
 
     @Override
@@ -114,7 +125,7 @@ final class MasterTerm implements AutoCloseable {
         subscribers.remove(id);
         stream.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
       }
-      rescheduleWakeup();
+      wakeupMayMove();
     });
   }
 
@@ -152,7 +163,7 @@ final class MasterTerm implements AutoCloseable {
               return; // a second hello, or a kind this master does not know: ignored
             }
           }
-          rescheduleWakeup();
+          wakeupMayMove();
         });
       }
 
@@ -214,7 +225,7 @@ final class MasterTerm implements AutoCloseable {
         .setStatusIntervalMs(s.statusIntervalMs()).setReportGraceMs(s.reportGraceMs())).build());
     log.info("agent {} ({}) in session {}", hello.getNodeId(), hello.getAddress(), sessionId);
     fanOut.hello(sessionId, hello, clock.millis()); // pushes the node's subscriptions on this session
-    rescheduleWakeup();
+    wakeupMayMove();
     return Optional.of(hello.getNodeId());
   }
 
@@ -224,6 +235,30 @@ final class MasterTerm implements AutoCloseable {
 
   CompletableFuture<List<AgentInfo>> agents(boolean includeLost) {
     return loop.call(() -> fanOut.agents(includeLost, clock.millis()));
+  }
+
+  /** The core's next deadline may have changed: recomputed once the burst of messages is taken. Loop only. */
+  private void wakeupMayMove() {
+    wakeupStale = true;
+    afterBurst();
+  }
+
+  /** Posts the end-of-burst work once, behind what the loop already has queued. Loop only. */
+  private void afterBurst() {
+    if (!burstEndPosted) {
+      burstEndPosted = true;
+      execute(this::endBurst);
+    }
+  }
+
+  private void endBurst() {
+    burstEndPosted = false;
+    updatesToSend.forEach(this::send);
+    updatesToSend.clear();
+    if (wakeupStale) {
+      wakeupStale = false;
+      rescheduleWakeup();
+    }
   }
 
   /** Wakes the loop when the core next has something to do (a window's grace, a silent agent). Loop only. */

@@ -63,11 +63,6 @@ public final class Merger {
     return true;
   }
 
-  /** Whether this agent's report was taken. */
-  public boolean hasReportFrom(String agent) {
-    return reported.contains(agent);
-  }
-
   /** Whether every expected agent has reported. */
   public boolean complete() {
     return reported.containsAll(expected);
