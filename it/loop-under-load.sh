@@ -26,11 +26,17 @@ stop_hog() {
     hog=
   fi
 }
+# Test directories that existed before the loop belong to someone else's tests: never touched.
+before=$(ls -d /tmp/junit-* 2>/dev/null || true)
 cleanup() {
   stop_hog
-  # The daemons of an interrupted run, and the workers they started (whose command lines name the
-  # test classes, not the test's directory).
-  pkill -9 -f "/tmp/junit-" 2>/dev/null || true
+  # The daemons of an interrupted run (their command lines name a test directory this loop
+  # created), and the workers they started (whose command lines name this tree's test classes).
+  for d in /tmp/junit-*; do
+    if [ -d "$d" ] && ! grep -qxF "$d" <<< "$before"; then
+      pkill -9 -f "$d/" 2>/dev/null || true
+    fi
+  done
   pkill -9 -f "$PWD/it/target/test-classes" 2>/dev/null || true
 }
 trap cleanup EXIT
