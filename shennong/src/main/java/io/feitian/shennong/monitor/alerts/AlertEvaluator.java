@@ -209,8 +209,7 @@ public final class AlertEvaluator {
   public List<Alert> alerts() {
     List<Alert> out = new ArrayList<>();
     for (Runtime rt : runtimes.values()) {
-      rt.alerts.values().stream().sorted((a, b) -> Groups.ORDER.compare(a.group, b.group))
-          .forEach(t -> out.add(t.view(rt.rule.name())));
+      sorted(rt.alerts).values().forEach(t -> out.add(t.view(rt.rule.name())));
     }
     return out;
   }
@@ -236,14 +235,21 @@ public final class AlertEvaluator {
     List<EvaluatorSnapshot.NewestEvent> newest = new ArrayList<>();
     for (Runtime rt : runtimes.values()) {
       String name = rt.rule.name();
-      rt.alerts.values().forEach(t -> alerts.add(t.record(name)));
+      sorted(rt.alerts).forEach((g, t) -> alerts.add(t.record(name)));
       if (rt.input instanceof AbsenceInput a) {
-        a.lastSeenMs().forEach((g, at) -> seen.add(new EvaluatorSnapshot.SeenRecord(name, g, at)));
+        sorted(a.lastSeenMs()).forEach((g, at) -> seen.add(new EvaluatorSnapshot.SeenRecord(name, g, at)));
       } else if (rt.input instanceof EventInput in) {
-        in.stampsByGroup().forEach((g, times) -> events.add(new EvaluatorSnapshot.EventRecord(name, g, times)));
+        sorted(in.stampsByGroup()).forEach((g, times) -> events.add(new EvaluatorSnapshot.EventRecord(name, g, times)));
         newest.add(new EvaluatorSnapshot.NewestEvent(name, in.newestMs()));
       }
     }
     return new EvaluatorSnapshot(alerts, seen, events, newest);
+  }
+
+  /** A group-keyed map in {@link Groups#ORDER}: snapshots of the same state are equal. */
+  private static <V> SortedMap<SortedMap<String, String>, V> sorted(Map<SortedMap<String, String>, V> byGroup) {
+    SortedMap<SortedMap<String, String>, V> out = new TreeMap<>(Groups.ORDER);
+    out.putAll(byGroup);
+    return out;
   }
 }

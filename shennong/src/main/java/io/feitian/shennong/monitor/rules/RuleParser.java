@@ -107,7 +107,7 @@ public final class RuleParser {
     Set<String> annotationLabels = new TreeSet<>(labelsOfGroup(condition));
     annotationLabels.addAll(labels.keySet());
     Map<String, Template> annotations = templates(f, "annotations", annotationLabels, List.of());
-    return new Rule(name, f.origin(), condition, forMs, keepFiringForMs, new TreeMap<>(labels),
+    return new Rule(name, f.origin("name"), condition, forMs, keepFiringForMs, new TreeMap<>(labels),
         new TreeMap<>(annotations));
   }
 
