@@ -19,43 +19,38 @@ public sealed interface Condition {
   /** The labels that split the condition into one alert per group (in this order). */
   List<String> groupBy();
 
+  /** A condition read from a windowed metrics subscription. */
+  sealed interface Windowed extends Condition {
+    WindowQuery query();
+
+    @Override
+    default SubscribeRequest subscription() {
+      return QueryProtos.request(query());
+    }
+
+    @Override
+    default List<String> groupBy() {
+      return query().groupBy();
+    }
+  }
+
   /**
    * An aggregated series compared with a threshold, one alert per group: {@code avg by node of
    * node.cpu.utilization > 0.9}. For QUANTILE the query asks for exactly one quantile, which is the
    * value compared.
    */
-  record Threshold(WindowQuery query, Comparison comparison) implements Condition {
-    @Override
-    public SubscribeRequest subscription() {
-      return QueryProtos.request(query);
-    }
-
-    @Override
-    public List<String> groupBy() {
-      return query.groupBy();
-    }
-  }
+  record Threshold(WindowQuery query, Comparison comparison) implements Windowed {}
 
   /**
    * Data that stops: a group (by {@code query.groupBy()}) that held samples and then none for
    * {@code afterMs}. The query COUNTs the selected samples per group with window = step, so each
    * step says which groups still report.
    */
-  record Absence(WindowQuery query, long afterMs) implements Condition {
+  record Absence(WindowQuery query, long afterMs) implements Windowed {
     public Absence {
       if (query.operation() != Operation.OPERATION_COUNT) {
         throw new IllegalArgumentException("an absence is watched through COUNT, got " + query.operation());
       }
-    }
-
-    @Override
-    public SubscribeRequest subscription() {
-      return QueryProtos.request(query);
-    }
-
-    @Override
-    public List<String> groupBy() {
-      return query.groupBy();
     }
   }
 
