@@ -53,4 +53,17 @@ class ShennongArchitectureTest {
     PureCore.check("io.feitian.shennong.fanout", "FanOut",
         "the master's term drives it from one thread; the streams stay in the daemon", NO_IO);
   }
+
+  @Test
+  void theMonitorCoresArePure() {
+    // Typesafe Config parses rule text in memory; the directory is read by monitor.RuleDirectory.
+    PureCore.check("io.feitian.shennong.monitor.rules", "RuleParser",
+        "rules are parsed from text the shell read; a bad file is refused before anything changes", NO_IO);
+    // java.nio.charset: fingerprints hash labels as UTF-8.
+    PureCore.check("io.feitian.shennong.monitor.alerts", "AlertEvaluator",
+        "the monitor-service's loop feeds it windows, events and its clock, and records its transitions", "java.io..",
+        "java.nio.file..", "java.nio.channels..", "java.net..");
+    PureCore.check("io.feitian.shennong.monitor.notify", "Notifier",
+        "notifications are decided from alerts and the time; the shell sends them", NO_IO);
+  }
 }
