@@ -136,7 +136,8 @@ class CliIT {
     }
     Run r = cli("cluster", "status", "--cluster", "master://127.0.0.1:" + port);
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("UNAVAILABLE");
+    assertThat(r.err()).as("names the master it could not reach").contains("UNAVAILABLE")
+        .contains("127.0.0.1:" + port);
   }
 
   /**
@@ -190,6 +191,11 @@ class CliIT {
       // Routed once the master has the agent's status naming the series.
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> monitor.agents(false).stream()
           .anyMatch(a -> a.getStatus().getSeriesNamesList().contains("demo.value")));
+      // A cluster name nobody runs: the error says where the client looked.
+      Run lost = cli("cluster", "status", "--cluster", zk, "--cluster-name", "nosuch");
+      assertThat(lost.code()).isEqualTo(1);
+      assertThat(lost.err()).contains("127.0.0.1:" + base).contains("/feitian/nosuch")
+          .contains("feitian.cluster-name=nosuch");
       Run watch = cli("watch", "demo.value", "--op", "raw", "--count", "1", "--json", "--cluster", zk);
       assertThat(watch.code()).as(watch.err()).isZero();
       SubscriptionUpdate u = json(watch.out(), SubscriptionUpdate.newBuilder()).build();
