@@ -1,0 +1,42 @@
+package io.feitian.dayu.db;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Where the configuration database is: {@code dayu.database} of the
+ * configuration (reference.conf documents the keys). The default is an
+ * embedded H2 file in {@code dayu.data-dir}; a {@code jdbc:postgresql:} URL
+ * selects PostgreSQL.
+ */
+public record DatabaseSettings(String url, String user, String password, int poolSize, Duration connectTimeout) {
+
+  public DatabaseSettings {
+    if (url == null || !url.matches("jdbc:(h2|postgresql):.+")) {
+      throw new IllegalArgumentException("dayu.database.url must start with jdbc:h2: or jdbc:postgresql:, got "
+          + (url == null ? "nothing" : Inputs.quote(url)));
+    }
+    if (poolSize < 1 || poolSize > 100) {
+      throw new IllegalArgumentException("dayu.database.pool-size must be between 1 and 100, got " + poolSize);
+    }
+    if (connectTimeout.toMillis() < 250) {
+      throw new IllegalArgumentException("dayu.database.connect-timeout must be at least 250ms, got " + connectTimeout);
+    }
+  }
+
+  public static DatabaseSettings from(Config config) {
+    Config db = config.getConfig("dayu.database");
+    return new DatabaseSettings(db.getString("url"), db.getString("user"), db.getString("password"),
+        db.getInt("pool-size"), db.getDuration("connect-timeout"));
+  }
+
+  /** The embedded default at {@code file} (without H2's ".mv.db" suffix), for tests and tools. */
+  public static DatabaseSettings h2(java.nio.file.Path file) {
+    return new DatabaseSettings("jdbc:h2:file:" + file.toAbsolutePath(), "dayu", "", 4, Duration.ofSeconds(10));
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseSettings[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+  }
+}
