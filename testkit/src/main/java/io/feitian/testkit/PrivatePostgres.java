@@ -90,7 +90,10 @@ public final class PrivatePostgres implements AutoCloseable {
   }
 
   /** Creates an empty database with a new name and returns its JDBC URL (user {@link #USER}, no password). */
-  public String createDatabase() {
+  public synchronized String createDatabase() {
+    if (stopped) {
+      throw new IllegalStateException("the server was stopped");
+    }
     String name = "test_" + databases.incrementAndGet();
     run(BIN.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", USER,
         "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE " + name);
@@ -119,6 +122,11 @@ public final class PrivatePostgres implements AutoCloseable {
     } finally {
       deleteTree(dir);
     }
+  }
+
+  /** Where the server's files are, until {@link #close()} deletes them. */
+  Path directory() {
+    return dir;
   }
 
   private Path data() {

@@ -1,13 +1,14 @@
 package io.feitian.dayu.db;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * Where the configuration database is: {@code dayu.database} of the
- * configuration (reference.conf documents the keys). The default is an
- * embedded H2 file in {@code dayu.data-dir}; a {@code jdbc:postgresql:} URL
- * selects PostgreSQL.
+ * configuration (reference.conf documents the keys). An empty URL, the
+ * default, is the embedded H2 file {@code <dayu.data-dir>/dayu}; a
+ * {@code jdbc:postgresql:} URL selects PostgreSQL.
  */
 public record DatabaseSettings(String url, String user, String password, int poolSize, Duration connectTimeout) {
 
@@ -26,13 +27,21 @@ public record DatabaseSettings(String url, String user, String password, int poo
 
   public static DatabaseSettings from(Config config) {
     Config db = config.getConfig("dayu.database");
-    return new DatabaseSettings(db.getString("url"), db.getString("user"), db.getString("password"),
+    String url = db.getString("url");
+    if (url.isEmpty()) {
+      url = embeddedUrl(Path.of(config.getString("dayu.data-dir")).resolve("dayu"));
+    }
+    return new DatabaseSettings(url, db.getString("user"), db.getString("password"),
         db.getInt("pool-size"), db.getDuration("connect-timeout"));
   }
 
   /** The embedded default at {@code file} (without H2's ".mv.db" suffix), for tests and tools. */
-  public static DatabaseSettings h2(java.nio.file.Path file) {
-    return new DatabaseSettings("jdbc:h2:file:" + file.toAbsolutePath(), "dayu", "", 4, Duration.ofSeconds(10));
+  public static DatabaseSettings h2(Path file) {
+    return new DatabaseSettings(embeddedUrl(file), "dayu", "", 4, Duration.ofSeconds(10));
+  }
+
+  private static String embeddedUrl(Path file) {
+    return "jdbc:h2:file:" + file.toAbsolutePath();
   }
 
   @Override

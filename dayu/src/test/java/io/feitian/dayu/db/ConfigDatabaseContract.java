@@ -168,6 +168,17 @@ abstract class ConfigDatabaseContract {
     assertThat(db.params().effective("prod", "task-worker", "n1")).containsExactly(Map.entry("heap", "4g"));
     assertThat(db.params().effective("prod", "task-worker", "n2")).containsExactly(Map.entry("heap", "8g"));
     assertThat(db.params().effective("prod", "task-worker", "n3")).containsExactly(Map.entry("heap", "2g"));
+
+    // n2 holds both roles: the one first in name order wins.
+    db.params().set("prod", "dave", "small nodes", List.of(
+        ParamChange.set("task-worker", ParamScope.ROLE, "small", "heap", "512m"),
+        ParamChange.set("task-worker", ParamScope.ROLE, "small", "gc", "serial")));
+    db.params().set("prod", "dave", "n2 back to its roles",
+        List.of(ParamChange.remove("task-worker", ParamScope.NODE, "n2", "heap")));
+    assertThat(db.params().effective("prod", "task-worker", "n2"))
+        .containsExactly(Map.entry("gc", "serial"), Map.entry("heap", "4g"));
+    assertThat(db.params().effective("prod", "task-worker", "n3"))
+        .containsExactly(Map.entry("gc", "serial"), Map.entry("heap", "512m"));
   }
 
   @Test
