@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.feitian.testkit.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -212,10 +212,7 @@ class LaunchersIT {
   /** bin/zookeeper runs a real server from lib/ (ZooKeeper's "provided" jars included), as the JVM itself. */
   @Test
   void zookeeperServesAndStopsOnSigterm(@TempDir Path dir) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.one();
     Path cfg = dir.resolve("zoo.cfg");
     Files.writeString(cfg, String.join("\n",
         "tickTime=2000",

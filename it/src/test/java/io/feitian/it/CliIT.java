@@ -24,6 +24,7 @@ import io.feitian.proto.fuxi.v1.ListAppsResponse;
 import io.feitian.proto.fuxi.v1.ListBlacklistResponse;
 import io.feitian.proto.fuxi.v1.ListQuotasResponse;
 import io.feitian.testkit.ChildJvm;
+import io.feitian.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,28 +139,12 @@ class CliIT {
     assertThat(r.err()).contains("UNAVAILABLE");
   }
 
-  private static int freePortBlock(int size) throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base;
-      try (ServerSocket s = new ServerSocket(0)) {
-        base = s.getLocalPort();
-      }
-      if (base + size > 65000) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = base; p < base + size && free; p++) {
-        try (ServerSocket s = new ServerSocket(p)) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no block of " + size + " free ports");
+  /**
+   * Ports for a local cluster whose ZooKeeper is on the first: the block `localUp` and the demo use,
+   * and Shennong's ports, which the local cluster places 200-221 above the master port.
+   */
+  private static int localClusterPorts() {
+    return FreePorts.block(223);
   }
 
   /** `local up --detach` in {@code local} on ports from {@code base} (ZooKeeper, 2 masters, 3 workers). */
@@ -189,7 +174,7 @@ class CliIT {
    */
   @Test
   void watchAndEventsFollowWhatTheLocalAgentIsGiven() throws Exception {
-    int base = freePortBlock(6);
+    int base = localClusterPorts();
     Path local = dir.resolve("watch-local");
     String zk = "zk://127.0.0.1:" + base;
     Run up = localUp(base, local);
@@ -263,7 +248,7 @@ class CliIT {
 
   @Test
   void localUpStartsEveryDaemonAndLocalDownStopsThemAll() throws Exception {
-    int base = freePortBlock(6);
+    int base = localClusterPorts();
     Path local = dir.resolve("local");
     String[] where = {"--dir", local.toString()};
     Run up = localUp(base, local);
@@ -298,7 +283,7 @@ class CliIT {
    */
   @Test
   void localUpSecureServesOnlyClientsWithItsCredentialsWhichTheCliFindsItself() throws Exception {
-    int base = freePortBlock(6);
+    int base = localClusterPorts();
     Path local = dir.resolve("secure-local");
     Path secure = local.resolve("secure");
     String[] where = {"--dir", local.toString()};
@@ -365,7 +350,7 @@ class CliIT {
 
   @Test
   void localDemoRunsWordCountShowsTheTopWordsAndStopsEverything() throws Exception {
-    int base = freePortBlock(6);
+    int base = localClusterPorts();
     Path local = dir.resolve("demo");
     Run demo = cli("local", "demo", "--dir", local.toString(), "--zk-port", Integer.toString(base),
         "--master-port", Integer.toString(base + 1), "--worker-port", Integer.toString(base + 3),

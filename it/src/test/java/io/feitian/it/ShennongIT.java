@@ -23,11 +23,11 @@ import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.SubscriptionUpdate;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.testkit.ChildJvm;
+import io.feitian.testkit.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +103,7 @@ class ShennongIT {
   }
 
   private void startAgent(String node) throws IOException {
-    int port = agentPorts.computeIfAbsent(node, n -> freePort());
+    int port = agentPorts.computeIfAbsent(node, n -> FreePorts.one());
     List<String> args = common();
     args.addAll(List.of("--set", "shennong.agent.node-id=" + node, "--set", "shennong.agent.port=" + port,
         "--set", "shennong.agent.metrics.port=0",
@@ -111,14 +111,6 @@ class ShennongIT {
     daemons.put(node, ChildJvm.of(AGENT_MAIN).args(args.toArray(String[]::new))
         .log(dir.resolve(node + "-" + System.nanoTime() + ".log")).start());
     lastTs.put(node, 0L);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   /** One sample of value 1 to each live agent every 50 ms; remembers the stamps the agents accepted. */
@@ -253,7 +245,7 @@ class ShennongIT {
    * all registered) whose daemons report to node-a every 300 ms.
    */
   private TestCluster reportingCluster(int nodes) throws Exception {
-    int agentPort = freePort();
+    int agentPort = FreePorts.one();
     agentPorts.put("node-a", agentPort);
     TestCluster fuxi = new TestCluster(Files.createDirectories(dir.resolve("fuxi"))).withArgs(
         "--set", "feitian.shennong.agent=127.0.0.1:" + agentPort, "--set", "feitian.shennong.interval=300ms");

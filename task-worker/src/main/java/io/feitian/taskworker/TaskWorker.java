@@ -1,6 +1,7 @@
 package io.feitian.taskworker;
 
 import com.typesafe.config.Config;
+import io.feitian.client.shennong.PeriodicReporter;
 import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
@@ -90,7 +91,9 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   private LeaderLocator leaders;
   private GrpcServer server;
   private volatile MasterLink link;
-  private volatile NodeReporter reporter;
+  /** What the supervisor's listener tells of worker changes, for the reports; null when reporting is off. */
+  private volatile NodeReporter nodeReport;
+  private PeriodicReporter reporter;
   private String address;
 
   private record Watcher(String appId, Consumer<WorkerInfo> sink) {}
@@ -123,10 +126,14 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
         .build();
     supervisor.addListener(this::workerChanged);
     supervisor.start(); // adopts the workers of an earlier incarnation
-    reporter = ShennongWriter.forDaemon(config, "task-worker", Map.of("node", settings.nodeId()))
-        .map(w -> new NodeReporter(w, settings.nodeId(), total, this::reportView,
-            config.getDuration("feitian.shennong.interval").toMillis()))
-        .orElse(null);
+    Optional<ShennongWriter> writer =
+        ShennongWriter.forDaemon(config, "task-worker", Map.of("node", settings.nodeId()));
+    if (writer.isPresent()) {
+      // The baseline view now, and worker changes collected from this moment on.
+      nodeReport = new NodeReporter(settings.nodeId(), total, this::reportView);
+      reporter = new PeriodicReporter(writer.get(), "task-worker", config.getDuration("feitian.shennong.interval"),
+          nodeReport);
+    }
     zk = ZooKeeperClients.start(zkSettings);
     pipelineData = new PipelineDataService(PipelineLayout.inWorkDir(root), settings.pipelineRetention(),
         Clock.systemUTC());
@@ -365,7 +372,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
   }
 
   private synchronized void workerChanged(WorkerSnapshot s) {
-    NodeReporter r = reporter;
+    NodeReporter r = nodeReport;
     if (r != null) {
       r.workerChanged(s);
     }

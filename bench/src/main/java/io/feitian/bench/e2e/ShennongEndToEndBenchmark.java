@@ -76,6 +76,7 @@ public final class ShennongEndToEndBenchmark {
   private final AtomicLong windowsWithMissingAgents = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
   private final AtomicLong sessionErrors = new AtomicLong();
+  private final AtomicLong agentLoopErrors = new AtomicLong();
   private final AtomicLong subscriptionErrors = new AtomicLong();
   private volatile boolean stopping;
 
@@ -126,7 +127,8 @@ public final class ShennongEndToEndBenchmark {
     try {
       awaitLeading(toMaster);
       for (int i = 0; i < agents; i++) {
-        SimAgent a = new SimAgent(nodeId(i), rack(i), "127.0.0.1:" + masterPort, sessionErrors);
+        SimAgent a = new SimAgent(nodeId(i), rack(i), "127.0.0.1:" + masterPort, sessionErrors,
+            agentLoopErrors);
         simAgents.add(a);
         a.connect();
         startWriter(timer, i, a);
@@ -282,6 +284,7 @@ public final class ShennongEndToEndBenchmark {
     row("master resident memory (MiB)", Long.toString(masterRssKib / 1024));
     row("this JVM's CPU: agents, writers, subscribers (cores)", String.format(Locale.ROOT, "%.2f", selfCores));
     row("agent sessions ended / subscriptions ended", sessionErrors.get() + " / " + subscriptionErrors.get());
+    row("failed steps of simulated agents", Long.toString(agentLoopErrors.get()));
   }
 
   private static void row(String figure, String value) {

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -262,12 +261,6 @@ public final class ShennongWriter implements AutoCloseable {
     all.putAll(Registry.pairs(name, labels));
     return events.offer(Event.newBuilder().setName(name).setSeverity(severity).putAllLabels(all)
         .setTimestampMs(wallClockMs.getAsLong()).setMessage(message == null ? "" : message).build());
-  }
-
-  /** {@link #event(String, Severity, String, String...)} with its labels as a map. */
-  public boolean event(String name, Severity severity, String message, Map<String, String> labels) {
-    return event(name, severity, message, labels.entrySet().stream()
-        .flatMap(l -> Stream.of(l.getKey(), l.getValue())).toArray(String[]::new));
   }
 
   /** Events dropped because the buffer was full, since the writer started. */

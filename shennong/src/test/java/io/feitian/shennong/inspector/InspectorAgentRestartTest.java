@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.shennong.agent.ShennongAgent;
-import java.net.ServerSocket;
+import io.feitian.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,10 +31,7 @@ class InspectorAgentRestartTest {
 
   @Test
   void keepsSendingToAnAgentRestartedOnTheSamePort() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.one();
     try (TestingServer zk = new TestingServer(new InstanceSpec(dir.toFile(), -1, -1, -1, true, -1, 200, -1), true)) {
       Map<String, Object> settings = Map.of("feitian.zookeeper.connect", zk.getConnectString(),
           "shennong.agent.node-id", "n1", "shennong.agent.port", port, "shennong.agent.metrics.port", 0,

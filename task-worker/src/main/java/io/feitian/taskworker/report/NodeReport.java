@@ -1,5 +1,6 @@
 package io.feitian.taskworker.report;
 
+import io.feitian.client.shennong.DaemonReport;
 import io.feitian.common.app.MasterAttempt;
 import io.feitian.common.resource.ResourceVector;
 import io.feitian.proto.fuxi.v1.Grant;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * Figures and events of one node from successive views of what its task-worker knows: its workers
  * (running or ended and not yet forgotten), its grants, and the fuxi-master it is registered with.
  *
- * <p>Counts and events are the differences between two views. The first view (the baseline, taken
+ * <p>Counters are totals since the baseline; events are the differences between two views. The first view (the baseline, taken
  * when the task-worker starts) is not news: workers it adopted, or found ended, were counted by the
  * incarnation that started them. A worker is started when a view first shows it, and failed when a
  * view first shows it {@link WorkerSnapshot#failed() failed}. A start of the same application's
@@ -33,21 +34,10 @@ public final class NodeReport {
   public static final String MASTER = "master";
   public static final String WORKER = "worker";
   private static final List<String> KINDS = List.of(MASTER, WORKER);
+  private static final String STARTED = "taskworker.workers.started";
+  private static final String FAILED = "taskworker.workers.failed";
+  private static final String RESTARTED = "taskworker.workers.restarted";
   static final int MAX_AWAITING_REPLACEMENT = 1024;
-
-  /** An event for Shennong; the writer adds the {@code node} label. */
-  public record Event(String name, Severity severity, String message, Map<String, String> labels) {}
-
-  /** A series by name and labels, beyond the writer's own ({@code node}). */
-  public record Series(String name, Map<String, String> labels) {
-    static Series of(String name) {
-      return new Series(name, Map.of());
-    }
-
-    static Series ofKind(String name, String kind) {
-      return new Series(name, Map.of("kind", kind));
-    }
-  }
 
   /**
    * What the task-worker knows at one moment.
@@ -64,11 +54,8 @@ public final class NodeReport {
     }
   }
 
-  /**
-   * One view's report: gauges (the value now), counter increments since the previous view (every
-   * counter, 0 when nothing happened, so each series exists from the start) and events.
-   */
-  public record Report(Map<Series, Double> gauges, Map<Series, Long> increments, List<Event> events) {}
+  /** A counter by name and {@code kind} label. */
+  private record Counted(String name, String kind) {}
 
   private record AppWorker(String appId, String name) {}
 
@@ -81,6 +68,8 @@ public final class NodeReport {
       return size() > MAX_AWAITING_REPLACEMENT;
     }
   };
+  /** Every counter's total since the baseline, 0 until something happens, so each series exists from the start. */
+  private final Map<Counted, Long> totals = new LinkedHashMap<>();
   private Optional<String> master;
   private long epoch;
 
@@ -93,36 +82,33 @@ public final class NodeReport {
     }
     this.master = baseline.master();
     this.epoch = baseline.epoch();
+    for (String name : List.of(STARTED, FAILED, RESTARTED)) {
+      for (String kind : KINDS) {
+        totals.put(new Counted(name, kind), 0L);
+      }
+    }
   }
 
   /** The report of the next view. */
-  public Report next(View view) {
-    Map<Series, Long> increments = new LinkedHashMap<>();
-    for (String name : List.of("taskworker.workers.started", "taskworker.workers.failed",
-        "taskworker.workers.restarted")) {
-      for (String kind : KINDS) {
-        increments.put(Series.ofKind(name, kind), 0L);
-      }
-    }
-    List<Event> events = new ArrayList<>();
-    masterEvents(view, events);
+  public DaemonReport next(View view) {
+    DaemonReport.Builder r = new DaemonReport.Builder();
+    masterEvents(view, r);
     for (Happening h : happenings(view.workers())) {
       WorkerSnapshot w = h.worker();
       String kind = kind(w);
       if (h.isStart()) {
-        increments.merge(Series.ofKind("taskworker.workers.started", kind), 1L, Long::sum);
+        count(STARTED, kind);
         Deque<String> failed = awaitingReplacement.get(new AppWorker(w.appId(), w.name()));
         if (failed != null && !failed.isEmpty()) {
           String replaced = failed.poll();
-          increments.merge(Series.ofKind("taskworker.workers.restarted", kind), 1L, Long::sum);
-          events.add(new Event("taskworker.worker.restarted", Severity.SEVERITY_INFO, "worker " + w.workerId()
+          count(RESTARTED, kind);
+          r.event("taskworker.worker.restarted", Severity.SEVERITY_INFO, "worker " + w.workerId()
               + " (" + w.name() + ") of " + w.appId() + " replaces " + replaced + ", which failed on node " + nodeId,
-              Map.of("app", w.appId(), "worker", w.workerId(), "name", w.name(), "kind", kind,
-                  "replaces", replaced)));
+              "app", w.appId(), "worker", w.workerId(), "name", w.name(), "kind", kind, "replaces", replaced);
         }
       } else {
-        increments.merge(Series.ofKind("taskworker.workers.failed", kind), 1L, Long::sum);
-        events.add(failedEvent(w, kind));
+        count(FAILED, kind);
+        failedEvent(w, kind, r);
         awaitingReplacement.computeIfAbsent(new AppWorker(w.appId(), w.name()), k -> new ArrayDeque<>())
             .add(w.workerId());
       }
@@ -132,7 +118,13 @@ public final class NodeReport {
       now.put(w.workerId(), w);
     }
     known = now;
-    return new Report(gauges(view), increments, events);
+    gauges(view, r);
+    totals.forEach((c, total) -> r.counter(c.name(), total, "kind", c.kind()));
+    return r.build();
+  }
+
+  private void count(String name, String kind) {
+    totals.merge(new Counted(name, kind), 1L, Long::sum);
   }
 
   /** A worker's start or failure, new since the previous view, in the order they happened. */
@@ -154,58 +146,58 @@ public final class NodeReport {
     return out;
   }
 
-  private void masterEvents(View view, List<Event> events) {
+  private void masterEvents(View view, DaemonReport.Builder r) {
     if (view.master().isPresent() && (!view.master().equals(master) || view.epoch() != epoch)) {
       String m = view.master().get();
-      events.add(new Event("taskworker.master.registered", Severity.SEVERITY_INFO, "node " + nodeId
+      r.event("taskworker.master.registered", Severity.SEVERITY_INFO, "node " + nodeId
           + " registered with fuxi-master " + m + " (epoch " + view.epoch() + ")",
-          Map.of("master", m, "epoch", Long.toString(view.epoch()))));
+          "master", m, "epoch", Long.toString(view.epoch()));
     } else if (view.master().isEmpty() && master.isPresent()) {
-      events.add(new Event("taskworker.master.lost", Severity.SEVERITY_WARNING, "node " + nodeId
+      r.event("taskworker.master.lost", Severity.SEVERITY_WARNING, "node " + nodeId
           + " lost contact with fuxi-master " + master.get() + "; its workers keep running",
-          Map.of("master", master.get())));
+          "master", master.get());
     }
     master = view.master();
     epoch = view.epoch();
   }
 
-  private Event failedEvent(WorkerSnapshot w, String kind) {
-    Map<String, String> labels = new LinkedHashMap<>(Map.of("app", w.appId(), "worker", w.workerId(),
-        "name", w.name(), "kind", kind, "state", w.state().name()));
-    w.exitCode().ifPresent(code -> labels.put("exit_status", Integer.toString(code)));
+  private void failedEvent(WorkerSnapshot w, String kind, DaemonReport.Builder r) {
+    List<String> labels = new ArrayList<>(List.of("app", w.appId(), "worker", w.workerId(), "name", w.name(),
+        "kind", kind, "state", w.state().name()));
+    w.exitCode().ifPresent(code -> labels.addAll(List.of("exit_status", Integer.toString(code))));
     String how = switch (w.state()) {
       case EXITED -> "exited with status " + w.exitCode().orElse(0);
       case FAILED_TO_START -> "could not start";
       default -> "was killed" + (w.exitCode().isPresent() ? " (status " + w.exitCode().getAsInt() + ")" : "");
     };
-    return new Event("taskworker.worker.failed", Severity.SEVERITY_WARNING, "worker " + w.workerId() + " ("
+    r.event("taskworker.worker.failed", Severity.SEVERITY_WARNING, "worker " + w.workerId() + " ("
         + w.name() + ") of " + w.appId() + " on node " + nodeId + " " + how
-        + (w.message().isEmpty() ? "" : ": " + w.message()), labels);
+        + (w.message().isEmpty() ? "" : ": " + w.message()), labels.toArray(String[]::new));
   }
 
-  private Map<Series, Double> gauges(View view) {
-    Map<Series, Double> gauges = new LinkedHashMap<>();
+  private void gauges(View view, DaemonReport.Builder r) {
+    Map<String, Integer> running = new LinkedHashMap<>();
     for (String kind : KINDS) {
-      gauges.put(Series.ofKind("taskworker.workers.running", kind), 0.0);
+      running.put(kind, 0);
     }
     for (WorkerSnapshot w : view.workers()) {
       if (!w.isEnded()) {
-        gauges.merge(Series.ofKind("taskworker.workers.running", kind(w)), 1.0, Double::sum);
+        running.merge(kind(w), 1, Integer::sum);
       }
     }
+    running.forEach((kind, n) -> r.gauge("taskworker.workers.running", n, "kind", kind));
     long cpu = 0;
     long memory = 0;
     for (Grant g : view.grants()) {
       cpu += g.getShape().getCpuMillis();
       memory += g.getShape().getMemoryMib();
     }
-    gauges.put(Series.of("taskworker.grants"), (double) view.grants().size());
-    gauges.put(Series.of("taskworker.granted.cpu.millis"), (double) cpu);
-    gauges.put(Series.of("taskworker.granted.memory.mib"), (double) memory);
-    gauges.put(Series.of("taskworker.cpu.total.millis"), (double) total.cpuMillis());
-    gauges.put(Series.of("taskworker.memory.total.mib"), (double) total.memoryMib());
-    gauges.put(Series.of("taskworker.master.connected"), view.master().isPresent() ? 1.0 : 0.0);
-    return gauges;
+    r.gauge("taskworker.grants", view.grants().size())
+        .gauge("taskworker.granted.cpu.millis", cpu)
+        .gauge("taskworker.granted.memory.mib", memory)
+        .gauge("taskworker.cpu.total.millis", total.cpuMillis())
+        .gauge("taskworker.memory.total.mib", total.memoryMib())
+        .gauge("taskworker.master.connected", view.master().isPresent() ? 1 : 0);
   }
 
   /** Application masters run under one worker name; everything else a master starts is a worker. */
