@@ -2,7 +2,6 @@ package io.feitian.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * A private PostgreSQL server for tests: a fresh cluster ({@code initdb}) in a
- * temporary directory, started with {@code pg_ctl} on a free loopback port,
+ * temporary directory, started with {@code pg_ctl} on a free loopback port ({@link FreePorts}),
  * with a superuser {@link #USER} that needs no password. Stopped with
  * {@code pg_ctl -m fast stop} and deleted by {@link #close()}, or by a
  * shutdown hook if the test JVM ends first.
@@ -64,7 +63,7 @@ public final class PrivatePostgres implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare a directory for PostgreSQL", e);
     }
-    PrivatePostgres pg = new PrivatePostgres(dir, freePort(), asRoot);
+    PrivatePostgres pg = new PrivatePostgres(dir, FreePorts.one(), asRoot);
     try {
       pg.run(BIN.resolve("initdb").toString(), "-D", pg.data().toString(), "-A", "trust", "-U", USER,
           "-E", "UTF8", "--locale=C", "--no-sync");
@@ -189,14 +188,6 @@ public final class PrivatePostgres implements AutoCloseable {
     }
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     return "\nserver log:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void deleteTree(Path root) {
