@@ -1,0 +1,205 @@
+package io.feitian.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A private PostgreSQL server for tests: a fresh cluster ({@code initdb}) in a
+ * temporary directory, started with {@code pg_ctl} on a free loopback port ({@link FreePorts}),
+ * with a superuser {@link #USER} that needs no password. Stopped with
+ * {@code pg_ctl -m fast stop} and deleted by {@link #close()}, or by a
+ * shutdown hook if the test JVM ends first.
+ *
+ * <p>PostgreSQL refuses to run as root, so under root the server runs as the
+ * {@code postgres} user (through {@code runuser}), which owns the directory.
+ * PostgreSQL 15 is installed on the project's machines and CI; if it is
+ * missing and we are root, it is installed with apt-get. It never skips: a
+ * test that asked for PostgreSQL fails when PostgreSQL cannot start.
+ *
+ * <p>The server trades durability for speed ({@code fsync=off}): it holds
+ * test data only.
+ */
+public final class PrivatePostgres implements AutoCloseable {
+  public static final String USER = "feitian";
+  private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+  private static final String OS_USER = "postgres";
+  private static final long COMMAND_TIMEOUT_SECONDS = 120;
+
+  private final Path dir;
+  private final int port;
+  private final boolean asRoot;
+  private final AtomicInteger databases = new AtomicInteger();
+  private final Thread shutdownHook;
+  private boolean stopped;
+
+  private PrivatePostgres(Path dir, int port, boolean asRoot) {
+    this.dir = dir;
+    this.port = port;
+    this.asRoot = asRoot;
+    this.shutdownHook = new Thread(this::stop, "private-postgres-stop");
+  }
+
+  /** Creates, starts and returns a server (about 2 s). */
+  public static PrivatePostgres start() {
+    boolean asRoot = "root".equals(System.getProperty("user.name"));
+    ensureInstalled(asRoot);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("feitian-pg");
+      if (asRoot) {
+        UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
+        Files.setOwner(dir, owner);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare a directory for PostgreSQL", e);
+    }
+    PrivatePostgres pg = new PrivatePostgres(dir, FreePorts.one(), asRoot);
+    try {
+      pg.run(BIN.resolve("initdb").toString(), "-D", pg.data().toString(), "-A", "trust", "-U", USER,
+          "-E", "UTF8", "--locale=C", "--no-sync");
+      pg.run(BIN.resolve("pg_ctl").toString(), "-D", pg.data().toString(), "-l", dir.resolve("log").toString(),
+          "-w", "-t", "60", "-o", "-p " + pg.port + " -k " + dir + " -c listen_addresses=127.0.0.1"
+              + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+          "start");
+    } catch (RuntimeException e) {
+      pg.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+    return pg;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The JDBC URL of database {@code name} on this server. */
+  public String jdbcUrl(String name) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+  }
+
+  /** Creates an empty database with a new name and returns its JDBC URL (user {@link #USER}, no password). */
+  public synchronized String createDatabase() {
+    if (stopped) {
+      throw new IllegalStateException("the server was stopped");
+    }
+    String name = "test_" + databases.incrementAndGet();
+    run(BIN.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", USER,
+        "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE " + name);
+    return jdbcUrl(name);
+  }
+
+  @Override
+  public void close() {
+    stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run: nothing to remove
+    }
+  }
+
+  private synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    try {
+      if (Files.exists(data().resolve("postmaster.pid"))) {
+        run(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w", "stop");
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** Where the server's files are, until {@link #close()} deletes them. */
+  Path directory() {
+    return dir;
+  }
+
+  private Path data() {
+    return dir.resolve("data");
+  }
+
+  private static void ensureInstalled(boolean asRoot) {
+    if (Files.isExecutable(BIN.resolve("pg_ctl"))) {
+      return;
+    }
+    if (!asRoot) {
+      throw new IllegalStateException("PostgreSQL 15 is not installed (" + BIN
+          + "); install it with: apt-get install -y postgresql-15");
+    }
+    exec(List.of("apt-get", "update", "-q"), null);
+    exec(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql-15"), null);
+  }
+
+  private void run(String... command) {
+    List<String> cmd = new ArrayList<>();
+    if (asRoot) {
+      cmd.addAll(List.of("runuser", "-u", OS_USER, "--"));
+    }
+    cmd.addAll(List.of(command));
+    exec(cmd, dir.resolve("log"));
+  }
+
+  /** Runs a command to its end; a failure carries its output and the server log's tail. */
+  private static void exec(List<String> cmd, Path serverLog) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+      // pg_ctl start leaves the server holding the output pipe: read it from a file instead.
+      Path out = Files.createTempFile("feitian-pg-cmd", ".out");
+      try {
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException("timed out after " + COMMAND_TIMEOUT_SECONDS + " s: " + cmd);
+        }
+        if (p.exitValue() != 0) {
+          throw new IllegalStateException("exit " + p.exitValue() + ": " + cmd + "\n" + Files.readString(out)
+              + tail(serverLog));
+        }
+      } finally {
+        Files.deleteIfExists(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + cmd, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + cmd, e);
+    }
+  }
+
+  private static String tail(Path log) throws IOException {
+    if (log == null || !Files.isRegularFile(log)) {
+      return "";
+    }
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return "\nserver log:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+}
