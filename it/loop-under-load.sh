@@ -18,18 +18,9 @@ runs=$1
 tests=$2
 lock=${LOCK:-/tmp/feitian-mvn.lock}
 cd "$(dirname "$0")/.."
-hog=
-stop_hog() {
-  if [ -n "$hog" ]; then
-    kill "$hog" 2>/dev/null
-    wait "$hog" 2>/dev/null
-    hog=
-  fi
-}
 # Test directories that existed before the loop belong to someone else's tests: never touched.
 before=$(ls -d /tmp/junit-* 2>/dev/null || true)
 cleanup() {
-  stop_hog
   # The daemons of an interrupted run (their command lines name a test directory this loop
   # created), and the workers they started (whose command lines name this tree's test classes).
   for d in /tmp/junit-*; do
@@ -51,12 +42,11 @@ for i in $(seq 1 "$runs"); do
   while pgrep -f "^flock $lock" > /dev/null; do
     sleep 5
   done
-  if [ "${LOAD:-busy}" != none ]; then
-    (while :; do :; done) &
-    hog=$!
-  fi
   start=$(date +%s)
-  if flock "$lock" mvn -B -q -o "${build[@]}" -Dtest="$tests" \
+  # The busy loop starts once the lock is held, so that it loads the run and not a wait for the lock.
+  if flock "$lock" bash -c '
+      if [ "$1" != none ]; then (while :; do :; done) & hog=$!; trap "kill $hog" EXIT; fi
+      shift; "$@"' run-under-load "${LOAD:-busy}" mvn -B -q -o "${build[@]}" -Dtest="$tests" \
       -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1; then
     pass=$((pass + 1))
     verdict=passed
@@ -65,7 +55,6 @@ for i in $(seq 1 "$runs"); do
     cp -r it/target/surefire-reports "it/target/loop/run-$i"
     verdict="FAILED (it/target/loop/run-$i)"
   fi
-  stop_hog
   echo "run $i/$runs $verdict in $(( $(date +%s) - start )) s"
 done
 echo "$tests: $pass of $runs runs passed (load: ${LOAD:-busy})"
