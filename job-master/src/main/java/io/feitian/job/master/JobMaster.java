@@ -26,6 +26,7 @@ import io.feitian.proto.fuxi.v1.ThreadProgram;
 import io.feitian.proto.job.v1.InstanceCommit;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
+import io.feitian.proto.job.v1.JobCounts;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobStatus;
 import io.feitian.proto.job.v1.PipelineDataGrpc;
@@ -69,6 +70,11 @@ import org.slf4j.LoggerFactory;
 public final class JobMaster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobMaster.class);
   static final String WORKER_MAIN = "io.feitian.job.worker.JobWorkerMain";
+  /**
+   * How often changed attempt figures are recorded: what a restart may lose of them (one small
+   * write while they change; an attempt's worker takes far longer than this to start).
+   */
+  private static final long COUNTS_INTERVAL_MS = 200;
 
   private final String appId;
   private final JobSpec spec;
@@ -96,6 +102,8 @@ public final class JobMaster implements AutoCloseable {
   private boolean statusDirty;
   private boolean finished;
   private volatile boolean superseded;
+  /** What {@link #recordCounts} last recorded (loop-owned). */
+  private JobCounts recordedCounts;
 
   /**
    * The job of {@code appId}; {@code spec} as fuxi-master stored it, {@code splits} listed by the caller;
@@ -148,6 +156,8 @@ public final class JobMaster implements AutoCloseable {
     });
     loop.every(250, 250, this::publishStatus);
     loop.every(500, 500, this::backUpStragglers);
+    recordedCounts = run.counts();
+    loop.every(COUNTS_INTERVAL_MS, COUNTS_INTERVAL_MS, this::recordCounts);
     log.info("job {} ({}) started: tasks {}", appId, spec.getName(), run.tasks());
   }
 
@@ -442,6 +452,23 @@ public final class JobMaster implements AutoCloseable {
       dispatchTask(task);
     }
     statusDirty = true;
+  }
+
+  /**
+   * Periodic: the tasks' attempt figures, recorded when they changed, for a successor to go on
+   * counting from. Never once the job has ended (its snapshot is being deleted) or belongs to a newer
+   * master. A master presumed dead may still record once before it learns so: the figures are
+   * for display and never drive a decision.
+   */
+  private void recordCounts() {
+    if (finished || superseded) {
+      return;
+    }
+    JobCounts now = run.counts();
+    if (!now.equals(recordedCounts)) {
+      snapshots.recordCounts(now);
+      recordedCounts = now;
+    }
   }
 
   /** Periodic: stragglers get backups (on other machines), which need workers. */

@@ -101,11 +101,12 @@ public final class JobMasterMain {
 
   /**
    * A restarted job-master (its application's master_restarts > 0) takes
-   * what its predecessors committed from the tasks' snapshots, and numbers
-   * its own attempts in a range of its own.
+   * what its predecessors committed from the tasks' snapshots and their
+   * attempt counts, and numbers its own attempts in a range of its own.
    */
   private static void restore(JobRun run, Snapshots snapshots, int masterRestarts) throws Exception {
     run.startAttemptsAt(masterRestarts * ATTEMPTS_PER_MASTER);
+    run.carryOver(snapshots.loadCounts());
     int restored = 0;
     for (var task : snapshots.load().entrySet()) {
       for (var commit : task.getValue().entrySet()) {

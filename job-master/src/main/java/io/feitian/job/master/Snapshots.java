@@ -3,6 +3,7 @@ package io.feitian.job.master;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.client.GrantRecords;
 import io.feitian.proto.job.v1.InstanceCommit;
+import io.feitian.proto.job.v1.JobCounts;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * ZooKeeper because the records are small (a few hundred bytes each) and must
  * survive the job-master's node; one znode per instance so that recording a
  * commit is one create, however large the task. A restarted job-master reads
- * them and runs only the instances that are missing.
+ * them and runs only the instances that are missing. Next to them, the tasks'
+ * attempt figures ({@code /jobs/<job>/counts}), so that its status goes on counting.
  */
 final class Snapshots {
   private static final Logger log = LoggerFactory.getLogger(Snapshots.class);
@@ -26,13 +28,44 @@ final class Snapshots {
   private final CuratorFramework zk;
   private final String jobDir;
   private final String root;
+  private final String countsPath;
   private final GrantRecords grants;
 
   Snapshots(CuratorFramework zk, String jobId) {
     this.zk = zk;
     this.jobDir = "/jobs/" + jobId;
     this.root = jobDir + "/done";
+    this.countsPath = jobDir + "/counts";
     this.grants = new GrantRecords(zk, jobDir + "/grants");
+  }
+
+  /**
+   * Records the tasks' attempt figures, in the background; a crash before it lands loses only
+   * the counts since the last record.
+   */
+  void recordCounts(JobCounts counts) {
+    try {
+      zk.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
+          .inBackground((client, event) -> {
+            if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
+              log.debug("attempt counts not recorded: {}", KeeperException.Code.get(event.getResultCode()));
+            }
+          })
+          .forPath(countsPath, counts.toByteArray());
+    } catch (Exception e) {
+      log.debug("attempt counts not recorded: {}", e.toString());
+    }
+  }
+
+  /** What the job's earlier masters recorded of their attempts; empty for a first master. */
+  JobCounts loadCounts() throws Exception {
+    try {
+      return JobCounts.parseFrom(zk.getData().forPath(countsPath));
+    } catch (KeeperException.NoNodeException none) {
+      return JobCounts.getDefaultInstance();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt attempt counts " + countsPath, e);
+    }
   }
 
   /** The grants the job's masters hold, for a restarted one to claim with the Task Workers in them. */

@@ -4,6 +4,7 @@ import io.feitian.job.spec.JobGraph;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.FileSplit;
 import io.feitian.proto.job.v1.InstanceCommit;
+import io.feitian.proto.job.v1.JobCounts;
 import io.feitian.proto.job.v1.InstanceLog;
 import io.feitian.proto.job.v1.InstanceResult;
 import io.feitian.proto.job.v1.JobSpec;
@@ -16,6 +17,7 @@ import io.feitian.proto.job.v1.Partitioner;
 import io.feitian.proto.job.v1.PipelineInput;
 import io.feitian.proto.job.v1.PipelineOutput;
 import io.feitian.proto.job.v1.PipelineSpec;
+import io.feitian.proto.job.v1.TaskCounts;
 import io.feitian.proto.job.v1.TaskSpec;
 import io.feitian.proto.job.v1.TaskState;
 import io.feitian.proto.job.v1.TaskStatus;
@@ -199,6 +201,7 @@ public final class JobRun {
     InstanceRun inst = t.instances[chosen];
     int attempt = inst.attemptsStarted++;
     t.attempts++;
+    t.attemptsHere++;
     inst.running.put(attempt, new Running(workerId, nodeId, now));
     return Optional.of(assignment(t, chosen, attempt));
   }
@@ -526,6 +529,29 @@ public final class JobRun {
   }
 
   /**
+   * Goes on counting from what a predecessor recorded of its tasks' attempts (its counts, taken
+   * before this master starts anything). Tasks the job no longer has are ignored.
+   */
+  public void carryOver(JobCounts earlier) {
+    earlier.getTasksMap().forEach((name, c) -> {
+      TaskRun t = tasks.get(name);
+      if (t != null) {
+        t.attempts += c.getAttempts();
+        t.failedAttempts += c.getFailedAttempts();
+        t.backups += c.getBackups();
+      }
+    });
+  }
+
+  /** Every task's attempt figures now, for a successor to {@link #carryOver}. */
+  public JobCounts counts() {
+    JobCounts.Builder out = JobCounts.newBuilder();
+    tasks.forEach((name, t) -> out.putTasks(name, TaskCounts.newBuilder().setAttempts(t.attempts)
+        .setFailedAttempts(t.failedAttempts).setBackups(t.backups).build()));
+    return out.build();
+  }
+
+  /**
    * Takes over an attempt a predecessor started, which a Task Worker still
    * runs (or has the result of): it counts as running here, and its result
    * is taken like any other. Returns false when the attempt is not wanted
@@ -545,8 +571,7 @@ public final class JobRun {
     }
     inst.running.put(attempt, new Running(workerId, nodeId, now));
     t.pending.remove(instance);
-    t.attempts++;
-    t.adopted++;
+    t.adopted++; // counted in attempts by the master that started it
     return true;
   }
 
@@ -765,7 +790,9 @@ public final class JobRun {
     final List<Long> durations = new ArrayList<>();
     int backups;
     int restored;
+    /** Every master's, as carried over, and this one's. */
     int attempts;
+    int attemptsHere;
     int adopted;
     TaskState state = TaskState.TASK_STATE_WAITING;
     int done;
@@ -827,7 +854,7 @@ public final class JobRun {
           .setPending(pending.size()).setRunning(runningInstances).setDone(done).setFailed(failed)
           .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut)
           .addAllBlacklistedNodes(blacklist).setBackups(backups).setRestored(restored)
-          .setAttempts(attempts).setAdopted(adopted).build();
+          .setAttempts(attempts).setAttemptsHere(attemptsHere).setAdopted(adopted).build();
     }
   }
 }

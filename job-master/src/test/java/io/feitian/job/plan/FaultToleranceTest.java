@@ -9,8 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.feitian.job.spec.JobSpecValidator;
 import io.feitian.proto.job.v1.Assignment;
 import io.feitian.proto.job.v1.FaultPolicy;
+import io.feitian.proto.job.v1.JobCounts;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.JobState;
+import io.feitian.proto.job.v1.TaskCounts;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +100,9 @@ class FaultToleranceTest {
   void aRestartedMasterAdoptsAttemptsStillRunningInsteadOfStartingThemAgain() {
     JobRun run = run(FaultPolicy.getDefaultInstance());
     run.startAttemptsAt(1_000); // the second master's range; its predecessor used 0..999
+    // What the predecessor recorded: it started 5 attempts of "a", one of which failed.
+    run.carryOver(JobCounts.newBuilder().putTasks("a", TaskCounts.newBuilder().setAttempts(5).setFailedAttempts(1)
+        .build()).putTasks("gone", TaskCounts.newBuilder().setAttempts(7).build()).build());
     assertThat(run.adopt("a", 3, 0, "w1", "n1", 0)).isTrue();
     assertThat(run.adopt("a", 3, 0, "w1", "n1", 0)).as("the same attempt twice").isFalse();
     assertThat(run.adopt("a", 4, 2, "w1", "n1", 0)).isTrue();
@@ -114,7 +119,12 @@ class FaultToleranceTest {
     assertThat(run.commitOf("a", 3).getAttempt()).isZero();
     assertThat(run.adopt("a", 3, 5, "w3", "n3", 3)).as("an attempt of a committed instance").isFalse();
     assertThat(run.status().getTasks(0).getAdopted()).isEqualTo(2);
-    assertThat(run.status().getTasks(0).getAttempts()).isEqualTo(10);
+    assertThat(run.status().getTasks(0).getAttemptsHere()).as("started by this master").isEqualTo(8);
+    assertThat(run.status().getTasks(0).getAttempts()).as("every master's, adopted ones counted once")
+        .isEqualTo(13);
+    assertThat(run.status().getTasks(0).getFailedAttempts()).isEqualTo(1);
+    assertThat(run.counts().getTasksMap()).as("what a successor carries over")
+        .doesNotContainKey("gone").containsEntry("a", TaskCounts.newBuilder().setAttempts(13).setFailedAttempts(1).build());
     assertThatThrownBy(() -> run.adopt("a", 10, 0, "w1", "n1", 0)).hasMessageContaining("instance 10");
   }
 
