@@ -109,6 +109,12 @@ final class ProcFs {
       return Optional.ofNullable(byPid.get(pid));
     }
 
+    /** A live child of {@code parent}, if it has one. */
+    Optional<Long> childOf(long parent) {
+      return byPid.values().stream().filter(s -> s.ppid() == parent && !s.isDead()).map(ProcStat::pid)
+          .findFirst();
+    }
+
     /**
      * The live processes of a worker: the members of process group {@code pgid}, the process
      * {@code leader}, and every descendant of those (a descendant may have moved to a group of its

@@ -19,6 +19,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -438,6 +439,7 @@ public final class ProcessSupervisor implements Closeable {
   private void watchdogTick() {
     try {
       List<SupervisedWorker> limited = new ArrayList<>();
+      List<SupervisedWorker> programUnseen = new ArrayList<>();
       for (SupervisedWorker worker : workers.values()) {
         WorkerRecord record = worker.record();
         if (record.state() != WorkerState.RUNNING) {
@@ -451,11 +453,15 @@ public final class ProcessSupervisor implements Closeable {
         if (record.memoryLimitMib() > 0 && !record.killRequested()) {
           limited.add(worker);
         }
+        if (worker.programPid() == 0) {
+          programUnseen.add(worker);
+        }
       }
-      if (limited.isEmpty()) {
+      if (limited.isEmpty() && programUnseen.isEmpty()) {
         return;
       }
       ProcFs.Table table = ProcFs.scan();
+      nameProgramPids(table, programUnseen);
       for (SupervisedWorker worker : limited) {
         WorkerRecord record = worker.record();
         long rssKib = ProcessTree.rssKib(table, record);
@@ -470,6 +476,27 @@ public final class ProcessSupervisor implements Closeable {
     } catch (RuntimeException e) {
       LOG.error("watchdog tick failed; will retry", e);
     }
+  }
+
+  /**
+   * Logs once the pid of each worker's program: the wrapper's child (forked, then replaced by the
+   * program), which is what an operator looks for in ps or top; the wrapper's pid, logged at launch,
+   * only names the process group.
+   */
+  private static void nameProgramPids(ProcFs.Table table, List<SupervisedWorker> workers) {
+    for (SupervisedWorker worker : workers) {
+      long wrapper = worker.record().pid();
+      table.childOf(wrapper).ifPresent(pid -> {
+        worker.programPid(pid);
+        LOG.info("worker {}: its program runs as pid {} (process group {})", worker.workerId(), pid, wrapper);
+      });
+    }
+  }
+
+  /** The pid of a running worker's program, once the watchdog has seen it (within a watchdog period of its start). */
+  public OptionalLong programPid(String workerId) {
+    SupervisedWorker w = workers.get(workerId);
+    return w == null || w.programPid() == 0 ? OptionalLong.empty() : OptionalLong.of(w.programPid());
   }
 
   // --- recovery ------------------------------------------------------------------------------

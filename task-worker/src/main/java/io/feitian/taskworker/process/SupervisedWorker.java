@@ -22,6 +22,8 @@ final class SupervisedWorker {
   private final CompletableFuture<WorkerSnapshot> ended = new CompletableFuture<>();
   private volatile WorkerRecord record; // written under this object's lock
   private Process process; // guarded by this; null when adopted or not started
+  /** The program's own pid (the wrapper's child), once the watchdog has seen it; 0 before. */
+  private volatile long programPid;
 
   SupervisedWorker(WorkerDirectory dir, WorkerRecord record) {
     this.dir = dir;
@@ -46,6 +48,14 @@ final class SupervisedWorker {
   /** The current state, at once, even while a change is being persisted or published. */
   WorkerSnapshot snapshot() {
     return record.toSnapshot(dir.workDir());
+  }
+
+  long programPid() {
+    return programPid;
+  }
+
+  void programPid(long pid) {
+    programPid = pid;
   }
 
   /** The process this JVM started, when it did (then the JVM is its parent and reaps it). */

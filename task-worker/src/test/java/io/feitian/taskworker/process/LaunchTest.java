@@ -1,5 +1,6 @@
 package io.feitian.taskworker.process;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -54,6 +56,18 @@ class LaunchTest extends SupervisorTestBase {
     assertEquals(work.toRealPath().toString(), Files.readString(work.resolve("cwd.txt")).trim());
     assertEquals("3", Files.readString(dir.resolve("exit_status")).trim());
     assertEquals(List.of(ended), supervisor.list());
+  }
+
+  @Test
+  void theProgramsOwnPidIsKnownNotOnlyItsWrappers() throws Exception {
+    ProcessSupervisor supervisor = startSupervisor(new Recorder());
+    // The program (a shell that execs sleep) writes its own pid.
+    WorkerHandle handle = supervisor.launch(shell("w-1", "echo $$ > program.pid; exec sleep 30"));
+    long program = awaitPidIn(workRoot().resolve("w-1/work/program.pid"));
+    await("the program's pid").atMost(DEADLINE).until(() -> supervisor.programPid("w-1").isPresent());
+    assertEquals(program, supervisor.programPid("w-1").getAsLong());
+    assertTrue(program != handle.snapshot().pid(), "the wrapper's pid is the group's, not the program's");
+    handle.kill(Duration.ofSeconds(5));
   }
 
   @Test
