@@ -18,6 +18,8 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.util.JsonFormat;
 import io.feitian.client.cli.FeitianCli;
 import io.feitian.common.grpc.TlsProbe;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.security.TlsSettings;
 import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.ListAppsResponse;
@@ -29,6 +31,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -316,6 +322,19 @@ class CliIT {
           && c.contains("feitian.security.tls.client-auth=require")).hasSize(9);
 
       assertThat(TlsProbe.speaksTls("127.0.0.1:" + (base + 1), Duration.ofSeconds(5))).isTrue();
+
+      // The agent's /metrics: HTTPS as Prometheus would scrape it, with the CA, a client certificate and a reader's token.
+      HttpClient scraper = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TlsSettings.client(
+          secure.resolve("ca.pem").toFile(), secure.resolve("operator.pem").toFile(),
+          secure.resolve("operator.key").toFile()).sslContext()).build();
+      URI agentMetrics = URI.create("https://127.0.0.1:" + (base + 1 + 201) + "/metrics");
+      String viewer = SecuritySettings.readToken(secure.resolve("viewer.token"));
+      HttpRequest scrape = HttpRequest.newBuilder(agentMetrics).timeout(Duration.ofSeconds(10))
+          .header("Authorization", "Bearer " + viewer).build();
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(
+          () -> scraper.send(scrape, HttpResponse.BodyHandlers.ofString()).body().contains("shennong_agent_series{"));
+      assertThat(scraper.send(HttpRequest.newBuilder(agentMetrics).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
 
       // No flags: the CLI finds the CA, the operator's certificate and token through FEITIAN_LOCAL_DIR.
       Path log = dir.resolve("cli.log");

@@ -24,6 +24,6 @@ public record MetricsEndpoint(String bind, int port) {
 
   /** The started server, or empty when the endpoint is off. */
   public Optional<MetricsHttpServer> start(Supplier<byte[]> metrics, SecuritySettings security) {
-    return port < 0 ? Optional.empty() : Optional.of(MetricsHttpServer.of(bind, port, metrics, security).start());
+    return port < 0 ? Optional.empty() : Optional.of(new MetricsHttpServer(bind, port, metrics, security).start());
   }
 }

@@ -2,9 +2,13 @@ package io.feitian.shennong.expose;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.feitian.common.security.BearerAuth;
 import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.security.TlsSettings;
 import io.feitian.common.security.TokenStore;
 import java.io.Closeable;
 import java.io.IOException;
@@ -17,11 +21,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code GET /metrics} over plain HTTP for Prometheus to scrape, with the body the owning
+ * Serves {@code GET /metrics} for Prometheus to scrape, with the body the owning
  * daemon renders: the server knows nothing of the daemon's state or its locking, it calls
  * {@code metrics} (e.g. {@link PrometheusExposition#snapshot} on the daemon's loop, then
  * {@link PrometheusExposition#write}) once per scrape, on its own single thread, so scrapes never
@@ -29,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With authentication on (tokens given), a scrape needs {@code Authorization: Bearer <token>}
  * of at least the reader role, checked by the same rule as every gRPC call ({@link BearerAuth}):
- * 401 without a known token, 403 for a role too low. There is no TLS: bind it to loopback or a
- * trusted interface (docs/SECURITY.md).
+ * 401 without a known token, 403 for a role too low. With TLS on, it is HTTPS only, from the same
+ * certificate, key and CA as the daemon's gRPC servers, asking for client certificates as they do
+ * ({@link TlsSettings#sslContext}, {@link TlsSettings#serverParameters}); plain HTTP to the port
+ * then fails the TLS handshake.
  *
  * <p>Lifecycle: {@link #start()} binds (port 0 picks a free port), {@link #close()} stops; each at
  * most once.
@@ -47,22 +54,25 @@ public final class MetricsHttpServer implements Closeable {
   private final int port;
   private final Supplier<byte[]> metrics;
   private final Optional<TokenStore> tokens;
+  private final TlsSettings tls;
   private final ExecutorService thread;
   private HttpServer server;
 
   /**
    * @param metrics the body of a scrape, in {@link PrometheusExposition#CONTENT_TYPE}; called on
    *     the server's thread
-   * @param tokens the tokens scrapes must present, or empty when authentication is off
+   * @param security the process's: scrapes must present one of its tokens when authentication is
+   *     on, and come over HTTPS when its TLS is
    */
-  public MetricsHttpServer(String host, int port, Supplier<byte[]> metrics, Optional<TokenStore> tokens) {
+  public MetricsHttpServer(String host, int port, Supplier<byte[]> metrics, SecuritySettings security) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
     }
     this.host = host;
     this.port = port;
     this.metrics = metrics;
-    this.tokens = tokens;
+    this.tokens = security.tokens();
+    this.tls = security.tls();
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "metrics-http");
       t.setDaemon(true);
@@ -70,28 +80,33 @@ public final class MetricsHttpServer implements Closeable {
     });
   }
 
-  /** With the process's security settings: its tokens when authentication is on. */
-  public static MetricsHttpServer of(String host, int port, Supplier<byte[]> metrics, SecuritySettings security) {
-    if (security.tls().enabled()) {
-      log.warn("{} on {}:{} is plain HTTP: TLS covers the gRPC servers only; bind it to a trusted interface", PATH,
-          host, port);
-    }
-    return new MetricsHttpServer(host, port, metrics, security.tokens());
-  }
-
   public MetricsHttpServer start() {
     if (!state.compareAndSet(State.LATENT, State.STARTED)) {
       throw new IllegalStateException("the metrics server was already started");
     }
+    InetSocketAddress address = new InetSocketAddress(host, port);
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+      server = tls.enabled() ? https(address) : HttpServer.create(address, 0);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve " + PATH + " on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     server.createContext("/", this::handle);
     server.setExecutor(thread);
     server.start();
+    log.info("serving {} on {}://{}:{}", PATH, tls.enabled() ? "https" : "http", host, port());
     return this;
+  }
+
+  private HttpsServer https(InetSocketAddress address) throws IOException {
+    SSLContext context = tls.sslContext();
+    HttpsServer https = HttpsServer.create(address, 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(context) {
+      @Override
+      public void configure(HttpsParameters params) {
+        params.setSSLParameters(tls.serverParameters(context));
+      }
+    });
+    return https;
   }
 
   /** The bound port (useful when 0 was asked for). */

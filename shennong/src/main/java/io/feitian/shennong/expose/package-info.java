@@ -14,7 +14,8 @@
  *       measures.
  *   <li>No sample timestamps: Prometheus stamps each scrape itself, which keeps its staleness
  *       handling for series that stop.
- *   <li>Plain HTTP, bearer tokens of the reader role when authentication is on; no TLS.
+ *   <li>Bearer tokens of the reader role when authentication is on; HTTPS (only) when TLS is on,
+ *       with the daemon's gRPC certificate, key, CA and client-auth mode.
  * </ul>
  */
 package io.feitian.shennong.expose;
