@@ -18,17 +18,33 @@ runs=$1
 tests=$2
 lock=${LOCK:-/tmp/feitian-mvn.lock}
 cd "$(dirname "$0")/.."
-# Test directories that existed before the loop belong to someone else's tests: never touched.
-before=$(ls -d /tmp/junit-* 2>/dev/null || true)
-cleanup() {
-  # The daemons of an interrupted run (their command lines name a test directory this loop
-  # created), and the workers they started (whose command lines name this tree's test classes).
+# The test directories of this loop's runs: those that appeared while a run held the build lock
+# (no one else's tests run then). Others' test directories are never touched.
+mine=()
+in_run=
+# Written by a run once it holds the lock: the test directories that existed before it.
+run_before=$(mktemp)
+new_dirs() {
+  [ -e "$run_before.taken" ] || return 0
   for d in /tmp/junit-*; do
-    if [ -d "$d" ] && ! grep -qxF "$d" <<< "$before"; then
-      pkill -9 -f "$d/" 2>/dev/null || true
+    if [ -d "$d" ] && ! grep -qxF "$d" "$run_before"; then
+      echo "$d"
     fi
   done
-  pkill -9 -f "$PWD/it/target/test-classes" 2>/dev/null || true
+}
+cleanup() {
+  # The daemons of an interrupted run (their command lines name a test directory of this loop),
+  # and the workers they started (whose command lines name this tree's test classes).
+  if [ -n "$in_run" ]; then
+    mapfile -t -O "${#mine[@]}" mine < <(new_dirs)
+  fi
+  for d in "${mine[@]}"; do
+    pkill -9 -f "$d/" 2>/dev/null || true
+  done
+  if [ -n "$in_run" ] && [ -e "$run_before.taken" ]; then
+    pkill -9 -f "$PWD/it/target/test-classes" 2>/dev/null || true
+  fi
+  rm -f "$run_before" "$run_before.taken"
 }
 trap cleanup EXIT
 mkdir -p it/target/loop
@@ -43,10 +59,14 @@ for i in $(seq 1 "$runs"); do
     sleep 5
   done
   start=$(date +%s)
+  rm -f "$run_before.taken"
+  : > "$run_before"
+  in_run=1
   # The busy loop starts once the lock is held, so that it loads the run and not a wait for the lock.
   if flock "$lock" bash -c '
+      ls -d /tmp/junit-* > "$2" 2>/dev/null; touch "$2.taken"
       if [ "$1" != none ]; then (while :; do :; done) & hog=$!; trap "kill $hog" EXIT; fi
-      shift; "$@"' run-under-load "${LOAD:-busy}" mvn -B -q -o "${build[@]}" -Dtest="$tests" \
+      shift 2; "$@"' run-under-load "${LOAD:-busy}" "$run_before" mvn -B -q -o "${build[@]}" -Dtest="$tests" \
       -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1; then
     pass=$((pass + 1))
     verdict=passed
@@ -55,6 +75,8 @@ for i in $(seq 1 "$runs"); do
     cp -r it/target/surefire-reports "it/target/loop/run-$i"
     verdict="FAILED (it/target/loop/run-$i)"
   fi
+  mapfile -t -O "${#mine[@]}" mine < <(new_dirs)
+  in_run=
   echo "run $i/$runs $verdict in $(( $(date +%s) - start )) s"
 done
 echo "$tests: $pass of $runs runs passed (load: ${LOAD:-busy})"
