@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -20,11 +21,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import oshi.SystemInfo;
+import oshi.hardware.HWDiskStore;
+import oshi.hardware.HardwareAbstractionLayer;
+import oshi.hardware.NetworkIF;
 
 /**
  * The real probe on this machine, checked against what the kernel says in /proc: the machine's
  * memory and CPUs, and a child process started under a task-worker's launch wrapper, as a worker
- * is, whose resident memory, threads, open files and CPU are known.
+ * is, whose resident memory, threads, open files and CPU are known; and its disks and interfaces,
+ * read from /proc, against OSHI's.
  */
 class OshiProbeTest {
   private static final int SLEEPERS = 12;
@@ -103,6 +109,42 @@ class OshiProbeTest {
     // This JVM (surefire's) is no Feitian daemon: only daemons and workers are reported.
     assertThat(samples).noneMatch(s -> s.getLabelsMap().getOrDefault("pid", "")
         .equals(Long.toString(ProcessHandle.current().pid())));
+  }
+
+  @Test
+  void disksAndInterfacesAreOshisWithCountersBetweenTwoOfOshisReadings() {
+    HardwareAbstractionLayer oshi = new SystemInfo().getHardware();
+    List<HWDiskStore> disksBefore = oshi.getDiskStores();
+    List<NetworkIF> interfacesBefore = oshi.getNetworkIFs(false);
+    MachineReading reading = new OshiProbe(0).read();
+    List<HWDiskStore> disksAfter = oshi.getDiskStores();
+    List<NetworkIF> interfacesAfter = oshi.getNetworkIFs(false);
+
+    assertThat(reading.disks()).extracting(MachineReading.DiskCounters::name)
+        .containsExactlyInAnyOrderElementsOf(disksBefore.stream().map(d -> d.getName().replace("/dev/", "")).toList())
+        .isNotEmpty();
+    for (MachineReading.DiskCounters d : reading.disks()) {
+      HWDiskStore before = byName(disksBefore, HWDiskStore::getName, "/dev/" + d.name());
+      HWDiskStore after = byName(disksAfter, HWDiskStore::getName, "/dev/" + d.name());
+      assertThat(d.reads()).as(d.name()).isBetween(before.getReads(), after.getReads());
+      assertThat(d.readBytes()).as(d.name()).isBetween(before.getReadBytes(), after.getReadBytes());
+      assertThat(d.writes()).as(d.name()).isBetween(before.getWrites(), after.getWrites());
+      assertThat(d.writtenBytes()).as(d.name()).isBetween(before.getWriteBytes(), after.getWriteBytes());
+    }
+    assertThat(reading.interfaces()).extracting(MachineReading.InterfaceCounters::name)
+        .containsExactlyInAnyOrderElementsOf(interfacesBefore.stream().map(NetworkIF::getName).toList());
+    for (MachineReading.InterfaceCounters n : reading.interfaces()) {
+      NetworkIF before = byName(interfacesBefore, NetworkIF::getName, n.name());
+      NetworkIF after = byName(interfacesAfter, NetworkIF::getName, n.name());
+      assertThat(n.receivedBytes()).as(n.name()).isBetween(before.getBytesRecv(), after.getBytesRecv());
+      assertThat(n.sentBytes()).as(n.name()).isBetween(before.getBytesSent(), after.getBytesSent());
+      assertThat(n.receivedPackets()).as(n.name()).isBetween(before.getPacketsRecv(), after.getPacketsRecv());
+      assertThat(n.sentPackets()).as(n.name()).isBetween(before.getPacketsSent(), after.getPacketsSent());
+    }
+  }
+
+  private static <T> T byName(List<T> all, Function<T, String> name, String wanted) {
+    return all.stream().filter(x -> name.apply(x).equals(wanted)).findFirst().orElseThrow();
   }
 
   private static double value(List<Sample> samples, String name) {
