@@ -302,6 +302,8 @@ public final class Rollout {
       case ROLLING_BACK -> rollingBack(now, out);
       case SUCCEEDED -> startReady(Purpose.FORWARD, now, out);
       case ROLLED_BACK -> startReady(Purpose.ROLLBACK, now, out);
+      // A rollback that failed on some nodes still undoes the others as they return.
+      case FAILED -> rollbackPlanned && startReady(Purpose.ROLLBACK, now, out);
       default -> false;
     };
   }
@@ -460,19 +462,26 @@ public final class Rollout {
       return false;
     }
     boolean started = startReady(Purpose.ROLLBACK, now, out);
-    boolean open = tasks.values().stream().anyMatch(t -> t.purpose() == Purpose.ROLLBACK
-        && (t.state() == State.PENDING || t.state() == State.RUNNING));
-    if (!open) {
-      List<String> broken = tasks.values().stream()
-          .filter(t -> t.purpose() == Purpose.ROLLBACK && t.state() == State.FAILED).map(Task::node).sorted().toList();
-      if (broken.isEmpty()) {
-        finish(Status.ROLLED_BACK, reason, out);
-      } else {
-        finish(Status.FAILED, reason + "; rollback failed on " + String.join(", ", broken), out);
-      }
-      return true;
+    boolean running = rollbackTasksIn(State.RUNNING);
+    boolean pending = rollbackTasksIn(State.PENDING);
+    List<String> broken = tasks.values().stream()
+        .filter(t -> t.purpose() == Purpose.ROLLBACK && t.state() == State.FAILED).map(Task::node).sorted().toList();
+    if (running || started || (pending && broken.isEmpty())) {
+      return started;
     }
-    return started;
+    if (broken.isEmpty()) {
+      finish(Status.ROLLED_BACK, reason, out);
+    } else {
+      // Nodes whose rollback failed stay unavailable: what still waits for their roles' budget is left to the operator
+      // (it starts by itself if the budget frees).
+      finish(Status.FAILED, reason + "; rollback failed on " + String.join(", ", broken)
+          + (pending ? "; the rest waits for unavailable nodes" : ""), out);
+    }
+    return true;
+  }
+
+  private boolean rollbackTasksIn(State state) {
+    return tasks.values().stream().anyMatch(t -> t.purpose() == Purpose.ROLLBACK && t.state() == state);
   }
 
   /** A rollback task for every forward task a node was told about; nodes away get theirs when they return. */
@@ -508,7 +517,15 @@ public final class Rollout {
     unavailable.forEach(n -> nodes.get(n).roles().forEach(r -> unavailableByRole.merge(r, 1, Integer::sum)));
     boolean started = false;
     for (Task t : ready) {
-      if (purpose == Purpose.ROLLBACK && undoneLaterPhase(t)) {
+      // A broken node is undone at once: it serves nothing, and its rollback frees its roles' budget.
+      if (purpose == Purpose.ROLLBACK && undoneLaterPhase(t) && !brokenByAnother(t)) {
+        continue;
+      }
+      if (purpose == Purpose.FORWARD && brokenByAnother(t)) {
+        // A node with a failed task gets no further change; its task waits (without holding up its batch).
+        if (t.state() == State.PENDING) {
+          tasks.put(t.key(), t.with(State.DEFERRED, now, "waits: the node has a failed task"));
+        }
         continue;
       }
       if (busyOrBlocked(t) || !fits(t.node(), unavailable, unavailableByRole)) {
@@ -546,6 +563,10 @@ public final class Rollout {
       }
     }
     return false;
+  }
+
+  private boolean brokenByAnother(Task t) {
+    return tasks.values().stream().anyMatch(o -> o != t && o.node().equals(t.node()) && o.state() == State.FAILED);
   }
 
   /** Down, in a task, or broken by a failed one. */
