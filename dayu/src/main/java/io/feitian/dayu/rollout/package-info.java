@@ -36,11 +36,13 @@
  *   <li>A stopped rollout starts no further forward task; a rollback returns every touched
  *       node to its previous version; scale-in never removes a role's last node.
  *   <li>A succeeded rollout left every node that was up at the target, except nodes whose
- *       failure was within the threshold.
+ *       failure was within the threshold and nodes held back because failed nodes use up
+ *       their role's unavailability budget. A node with a failed task gets no further forward
+ *       change; on rollback it is undone first.
  * </ul>
  *
  * <h2>Cost</h2>
- * Each call scans the rollout's tasks a few times: O(tasks × nodes of a role) per call, fine for
- * the thousands of nodes of one rollout; nothing is kept between calls but the state record.
+ * Each call scans the rollout's tasks: O(tasks²) in the worst case, fine for the hundreds to
+ * low thousands of nodes of one rollout; nothing is kept between calls but the state record.
  */
 package io.feitian.dayu.rollout;
