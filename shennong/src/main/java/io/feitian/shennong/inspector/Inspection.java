@@ -97,7 +97,9 @@ final class Inspection {
 
   private void process(MachineReading r, MachineReading.ProcessFigures p, Out out) {
     String pid = Long.toString(p.pid());
-    String[] who = {"role", p.role(), "pid", pid};
+    List<String> labels = new ArrayList<>(List.of("role", p.role(), "pid", pid));
+    p.owner().forEach((k, v) -> labels.addAll(List.of(k, v)));
+    String[] who = labels.toArray(String[]::new);
     // Per second of CPU milliseconds, divided by 1000: cores busy (1.0 = one core all the time).
     rates.rate(new RateKey("process.cpu", pid + "@" + p.startTimeMs()), p.cpuMillis(), r.monotonicNanos())
         .ifPresent(msPerSecond -> out.add("process.cpu.cores", msPerSecond / 1000.0, who));

@@ -1,6 +1,7 @@
 package io.feitian.shennong.inspector;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one sampling read from the operating system, as plain figures: counters as the kernel keeps
@@ -51,6 +52,10 @@ record MachineReading(long wallMs, long monotonicNanos, CpuTicks cpu, List<CpuTi
    * @param cpuMillis user and system CPU time since it started
    * @param openFiles open file descriptors, negative when unreadable
    */
-  record ProcessFigures(long pid, long startTimeMs, String role, long cpuMillis, long rssBytes, int threads,
-      long openFiles) {}
+  record ProcessFigures(long pid, long startTimeMs, String role, Map<String, String> owner, long cpuMillis,
+      long rssBytes, int threads, long openFiles) {
+    ProcessFigures {
+      owner = Map.copyOf(owner);
+    }
+  }
 }

@@ -71,7 +71,7 @@ final class OshiProbe {
   private Set<String> interfaces = Set.of();
 
   /** @param startTicks from its stat when found: another value later means another process */
-  private record Tracked(int pid, String role, long startTimeMs, long startTicks) {}
+  private record Tracked(int pid, String role, Map<String, String> owner, long startTimeMs, long startTicks) {}
 
   private record Mounted(String mount, String type, FileStore store) {}
 
@@ -176,16 +176,21 @@ final class OshiProbe {
     List<ProcessRoles.ProcessInfo> infos = new ArrayList<>(table.size());
     Map<Integer, OSProcess> byPid = new LinkedHashMap<>();
     for (OSProcess p : table) {
-      infos.add(new ProcessRoles.ProcessInfo(p.getProcessID(), p.getParentProcessID(), p.getArguments()));
+      List<String> args = p.getArguments();
+      // Only a launch wrapper's environment is read: it names the worker it runs.
+      Map<String, String> environment = ProcessRoles.isLaunchWrapper(args) ? p.getEnvironmentVariables() : Map.of();
+      infos.add(new ProcessRoles.ProcessInfo(p.getProcessID(), p.getParentProcessID(), args, environment));
       byPid.put(p.getProcessID(), p);
     }
     processes.clear();
+    Map<Long, ProcessRoles.Owner> owners = ProcessRoles.owners(infos);
     ProcessRoles.classify(infos).forEach((pid, role) -> {
       OSProcess p = byPid.get(pid.intValue());
+      Map<String, String> owner = owners.containsKey(pid) ? owners.get(pid).labels() : Map.of();
       // Its start in ticks is read now, a moment after OSHI's table: a pid reused in between is
       // taken for the process OSHI saw until the next discovery.
-      stat(p.getProcessID()).ifPresent(s ->
-          processes.put(p.getProcessID(), new Tracked(p.getProcessID(), role, p.getStartTime(), s.startTicks())));
+      stat(p.getProcessID()).ifPresent(s -> processes.put(p.getProcessID(),
+          new Tracked(p.getProcessID(), role, owner, p.getStartTime(), s.startTicks())));
     });
   }
 
@@ -201,7 +206,7 @@ final class OshiProbe {
         continue;
       }
       ProcessStat s = stat.get();
-      out.add(new MachineReading.ProcessFigures(t.pid(), t.startTimeMs(), t.role(),
+      out.add(new MachineReading.ProcessFigures(t.pid(), t.startTimeMs(), t.role(), t.owner(),
           s.cpuTicks() * 1000 / CLOCK_TICKS_PER_SECOND, s.residentPages() * PAGE_BYTES, s.threads(),
           openFiles(t.pid())));
     }

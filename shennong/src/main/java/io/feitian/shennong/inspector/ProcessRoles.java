@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Which processes of a node the inspector reports on, and in what role: the Feitian daemons and
@@ -22,6 +23,10 @@ import java.util.TreeMap;
  *       descendant that is itself a daemon (a job-master) keeps its daemon role; the wrapper, a
  *       few hundred KiB of shell, is not reported.
  * </ul>
+ *
+ * <p>A process under a wrapper also has an {@link Owner}: the application and worker that the
+ * wrapper's environment names ({@code FEITIAN_APP_ID}, {@code FEITIAN_WORKER_ID}), so that its
+ * series say whose it is.
  *
  * Pure: the process table is passed in.
  */
@@ -45,10 +50,29 @@ final class ProcessRoles {
       "--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports", "--add-opens",
       "--add-reads", "--patch-module", "--enable-native-access");
 
-  /** One row of the process table: pid, parent pid and the command line (empty when unreadable). */
-  record ProcessInfo(long pid, long parentPid, List<String> args) {
+  /** The environment variables of a launch wrapper that name the worker it runs (task-worker sets them). */
+  static final String APP_ID_VARIABLE = "FEITIAN_APP_ID";
+  static final String WORKER_ID_VARIABLE = "FEITIAN_WORKER_ID";
+
+  /**
+   * One row of the process table: pid, parent pid, the command line (empty when unreadable) and,
+   * for a launch wrapper, its environment (empty for other processes, and when unreadable).
+   */
+  record ProcessInfo(long pid, long parentPid, List<String> args, Map<String, String> environment) {
     ProcessInfo {
       args = List.copyOf(args);
+      environment = Map.copyOf(environment);
+    }
+
+    ProcessInfo(long pid, long parentPid, List<String> args) {
+      this(pid, parentPid, args, Map.of());
+    }
+  }
+
+  /** The application and worker a process runs for, as labels ({@code app}, {@code worker}). */
+  record Owner(String app, String worker) {
+    Map<String, String> labels() {
+      return Map.of("app", app, "worker", worker);
     }
   }
 
@@ -56,10 +80,7 @@ final class ProcessRoles {
 
   /** The role of every process to report on, by pid (in pid order). */
   static Map<Long, String> classify(List<ProcessInfo> table) {
-    Map<Long, List<ProcessInfo>> children = new HashMap<>();
-    for (ProcessInfo p : table) {
-      children.computeIfAbsent(p.parentPid(), k -> new ArrayList<>()).add(p);
-    }
+    Map<Long, List<ProcessInfo>> children = childrenByParent(table);
     Map<Long, String> roles = new TreeMap<>();
     for (ProcessInfo p : table) {
       String role = daemonRole(p.args());
@@ -69,14 +90,46 @@ final class ProcessRoles {
     }
     for (ProcessInfo p : table) {
       if (isLaunchWrapper(p.args())) {
-        markWorkers(p.pid(), children, roles);
+        // Descendants with no role yet are workers; nested wrappers are not reported.
+        forEachDescendant(p.pid(), children, d -> {
+          if (!isLaunchWrapper(d.args())) {
+            roles.putIfAbsent(d.pid(), WORKER);
+          }
+        });
       }
     }
     return roles;
   }
 
-  /** Marks the descendants of {@code pid} that have no role yet as workers (iteratively: trees may be deep). */
-  private static void markWorkers(long pid, Map<Long, List<ProcessInfo>> children, Map<Long, String> roles) {
+  /**
+   * The owner of every process under a launch wrapper that names one in its environment: the
+   * program it runs and that program's descendants, a daemon such as a job-master included.
+   */
+  static Map<Long, Owner> owners(List<ProcessInfo> table) {
+    Map<Long, List<ProcessInfo>> children = childrenByParent(table);
+    Map<Long, Owner> owners = new TreeMap<>();
+    for (ProcessInfo p : table) {
+      String app = p.environment().getOrDefault(APP_ID_VARIABLE, "");
+      String worker = p.environment().getOrDefault(WORKER_ID_VARIABLE, "");
+      if (isLaunchWrapper(p.args()) && !app.isEmpty() && !worker.isEmpty()) {
+        Owner owner = new Owner(app, worker);
+        forEachDescendant(p.pid(), children, d -> owners.put(d.pid(), owner));
+      }
+    }
+    return owners;
+  }
+
+  private static Map<Long, List<ProcessInfo>> childrenByParent(List<ProcessInfo> table) {
+    Map<Long, List<ProcessInfo>> children = new HashMap<>();
+    for (ProcessInfo p : table) {
+      children.computeIfAbsent(p.parentPid(), k -> new ArrayList<>()).add(p);
+    }
+    return children;
+  }
+
+  /** Calls {@code action} on every descendant of {@code pid} (iteratively: trees may be deep). */
+  private static void forEachDescendant(long pid, Map<Long, List<ProcessInfo>> children,
+      Consumer<ProcessInfo> action) {
     List<Long> pending = new ArrayList<>(List.of(pid));
     while (!pending.isEmpty()) {
       long parent = pending.remove(pending.size() - 1);
@@ -84,9 +137,7 @@ final class ProcessRoles {
         if (child.pid() == parent) {
           continue; // pid 0's parent is itself in some tables
         }
-        if (!isLaunchWrapper(child.args())) {
-          roles.putIfAbsent(child.pid(), WORKER);
-        }
+        action.accept(child);
         pending.add(child.pid());
       }
     }

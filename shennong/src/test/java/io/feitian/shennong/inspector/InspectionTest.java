@@ -31,7 +31,7 @@ class InspectionTest {
   }
 
   private static ProcessFigures master(long s) {
-    return new ProcessFigures(42, 1_699_999_000_000L, "fuxi-master", 250 * s, 300L << 20, 40, 120);
+    return new ProcessFigures(42, 1_699_999_000_000L, "fuxi-master", Map.of(), 250 * s, 300L << 20, 40, 120);
   }
 
   private static Map<String, Double> byKey(List<Sample> samples) {
@@ -88,11 +88,13 @@ class InspectionTest {
   @Test
   void aPidReusedByANewProcessStartsItsCpuRateOver() {
     inspection.samples(reading(1, List.of(master(1))));
-    ProcessFigures reused = new ProcessFigures(42, 1_700_000_001_500L, "worker", 10, 1 << 20, 1, 3);
+    ProcessFigures reused = new ProcessFigures(42, 1_700_000_001_500L, "worker",
+        Map.of("app", "a7", "worker", "a7.copy.1f2e"), 10, 1 << 20, 1, 3);
     List<Sample> samples = inspection.samples(reading(2, List.of(reused)));
     assertThat(samples).noneMatch(s -> s.getName().equals("process.cpu.cores"));
-    assertThat(samples).anyMatch(s -> s.getName().equals("process.memory.rss.bytes")
-        && s.getLabelsMap().get("role").equals("worker"));
+    // A worker's series name its application and worker.
+    assertThat(byKey(samples)).containsEntry(
+        "process.memory.rss.bytes{app=a7, node=n1, pid=42, role=worker, worker=a7.copy.1f2e}", (double) (1 << 20));
   }
 
   @Test

@@ -45,7 +45,9 @@ class OshiProbeTest {
   void startAWorkerUnderALaunchWrapper() throws IOException {
     Path log = dir.resolve("child.log");
     // As task-worker's ProgramLauncher: sh -c SCRIPT feitian-launch ..., the program its child.
+    // The worker it runs named in its environment, as ProgramLauncher does.
     wrapper = ChildJvm.of(BusyChild.class).args(Integer.toString(SLEEPERS)).jvmArg("-Xmx128m").log(log)
+        .env(ProcessRoles.APP_ID_VARIABLE, "app-9").env(ProcessRoles.WORKER_ID_VARIABLE, "app-9.busy.0001")
         .launchedBy(List.of("/bin/sh", "-c", "\"$@\" & wait $!", ProcessRoles.LAUNCH_WRAPPER)).start();
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log) && Files.readString(log).contains("ready"));
     child = wrapper.children().findFirst().orElseThrow().pid();
@@ -91,7 +93,8 @@ class OshiProbeTest {
         && s.getLabelsMap().get("mount").equals("/") && s.getValue() > 0);
 
     String pid = Long.toString(child);
-    Map<String, String> worker = Map.of("node", "here", "role", "worker", "pid", pid);
+    Map<String, String> worker = Map.of("node", "here", "role", "worker", "pid", pid, "app", "app-9",
+        "worker", "app-9.busy.0001");
     long vmRssBytes = status(child, "VmRSS") * 1024;
     assertThat(value(samples, "process.memory.rss.bytes", worker)).as("VmRSS %d", vmRssBytes)
         .isCloseTo(vmRssBytes, within(8.0 * (1 << 20))).isGreaterThan(64.0 * (1 << 20));

@@ -15,8 +15,12 @@ class ProcessRolesTest {
   }
 
   private static ProcessInfo wrapper(long pid, long parent) {
-    return p(pid, parent, "/bin/sh", "-c", "trap : HUP INT QUIT TERM\n...", "feitian-launch", "/w/pid", "/w/st.tmp",
-        "/w/st", "/bin/mv", "/w/kill", "/usr/bin/python3", "job.py");
+    return wrapper(pid, parent, Map.of());
+  }
+
+  private static ProcessInfo wrapper(long pid, long parent, Map<String, String> environment) {
+    return new ProcessInfo(pid, parent, List.of("/bin/sh", "-c", "trap : HUP INT QUIT TERM\n...", "feitian-launch", "/w/pid", "/w/st.tmp",
+        "/w/st", "/bin/mv", "/w/kill", "/usr/bin/python3", "job.py"), environment);
   }
 
   @Test
@@ -67,6 +71,27 @@ class ProcessRolesTest {
         p(60, 11, "systemd-notify", "--ready")));
     assertThat(roles).isEqualTo(Map.of(11L, "task-worker", 31L, "worker", 32L, "worker", 41L, "worker",
         51L, "job-master", 52L, "worker"));
+  }
+
+  @Test
+  void everythingUnderAWrapperBelongsToTheWorkerItsEnvironmentNames() {
+    Map<String, String> job = Map.of("FEITIAN_APP_ID", "app-7", "FEITIAN_WORKER_ID", "app-7.job-master.ab12",
+        "PATH", "/bin");
+    List<ProcessInfo> table = List.of(
+        p(11, 1, JAVA, "-cp", "/x", "io.feitian.taskworker.TaskWorkerMain"),
+        wrapper(50, 11, job),
+        p(51, 50, JAVA, "-cp", "/x", "io.feitian.job.master.JobMasterMain"),
+        p(52, 51, "sh", "-c", "helper"),
+        wrapper(60, 11, Map.of("FEITIAN_APP_ID", "app-8", "FEITIAN_WORKER_ID", "app-8.copy.cd34")),
+        p(61, 60, "/usr/bin/python3", "job.py"),
+        // A wrapper whose environment could not be read (another user's): its worker has no owner.
+        wrapper(70, 11),
+        p(71, 70, "sleep", "9"));
+    ProcessRoles.Owner jobMaster = new ProcessRoles.Owner("app-7", "app-7.job-master.ab12");
+    assertThat(ProcessRoles.owners(table)).isEqualTo(Map.of(51L, jobMaster, 52L, jobMaster,
+        61L, new ProcessRoles.Owner("app-8", "app-8.copy.cd34")));
+    assertThat(ProcessRoles.classify(table)).containsEntry(51L, "job-master").containsEntry(61L, "worker")
+        .containsEntry(71L, "worker");
   }
 
   @Test
