@@ -77,7 +77,7 @@ public final class ClusterStore {
     return tx.write(h -> {
       Sql sql = h.attach(Sql.class);
       if (sql.cluster(name).isPresent()) {
-        throw Inputs.bad("cluster", Inputs.quote(name) + " already exists");
+        throw Inputs.taken("cluster", Inputs.quote(name) + " already exists");
       }
       sql.insertCluster(name, description, tx.now());
       return sql.cluster(name).orElseThrow();
@@ -101,7 +101,7 @@ public final class ClusterStore {
       long clusterId = h.attach(Lookups.class).cluster(cluster);
       Sql sql = h.attach(Sql.class);
       if (h.attach(Lookups.class).nodeId(clusterId, host).isPresent()) {
-        throw Inputs.bad("host", "node " + Inputs.quote(host) + " already exists in cluster " + Inputs.quote(cluster));
+        throw Inputs.taken("host", "node " + Inputs.quote(host) + " already exists in cluster " + Inputs.quote(cluster));
       }
       sql.insertNode(clusterId, host, rack, tx.now());
       long nodeId = h.attach(Lookups.class).nodeId(clusterId, host).orElseThrow();

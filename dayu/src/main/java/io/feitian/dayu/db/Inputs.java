@@ -32,6 +32,14 @@ final class Inputs {
     return CHECKS.bad(field, problem);
   }
 
+  static NotFoundException unknown(String field, String problem) {
+    return new NotFoundException(bad(field, problem).getMessage());
+  }
+
+  static AlreadyExistsException taken(String field, String problem) {
+    return new AlreadyExistsException(bad(field, problem).getMessage());
+  }
+
   /** A non-null value matching {@code pattern}. */
   static String name(String field, String value, Pattern pattern) {
     required(field, value);

@@ -21,18 +21,18 @@ interface Lookups {
 
   default long cluster(String name) {
     Inputs.name("cluster", name, Inputs.CLUSTER);
-    return clusterId(name).orElseThrow(() -> Inputs.bad("cluster", "unknown cluster " + Inputs.quote(name)));
+    return clusterId(name).orElseThrow(() -> Inputs.unknown("cluster", "unknown cluster " + Inputs.quote(name)));
   }
 
   default long module(String field, String name) {
     Inputs.name(field, name, Inputs.MODULE);
-    return moduleId(name).orElseThrow(() -> Inputs.bad(field, "unknown module " + Inputs.quote(name)
+    return moduleId(name).orElseThrow(() -> Inputs.unknown(field, "unknown module " + Inputs.quote(name)
         + " (publish a version of it first)"));
   }
 
   default long node(String field, long clusterId, String cluster, String host) {
     Inputs.name(field, host, Inputs.HOST);
-    return nodeId(clusterId, host).orElseThrow(() -> Inputs.bad(field, "unknown node " + Inputs.quote(host)
+    return nodeId(clusterId, host).orElseThrow(() -> Inputs.unknown(field, "unknown node " + Inputs.quote(host)
         + " in cluster " + Inputs.quote(cluster)));
   }
 

@@ -25,13 +25,18 @@ public final class ModuleGraph {
   private final Map<String, Set<String>> edges = new TreeMap<>();
   private final List<String> order;
 
-  private ModuleGraph(Map<String, List<ModuleDescriptor>> versions) {
+  /** @param complete every dependency must be present and satisfied; otherwise absent ones are left out */
+  private ModuleGraph(Map<String, List<ModuleDescriptor>> versions, boolean complete) {
     this.versions = versions;
     for (Map.Entry<String, List<ModuleDescriptor>> e : versions.entrySet()) {
       Set<String> needs = new TreeSet<>();
       for (ModuleDescriptor d : e.getValue()) {
         for (Dependency dep : d.dependencies()) {
-          checkSatisfied(d, dep);
+          if (complete) {
+            checkSatisfied(d, dep);
+          } else if (!versions.containsKey(dep.module())) {
+            continue;
+          }
           needs.add(dep.module());
         }
       }
@@ -42,6 +47,19 @@ public final class ModuleGraph {
 
   /** IllegalArgumentException naming the module and dependency when a dependency is missing, out of range, or cyclic. */
   public static ModuleGraph of(Collection<ModuleDescriptor> modules) {
+    return new ModuleGraph(byName(modules), true);
+  }
+
+  /**
+   * IllegalArgumentException naming the cycle if the dependencies among {@code modules} form one,
+   * whatever their ranges; dependencies on modules not among them are left out. What publishing a
+   * version checks: the modules it needs may be published later, ranges are a rollout's concern.
+   */
+  public static void checkAcyclic(Collection<ModuleDescriptor> modules) {
+    new ModuleGraph(byName(modules), false);
+  }
+
+  private static Map<String, List<ModuleDescriptor>> byName(Collection<ModuleDescriptor> modules) {
     Map<String, List<ModuleDescriptor>> byName = new TreeMap<>();
     Set<String> ids = new HashSet<>();
     for (ModuleDescriptor d : modules) {
@@ -49,7 +67,7 @@ public final class ModuleGraph {
         byName.computeIfAbsent(d.name(), n -> new ArrayList<>()).add(d);
       }
     }
-    return new ModuleGraph(byName);
+    return byName;
   }
 
   private void checkSatisfied(ModuleDescriptor d, Dependency dep) {
