@@ -101,6 +101,14 @@ abstract class ConfigDatabaseContract {
     refusedUnchanged("roles", () -> db.clusters().addNode("prod", "n2", "r1", Set.of("Not A Role")));
     refusedUnchanged("host", () -> db.clusters().setRoles("prod", "n9", Set.of("worker")));
     refusedUnchanged("cluster", () -> db.clusters().addCluster("a/b", ""));
+    // The server tells NOT_FOUND and ALREADY_EXISTS from INVALID_ARGUMENT by these types.
+    assertThatThrownBy(() -> db.clusters().addCluster("prod", "")).isInstanceOf(AlreadyExistsException.class);
+    assertThatThrownBy(() -> db.clusters().addNode("prod", "n1", "r1", Set.of()))
+        .isInstanceOf(AlreadyExistsException.class);
+    assertThatThrownBy(() -> db.clusters().nodes("nope")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> db.clusters().removeNode("prod", "n9")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> db.params().history("prod", "ghost")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> db.clusters().addCluster("a/b", "")).isNotInstanceOf(NotFoundException.class);
   }
 
   // ---- modules and versions

@@ -32,6 +32,14 @@ class ModuleGraphTest {
   }
 
   @Test
+  void acyclicCheckIgnoresRangesAndAbsentModules() {
+    ModuleGraph.checkAcyclic(List.of(simple("a", "2.0.0", R, "b < 1", "x"), simple("b", "3.0.0", R)));
+    assertThatThrownBy(() -> ModuleGraph.checkAcyclic(List.of(simple("a", "1.0.0", R, "b", "x"),
+        simple("b", "1.0.0", R, "a >= 9"))))
+        .hasMessage("dependency cycle: a -> b -> a");
+  }
+
+  @Test
   void refusesMissingAndUnsatisfiedDependencies() {
     assertThatThrownBy(() -> ModuleGraph.of(List.of(simple("b", "1.0.0", R, "a >= 1"))))
         .hasMessage("b 1.0.0 depends on a >= 1.0.0, which is not deployed or in the rollout");

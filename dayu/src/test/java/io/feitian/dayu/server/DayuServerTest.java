@@ -210,7 +210,7 @@ class DayuServerTest {
   @Test
   void refusedPublicationsChangeNothing() {
     seed();
-    ListModulesResponse before = dayu().listModules(ListModulesRequest.getDefaultInstance());
+    final ListModulesResponse before = dayu().listModules(ListModulesRequest.getDefaultInstance());
 
     assertRefused(() -> publish("app", "1.1.0", "not-a-checksum"), Status.Code.INVALID_ARGUMENT, "sha256");
     assertRefused(() -> publish("app", "1.0.0", SHA_B), Status.Code.INVALID_ARGUMENT, "sha256");
@@ -223,12 +223,13 @@ class DayuServerTest {
         "descriptor describes app 1.1.0, not app 1.2.0");
     assertRefused(() -> dayu().publishModule(PublishModuleRequest.newBuilder().setModule("app").setVersion("1.2.0")
         .setSha256(SHA_A).build()), Status.Code.INVALID_ARGUMENT, "descriptor is required");
+    assertThat(dayu().listModules(ListModulesRequest.getDefaultInstance())).isEqualTo(before);
+
     publish("base", "1.0.0", SHA_A, "app >= 1.0");
-    before = dayu().listModules(ListModulesRequest.getDefaultInstance());
+    ListModulesResponse withBase = dayu().listModules(ListModulesRequest.getDefaultInstance());
     assertRefused(() -> publish("app", "1.1.0", SHA_A, "base >= 1.0"), Status.Code.INVALID_ARGUMENT,
         "descriptor dependency cycle: app -> base -> app");
-
-    assertThat(dayu().listModules(ListModulesRequest.getDefaultInstance())).isEqualTo(before);
+    assertThat(dayu().listModules(ListModulesRequest.getDefaultInstance())).isEqualTo(withBase);
   }
 
   @Test
