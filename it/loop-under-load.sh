@@ -47,6 +47,11 @@ cleanup() {
   rm -f "$run_before" "$run_before.taken"
 }
 trap cleanup EXIT
+# The tests a run ran, from surefire's summary: a run that ran none (its test classes missing,
+# say after a failed compile elsewhere) is no pass.
+tests_run() {
+  grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, ' "$1" | tail -1 | sed -E 's/.*Tests run: ([0-9]+),.*/\1/' | grep . || echo 0
+}
 mkdir -p it/target/loop
 if [ "${FROM:-installed}" = worktree ]; then
   build=(-pl it -am test)
@@ -66,10 +71,11 @@ for i in $(seq 1 "$runs"); do
   if flock "$lock" bash -c '
       ls -d /tmp/junit-* > "$2" 2>/dev/null; touch "$2.taken"
       if [ "$1" != none ]; then (while :; do :; done) & hog=$!; trap "kill $hog" EXIT; fi
-      shift 2; "$@"' run-under-load "${LOAD:-busy}" "$run_before" mvn -B -q -o "${build[@]}" -Dtest="$tests" \
-      -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1; then
+      shift 2; "$@"' run-under-load "${LOAD:-busy}" "$run_before" mvn -B -o "${build[@]}" -Dtest="$tests" \
+      -Dsurefire.failIfNoSpecifiedTests=false > "it/target/loop/run-$i.log" 2>&1 \
+      && ran=$(tests_run "it/target/loop/run-$i.log") && [ "$ran" -gt 0 ]; then
     pass=$((pass + 1))
-    verdict=passed
+    verdict="passed ($ran tests)"
   else
     rm -rf "it/target/loop/run-$i"
     cp -r it/target/surefire-reports "it/target/loop/run-$i"
