@@ -256,4 +256,50 @@ class MonitorServiceTest {
     assertThat(api(s).listRules(ListRulesRequest.getDefaultInstance()).getRulesList())
         .extracting(r -> r.getName()).containsExactly("LoadHigh", "LoadHigher");
   }
+
+  /** Runs the feitian CLI in this JVM against the test's cluster; returns its exit code, stdout and stderr. */
+  private String[] cli(String... args) {
+    java.io.PrintStream out = System.out;
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--cluster", "zk://" + zk.getConnectString(), "--cluster-name", "local"));
+    int code;
+    try {
+      System.setOut(new java.io.PrintStream(o, true));
+      System.setErr(new java.io.PrintStream(e, true));
+      code = io.feitian.client.cli.FeitianCli.run(all.toArray(String[]::new));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    return new String[] {Integer.toString(code), o.toString(), e.toString()};
+  }
+
+  @Test
+  void feitianAlertsTalksToTheLeader() throws Exception {
+    startMonitor("m1");
+    startMonitor("m2");
+    leader();
+    String[] rules = cli("alerts", "rules");
+    assertThat(rules[0]).as(rules[2]).isEqualTo("0");
+    assertThat(rules[1]).contains("LoadHigh", "threshold", "load.conf:3");
+
+    String[] added = cli("alerts", "silence", "add", "{node=\"n1\"}", "-d", "1h", "-m", "maintenance", "-a", "ops");
+    assertThat(added[0]).as(added[2]).isEqualTo("0");
+    // The last line: this JVM's log lines go to stdout too.
+    String id = added[1].strip().lines().reduce((a, b) -> b).orElseThrow();
+    assertThat(cli("alerts", "silence", "list")[1]).contains(id, "active", "{node=\"n1\"}", "maintenance");
+    assertThat(cli("alerts", "silence", "expire", id)[1]).contains("silence " + id + " expired");
+    assertThat(cli("alerts", "silence", "list", "--json")[1]).contains("\"state\": \"expired\"");
+
+    String[] bad = cli("alerts", "silence", "add", "{}", "-m", "x");
+    assertThat(bad[0]).isEqualTo("1");
+    assertThat(bad[2]).contains("INVALID_ARGUMENT: matchers:");
+    assertThat(cli("alerts", "silence", "expire", "nope")[2]).contains("NOT_FOUND");
+    assertThat(cli("alerts", "reload")[1]).contains("reloaded 1 rules and 0 inhibitions");
+    assertThat(cli("alerts")[1]).contains("STATE", "(none)");
+    assertThat(cli("alerts", "history")[0]).isEqualTo("0");
+  }
 }
