@@ -21,6 +21,7 @@ import io.feitian.shennong.monitor.notify.Notification;
 import io.feitian.shennong.monitor.notify.Notifier;
 import io.feitian.shennong.monitor.notify.Silence;
 import io.feitian.shennong.monitor.notify.Silences;
+import io.feitian.shennong.monitor.rules.Condition;
 import io.feitian.shennong.monitor.rules.Rule;
 import io.feitian.shennong.monitor.rules.RuleSet;
 import io.grpc.Status;
@@ -102,6 +103,7 @@ final class MonitorTerm implements AutoCloseable {
   private final AlertHistory history;
   private final Map<String, Handle> subscriptions = new HashMap<>();
   private final Map<String, String> subscriptionErrors = new HashMap<>();
+  private final WholeWindows wholeWindows = new WholeWindows();
   /** Something was observed since the state was last written. */
   private boolean observedSinceWrite;
   private long lastWriteMs;
@@ -161,20 +163,24 @@ final class MonitorTerm implements AutoCloseable {
       Handle h = new Handle(rule.name(), rule.subscription());
       subscriptions.put(rule.name(), h);
       subscriptionErrors.remove(rule.name());
+      wholeWindows.forget(rule.name());
       h.subscription = parts.shennong().subscribe(request, h);
     }
     List<String> gone = subscriptions.keySet().stream().filter(name -> rules.rule(name) == null).toList();
     for (String name : gone) {
       subscriptions.remove(name).subscription.close();
       subscriptionErrors.remove(name);
+      wholeWindows.forget(name);
     }
   }
 
   private void observe(String rule, boolean events, SubscriptionUpdate update) {
     if (events) {
       update.getEventsList().forEach(e -> evaluator.observeEvent(rule, e));
-    } else {
+    } else if (!(rules.rule(rule).condition() instanceof Condition.Threshold)) {
       evaluator.observeUpdate(rule, update);
+    } else {
+      wholeWindows.take(rule, update).ifPresent(u -> evaluator.observeUpdate(rule, u));
     }
     observedSinceWrite = true;
   }
