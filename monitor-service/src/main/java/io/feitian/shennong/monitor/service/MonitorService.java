@@ -6,13 +6,13 @@ import io.feitian.client.shennong.MonitorClient;
 import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
-import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.Fence;
 import io.feitian.common.zk.LeaderElection;
+import io.feitian.common.zk.LeaderOffice;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.proto.shennong.v1.MonitorServiceGrpc;
@@ -56,7 +56,7 @@ public final class MonitorService implements Daemon {
   private StateStore store;
   private GrpcServer server;
   private LeaderElection election;
-  private volatile MonitorTerm term;
+  private LeaderOffice<MonitorTerm> office;
   /** The newest rule set that loaded: what a new term runs when the directory has turned invalid since. */
   private volatile RuleSet rules;
   private String address;
@@ -94,9 +94,10 @@ public final class MonitorService implements Daemon {
     server = GrpcServer.netty(settings.bind(), settings.port(), security)
         .policy(methodPolicy())
         .initiallyNotServing()
-        .service(new MonitorApi(this::require, this::reload, clock))
-        .build()
-        .start();
+        .service(new MonitorApi(() -> office.require(), this::reload, clock))
+        .build();
+    office = new LeaderOffice<>(server, () -> election == null ? Optional.empty() : election.currentLeader());
+    server.start();
     Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
@@ -115,52 +116,38 @@ public final class MonitorService implements Daemon {
     election.start();
   }
 
-  private synchronized void takeOffice(long epoch) {
-    leaveOffice();
-    Fence fence;
-    Optional<StoredState> stored;
-    try {
-      fence = election.fence();
-      stored = store.read();
-    } catch (Exception e) {
-      // Without the stored state this leader would notify again what was notified: lead no term.
-      log.error("term {}: cannot read the stored state; not leading until the next election", epoch, e);
-      return;
-    }
-    try {
-      rules = RuleDirectory.load(settings.rulesDir());
-    } catch (RuleError e) {
-      log.error("term {}: the rule directory does not load ({}); running the {} rules loaded before", epoch,
-          e.getMessage(), rules.rules().size());
-    }
-    term = new MonitorTerm(epoch, fence, rules, stored, new MonitorTerm.Parts(settings, clock, shennong, store,
-        new Deliveries(webhooks, events)));
-    server.setServing(true);
-    log.info("leading as {} with epoch {}", address, epoch);
+  private void takeOffice(long epoch) {
+    office.take(address + " with epoch " + epoch, () -> {
+      Fence fence;
+      Optional<StoredState> stored;
+      try {
+        fence = election.fence();
+        stored = store.read();
+      } catch (Exception e) {
+        // Without the stored state this leader would notify again what was notified: lead no term.
+        log.error("term {}: cannot read the stored state; not leading until the next election", epoch, e);
+        return null;
+      }
+      try {
+        rules = RuleDirectory.load(settings.rulesDir());
+      } catch (RuleError e) {
+        log.error("term {}: the rule directory does not load ({}); running the {} rules loaded before", epoch,
+            e.getMessage(), rules.rules().size());
+      }
+      return new MonitorTerm(epoch, fence, rules, stored, new MonitorTerm.Parts(settings, clock, shennong, store,
+          new Deliveries(webhooks, events)));
+    });
   }
 
-  private synchronized void leaveOffice() {
-    MonitorTerm t = term;
-    term = null;
-    if (t != null) {
-      server.setServing(false);
-      log.info("leaving term {}", t.epoch());
-      t.close();
+  private void leaveOffice() {
+    if (office != null) {
+      office.leave();
     }
-  }
-
-  /** The term in office, or UNAVAILABLE naming the leader. */
-  private MonitorTerm require() {
-    MonitorTerm t = term;
-    if (t == null) {
-      throw LeaderHint.notLeader(election == null ? Optional.empty() : election.currentLeader()).asRuntimeException();
-    }
-    return t;
   }
 
   /** Loads the rule directory; an invalid file leaves the running rules in place. */
   private CompletableFuture<ReloadResponse> reload() {
-    MonitorTerm t = require();
+    MonitorTerm t = office.require();
     RuleSet loaded;
     try {
       loaded = RuleDirectory.load(settings.rulesDir());
@@ -179,7 +166,7 @@ public final class MonitorService implements Daemon {
   }
 
   public boolean isLeader() {
-    return term != null;
+    return office != null && office.current().isPresent();
   }
 
   @Override
