@@ -119,6 +119,9 @@ final class MonitorTerm implements AutoCloseable {
     this.parts = parts;
     this.settings = parts.settings();
     this.clock = parts.clock();
+    // First: a data directory that cannot be written fails the term before anything else starts.
+    this.history = new AlertHistory(settings.dataDir(), settings.historyFileBytes(), settings.historyKept(),
+        stored.map(StoredState::recentHistory).orElse(List.of()));
     this.loop = new EventLoop("monitor-term-" + epoch, e -> log.error("a task of term {} failed", epoch, e));
     long now = clock.millis();
     this.rules = rules;
@@ -134,8 +137,6 @@ final class MonitorTerm implements AutoCloseable {
       notifier = new Notifier(settings.policy(), rules.inhibitions(), new Silences());
       log.info("term {}: no stored state; starting afresh", epoch);
     }
-    history = new AlertHistory(settings.dataDir(), settings.historyFileBytes(), settings.historyKept(),
-        stored.map(StoredState::recentHistory).orElse(List.of()));
     loop.post(() -> {
       subscribeAll();
       write(List.of());
