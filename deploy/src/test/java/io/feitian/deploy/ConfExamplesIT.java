@@ -28,7 +28,8 @@ class ConfExamplesIT {
 
   @ParameterizedTest
   @CsvSource({"fuxi-master, fuxi", "task-worker, task-worker", "shennong-master, shennong.master",
-      "shennong-agent, shennong.agent", "shennong-inspector, shennong.inspector"})
+      "shennong-agent, shennong.agent", "shennong-inspector, shennong.inspector",
+      "monitor-service, shennong.monitor"})
   void mentionsEveryKeyOfTheDaemon(String daemon, String section) throws IOException {
     Path conf = Dist.HOME.resolve("conf").resolve(daemon + ".conf");
     String text = Files.readString(conf);
@@ -56,7 +57,8 @@ class ConfExamplesIT {
       "task-worker, task-worker.work-dir, /var/lib/feitian/task-worker",
       "shennong-master, shennong.master.bind, 0.0.0.0",
       "shennong-agent, shennong.agent.bind, 127.0.0.1",
-      "shennong-inspector, shennong.inspector.interval, 1s"})
+      "shennong-inspector, shennong.inspector.interval, 1s",
+      "monitor-service, shennong.monitor.data-dir, /var/lib/feitian/monitor-service"})
   void loadsWithTheProductionValues(String daemon, String key, String expected) {
     Config config = ConfigLoader.load(Dist.HOME.resolve("conf").resolve(daemon + ".conf"));
     assertEquals(expected, config.getString(key));

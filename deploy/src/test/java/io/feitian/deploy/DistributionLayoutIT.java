@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 /** The built tree (target/feitian-&lt;version&gt;/) and the archive hold what an install needs. */
 class DistributionLayoutIT {
   static final List<String> LAUNCHERS =
-      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "zookeeper",
-          "feitian");
+      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "monitor-service",
+          "zookeeper", "feitian");
   static final List<String> UNITS = List.of("feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-zookeeper.service");
+      "feitian-monitor-service.service", "feitian-zookeeper.service");
   /** lib/ jar name: artifactId-version[-classifier].jar, the version starting with a digit. */
   private static final Pattern JAR = Pattern.compile("(.+?)-(\\d[^-]*)((?:-[A-Za-z0-9._]+)*)\\.jar");
 
@@ -79,7 +79,7 @@ class DistributionLayoutIT {
   @Test
   void confHasTheExamples() throws IOException {
     for (String name : List.of("fuxi-master.conf", "task-worker.conf", "shennong-master.conf", "shennong-agent.conf",
-        "shennong-inspector.conf",
+        "shennong-inspector.conf", "monitor-service.conf", "monitor-rules/cluster.conf",
         "zoo.cfg", "logback.xml", "tokens.example")) {
       assertTrue(Files.isRegularFile(Dist.HOME.resolve("conf").resolve(name)), "conf/" + name + " missing");
     }
@@ -99,7 +99,7 @@ class DistributionLayoutIT {
     Set<String> artifacts = jarsByArtifact().keySet();
     for (String needed : List.of(
         "feitian-fuxi-master", "feitian-task-worker", "feitian-client", "feitian-common", "feitian-proto",
-        "feitian-shennong", "t-digest",
+        "feitian-shennong", "feitian-monitor-service", "t-digest",
         // shennong-inspector reads the machine through OSHI and JNA (one JNA: see the test below).
         "oshi-core", "jna", "jna-platform",
         "zookeeper", "zookeeper-jute", "curator-framework", "grpc-netty-shaded", "config", "slf4j-api",

@@ -61,7 +61,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "zookeeper"})
+      "monitor-service", "zookeeper"})
   void everyUnitHasTheCommonSettings(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertTrue(one(u, "Unit.Description").length() > 10);
@@ -84,7 +84,8 @@ class SystemdUnitsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector"})
+  @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
+      "monitor-service"})
   void feitianDaemonsNotifyAndReadEtcFeitian(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
@@ -155,7 +156,7 @@ class SystemdUnitsIT {
   @ParameterizedTest
   @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-zookeeper.service"})
+      "feitian-monitor-service.service", "feitian-zookeeper.service"})
   void passesSystemdAnalyzeVerify(String name, @TempDir Path dir) throws IOException {
     Optional<Path> tool = systemdAnalyze();
     Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed: units not verified");

@@ -148,10 +148,11 @@ class CliIT {
 
   /**
    * Ports for a local cluster whose ZooKeeper is on the first: the block `localUp` and the demo use,
-   * and Shennong's ports, which the local cluster places 200-221 above the master port.
+   * and Shennong's ports, which the local cluster places 200-221 above the master port, and the
+   * monitor-services' (230-231 above).
    */
   private static int localClusterPorts() {
-    return FreePorts.block(223);
+    return FreePorts.block(233);
   }
 
   /** `local up --detach` in {@code local} on ports from {@code base} (ZooKeeper, 2 masters, 3 workers). */
@@ -269,10 +270,12 @@ class CliIT {
       assertThat(up.code()).as(up.err()).isZero();
       assertThat(up.out()).contains("zookeeper").contains("fuxi-master-1").contains("fuxi-master-2")
           .contains("task-worker-3").contains("shennong-master-2").contains("shennong-agent")
-          .contains("shennong-inspector")
+          .contains("shennong-inspector").contains("monitor-service-2")
           .contains(local.resolve("logs").toString());
       pids.addAll(pids(up));
-      assertThat(pids).hasSize(10);
+      assertThat(pids).hasSize(12);
+      await().atMost(Duration.ofSeconds(60)).until(() -> cli("alerts", "rules", "--cluster", "zk://127.0.0.1:" + base)
+          .code() == 0);
       Run status = cli("cluster", "status", "--json", "--cluster", "zk://127.0.0.1:" + base);
       ClusterStatus s = json(status.out(), ClusterStatus.newBuilder()).build();
       assertThat(s.getNodesCount()).isEqualTo(3);
@@ -314,12 +317,12 @@ class CliIT {
       for (long pid : pids(up)) {
         commandLines.add(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' '));
       }
-      assertThat(commandLines).hasSize(10);
+      assertThat(commandLines).hasSize(12);
       for (String commandLine : commandLines) {
         assertThat(commandLine).doesNotContain(tokens);
       }
       assertThat(commandLines).filteredOn(c -> c.contains("feitian.security.token-file=" + secure.resolve("daemon.token"))
-          && c.contains("feitian.security.tls.client-auth=require")).hasSize(9);
+          && c.contains("feitian.security.tls.client-auth=require")).hasSize(11);
 
       assertThat(TlsProbe.speaksTls("127.0.0.1:" + (base + 1), Duration.ofSeconds(5))).isTrue();
 

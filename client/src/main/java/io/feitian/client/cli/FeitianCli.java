@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "feitian", mixinStandardHelpOptions = true, version = "feitian 0.1.0",
     description = "Operate a Feitian cluster.",
     subcommands = {ClusterCommand.class, AppCommand.class, QuotaCommand.class, BlacklistCommand.class,
-        GrantCommand.class, WatchCommand.class, EventsCommand.class, LocalCommand.class, CommandLine.HelpCommand.class})
+        GrantCommand.class, WatchCommand.class, EventsCommand.class, AlertsCommand.class, LocalCommand.class, CommandLine.HelpCommand.class})
 public final class FeitianCli {
   public static void main(String[] args) {
     CliLogging.toStderr();

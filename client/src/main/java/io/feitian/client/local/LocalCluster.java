@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
 /**
  * A whole cluster on one machine, every daemon a separate process on
  * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
- * by), task-workers, and Shennong (two masters, the machine's agent and its inspector). State (pids, logs, data) lives under one directory
+ * by), task-workers, Shennong (two masters, the machine's agent and its inspector) and a monitor-service
+ * with its standby. State (pids, logs, data, the monitor-service's rules) lives under one directory
  * so {@code local down} from another shell can stop it.
  *
  * <p>A secure local cluster ({@code local up --secure}) runs every daemon but
@@ -40,6 +41,9 @@ public final class LocalCluster {
   static final String SHENNONG_MASTER_MAIN = "io.feitian.shennong.master.ShennongMasterMain";
   static final String SHENNONG_AGENT_MAIN = "io.feitian.shennong.agent.ShennongAgentMain";
   static final String SHENNONG_INSPECTOR_MAIN = "io.feitian.shennong.inspector.ShennongInspectorMain";
+  static final String MONITOR_MAIN = "io.feitian.shennong.monitor.service.MonitorServiceMain";
+  /** monitor-services: one leads, one stands by. */
+  static final int MONITOR_SERVICES = 2;
   /** bin/shennong-inspector's JVM options but the collector (every local daemon gets the serial one). */
   static final List<String> INSPECTOR_JVM = List.of("-Xmx32m", "-Xms8m", "-XX:TieredStopAtLevel=1", "-Xss256k",
       "-XX:ReservedCodeCacheSize=16m", "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled");
@@ -84,6 +88,16 @@ public final class LocalCluster {
     /** Shennong master {@code i}'s /metrics: 220 above the first fuxi-master (7320, 7321). */
     public int shennongMasterMetricsPort(int i) {
       return masterPort + 220 + i - 1;
+    }
+
+    /** monitor-service {@code i} (1-based): 230 above the first fuxi-master (7330, 7331 by default). */
+    public int monitorPort(int i) {
+      return masterPort + 230 + i - 1;
+    }
+
+    /** The monitor-services' rule directory. */
+    public Path monitorRules() {
+      return dir.resolve("monitor-rules");
     }
   }
 
@@ -134,6 +148,9 @@ public final class LocalCluster {
     for (int i = 1; i <= SHENNONG_MASTERS; i++) {
       ports.add(layout.shennongMasterPort(i));
       ports.add(layout.shennongMasterMetricsPort(i));
+    }
+    for (int i = 1; i <= MONITOR_SERVICES; i++) {
+      ports.add(layout.monitorPort(i));
     }
     ports.add(layout.shennongAgentPort());
     ports.add(layout.shennongAgentMetricsPort());
@@ -256,6 +273,36 @@ public final class LocalCluster {
     inspector.addAll(List.of("--set", "shennong.inspector.node-id=local"));
     // As bin/shennong-inspector: a small JVM, C1 only (docs/PERFORMANCE.md, "Inspector cost").
     start("shennong-inspector", "-", SHENNONG_INSPECTOR_MAIN, INSPECTOR_JVM, inspector);
+    startMonitorServices();
+  }
+
+  /**
+   * A monitor-service and its standby, with the rule directory {@code <dir>/monitor-rules}: made on
+   * the first `local up` from the distribution's examples ($FEITIAN_CONF/monitor-rules), then left
+   * as the operator edits it (`feitian alerts reload` after a change).
+   */
+  private void startMonitorServices() throws IOException {
+    Path rules = layout.monitorRules();
+    if (!Files.isDirectory(rules)) {
+      Files.createDirectories(rules);
+      String conf = System.getenv("FEITIAN_CONF");
+      Path examples = conf == null ? null : Path.of(conf, "monitor-rules");
+      if (examples != null && Files.isDirectory(examples)) {
+        try (var files = Files.list(examples)) {
+          for (Path f : files.filter(f -> f.toString().endsWith(".conf")).toList()) {
+            Files.copy(f, rules.resolve(f.getFileName()));
+          }
+        }
+      }
+    }
+    for (int i = 1; i <= MONITOR_SERVICES; i++) {
+      int port = layout.monitorPort(i);
+      List<String> args = common();
+      args.addAll(List.of("--set", "shennong.monitor.bind=127.0.0.1", "--set", "shennong.monitor.port=" + port,
+          "--set", "shennong.monitor.rules-dir=" + rules,
+          "--set", "shennong.monitor.data-dir=" + layout.dir().resolve("monitor-service-" + i)));
+      start("monitor-service-" + i, "127.0.0.1:" + port, MONITOR_MAIN, args);
+    }
   }
 
   private void startWorker(int i) throws IOException {

@@ -3,12 +3,12 @@ package io.feitian.shennong.master;
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
-import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.LeaderElection;
+import io.feitian.common.zk.LeaderOffice;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.proto.shennong.v1.AgentMessage;
@@ -54,7 +54,7 @@ public final class ShennongMaster implements Daemon {
   private CuratorFramework zk;
   private GrpcServer server;
   private LeaderElection election;
-  private volatile MasterTerm term;
+  private LeaderOffice<MasterTerm> office;
   private String address;
   private Optional<MetricsHttpServer> metrics = Optional.empty();
 
@@ -84,8 +84,9 @@ public final class ShennongMaster implements Daemon {
         .policy(methodPolicy())
         .initiallyNotServing()
         .service(new Service())
-        .build()
-        .start();
+        .build();
+    office = new LeaderOffice<>(server, () -> election == null ? Optional.empty() : election.currentLeader());
+    server.start();
     Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
@@ -108,7 +109,7 @@ public final class ShennongMaster implements Daemon {
   /** What /metrics shows: whether this master leads, its epoch, and while it leads its term's figures. */
   private List<Sample> ownSamples() {
     Map<String, Double> figures = new LinkedHashMap<>();
-    MasterTerm t = term;
+    MasterTerm t = office.current().orElse(null);
     figures.put("shennong.master.leader", t == null ? 0.0 : 1.0);
     figures.put("shennong.master.epoch", t == null ? 0.0 : (double) t.epoch());
     if (t != null) {
@@ -126,45 +127,31 @@ public final class ShennongMaster implements Daemon {
     return metrics.map(MetricsHttpServer::port);
   }
 
-  private synchronized void takeOffice(long epoch) {
-    leaveOffice();
-    List<String> present;
-    try {
-      present = zk.checkExists().forPath(AGENTS_PATH) == null ? List.of() : zk.getChildren().forPath(AGENTS_PATH);
-    } catch (Exception e) {
-      // Rare (the election just used ZooKeeper); results then lack a name for agents not yet back.
-      log.warn("could not read the agents' registry; expecting no agent until it registers", e);
-      present = List.of();
-    }
-    term = new MasterTerm(epoch, settings.fanOut(), clock, present);
-    server.setServing(true);
-    log.info("leading as {} with epoch {}", address, epoch);
+  private void takeOffice(long epoch) {
+    office.take(address + " with epoch " + epoch, () -> {
+      List<String> present;
+      try {
+        present = zk.checkExists().forPath(AGENTS_PATH) == null ? List.of() : zk.getChildren().forPath(AGENTS_PATH);
+      } catch (Exception e) {
+        // Rare (the election just used ZooKeeper); results then lack a name for agents not yet back.
+        log.warn("could not read the agents' registry; expecting no agent until it registers", e);
+        present = List.of();
+      }
+      return new MasterTerm(epoch, settings.fanOut(), clock, present);
+    });
   }
 
-  private synchronized void leaveOffice() {
-    MasterTerm t = term;
-    term = null;
-    if (t != null) {
-      server.setServing(false);
-      log.info("leaving term {}", t.epoch());
-      t.close();
+  private void leaveOffice() {
+    if (office != null) {
+      office.leave();
     }
-  }
-
-  /** The term in office, or UNAVAILABLE naming the leader. */
-  private MasterTerm require() {
-    MasterTerm t = term;
-    if (t == null) {
-      throw LeaderHint.notLeader(election == null ? Optional.empty() : election.currentLeader()).asRuntimeException();
-    }
-    return t;
   }
 
   private final class Service extends MasterServiceGrpc.MasterServiceImplBase {
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<SubscriptionUpdate> response) {
       try {
-        require().subscribe(request, (ServerCallStreamObserver<SubscriptionUpdate>) response);
+        office.require().subscribe(request, (ServerCallStreamObserver<SubscriptionUpdate>) response);
       } catch (RuntimeException e) {
         response.onError(e);
       }
@@ -173,7 +160,7 @@ public final class ShennongMaster implements Daemon {
     @Override
     public StreamObserver<AgentMessage> agentSession(StreamObserver<MasterMessage> response) {
       try {
-        return require().agentSession(response);
+        return office.require().agentSession(response);
       } catch (RuntimeException e) {
         response.onError(e);
         return new StreamObserver<>() {
@@ -193,7 +180,7 @@ public final class ShennongMaster implements Daemon {
     public void listAgents(ListAgentsRequest request, StreamObserver<ListAgentsResponse> response) {
       MasterTerm t;
       try {
-        t = require();
+        t = office.require();
       } catch (RuntimeException e) {
         response.onError(e);
         return;
@@ -215,12 +202,11 @@ public final class ShennongMaster implements Daemon {
   }
 
   public boolean isLeader() {
-    return term != null;
+    return office != null && office.current().isPresent();
   }
 
   public long epoch() {
-    MasterTerm t = term;
-    return t == null ? 0 : t.epoch();
+    return office == null ? 0 : office.current().map(MasterTerm::epoch).orElse(0L);
   }
 
   @Override
