@@ -126,6 +126,12 @@ class JobFaultsIT {
           + " attempts by every job-master");
     }
     assertThat(Apps.get(cluster, id).getMasterRestarts()).isEqualTo(kills);
+    // The last job-master frees the pipeline data its predecessors' instances left on every node.
+    for (String node : cluster.workers.keySet()) {
+      Path data = PipelineLayout.inWorkDir(dir.resolve(node)).appDir(id);
+      await("pipeline data of " + id + " on " + node).atMost(Duration.ofSeconds(30))
+          .until(() -> !Files.exists(data));
+    }
   }
 
   @Test
