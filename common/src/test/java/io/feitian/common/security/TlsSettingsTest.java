@@ -120,7 +120,9 @@ class TlsSettingsTest {
     Pki rogue = new Pki(dir.resolve("rogue"), "cluster-ca");
     Exchange refused = connect(server(ClientAuthMode.NONE), client(rogue.caPath(), null));
     assertThat(refused.peerSeenByServer()).isNull();
-    assertThat(refused.clientFailure()).isInstanceOf(SSLHandshakeException.class);
+    // The client refuses the server's certificate: it fails in the handshake, or, when the server
+    // has already closed on its alert, with a broken pipe writing the rest (timing decides which).
+    assertThat(refused.clientFailure()).isInstanceOf(java.io.IOException.class);
     assertThat(refused.serverFailure()).isInstanceOf(SSLHandshakeException.class);
   }
 
