@@ -29,7 +29,7 @@ class ConfExamplesIT {
   @ParameterizedTest
   @CsvSource({"fuxi-master, fuxi", "task-worker, task-worker", "shennong-master, shennong.master",
       "shennong-agent, shennong.agent", "shennong-inspector, shennong.inspector",
-      "monitor-service, shennong.monitor"})
+      "monitor-service, shennong.monitor", "dayu-server, dayu"})
   void mentionsEveryKeyOfTheDaemon(String daemon, String section) throws IOException {
     Path conf = Dist.HOME.resolve("conf").resolve(daemon + ".conf");
     String text = Files.readString(conf);
@@ -58,7 +58,8 @@ class ConfExamplesIT {
       "shennong-master, shennong.master.bind, 0.0.0.0",
       "shennong-agent, shennong.agent.bind, 127.0.0.1",
       "shennong-inspector, shennong.inspector.interval, 1s",
-      "monitor-service, shennong.monitor.data-dir, /var/lib/feitian/monitor-service"})
+      "monitor-service, shennong.monitor.data-dir, /var/lib/feitian/monitor-service",
+      "dayu-server, dayu.server.bind, 0.0.0.0"})
   void loadsWithTheProductionValues(String daemon, String key, String expected) {
     Config config = ConfigLoader.load(Dist.HOME.resolve("conf").resolve(daemon + ".conf"));
     assertEquals(expected, config.getString(key));

@@ -61,7 +61,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "monitor-service", "zookeeper"})
+      "monitor-service", "dayu-server", "zookeeper"})
   void everyUnitHasTheCommonSettings(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertTrue(one(u, "Unit.Description").length() > 10);
@@ -85,7 +85,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "monitor-service"})
+      "monitor-service", "dayu-server"})
   void feitianDaemonsNotifyAndReadEtcFeitian(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
@@ -156,7 +156,7 @@ class SystemdUnitsIT {
   @ParameterizedTest
   @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-monitor-service.service", "feitian-zookeeper.service"})
+      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-zookeeper.service"})
   void passesSystemdAnalyzeVerify(String name, @TempDir Path dir) throws IOException {
     Optional<Path> tool = systemdAnalyze();
     Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed: units not verified");

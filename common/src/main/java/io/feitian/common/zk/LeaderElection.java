@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
@@ -41,6 +43,21 @@ public final class LeaderElection implements Closeable {
 
     /** This participant no longer leads (or never started to). */
     void deposed(String reason);
+
+    /** A listener of the two calls, as an elected daemon writes it: take office, leave it. */
+    static Listener of(LongConsumer elected, Consumer<String> deposed) {
+      return new Listener() {
+        @Override
+        public void elected(long epoch) {
+          elected.accept(epoch);
+        }
+
+        @Override
+        public void deposed(String reason) {
+          deposed.accept(reason);
+        }
+      };
+    }
   }
 
   private enum State { LATENT, STARTED, CLOSED }

@@ -129,17 +129,8 @@ public final class FuxiMaster implements Daemon {
     Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
-    election = new LeaderElection(zk, ZK_BASE, address, new LeaderElection.Listener() {
-      @Override
-      public void elected(long epoch) {
-        takeOffice(epoch);
-      }
-
-      @Override
-      public void deposed(String reason) {
-        leaveOffice();
-      }
-    });
+    election = new LeaderElection(zk, ZK_BASE, address,
+        LeaderElection.Listener.of(this::takeOffice, reason -> leaveOffice()));
     electionRef[0] = election;
     election.start();
     reporter = PeriodicReporter.forDaemon(config, "fuxi-master", Map.of("master", address),

@@ -200,7 +200,6 @@ public final class JobRun {
     }
     InstanceRun inst = t.instances[chosen];
     int attempt = inst.attemptsStarted++;
-    t.attempts++;
     t.attemptsHere++;
     inst.running.put(attempt, new Running(workerId, nodeId, now));
     return Optional.of(assignment(t, chosen, attempt));
@@ -536,7 +535,7 @@ public final class JobRun {
     earlier.getTasksMap().forEach((name, c) -> {
       TaskRun t = tasks.get(name);
       if (t != null) {
-        t.attempts += c.getAttempts();
+        t.attemptsBefore += c.getAttempts();
         t.failedAttempts += c.getFailedAttempts();
         t.backups += c.getBackups();
       }
@@ -546,7 +545,7 @@ public final class JobRun {
   /** Every task's attempt figures now, for a successor to {@link #carryOver}. */
   public JobCounts counts() {
     JobCounts.Builder out = JobCounts.newBuilder();
-    tasks.forEach((name, t) -> out.putTasks(name, TaskCounts.newBuilder().setAttempts(t.attempts)
+    tasks.forEach((name, t) -> out.putTasks(name, TaskCounts.newBuilder().setAttempts(t.attempts())
         .setFailedAttempts(t.failedAttempts).setBackups(t.backups).build()));
     return out.build();
   }
@@ -790,8 +789,8 @@ public final class JobRun {
     final List<Long> durations = new ArrayList<>();
     int backups;
     int restored;
-    /** Every master's, as carried over, and this one's. */
-    int attempts;
+    /** What predecessors recorded of their attempts (their figures may lag their last moments). */
+    int attemptsBefore;
     int attemptsHere;
     int adopted;
     TaskState state = TaskState.TASK_STATE_WAITING;
@@ -828,6 +827,15 @@ public final class JobRun {
       return pending.size() + backupWanted.size();
     }
 
+    /**
+     * Every master's attempts. A predecessor records its figure periodically, so it may miss the
+     * attempts it started just before it died; but each restored commit and each adopted attempt is
+     * one of theirs, which bounds the figure from below.
+     */
+    int attempts() {
+      return attemptsHere + Math.max(attemptsBefore, restored + adopted);
+    }
+
     long medianDuration() {
       List<Long> sorted = new ArrayList<>(durations);
       sorted.sort(null);
@@ -854,7 +862,7 @@ public final class JobRun {
           .setPending(pending.size()).setRunning(runningInstances).setDone(done).setFailed(failed)
           .setFailedAttempts(failedAttempts).setRecordsIn(recordsIn).setRecordsOut(recordsOut)
           .addAllBlacklistedNodes(blacklist).setBackups(backups).setRestored(restored)
-          .setAttempts(attempts).setAttemptsHere(attemptsHere).setAdopted(adopted).build();
+          .setAttempts(attempts()).setAttemptsHere(attemptsHere).setAdopted(adopted).build();
     }
   }
 }

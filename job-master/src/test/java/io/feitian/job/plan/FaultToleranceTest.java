@@ -128,6 +128,20 @@ class FaultToleranceTest {
     assertThatThrownBy(() -> run.adopt("a", 10, 0, "w1", "n1", 0)).hasMessageContaining("instance 10");
   }
 
+  @Test
+  void attemptsAPredecessorStartedAfterItsLastRecordStillCount() {
+    JobRun run = run(FaultPolicy.getDefaultInstance());
+    run.startAttemptsAt(1_000);
+    // The predecessor recorded 1 attempt, then started 2 more and died before recording again.
+    run.carryOver(JobCounts.newBuilder().putTasks("a", TaskCounts.newBuilder().setAttempts(1).build()).build());
+    assertThat(run.adopt("a", 0, 0, "w1", "n1", 0)).isTrue();
+    assertThat(run.adopt("a", 1, 0, "w1", "n1", 0)).isTrue();
+    assertThat(run.adopt("a", 2, 0, "w1", "n1", 0)).isTrue();
+    run.assign("a", "n2", "w2", 1).orElseThrow();
+    assertThat(run.status().getTasks(0).getAttempts()).as("three adopted, one started here").isEqualTo(4);
+    assertThat(run.counts().getTasksOrThrow("a").getAttempts()).isEqualTo(4);
+  }
+
   /** Runs instances 0..n-1 of task "a", each on node "n<i>", finishing all but the last ones. */
   static JobRun mostlyDone(FaultPolicy faults, int finish, long runtime) {
     JobRun run = run(faults);

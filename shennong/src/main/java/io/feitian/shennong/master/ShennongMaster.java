@@ -90,17 +90,8 @@ public final class ShennongMaster implements Daemon {
     Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
-    election = new LeaderElection(zk, ZK_BASE, address, new LeaderElection.Listener() {
-      @Override
-      public void elected(long epoch) {
-        takeOffice(epoch);
-      }
-
-      @Override
-      public void deposed(String reason) {
-        leaveOffice();
-      }
-    });
+    election = new LeaderElection(zk, ZK_BASE, address,
+        LeaderElection.Listener.of(this::takeOffice, reason -> leaveOffice()));
     election.start();
     metrics = settings.metrics().start(
         () -> PrometheusExposition.write(PrometheusExposition.snapshot(ownSamples())), security);

@@ -102,17 +102,8 @@ public final class MonitorService implements Daemon {
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
     events = ShennongWriter.forDaemon(config, "monitor-service", Map.of("monitor", address));
-    election = new LeaderElection(zk, ZK_BASE, address, new LeaderElection.Listener() {
-      @Override
-      public void elected(long epoch) {
-        takeOffice(epoch);
-      }
-
-      @Override
-      public void deposed(String reason) {
-        leaveOffice();
-      }
-    });
+    election = new LeaderElection(zk, ZK_BASE, address,
+        LeaderElection.Listener.of(this::takeOffice, reason -> leaveOffice()));
     election.start();
   }
 
