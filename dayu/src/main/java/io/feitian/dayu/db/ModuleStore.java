@@ -55,17 +55,8 @@ public final class ModuleStore {
    */
   public ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
       String publishedBy) {
-    Inputs.name("module", module, Inputs.MODULE);
-    Inputs.name("version", version, Inputs.VERSION);
-    Inputs.required("sha256", sha256);
-    if (!Inputs.SHA256.matcher(sha256).matches()) {
-      throw Inputs.bad("sha256", "must be 64 lowercase hexadecimal digits, got " + Inputs.quote(sha256));
-    }
-    if (sizeBytes < 0) {
-      throw Inputs.bad("size", "must not be negative, got " + sizeBytes);
-    }
+    checkPublication(module, version, sha256, sizeBytes, publishedBy);
     Inputs.text("descriptor", descriptor, 1, Inputs.MAX_DOCUMENT_CHARS);
-    Inputs.person("published_by", publishedBy);
     return tx.write(h -> {
       Sql sql = h.attach(Sql.class);
       Optional<ModuleVersion> existing = sql.version(module, version);
@@ -87,6 +78,24 @@ public final class ModuleStore {
     });
   }
 
+  /**
+   * The checks {@link #publish} makes on everything but the descriptor, for a caller that must
+   * refuse before it receives the package (an upload of up to gigabytes).
+   */
+  public static void checkPublication(String module, String version, String sha256, long sizeBytes,
+      String publishedBy) {
+    Inputs.name("module", module, Inputs.MODULE);
+    Inputs.name("version", version, Inputs.VERSION);
+    Inputs.required("sha256", sha256);
+    if (!Inputs.SHA256.matcher(sha256).matches()) {
+      throw Inputs.bad("sha256", "must be 64 lowercase hexadecimal digits, got " + Inputs.quote(sha256));
+    }
+    if (sizeBytes < 0) {
+      throw Inputs.bad("size_bytes", "must not be negative, got " + sizeBytes);
+    }
+    Inputs.person("published_by", publishedBy);
+  }
+
   public List<String> modules() {
     return tx.read(h -> h.attach(Sql.class).modules());
   }
@@ -98,6 +107,16 @@ public final class ModuleStore {
 
   public Optional<ModuleVersion> version(String module, String version) {
     return tx.read(h -> h.attach(Sql.class).version(module, version));
+  }
+
+  /** A published version; a NotFoundException naming {@code module} or {@code version} if it is not. */
+  public ModuleVersion published(String module, String version) {
+    return tx.read(h -> {
+      h.attach(Lookups.class).module("module", module);
+      Inputs.name("version", version, Inputs.VERSION);
+      return h.attach(Sql.class).version(module, version).orElseThrow(() -> Inputs.unknown("version",
+          "module " + Inputs.quote(module) + " has no version " + Inputs.quote(version)));
+    });
   }
 
   /** The version of each module the cluster should run (set when a rollout succeeds), by module. */

@@ -8,14 +8,16 @@ import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.dayu.db.DatabaseSettings;
+import io.feitian.dayu.packages.PackageStore;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The dayu-server daemon, first increment: the operator API ({@link DayuService}) over the
- * configuration database. One server per database for now: no election, no standby, no rollouts
- * (docs/DAYU.md, "dayu-server").
+ * configuration database and the release packages in {@code <data-dir>/packages}. One server per
+ * database for now: no election, no standby, no rollouts (docs/DAYU.md, "dayu-server").
  */
 public final class DayuServer implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(DayuServer.class);
@@ -23,6 +25,7 @@ public final class DayuServer implements Daemon {
   private final ServerSettings settings;
   private final DatabaseSettings databaseSettings;
   private final SecuritySettings security;
+  private final Path packagesDir;
   private ConfigDatabase database;
   private GrpcServer server;
 
@@ -30,22 +33,28 @@ public final class DayuServer implements Daemon {
     this.settings = ServerSettings.from(config);
     this.databaseSettings = DatabaseSettings.from(config);
     this.security = SecuritySettings.from(config);
+    this.packagesDir = Path.of(config.getString("dayu.data-dir")).resolve("packages");
   }
 
-  /** Reads need the reader role; every write (clusters, nodes, modules, parameters) the admin role. */
+  /**
+   * Reads (fetching a package among them) need the reader role; every write (clusters, nodes,
+   * packages, parameters) the admin role.
+   */
   public static MethodPolicy methodPolicy() {
     String dayu = DayuServiceGrpc.SERVICE_NAME + "/";
     return MethodPolicy.requiring(Role.ADMIN).with(Role.READER, dayu + "ListClusters", dayu + "ListNodes",
-        dayu + "ListModules", dayu + "GetParams", dayu + "ParamsHistory", dayu + "ParamsDiff");
+        dayu + "ListModules", dayu + "FetchPackage", dayu + "GetParams", dayu + "ParamsHistory",
+        dayu + "ParamsDiff");
   }
 
   @Override
   public void start() {
+    PackageStore packages = PackageStore.open(packagesDir);
     database = ConfigDatabase.open(databaseSettings);
     try {
       server = GrpcServer.netty(settings.bind(), settings.port(), security)
           .policy(methodPolicy())
-          .service(new DayuService(database))
+          .service(new DayuService(database, packages, settings.maxPackageBytes()))
           .build()
           .start();
     } catch (RuntimeException e) {
@@ -63,7 +72,7 @@ public final class DayuServer implements Daemon {
   @Override
   public String describe() {
     return "dayu-server on " + settings.bind() + ":" + (server == null ? settings.port() : server.port())
-        + ", database " + databaseSettings.url();
+        + ", database " + databaseSettings.url() + ", packages in " + packagesDir;
   }
 
   @Override

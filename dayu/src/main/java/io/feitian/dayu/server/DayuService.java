@@ -1,14 +1,14 @@
 package io.feitian.dayu.server;
 
 import io.feitian.common.security.AuthInterceptor;
-import io.feitian.dayu.db.AlreadyExistsException;
 import io.feitian.dayu.db.ConfigDatabase;
-import io.feitian.dayu.db.NotFoundException;
 import io.feitian.dayu.db.ParamChange;
+import io.feitian.dayu.packages.PackageStore;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
 import io.feitian.proto.dayu.v1.Cluster;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
+import io.feitian.proto.dayu.v1.FetchPackageRequest;
 import io.feitian.proto.dayu.v1.GetParamsRequest;
 import io.feitian.proto.dayu.v1.GetParamsResponse;
 import io.feitian.proto.dayu.v1.ListClustersRequest;
@@ -20,39 +20,40 @@ import io.feitian.proto.dayu.v1.ListNodesResponse;
 import io.feitian.proto.dayu.v1.Module;
 import io.feitian.proto.dayu.v1.ModuleVersion;
 import io.feitian.proto.dayu.v1.Node;
+import io.feitian.proto.dayu.v1.PackageChunk;
 import io.feitian.proto.dayu.v1.ParamRevision;
 import io.feitian.proto.dayu.v1.ParamsDiffRequest;
 import io.feitian.proto.dayu.v1.ParamsDiffResponse;
 import io.feitian.proto.dayu.v1.ParamsHistoryRequest;
 import io.feitian.proto.dayu.v1.ParamsHistoryResponse;
-import io.feitian.proto.dayu.v1.PublishModuleRequest;
 import io.feitian.proto.dayu.v1.RemoveNodeRequest;
 import io.feitian.proto.dayu.v1.RemoveNodeResponse;
 import io.feitian.proto.dayu.v1.SetParamsRequest;
-import io.grpc.Status;
+import io.feitian.proto.dayu.v1.UploadPackageChunk;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.InputStream;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The operator API over the configuration database. The stores check their input and run each
- * write in one transaction, so a refused request changes nothing; this class adds what needs the
- * descriptors ({@link ModuleChecks}) and turns refusals into status codes: NOT_FOUND for an unknown
- * cluster, node or module, ALREADY_EXISTS for a name taken, INVALID_ARGUMENT for other bad input,
- * FAILED_PRECONDITION for a conflict with the database's state.
+ * The operator API over the configuration database and the package store. The stores check their
+ * input and run each write in one transaction, so a refused request changes nothing; this class
+ * adds what needs the descriptors ({@link ModuleChecks}), receives and sends packages
+ * ({@link PackageUpload}, {@link PackageSender}), and leaves refusals to {@link Statuses}.
  */
 final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
-  private static final Logger log = LoggerFactory.getLogger(DayuService.class);
-
   private final ConfigDatabase db;
   private final ModuleChecks checks;
+  private final PackageStore packages;
+  private final long maxPackageBytes;
 
-  DayuService(ConfigDatabase db) {
+  DayuService(ConfigDatabase db, PackageStore packages, long maxPackageBytes) {
     this.db = db;
     this.checks = new ModuleChecks(db);
+    this.packages = packages;
+    this.maxPackageBytes = maxPackageBytes;
   }
 
   @Override
@@ -87,13 +88,21 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
   }
 
   @Override
-  public void publishModule(PublishModuleRequest request, StreamObserver<ModuleVersion> out) {
-    answer(out, () -> {
-      checks.checkPublishable(request.getModule(), request.getVersion(), request.getDescriptorText());
-      return Messages.moduleVersion(db.modules().publish(request.getModule(), request.getVersion(),
-          request.getSha256(), request.getSizeBytes(), request.getDescriptorText(),
-          orCaller(request.getPublishedBy())));
-    });
+  public StreamObserver<UploadPackageChunk> uploadPackage(StreamObserver<ModuleVersion> out) {
+    return new PackageUpload(db, checks, packages, maxPackageBytes, AuthInterceptor.currentPrincipal().name(), out);
+  }
+
+  @Override
+  public void fetchPackage(FetchPackageRequest request, StreamObserver<PackageChunk> out) {
+    InputStream in;
+    try {
+      db.modules().published(request.getModule(), request.getVersion());
+      in = packages.open(request.getModule(), request.getVersion());
+    } catch (Exception e) {
+      out.onError(Statuses.of(e));
+      return;
+    }
+    PackageSender.start(in, (ServerCallStreamObserver<PackageChunk>) out);
   }
 
   @Override
@@ -162,22 +171,8 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
     T result;
     try {
       result = call.get();
-    } catch (NotFoundException e) {
-      out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-      return;
-    } catch (AlreadyExistsException e) {
-      out.onError(Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
-      return;
-    } catch (IllegalArgumentException e) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-      return;
-    } catch (IllegalStateException e) {
-      out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
-      return;
     } catch (RuntimeException e) {
-      // The database failed (connection lost, pool exhausted): the call may be retried.
-      log.warn("call failed", e);
-      out.onError(Status.UNAVAILABLE.withDescription("database error: " + e.getMessage()).asRuntimeException());
+      out.onError(Statuses.of(e));
       return;
     }
     out.onNext(result);

@@ -38,7 +38,7 @@ final class ModuleChecks {
     ModuleDescriptor descriptor = parse(descriptorText);
     if (!descriptor.name().equals(module) || !descriptor.version().toString().equals(version)) {
       throw new IllegalArgumentException("descriptor describes " + descriptor.id() + ", not " + module + " "
-          + version + " as the request says");
+          + version + " as the header says");
     }
     List<ModuleDescriptor> catalog = new ArrayList<>();
     catalog.add(descriptor);

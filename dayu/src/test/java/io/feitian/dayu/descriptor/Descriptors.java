@@ -1,5 +1,6 @@
 package io.feitian.dayu.descriptor;
 
+import io.feitian.testkit.SamplePackages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,13 +37,6 @@ public final class Descriptors {
   }
 
   public static String minimal(String name, String version, List<String> roles, String... deps) {
-    return "name = " + name + "\n"
-        + "version = \"" + version + "\"\n"
-        + "roles = [" + String.join(", ", roles) + "]\n"
-        + "dependencies = [" + String.join(", ", List.of(deps).stream().map(d -> "\"" + d + "\"").toList()) + "]\n"
-        + "deploy = [fetch, verify, install, configure, start, health-check]\n"
-        + "upgrade = [fetch, verify, install, stop, start, health-check]\n"
-        + "health-check { type = command, command = [\"true\"] }\n"
-        + "run { command = [\"{{module.home}}/bin/" + name + "\"] }\n";
+    return SamplePackages.descriptor(name, version, roles, deps);
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.feitian.common.security.Role;
-import io.feitian.dayu.descriptor.Descriptors;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
 import io.feitian.proto.dayu.v1.Cluster;
@@ -25,14 +24,15 @@ import io.feitian.proto.dayu.v1.ParamScope;
 import io.feitian.proto.dayu.v1.ParamsDiffRequest;
 import io.feitian.proto.dayu.v1.ParamsHistoryRequest;
 import io.feitian.proto.dayu.v1.ParamsHistoryResponse;
-import io.feitian.proto.dayu.v1.PublishModuleRequest;
 import io.feitian.proto.dayu.v1.RemoveNodeRequest;
 import io.feitian.proto.dayu.v1.SetParamsRequest;
+import io.feitian.testkit.SamplePackages;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -40,11 +40,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** dayu-server's operator API over real gRPC on loopback and an H2 database in a temporary directory. */
+/**
+ * dayu-server's operator API over real gRPC on loopback and an H2 database in a temporary directory
+ * (the packages themselves: {@link PackageUploadTest}).
+ */
 class DayuServerTest {
-  private static final String SHA_A = "a".repeat(64);
-  private static final String SHA_B = "b".repeat(64);
-
   @TempDir
   Path dataDir;
   private DayuServerFixture fixture;
@@ -63,15 +63,8 @@ class DayuServerTest {
     return fixture.dayu();
   }
 
-  /** A valid descriptor of {@code name} declaring an int parameter "port" and a duration "timeout". */
-  private static String descriptor(String name, String version, String... deps) {
-    return Descriptors.minimal(name, version, List.of("worker"), deps)
-        + "parameters { port { type = int, default = 7400 }, timeout { type = duration, default = 30s } }\n";
-  }
-
-  private ModuleVersion publish(String name, String version, String sha256, String... deps) {
-    return dayu().publishModule(PublishModuleRequest.newBuilder().setModule(name).setVersion(version)
-        .setSha256(sha256).setSizeBytes(1234).setDescriptorText(descriptor(name, version, deps)).build());
+  private ModuleVersion publish(String name, String version, String... deps) {
+    return fixture.publish(name, version, deps);
   }
 
   private void addNode(String cluster, String host, String... roles) {
@@ -94,7 +87,7 @@ class DayuServerTest {
     dayu().addCluster(AddClusterRequest.newBuilder().setName("prod").setDescription("production").build());
     addNode("prod", "n1", "worker");
     addNode("prod", "n2", "worker", "gpu");
-    publish("app", "1.0.0", SHA_A);
+    publish("app", "1.0.0");
   }
 
   private static void assertRefused(ThrowingCallable call, Status.Code code, String descriptionStart) {
@@ -130,18 +123,21 @@ class DayuServerTest {
 
   @Test
   void publishesAndListsModules() {
-    ModuleVersion first = publish("app", "1.0.0", SHA_A);
+    ModuleVersion first = publish("app", "1.0.0");
+    byte[] bytes = SamplePackages.sample("app", "1.0.0");
     assertThat(first.getPublishedBy()).isEqualTo("anonymous"); // the caller, authentication being off
-    assertThat(first.getSizeBytes()).isEqualTo(1234);
-    publish("app", "1.1.0", SHA_B);
-    publish("base", "2.0.0", SHA_A);
-    assertThat(publish("app", "1.0.0", SHA_A)).isEqualTo(first); // the same again: the stored version
+    assertThat(first.getSizeBytes()).isEqualTo(bytes.length);
+    assertThat(first.getSha256()).isEqualTo(SamplePackages.sha256(bytes));
+    assertThat(first.getDescriptorText()).isEqualTo(SamplePackages.sampleDescriptor("app", "1.0.0"));
+    publish("app", "1.1.0");
+    publish("base", "2.0.0");
+    assertThat(publish("app", "1.0.0")).isEqualTo(first); // the same again: the stored version
 
     ListModulesResponse modules = dayu().listModules(ListModulesRequest.getDefaultInstance());
     assertThat(modules.getModulesList()).extracting(m -> m.getName()).containsExactly("app", "base");
     assertThat(modules.getModules(0).getVersionsList()).extracting(ModuleVersion::getVersion)
         .containsExactly("1.1.0", "1.0.0");
-    assertThat(modules.getModules(0).getVersions(1).getDescriptorText()).isEqualTo(descriptor("app", "1.0.0"));
+    assertThat(modules.getModules(0).getVersions(1)).isEqualTo(first);
   }
 
   @Test
@@ -167,9 +163,9 @@ class DayuServerTest {
     assertThat(now.getValuesList()).extracting(v -> v.getTarget() + ":" + v.getKey() + "=" + v.getValue())
         .containsExactlyInAnyOrder(":port=8080", "n2:port=9090");
     assertThat(dayu().getParams(GetParamsRequest.newBuilder().setCluster("prod").setModule("app").setNode("n2")
-        .build()).getEffectiveMap()).containsExactly(java.util.Map.entry("port", "9090"));
+        .build()).getEffectiveMap()).containsExactly(Map.entry("port", "9090"));
     assertThat(dayu().getParams(GetParamsRequest.newBuilder().setCluster("prod").setModule("app").setNode("n1")
-        .build()).getEffectiveMap()).containsExactly(java.util.Map.entry("port", "8080"));
+        .build()).getEffectiveMap()).containsExactly(Map.entry("port", "8080"));
 
     ParamsHistoryResponse history = dayu().paramsHistory(ParamsHistoryRequest.newBuilder().setCluster("prod")
         .build());
@@ -212,24 +208,31 @@ class DayuServerTest {
     seed();
     final ListModulesResponse before = dayu().listModules(ListModulesRequest.getDefaultInstance());
 
-    assertRefused(() -> publish("app", "1.1.0", "not-a-checksum"), Status.Code.INVALID_ARGUMENT, "sha256");
-    assertRefused(() -> publish("app", "1.0.0", SHA_B), Status.Code.INVALID_ARGUMENT, "sha256");
-    String unknownStep = descriptor("app", "1.1.0").replace("deploy = [fetch,", "deploy = [restart, fetch,");
-    assertRefused(() -> dayu().publishModule(PublishModuleRequest.newBuilder().setModule("app").setVersion("1.1.0")
-        .setSha256(SHA_A).setDescriptorText(unknownStep).build()), Status.Code.INVALID_ARGUMENT,
+    byte[] app110 = SamplePackages.sample("app", "1.1.0");
+    assertRefused(() -> fixture.upload(DayuServerFixture.header("app", "1.1.0", app110).setSha256("not-a-checksum")
+        .build(), app110), Status.Code.INVALID_ARGUMENT, "sha256 must be 64 lowercase hexadecimal digits");
+    byte[] otherApp100 = SamplePackages.sample("app", "1.0.0", "base >= 1.0");
+    assertRefused(() -> fixture.upload("app", "1.0.0", otherApp100), Status.Code.INVALID_ARGUMENT,
+        "sha256 version '1.0.0' of module 'app' was published with checksum");
+    String unknownStep = SamplePackages.sampleDescriptor("app", "1.1.0")
+        .replace("deploy = [fetch,", "deploy = [restart, fetch,");
+    assertRefused(() -> fixture.upload("app", "1.1.0", packageWith(unknownStep)), Status.Code.INVALID_ARGUMENT,
         "descriptor dayu-module.conf:5: deploy[0] is not a step");
-    assertRefused(() -> dayu().publishModule(PublishModuleRequest.newBuilder().setModule("app").setVersion("1.2.0")
-        .setSha256(SHA_A).setDescriptorText(descriptor("app", "1.1.0")).build()), Status.Code.INVALID_ARGUMENT,
-        "descriptor describes app 1.1.0, not app 1.2.0");
-    assertRefused(() -> dayu().publishModule(PublishModuleRequest.newBuilder().setModule("app").setVersion("1.2.0")
-        .setSha256(SHA_A).build()), Status.Code.INVALID_ARGUMENT, "descriptor is required");
+    assertRefused(() -> fixture.upload("app", "1.2.0", app110), Status.Code.INVALID_ARGUMENT,
+        "descriptor describes app 1.1.0, not app 1.2.0 as the header says");
+    assertRefused(() -> fixture.upload("app", "1.2.0", packageWith(" ")), Status.Code.INVALID_ARGUMENT,
+        "descriptor is required");
     assertThat(dayu().listModules(ListModulesRequest.getDefaultInstance())).isEqualTo(before);
 
-    publish("base", "1.0.0", SHA_A, "app >= 1.0");
+    publish("base", "1.0.0", "app >= 1.0");
     ListModulesResponse withBase = dayu().listModules(ListModulesRequest.getDefaultInstance());
-    assertRefused(() -> publish("app", "1.1.0", SHA_A, "base >= 1.0"), Status.Code.INVALID_ARGUMENT,
+    assertRefused(() -> publish("app", "1.1.0", "base >= 1.0"), Status.Code.INVALID_ARGUMENT,
         "descriptor dependency cycle: app -> base -> app");
     assertThat(dayu().listModules(ListModulesRequest.getDefaultInstance())).isEqualTo(withBase);
+  }
+
+  private static byte[] packageWith(String descriptor) {
+    return SamplePackages.tarGz(Map.of(SamplePackages.DESCRIPTOR, descriptor));
   }
 
   @Test
@@ -291,8 +294,8 @@ class DayuServerTest {
 
   @Test
   void readsNeedReaderAndWritesAdmin() {
-    Set<String> reads = Set.of("ListClusters", "ListNodes", "ListModules", "GetParams", "ParamsHistory",
-        "ParamsDiff");
+    Set<String> reads = Set.of("ListClusters", "ListNodes", "ListModules", "FetchPackage", "GetParams",
+        "ParamsHistory", "ParamsDiff");
     for (MethodDescriptor<?, ?> m : DayuServiceGrpc.getServiceDescriptor().getMethods()) {
       Role expected = reads.contains(m.getBareMethodName()) ? Role.READER : Role.ADMIN;
       assertThat(DayuServer.methodPolicy().requiredRole(m.getFullMethodName())).as(m.getFullMethodName())

@@ -1,0 +1,90 @@
+package io.feitian.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+
+/**
+ * Dayu release packages for tests: a {@code .tar.gz} with {@code dayu-module.conf} at its root
+ * and a small script, or any files a test wants (to make a package wrong on purpose). The bytes
+ * depend only on the arguments (fixed times), so the same package built twice has the same
+ * checksum.
+ */
+public final class SamplePackages {
+  public static final String DESCRIPTOR = "dayu-module.conf";
+  private static final Date EPOCH = Date.from(Instant.parse("2024-01-01T00:00:00Z"));
+
+  private SamplePackages() {}
+
+  /** A minimal valid descriptor of {@code module} at {@code version} on {@code roles}, needing {@code dependencies}. */
+  public static String descriptor(String module, String version, List<String> roles, String... dependencies) {
+    return "name = " + module + "\n"
+        + "version = \"" + version + "\"\n"
+        + "roles = [" + String.join(", ", roles) + "]\n"
+        + "dependencies = [" + String.join(", ", List.of(dependencies).stream().map(d -> "\"" + d + "\"").toList())
+        + "]\n"
+        + "deploy = [fetch, verify, install, configure, start, health-check]\n"
+        + "upgrade = [fetch, verify, install, stop, start, health-check]\n"
+        + "health-check { type = command, command = [\"true\"] }\n"
+        + "run { command = [\"{{module.home}}/bin/" + module + "\"] }\n";
+  }
+
+  /**
+   * The sample module's descriptor: {@link #descriptor} on role {@code worker}, declaring an int
+   * parameter {@code port} (default 7400) and a duration {@code timeout} (default 30s).
+   */
+  public static String sampleDescriptor(String module, String version, String... dependencies) {
+    return descriptor(module, version, List.of("worker"), dependencies)
+        + "parameters { port { type = int, default = 7400 }, timeout { type = duration, default = 30s } }\n";
+  }
+
+  /** The sample module's package: {@link #sampleDescriptor} and {@code bin/<module>}, a script saying who it is. */
+  public static byte[] sample(String module, String version, String... dependencies) {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put(DESCRIPTOR, sampleDescriptor(module, version, dependencies));
+    files.put("bin/" + module, "#!/bin/sh\necho \"" + module + " " + version + " running\"\n");
+    return tarGz(files);
+  }
+
+  /** A gzip-compressed tar of exactly these files (name to UTF-8 text), in order; those under bin/ executable. */
+  public static byte[] tarGz(Map<String, String> files) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry entry = new TarArchiveEntry(f.getKey());
+        entry.setSize(content.length);
+        entry.setMode(f.getKey().startsWith("bin/") ? 0755 : 0644);
+        entry.setModTime(EPOCH);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The SHA-256 of {@code bytes} in lowercase hex, as dayu-server wants it. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
