@@ -7,11 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
@@ -54,8 +56,27 @@ public final class SamplePackages {
   public static byte[] sample(String module, String version, String... dependencies) {
     Map<String, String> files = new LinkedHashMap<>();
     files.put(DESCRIPTOR, sampleDescriptor(module, version, dependencies));
-    files.put("bin/" + module, "#!/bin/sh\necho \"" + module + " " + version + " running\"\n");
+    files.put("bin/" + module, script(module, version));
     return tarGz(files);
+  }
+
+  /**
+   * The sample module's package with {@code lib/filler.txt}, {@code fillerChars} of random Base64
+   * (seeded: the same arguments give the same bytes) that gzip shrinks to about 3/4: a package
+   * spanning several 1 MiB chunks of an upload.
+   */
+  public static byte[] large(String module, String version, int fillerChars) {
+    byte[] noise = new byte[fillerChars * 3 / 4];
+    new Random(fillerChars).nextBytes(noise);
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("lib/filler.txt", Base64.getEncoder().encodeToString(noise));
+    files.put(DESCRIPTOR, sampleDescriptor(module, version));
+    files.put("bin/" + module, script(module, version));
+    return tarGz(files);
+  }
+
+  private static String script(String module, String version) {
+    return "#!/bin/sh\necho \"" + module + " " + version + " running\"\n";
   }
 
   /** A gzip-compressed tar of exactly these files (name to UTF-8 text), in order; those under bin/ executable. */

@@ -21,7 +21,6 @@ import io.feitian.proto.shennong.v1.ReloadResponse;
 import io.feitian.proto.shennong.v1.RuleInfo;
 import io.feitian.proto.shennong.v1.SilenceInfo;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,7 @@ final class AlertsCommand extends AlertsCommandBase {
   }
 
   static String time(long ms) {
-    return ms == 0 ? "-" : Instant.ofEpochMilli(ms).toString();
+    return Printer.time(ms);
   }
 
   @Command(name = "history", description = "Alert transitions, newest first (the last ones the leader keeps).")

@@ -46,11 +46,7 @@ public abstract class ClusterCommandBase implements Callable<Integer> {
   }
 
   protected void print(MessageOrBuilder answer, Consumer<PrintWriter> human) {
-    if (cluster.json) {
-      Printer.json(out(), answer);
-    } else {
-      human.accept(out());
-    }
+    Printer.answer(out(), cluster.json, answer, human);
   }
 
   /** For commands whose answer is only "done": `{}` with --json, else the sentence. */

@@ -3,12 +3,10 @@ package io.feitian.client.cli;
 import io.feitian.client.ClusterTarget;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.local.LocalCredentials;
-import io.feitian.common.security.SecuritySettings;
-import io.feitian.common.security.TlsSettings;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,21 +26,8 @@ final class ClusterOptions {
       description = "Cluster name under the ZooKeeper root; env FEITIAN_CLUSTER; default ${DEFAULT-VALUE}.")
   String clusterName;
 
-  @Option(names = "--token", defaultValue = "${env:FEITIAN_TOKEN}", description = "Bearer token; env FEITIAN_TOKEN.")
-  String token;
-
-  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:FEITIAN_TOKEN_FILE}",
-      description = "File holding the bearer token (wins over --token); env FEITIAN_TOKEN_FILE.")
-  Path tokenFile;
-
-  @Option(names = "--tls-ca", description = "CA certificate (PEM) to trust; turns TLS on.")
-  File tlsCa;
-
-  @Option(names = "--tls-cert", description = "Client certificate (PEM), for mutual TLS.")
-  File tlsCert;
-
-  @Option(names = "--tls-key", description = "Client private key (PKCS#8 PEM), for mutual TLS.")
-  File tlsKey;
+  @Mixin
+  CredentialOptions credentials;
 
   @Option(names = "--json", description = "Print JSON for scripts.")
   boolean json;
@@ -60,16 +45,11 @@ final class ClusterOptions {
   FeitianClient.Options options(ClusterTarget target, Path localDir) {
     // Long enough to ride out a leader failover, short enough for a person at a dead cluster.
     FeitianClient.Options options = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(5));
-    boolean given = tlsCa != null || tokenFile != null || (token != null && !token.isBlank());
-    Optional<LocalCredentials> local = given ? Optional.empty()
+    Optional<LocalCredentials> local = credentials.given() ? Optional.empty()
         : LocalCredentials.find(localDir).filter(c -> c.reaches(target));
     if (local.isPresent()) {
       return local.get().applyTo(options);
     }
-    options = options.withToken(tokenFile != null ? SecuritySettings.readToken(tokenFile) : token);
-    if (tlsCa != null) {
-      options = options.withTls(TlsSettings.client(tlsCa, tlsCert, tlsKey));
-    }
-    return options;
+    return options.withToken(credentials.token().orElse(null)).withTls(credentials.tls());
   }
 }

@@ -5,9 +5,11 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import io.feitian.proto.common.v1.Resources;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Tables for people, JSON for scripts. */
 public final class Printer {
@@ -21,6 +23,20 @@ public final class Printer {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A command's answer: the message as JSON with --json, else what {@code human} writes. */
+  public static void answer(PrintWriter out, boolean json, MessageOrBuilder answer, Consumer<PrintWriter> human) {
+    if (json) {
+      json(out, answer);
+    } else {
+      human.accept(out);
+    }
+  }
+
+  /** A time in milliseconds since the epoch, ISO-8601 in UTC; {@code -} for 0 (never). */
+  public static String time(long ms) {
+    return ms == 0 ? "-" : Instant.ofEpochMilli(ms).toString();
   }
 
   public static String resources(Resources r) {

@@ -20,12 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -60,16 +57,6 @@ class PackageUploadTest {
     return dataDir.resolve("packages");
   }
 
-  /** The sample package plus {@code extraBytes} of random Base64 text (compressed to about 3/4). */
-  private static byte[] bigPackage(String module, String version, int extraBytes) {
-    byte[] noise = new byte[extraBytes * 3 / 4];
-    new Random(42).nextBytes(noise);
-    Map<String, String> files = new LinkedHashMap<>();
-    files.put("lib/data.txt", Base64.getEncoder().encodeToString(noise));
-    files.put(SamplePackages.DESCRIPTOR, SamplePackages.sampleDescriptor(module, version));
-    return SamplePackages.tarGz(files);
-  }
-
   private byte[] fetch(String module, String version, List<Integer> chunkSizes) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     Iterator<PackageChunk> chunks = fixture.dayu().fetchPackage(FetchPackageRequest.newBuilder().setModule(module)
@@ -102,7 +89,7 @@ class PackageUploadTest {
 
   @Test
   void anUploadedPackageComesBackByteForByte() throws IOException {
-    byte[] bytes = bigPackage("app", "1.0.0", 3 * 1024 * 1024);
+    byte[] bytes = SamplePackages.large("app", "1.0.0", 3 * 1024 * 1024);
     assertThat(bytes.length).isGreaterThan(2 * 1024 * 1024);
     ModuleVersion published = fixture.upload("app", "1.0.0", bytes);
     assertThat(published.getSha256()).isEqualTo(SamplePackages.sha256(bytes));
@@ -161,7 +148,7 @@ class PackageUploadTest {
 
   @Test
   void packagesOverTheServersLimitAreRefusedBeforeTheyAreStored() throws IOException {
-    byte[] big = bigPackage("app", "1.0.0", (int) LIMIT * 3 / 2);
+    byte[] big = SamplePackages.large("app", "1.0.0", (int) LIMIT * 3 / 2);
     assertThat((long) big.length).isGreaterThan(LIMIT);
     assertRefused(() -> fixture.upload("app", "1.0.0", big), Status.Code.INVALID_ARGUMENT,
         "size_bytes is " + big.length + "; this server takes packages of at most " + LIMIT + " bytes");
@@ -198,7 +185,7 @@ class PackageUploadTest {
 
   @Test
   void aCancelledUploadLeavesNothing() throws IOException {
-    byte[] bytes = bigPackage("app", "1.0.0", 2 * 1024 * 1024);
+    byte[] bytes = SamplePackages.large("app", "1.0.0", 2 * 1024 * 1024);
     CompletableFuture<ModuleVersion> answer = new CompletableFuture<>();
     StreamObserver<UploadPackageChunk> up = fixture.async().uploadPackage(DayuServerFixture.observer(answer));
     up.onNext(UploadPackageChunk.newBuilder().setHeader(DayuServerFixture.header("app", "1.0.0", bytes)).build());

@@ -1,0 +1,33 @@
+package io.feitian.client.cli.dayu;
+
+import io.feitian.common.config.ConfigLoader;
+import io.feitian.dayu.server.DayuServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real dayu-server on loopback, its H2 database and packages in {@code dataDir}, for the CLI's
+ * tests. (dayu's own DayuServerFixture is a test class of that module; the client tests start the
+ * server the same way.)
+ */
+final class RunningDayuServer implements AutoCloseable {
+  private final DayuServer server;
+
+  RunningDayuServer(Path dataDir, Map<String, ?> settings) {
+    Map<String, Object> all = new HashMap<>(Map.of("dayu.data-dir", dataDir.toString(),
+        "dayu.server.bind", "127.0.0.1", "dayu.server.port", 0));
+    all.putAll(settings);
+    server = new DayuServer(ConfigLoader.load(null, all));
+    server.start();
+  }
+
+  String address() {
+    return "127.0.0.1:" + server.port();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
