@@ -3,6 +3,7 @@ package io.feitian.dayu.db;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,7 @@ import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Clusters, their nodes (host, rack, state, check-ins) and the roles of each node. */
+/** Clusters, their nodes (host, rack, state, check-ins), the roles of each node and the modules it runs. */
 public final class ClusterStore {
   private final Transactions tx;
 
@@ -64,6 +65,26 @@ public final class ClusterStore {
         + "FROM nodes n JOIN clusters c ON c.id = n.cluster_id WHERE n.cluster_id = :clusterId AND n.host IN (<hosts>) "
         + "ORDER BY n.host")
     List<Mappers.NodeRow> nodes(@Bind("clusterId") long clusterId, @BindList("hosts") List<String> hosts);
+
+    @SqlQuery("SELECT module_id, version FROM node_modules WHERE cluster_id = :clusterId AND host = :host")
+    List<Mappers.ModuleIdAt> installed(@Bind("clusterId") long clusterId, @Bind("host") String host);
+
+    @SqlUpdate("INSERT INTO node_modules (cluster_id, host, module_id, version, updated_at) "
+        + "VALUES (:clusterId, :host, :moduleId, :version, :at)")
+    void insertInstalled(@Bind("clusterId") long clusterId, @Bind("host") String host, @Bind("moduleId") long moduleId,
+        @Bind("version") String version, @Bind("at") Instant at);
+
+    @SqlUpdate("UPDATE node_modules SET version = :version, updated_at = :at "
+        + "WHERE cluster_id = :clusterId AND host = :host AND module_id = :moduleId")
+    void updateInstalled(@Bind("clusterId") long clusterId, @Bind("host") String host, @Bind("moduleId") long moduleId,
+        @Bind("version") String version, @Bind("at") Instant at);
+
+    @SqlUpdate("DELETE FROM node_modules WHERE cluster_id = :clusterId AND host = :host AND module_id = :moduleId")
+    void deleteInstalled(@Bind("clusterId") long clusterId, @Bind("host") String host, @Bind("moduleId") long moduleId);
+
+    @SqlQuery("SELECT n.host, m.name AS module, n.version FROM node_modules n JOIN modules m ON m.id = n.module_id "
+        + "WHERE n.cluster_id = :clusterId")
+    List<Mappers.HostModule> clusterInstalled(@Bind("clusterId") long clusterId);
 
     @SqlQuery("SELECT n.host, r.role_name FROM node_roles r JOIN nodes n ON n.id = r.node_id "
         + "WHERE n.cluster_id = :clusterId ORDER BY r.role_name, n.host")
@@ -142,9 +163,9 @@ public final class ClusterStore {
   }
 
   /**
-   * Removes a node and its roles. Whether it may go (the last node of a role,
-   * draining first) is the scale-in planner's decision; rollouts keep their
-   * record of it.
+   * Removes a node, its roles and what it reported as installed. Whether it
+   * may go (the last node of a role, draining first) is the scale-in
+   * planner's decision; rollouts keep their record of it.
    */
   public void removeNode(String cluster, String host) {
     tx.write(h -> {
@@ -165,6 +186,55 @@ public final class ClusterStore {
     return tx.read(h -> {
       long clusterId = h.attach(Lookups.class).cluster(cluster);
       return withRoles(h, clusterId, h.attach(Sql.class).nodes(clusterId, List.of(host))).stream().findFirst();
+    });
+  }
+
+  /**
+   * What the node's agent reports as installed, module to version, replacing what it reported
+   * before. Every version must be published (else NotFoundException naming
+   * {@code versions[MODULE]}). A module still at the version reported before keeps its time.
+   */
+  public void reportModules(String cluster, String host, Map<String, String> installed) {
+    Inputs.required("versions", installed).forEach((module, version) -> {
+      Inputs.name("versions", module, Inputs.MODULE);
+      Inputs.name("versions[" + module + "]", version, Inputs.VERSION);
+    });
+    tx.write(h -> {
+      Lookups lookups = h.attach(Lookups.class);
+      long clusterId = lookups.cluster(cluster);
+      lookups.node("host", clusterId, cluster, host);
+      Map<Long, String> reported = new HashMap<>();
+      installed.forEach((module, version) -> {
+        String field = "versions[" + module + "]";
+        long moduleId = lookups.module(field, module);
+        lookups.version(field, moduleId, module, version);
+        reported.put(moduleId, version);
+      });
+      Sql sql = h.attach(Sql.class);
+      Instant now = tx.now();
+      Map<Long, String> before = new HashMap<>();
+      sql.installed(clusterId, host).forEach(m -> before.put(m.moduleId(), m.version()));
+      before.keySet().stream().filter(m -> !reported.containsKey(m))
+          .forEach(m -> sql.deleteInstalled(clusterId, host, m));
+      reported.forEach((moduleId, version) -> {
+        String was = before.get(moduleId);
+        if (was == null) {
+          sql.insertInstalled(clusterId, host, moduleId, version, now);
+        } else if (!was.equals(version)) {
+          sql.updateInstalled(clusterId, host, moduleId, version, now);
+        }
+      });
+      return null;
+    });
+  }
+
+  /** What the cluster's nodes reported as installed: host to module to version; a node that reported none is absent. */
+  public Map<String, Map<String, String>> nodeModules(String cluster) {
+    return tx.read(h -> {
+      Map<String, Map<String, String>> byHost = new TreeMap<>();
+      h.attach(Sql.class).clusterInstalled(h.attach(Lookups.class).cluster(cluster)).forEach(m ->
+          byHost.computeIfAbsent(m.host(), k -> new TreeMap<>()).put(m.module(), m.version()));
+      return byHost;
     });
   }
 

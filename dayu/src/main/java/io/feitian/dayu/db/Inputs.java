@@ -2,6 +2,7 @@ package io.feitian.dayu.db;
 
 import io.feitian.common.app.FieldChecks;
 import io.feitian.common.grpc.Echo;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +19,6 @@ final class Inputs {
   static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}");
   static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   static final Pattern PARAM_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,256}");
-  static final Pattern STEP = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   static final int MAX_PERSON_CHARS = 128;
   static final int MAX_VALUE_CHARS = 65_536;
   /** Descriptors and strategies: H2 holds at most 1,048,576 characters in a VARCHAR. */
@@ -67,6 +67,32 @@ final class Inputs {
     }
     if (value.length() > max) {
       throw bad(field, "is " + value.length() + " characters; at most " + max + " are allowed");
+    }
+    return value;
+  }
+
+  /** A published-version name, or "" (not installed; a target that removes the module). */
+  static String versionOrNone(String field, String value) {
+    required(field, value);
+    return value.isEmpty() ? value : name(field, value, VERSION);
+  }
+
+  /** The name of one of {@code type}'s constants. */
+  static <E extends Enum<E>> String oneOf(String field, String value, Class<E> type) {
+    required(field, value);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(value)) {
+        return value;
+      }
+    }
+    throw bad(field, "must be one of " + Arrays.toString(type.getEnumConstants()) + ", got " + quote(value));
+  }
+
+  /** Bytes, at most {@code max} of them. */
+  static byte[] bytes(String field, byte[] value, int max) {
+    required(field, value);
+    if (value.length > max) {
+      throw bad(field, "is " + value.length + " bytes; at most " + max + " are allowed");
     }
     return value;
   }

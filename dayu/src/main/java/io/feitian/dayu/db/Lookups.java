@@ -1,5 +1,6 @@
 package io.feitian.dayu.db;
 
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -15,6 +16,9 @@ interface Lookups {
 
   @SqlQuery("SELECT id FROM nodes WHERE cluster_id = :clusterId AND host = :host")
   Optional<Long> nodeId(@Bind("clusterId") long clusterId, @Bind("host") String host);
+
+  @SqlQuery("SELECT host FROM nodes WHERE cluster_id = :clusterId")
+  List<String> hosts(@Bind("clusterId") long clusterId);
 
   @SqlQuery("SELECT COUNT(*) FROM module_versions WHERE module_id = :moduleId AND version = :version")
   int versionCount(@Bind("moduleId") long moduleId, @Bind("version") String version);
@@ -40,7 +44,7 @@ interface Lookups {
   default void version(String field, long moduleId, String module, String version) {
     Inputs.name(field, version, Inputs.VERSION);
     if (versionCount(moduleId, version) == 0) {
-      throw Inputs.bad(field, "version " + Inputs.quote(version) + " of module " + Inputs.quote(module)
+      throw Inputs.unknown(field, "version " + Inputs.quote(version) + " of module " + Inputs.quote(module)
           + " was not published");
     }
   }

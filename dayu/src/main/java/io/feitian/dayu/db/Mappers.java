@@ -1,10 +1,13 @@
 package io.feitian.dayu.db;
 
+import io.feitian.dayu.rollout.Kind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import org.jdbi.v3.core.Jdbi;
 
@@ -27,12 +30,28 @@ final class Mappers {
 
   record ChangeRow(long revision, ParamChange change) {}
 
-  record BatchHost(int batchNo, String host) {}
-
-  record BatchRow(int batchNo, RolloutBatch.State state, Instant updatedAt) {}
-
   /** A module and a version of it (a cluster's wanted version). */
   record ModuleAt(String module, String version) {}
+
+  /** A module by id and a version of it ("" for none): a rollout's target, a node's installed module. */
+  record ModuleIdAt(long moduleId, String version) {}
+
+  /** A host's installed module. */
+  record HostModule(String host, String module, String version) {}
+
+  /** A rollout's own columns; its targets and nodes come from other queries. */
+  record RolloutRow(long id, String cluster, Kind kind, String strategy, Rollout.State state, boolean paused,
+      String createdBy, Instant createdAt, Instant updatedAt, long rev, byte[] controllerState,
+      boolean repairsPending) {
+    Rollout rollout(Map<String, String> targets, Set<String> nodes) {
+      return new Rollout(id, cluster, kind, targets, nodes, strategy, state, paused, createdBy, createdAt, updatedAt,
+          rev, controllerState, repairsPending);
+    }
+  }
+
+  record RolloutTarget(long rolloutId, String module, String version) {}
+
+  record RolloutHost(long rolloutId, String host) {}
 
   static void register(Jdbi jdbi) {
     jdbi.registerRowMapper(Cluster.class, (rs, ctx) -> new Cluster(rs.getString("name"),
@@ -55,18 +74,23 @@ final class Mappers {
     jdbi.registerRowMapper(ParamDelta.class, (rs, ctx) -> new ParamDelta(rs.getString("module"),
         ParamScope.valueOf(rs.getString("scope")), rs.getString("target"), rs.getString("param_key"),
         Optional.ofNullable(rs.getString("before_value")), Optional.ofNullable(rs.getString("after_value"))));
-    jdbi.registerRowMapper(Rollout.class, (rs, ctx) -> new Rollout(rs.getLong("id"), rs.getString("cluster"),
-        rs.getString("module"), Rollout.Kind.valueOf(rs.getString("kind")),
-        Optional.ofNullable(rs.getString("from_version")), rs.getString("to_version"), rs.getString("strategy"),
-        Rollout.State.valueOf(rs.getString("state")), rs.getString("created_by"), instant(rs, "created_at"),
-        instant(rs, "updated_at"), rs.getLong("rev"), Optional.ofNullable(rs.getBytes("controller_state"))));
-    jdbi.registerRowMapper(BatchHost.class, (rs, ctx) -> new BatchHost(rs.getInt("batch_no"), rs.getString("host")));
-    jdbi.registerRowMapper(BatchRow.class, (rs, ctx) -> new BatchRow(rs.getInt("batch_no"),
-        RolloutBatch.State.valueOf(rs.getString("state")), instant(rs, "updated_at")));
     jdbi.registerRowMapper(ModuleAt.class, (rs, ctx) -> new ModuleAt(rs.getString("module"), rs.getString("version")));
-    jdbi.registerRowMapper(NodeStep.class, (rs, ctx) -> new NodeStep(rs.getLong("rollout_id"), rs.getString("host"),
-        rs.getString("step_name"), NodeStep.Status.valueOf(rs.getString("status")), rs.getInt("attempt"),
-        rs.getString("message"), instant(rs, "started_at"), instant(rs, "updated_at")));
+    jdbi.registerRowMapper(ModuleIdAt.class, (rs, ctx) -> new ModuleIdAt(rs.getLong("module_id"),
+        rs.getString("version")));
+    jdbi.registerRowMapper(HostModule.class, (rs, ctx) -> new HostModule(rs.getString("host"), rs.getString("module"),
+        rs.getString("version")));
+    jdbi.registerRowMapper(RolloutRow.class, (rs, ctx) -> new RolloutRow(rs.getLong("id"), rs.getString("cluster"),
+        Kind.valueOf(rs.getString("kind")), rs.getString("strategy"), Rollout.State.valueOf(rs.getString("state")),
+        rs.getBoolean("paused"), rs.getString("created_by"), instant(rs, "created_at"), instant(rs, "updated_at"),
+        rs.getLong("rev"), rs.getBytes("controller_state"), rs.getBoolean("repairs_pending")));
+    jdbi.registerRowMapper(RolloutTarget.class, (rs, ctx) -> new RolloutTarget(rs.getLong("rollout_id"),
+        rs.getString("module"), rs.getString("version")));
+    jdbi.registerRowMapper(RolloutHost.class, (rs, ctx) -> new RolloutHost(rs.getLong("rollout_id"),
+        rs.getString("host")));
+    jdbi.registerRowMapper(NodeTask.class, (rs, ctx) -> new NodeTask(rs.getString("host"), rs.getString("module"),
+        rs.getString("purpose"), rs.getString("from_version"), rs.getString("to_version"), rs.getString("state"),
+        rs.getInt("phase"), rs.getInt("batch"), rs.getInt("steps_done"), rs.getInt("step_count"),
+        rs.getString("detail"), instant(rs, "updated_at")));
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

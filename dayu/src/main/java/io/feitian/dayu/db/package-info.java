@@ -1,10 +1,11 @@
 /**
  * Dayu's cluster configuration database: for every cluster its nodes (host,
- * rack, state, check-ins) and their roles; the catalog of modules and their
- * published versions (package SHA-256, size, descriptor); parameters per
- * module, role and node with every revision kept (who, when, why); and
- * rollouts with their batches and the status of every step of every node's
- * task.
+ * rack, state, check-ins), their roles and the modules each node's agent
+ * reports as installed; the catalog of modules and their published versions
+ * (package SHA-256, size, descriptor) and the version of each a cluster should
+ * run; parameters per module, role and node with every revision kept (who,
+ * when, why); and rollouts, one per cluster at a time over several modules,
+ * with the rollout core's serialized state and every node's task.
  *
  * <p>Model. {@link io.feitian.dayu.db.ConfigDatabase} opens a pool (HikariCP),
  * migrates the schema (Flyway, {@code io/feitian/dayu/db/migration}, one SQL
@@ -22,15 +23,20 @@
  *   <li>Parameter rows are only added: revision N of a cluster is the Nth
  *       {@code params set}, numbered without gaps even under concurrent
  *       writers (the cluster row is the counter and its lock).</li>
- *   <li>At most one unfinished rollout per module and cluster (a unique
- *       constraint on a flag that is NULL once the rollout finishes).</li>
- *   <li>A node's step is one row; a report applies only if it is newer
- *       (a higher attempt, or the same attempt while unfinished).</li>
- *   <li>A rollout is updated by compare-and-set on its {@code rev}.</li>
+ *   <li>At most one active (RUNNING or ROLLING_BACK) rollout per cluster (a
+ *       unique constraint on a flag that is NULL while the rollout is not
+ *       active).</li>
+ *   <li>A rollout is updated by compare-and-set on its {@code rev}; its state
+ *       moves only as the rollout core moves it, SUCCEEDED and ROLLED_BACK
+ *       never change, and SUCCEEDED sets the cluster's versions in the same
+ *       transaction.</li>
+ *   <li>A task is one row per (rollout, host, module, purpose).</li>
  * </ul>
  *
  * <p>Cost. A write is a few statements on one connection; a check-in is one
- * UPDATE. Values at a revision and a diff are one query each, indexed by
+ * UPDATE. A rollout update is one UPDATE plus one batched UPDATE of the tasks
+ * it lists (and a batched INSERT of new ones); reading rollouts is three
+ * queries whatever their number. Values at a revision and a diff are one query each, indexed by
  * (cluster, module, scope, target, key, revision); history reads all of a
  * cluster's revisions (no paging yet).
  */
