@@ -6,7 +6,7 @@ package io.feitian.dayu.db;
  * every refusal of the stores does.
  */
 public final class NotFoundException extends IllegalArgumentException {
-  NotFoundException(String message) {
+  public NotFoundException(String message) {
     super(message);
   }
 }

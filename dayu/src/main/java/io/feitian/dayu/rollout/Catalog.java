@@ -24,7 +24,7 @@ public final class Catalog {
   }
 
   /** The steps that take a node's {@code module} from version {@code from} to {@code to} ("" = not installed). */
-  List<Step> steps(String module, String from, String to) {
+  public List<Step> steps(String module, String from, String to) {
     if (to.isEmpty()) {
       return get(module, from).remove();
     }

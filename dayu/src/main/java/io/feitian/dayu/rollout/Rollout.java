@@ -272,8 +272,7 @@ public final class Rollout {
   }
 
   public boolean awaitingApproval() {
-    return status == Status.RUNNING && strategy.interactive() && !batchStarted && !approved && phase < phases.size()
-        && phases.get(phase).planned() && batch < phases.get(phase).batches().size();
+    return state().awaitingApproval();
   }
 
   private void requireStatus(String what, Status... allowed) {

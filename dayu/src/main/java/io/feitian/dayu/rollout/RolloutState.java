@@ -24,6 +24,12 @@ public record RolloutState(Kind kind, Strategy strategy, Status status, String r
     tasks = Map.copyOf(tasks);
   }
 
+  /** An interactive rollout waiting for the operator's approval of its next batch. */
+  public boolean awaitingApproval() {
+    return status == Status.RUNNING && strategy.interactive() && !batchStarted && !approved && phase < phases.size()
+        && phases.get(phase).planned() && batch < phases.get(phase).batches().size();
+  }
+
   /**
    * One module's part of the rollout.
    *

@@ -162,12 +162,12 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
   }
 
   /** Who a write is recorded as: the name the request gives, else the caller's principal. */
-  private static String orCaller(String given) {
+  static String orCaller(String given) {
     return given.isEmpty() ? AuthInterceptor.currentPrincipal().name() : given;
   }
 
   /** Runs one call and sends its answer, or the status its refusal maps to. */
-  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+  static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
     T result;
     try {
       result = call.get();

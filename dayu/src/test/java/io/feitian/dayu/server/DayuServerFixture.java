@@ -4,11 +4,13 @@ import com.google.protobuf.ByteString;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
 import io.feitian.proto.dayu.v1.ModuleVersion;
 import io.feitian.proto.dayu.v1.PackageHeader;
 import io.feitian.proto.dayu.v1.UploadPackageChunk;
 import io.feitian.testkit.SamplePackages;
+import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -36,7 +38,11 @@ final class DayuServerFixture implements AutoCloseable {
     all.putAll(settings);
     server = new DayuServer(ConfigLoader.load(null, all));
     server.start();
-    channel = Channels.open("127.0.0.1:" + server.port(), SecuritySettings.INSECURE);
+    channel = Channels.open(target(), SecuritySettings.INSECURE);
+  }
+
+  String target() {
+    return "127.0.0.1:" + server.port();
   }
 
   DayuServiceGrpc.DayuServiceBlockingStub dayu() {
@@ -106,6 +112,14 @@ final class DayuServerFixture implements AutoCloseable {
     } catch (InterruptedException | TimeoutException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  RolloutServiceGrpc.RolloutServiceBlockingStub rollouts() {
+    return RolloutServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  ConfigDatabase database() {
+    return server.database();
   }
 
   @Override

@@ -1,0 +1,69 @@
+package io.feitian.dayu.agent;
+
+import com.typesafe.config.Config;
+import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.lifecycle.Daemon;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.dayu.agent.node.NodeLayout;
+import io.feitian.dayu.agent.node.ProcessControl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * dayu-agent, one per node: follows dayu-server ({@link ServerLink}) and brings the node to the
+ * state the server's rollouts want, running each module's steps ({@link ModuleSteps}) one piece of
+ * work at a time ({@link Worker}). See docs/DAYU.md, "dayu-agent".
+ */
+public final class DayuAgent implements Daemon {
+  private static final Logger log = LoggerFactory.getLogger(DayuAgent.class);
+
+  private final AgentSettings settings;
+  private final SecuritySettings security;
+  private final CallSettings calls;
+  private ServerLink link;
+  private Worker worker;
+
+  public DayuAgent(Config config) {
+    this.settings = AgentSettings.from(config);
+    this.security = SecuritySettings.from(config);
+    this.calls = new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline"));
+  }
+
+  @Override
+  public void start() {
+    Path root = settings.root().toAbsolutePath();
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create dayu.agent.root " + root, e);
+    }
+    ServerLink[] self = new ServerLink[1];
+    ModuleSteps steps = new ModuleSteps(root, new ServerPackages(() -> self[0].channel(), calls),
+        ProcessControl.forHost(new NodeLayout(root), Path.of("/etc/systemd/system")));
+    worker = new Worker(steps, r -> self[0].report(r));
+    link = new ServerLink(settings, security, calls, steps, worker::offer);
+    self[0] = link;
+    link.start();
+    log.info("{}", describe());
+  }
+
+  @Override
+  public String describe() {
+    return "dayu-agent for node " + settings.host() + " of cluster " + settings.cluster() + ", server "
+        + settings.server() + ", root " + settings.root().toAbsolutePath();
+  }
+
+  @Override
+  public void close() {
+    if (link != null) {
+      link.close();
+    }
+    if (worker != null) {
+      worker.close();
+    }
+  }
+}

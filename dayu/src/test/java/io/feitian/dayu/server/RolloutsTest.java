@@ -1,0 +1,268 @@
+package io.feitian.dayu.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.feitian.dayu.descriptor.Descriptors;
+import io.feitian.proto.dayu.v1.AddClusterRequest;
+import io.feitian.proto.dayu.v1.AddNodeRequest;
+import io.feitian.proto.dayu.v1.GetRolloutRequest;
+import io.feitian.proto.dayu.v1.ListRolloutsRequest;
+import io.feitian.proto.dayu.v1.NodeTaskInfo;
+import io.feitian.proto.dayu.v1.RolloutCommand;
+import io.feitian.proto.dayu.v1.RolloutInfo;
+import io.feitian.proto.dayu.v1.RolloutKind;
+import io.feitian.proto.dayu.v1.RolloutStrategy;
+import io.feitian.proto.dayu.v1.StartRolloutRequest;
+import io.feitian.testkit.FreePorts;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rollouts through a real dayu-server (gRPC on loopback, H2 in a temporary directory) and agents
+ * speaking the real protocol ({@link SimAgent}): batches, failures and rollback, a node away and
+ * repaired, a server restart in the middle, the interactive commands, and refusals.
+ */
+class RolloutsTest {
+  private static final String CLUSTER = "prod";
+  private static final List<String> HOSTS = List.of("n1", "n2", "n3", "n4");
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dataDir;
+  private DayuServerFixture server;
+  private final List<SimAgent> agents = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    agents.forEach(SimAgent::close);
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void startServer(Map<String, Object> settings) {
+    server = new DayuServerFixture(dataDir, settings);
+  }
+
+  /** A cluster of four worker nodes and module "app" 1.0.0 and 2.0.0 published. */
+  private void cluster(Map<String, Object> settings) {
+    startServer(settings);
+    server.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
+    for (String host : HOSTS) {
+      server.dayu().addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER).setHost(host).setRack("r1")
+          .addRoles("worker").build());
+    }
+    publish("app", "1.0.0");
+    publish("app", "2.0.0");
+  }
+
+  private void publish(String module, String version) {
+    server.database().modules().publish(module, version, (version.charAt(0) + "").repeat(64), 1,
+        Descriptors.minimal(module, version, List.of("worker")), "test");
+  }
+
+  /** An agent for {@code host}, once its Watch is open (the server counts the node as up). */
+  private SimAgent agent(String host, Map<String, String> installed) {
+    SimAgent a = new SimAgent(server.target(), CLUSTER, host, installed);
+    agents.add(a);
+    await().atMost(DEADLINE).until(a::watching);
+    return a;
+  }
+
+  private static RolloutStrategy.Builder batchesOf(String size) {
+    return RolloutStrategy.newBuilder().addBatches(size).setMinHealthy("0s");
+  }
+
+  private RolloutInfo start(RolloutKind kind, String version, RolloutStrategy.Builder strategy) {
+    return server.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER).setKind(kind)
+        .putTargets("app", version).setStrategy(strategy).build());
+  }
+
+  private RolloutInfo get(long id) {
+    return server.rollouts().getRollout(GetRolloutRequest.newBuilder().setId(id).build());
+  }
+
+  private RolloutInfo awaitState(long id, String state) {
+    await().atMost(DEADLINE).until(() -> get(id).getState().equals(state));
+    return get(id);
+  }
+
+  private RolloutInfo command(long id, RolloutCommand.Verb verb) {
+    return server.rollouts().command(RolloutCommand.newBuilder().setId(id).setVerb(verb).build());
+  }
+
+  /** Every agent, every step: none ran twice. */
+  private void noStepRanTwice() {
+    for (SimAgent a : agents) {
+      Set<String> seen = new HashSet<>();
+      for (SimAgent.Ran r : a.ran()) {
+        assertThat(seen.add(r.rolloutId() + " " + r.module() + " " + r.toVersion() + " " + r.step()))
+            .as("%s ran %s twice", a.host(), r).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void deploysBatchByBatchAndRecordsTheClusterVersion() {
+    cluster(Map.of());
+    HOSTS.forEach(h -> agent(h, Map.of()));
+    RolloutInfo started = start(RolloutKind.DEPLOY, "1.0.0", batchesOf("2"));
+
+    RolloutInfo done = awaitState(started.getId(), "SUCCEEDED");
+
+    assertThat(agents).allSatisfy(a -> assertThat(a.installed()).containsEntry("app", "1.0.0"));
+    assertThat(done.getTasksList()).hasSize(4).allSatisfy(t -> {
+      assertThat(t.getState()).isEqualTo("SUCCEEDED");
+      assertThat(t.getStepsDone()).isEqualTo(t.getStepCount());
+    });
+    // Batch 1 started only after every step of batch 0 was done.
+    Map<String, Integer> batchOf = new java.util.HashMap<>();
+    done.getTasksList().forEach(t -> batchOf.put(t.getHost(), t.getBatch()));
+    long lastOfFirst = agents.stream().filter(a -> batchOf.get(a.host()) == 0)
+        .flatMap(a -> a.ran().stream()).mapToLong(SimAgent.Ran::seq).max().orElseThrow();
+    long firstOfSecond = agents.stream().filter(a -> batchOf.get(a.host()) == 1)
+        .flatMap(a -> a.ran().stream()).mapToLong(SimAgent.Ran::seq).min().orElseThrow();
+    assertThat(firstOfSecond).isGreaterThan(lastOfFirst);
+    assertThat(server.database().modules().clusterVersions(CLUSTER)).containsEntry("app", "1.0.0");
+    assertThat(server.database().clusters().nodeModules(CLUSTER).get("n3")).containsEntry("app", "1.0.0");
+    noStepRanTwice();
+  }
+
+  @Test
+  void aFailedUpgradeStopsAndRollsTheTouchedNodesBack() {
+    cluster(Map.of());
+    HOSTS.forEach(h -> agent(h, Map.of("app", "1.0.0")).failAt("app", "2.0.0", h.equals("n2") ? 5 : 99));
+
+    RolloutInfo started = start(RolloutKind.UPGRADE, "2.0.0", batchesOf("1"));
+    RolloutInfo end = awaitState(started.getId(), "ROLLED_BACK");
+
+    assertThat(end.getReason()).contains("1 failed node");
+    assertThat(end.getTasksList()).filteredOn(t -> t.getHost().equals("n2") && t.getPurpose().equals("FORWARD"))
+        .extracting(NodeTaskInfo::getState).containsExactly("ROLLED_BACK");
+    await().atMost(DEADLINE).untilAsserted(() ->
+        assertThat(agents).allSatisfy(a -> assertThat(a.installed()).containsEntry("app", "1.0.0")));
+    // Batches of one: n2's failure stopped the rollout, and the nodes after it were never touched.
+    assertThat(agents.stream().filter(a -> a.ran().stream().anyMatch(r -> r.toVersion().equals("2.0.0"))))
+        .hasSizeLessThanOrEqualTo(2);
+    assertThat(server.database().modules().clusterVersions(CLUSTER)).doesNotContainEntry("app", "2.0.0");
+    noStepRanTwice();
+  }
+
+  @Test
+  void aNodeAwayDuringTheRolloutIsRepairedWhenItsAgentReturns() {
+    cluster(Map.of("dayu.rollouts.agent-grace", "1s"));
+    List.of("n1", "n2", "n3").forEach(h -> agent(h, Map.of()));
+
+    // n4, away, counts as unavailable: two more may be in a batch at once.
+    RolloutInfo started = start(RolloutKind.DEPLOY, "1.0.0", batchesOf("2").setDefaultMaxUnavailable("3"));
+    RolloutInfo done = awaitState(started.getId(), "SUCCEEDED");
+    assertThat(done.getRepairsPending()).isTrue();
+    assertThat(done.getTasksList()).filteredOn(t -> t.getHost().equals("n4"))
+        .extracting(NodeTaskInfo::getState).containsExactly("DEFERRED");
+
+    SimAgent n4 = agent("n4", Map.of());
+    await().atMost(DEADLINE).until(() -> !get(started.getId()).getRepairsPending());
+    assertThat(n4.installed()).containsEntry("app", "1.0.0");
+    assertThat(get(started.getId()).getTasksList()).extracting(NodeTaskInfo::getState).containsOnly("SUCCEEDED");
+    noStepRanTwice();
+  }
+
+  @Test
+  void aRestartedServerContinuesFromTheDatabaseWithoutRedoingASteps() {
+    int port = FreePorts.one();
+    Map<String, Object> settings = Map.of("dayu.server.port", port, "dayu.rollouts.agent-grace", "5s");
+    cluster(settings);
+    HOSTS.forEach(h -> agent(h, Map.of()));
+    CountDownLatch held = agents.get(0).holdAt("app", "1.0.0", 3);
+    RolloutInfo started = start(RolloutKind.DEPLOY, "1.0.0", batchesOf("4").setDefaultMaxUnavailable("4"));
+    await().atMost(DEADLINE).until(() -> get(started.getId()).getTasksList().stream()
+        .filter(t -> !t.getHost().equals("n1")).allMatch(t -> t.getState().equals("SUCCEEDED")));
+
+    server.close();
+    startServer(settings);
+    held.countDown();
+
+    RolloutInfo done = awaitState(started.getId(), "SUCCEEDED");
+    assertThat(done.getTasksList()).allSatisfy(t -> assertThat(t.getState()).isEqualTo("SUCCEEDED"));
+    assertThat(agents.get(0).ran()).extracting(SimAgent.Ran::step).containsExactly(0, 1, 2, 3, 4, 5);
+    noStepRanTwice();
+  }
+
+  @Test
+  void anInteractiveRolloutWaitsForEachApprovalAndObeysPauseAndAbort() {
+    cluster(Map.of());
+    HOSTS.forEach(h -> agent(h, Map.of()));
+    RolloutInfo r = start(RolloutKind.DEPLOY, "1.0.0", batchesOf("1").setInteractive(true));
+    long id = r.getId();
+    assertThat(r.getAwaitingApproval()).isTrue();
+    assertThat(agents).allSatisfy(a -> assertThat(a.ran()).isEmpty());
+
+    command(id, RolloutCommand.Verb.APPROVE);
+    await().atMost(DEADLINE).until(() -> get(id).getAwaitingApproval());
+    assertThat(get(id).getTasksList()).filteredOn(t -> t.getState().equals("SUCCEEDED")).hasSize(1);
+
+    assertThat(command(id, RolloutCommand.Verb.PAUSE).getPaused()).isTrue();
+    assertThat(command(id, RolloutCommand.Verb.RESUME).getPaused()).isFalse();
+    RolloutInfo aborted = command(id, RolloutCommand.Verb.ABORT);
+    assertThat(aborted.getState()).isEqualTo("ABORTED");
+    assertThat(aborted.getReason()).contains("aborted by the operator");
+    assertThatThrownBy(() -> command(id, RolloutCommand.Verb.APPROVE))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+    assertThat(agents.stream().mapToLong(a -> a.ran().size()).sum()).isEqualTo(6);
+
+    // An aborted rollout frees the cluster for the next one.
+    RolloutInfo next = start(RolloutKind.DEPLOY, "1.0.0", batchesOf("4"));
+    awaitState(next.getId(), "SUCCEEDED");
+    assertThat(server.rollouts().listRollouts(ListRolloutsRequest.newBuilder().setCluster(CLUSTER).build())
+        .getRolloutsList()).extracting(RolloutInfo::getId).containsExactly(next.getId(), id);
+  }
+
+  @Test
+  void badRequestsAreRefusedNamingTheProblemAndChangeNothing() {
+    cluster(Map.of());
+    HOSTS.forEach(h -> agent(h, Map.of()));
+    assertRefused(Status.Code.NOT_FOUND, "cluster", () -> server.rollouts().startRollout(
+        StartRolloutRequest.newBuilder().setCluster("nope").setKind(RolloutKind.DEPLOY).putTargets("app", "1.0.0")
+            .build()));
+    assertRefused(Status.Code.INVALID_ARGUMENT, "kind", () -> server.rollouts().startRollout(
+        StartRolloutRequest.newBuilder().setCluster(CLUSTER).putTargets("app", "1.0.0").build()));
+    assertRefused(Status.Code.INVALID_ARGUMENT, "3.0.0", () -> start(RolloutKind.DEPLOY, "3.0.0", batchesOf("1")));
+    assertRefused(Status.Code.INVALID_ARGUMENT, "strategy.batches[0]",
+        () -> start(RolloutKind.DEPLOY, "1.0.0", batchesOf("0%")));
+    assertRefused(Status.Code.INVALID_ARGUMENT, "strategy.task_timeout",
+        () -> start(RolloutKind.DEPLOY, "1.0.0", batchesOf("1").setTaskTimeout("soon")));
+    assertRefused(Status.Code.NOT_FOUND, "rollout 42",
+        () -> command(42, RolloutCommand.Verb.PAUSE));
+    assertThat(server.rollouts().listRollouts(ListRolloutsRequest.newBuilder().setCluster(CLUSTER).build())
+        .getRolloutsList()).isEmpty();
+
+    RolloutInfo waiting = start(RolloutKind.DEPLOY, "1.0.0", batchesOf("1").setInteractive(true));
+    assertRefused(Status.Code.FAILED_PRECONDITION, "rollout " + waiting.getId(),
+        () -> start(RolloutKind.DEPLOY, "2.0.0", batchesOf("1")));
+    assertRefused(Status.Code.FAILED_PRECONDITION, "not paused",
+        () -> command(waiting.getId(), RolloutCommand.Verb.RESUME));
+    assertThat(server.rollouts().listRollouts(ListRolloutsRequest.newBuilder().setCluster(CLUSTER).build())
+        .getRolloutsList()).hasSize(1);
+  }
+
+  private static void assertRefused(Status.Code code, String named, Runnable call) {
+    assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(code);
+      assertThat(e.getStatus().getDescription()).contains(named);
+    });
+  }
+}

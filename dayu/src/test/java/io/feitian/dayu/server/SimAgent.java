@@ -1,0 +1,219 @@
+package io.feitian.dayu.server;
+
+import io.feitian.common.grpc.Channels;
+import io.feitian.common.security.SecuritySettings;
+import io.feitian.proto.dayu.v1.AgentServiceGrpc;
+import io.feitian.proto.dayu.v1.ModuleWork;
+import io.feitian.proto.dayu.v1.NodeWork;
+import io.feitian.proto.dayu.v1.RegisterRequest;
+import io.feitian.proto.dayu.v1.StepReport;
+import io.feitian.proto.dayu.v1.WatchRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A dayu-agent as the server sees it, speaking the real protocol over gRPC: it registers, keeps a
+ * Watch open (reconnecting when the server goes away), runs the steps of each piece of work in
+ * order (each step only notes that it ran: the node side is tested in the agent's own tests) and
+ * reports them, retrying a report until the server takes it. A step can be made to fail, or to hold
+ * until released. Every step it ever ran is kept, so a test can check that none ran twice.
+ */
+final class SimAgent implements AutoCloseable {
+  /** A global order over every agent's steps, to check batches did not overlap. */
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  record Ran(long seq, long rolloutId, String module, String toVersion, int step) {}
+
+  private final String cluster;
+  private final String host;
+  private final ManagedChannel channel;
+  private final ExecutorService worker;
+  private final ScheduledExecutorService connector;
+  private final Map<String, String> installed = new TreeMap<>();
+  private final List<Ran> ran = new ArrayList<>();
+  /** Steps done per piece of work ("rollout module version"), so a re-sent piece resumes after them. */
+  private final Map<String, Integer> done = new HashMap<>();
+  private final Set<String> running = new HashSet<>();
+  private final Set<String> failing = new HashSet<>();
+  private final Map<String, CountDownLatch> holds = new HashMap<>();
+  private volatile boolean closed;
+  /** Whether a Watch is open and the server has sent on it (it always sends the outstanding work first). */
+  private volatile boolean watching;
+
+  SimAgent(String target, String cluster, String host, Map<String, String> installed) {
+    this.cluster = cluster;
+    this.host = host;
+    this.installed.putAll(installed);
+    this.channel = Channels.open(target, SecuritySettings.INSECURE);
+    this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sim-agent-" + host));
+    // Apart from the worker, so that an agent busy with a step still reconnects.
+    this.connector = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sim-agent-connect-" + host));
+    connector.execute(this::connect);
+  }
+
+  /** Step {@code step} of the work taking {@code module} to {@code version} fails. */
+  synchronized SimAgent failAt(String module, String version, int step) {
+    failing.add(module + " " + version + " " + step);
+    return this;
+  }
+
+  /** Step {@code step} of that work waits for {@link CountDownLatch#countDown()} on the returned latch. */
+  synchronized CountDownLatch holdAt(String module, String version, int step) {
+    return holds.computeIfAbsent(module + " " + version + " " + step, k -> new CountDownLatch(1));
+  }
+
+  synchronized Map<String, String> installed() {
+    return Map.copyOf(installed);
+  }
+
+  synchronized List<Ran> ran() {
+    return List.copyOf(ran);
+  }
+
+  boolean watching() {
+    return watching;
+  }
+
+  String host() {
+    return host;
+  }
+
+  private AgentServiceGrpc.AgentServiceBlockingStub stub() {
+    return AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  /** Registers and opens the Watch; on any failure, tries again shortly (the server restarting). */
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    try {
+      stub().register(RegisterRequest.newBuilder().setCluster(cluster).setHost(host).putAllInstalled(installed())
+          .build());
+    } catch (StatusRuntimeException e) {
+      retryConnect();
+      return;
+    }
+    AgentServiceGrpc.newStub(channel).watch(WatchRequest.newBuilder().setCluster(cluster).setHost(host).build(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(NodeWork work) {
+            watching = true;
+            work.getWorkList().forEach(w -> worker.execute(() -> run(w)));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            watching = false;
+            retryConnect();
+          }
+
+          @Override
+          public void onCompleted() {
+            watching = false;
+            retryConnect();
+          }
+        });
+  }
+
+  private void retryConnect() {
+    try {
+      if (!closed) {
+        connector.schedule(this::connect, 200, TimeUnit.MILLISECONDS);
+      }
+    } catch (RejectedExecutionException stopping) {
+      // closed meanwhile
+    }
+  }
+
+  private void run(ModuleWork w) {
+    String key = w.getRolloutId() + " " + w.getModule() + " " + w.getToVersion();
+    synchronized (this) {
+      if (!running.add(key)) {
+        return;
+      }
+    }
+    try {
+      for (int step = Math.max(w.getFirstStep(), doneOf(key)); step < w.getStepsCount() && !closed; step++) {
+        String at = w.getModule() + " " + w.getToVersion() + " " + step;
+        CountDownLatch hold;
+        boolean fail;
+        synchronized (this) {
+          hold = holds.get(at);
+          fail = failing.contains(at);
+          ran.add(new Ran(SEQUENCE.incrementAndGet(), w.getRolloutId(), w.getModule(), w.getToVersion(), step));
+        }
+        if (hold != null) {
+          hold.await();
+        }
+        if (!fail) {
+          synchronized (this) {
+            done.put(key, step + 1);
+            if (step == w.getStepsCount() - 1) {
+              if (w.getToVersion().isEmpty()) {
+                installed.remove(w.getModule());
+              } else {
+                installed.put(w.getModule(), w.getToVersion());
+              }
+            }
+          }
+        }
+        report(w, step, !fail);
+        if (fail) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      synchronized (this) {
+        running.remove(key);
+      }
+    }
+  }
+
+  private synchronized int doneOf(String key) {
+    return done.getOrDefault(key, 0);
+  }
+
+  /** Reports a step until the server takes it: a real agent must not lose a report to a restart. */
+  private void report(ModuleWork w, int step, boolean ok) throws InterruptedException {
+    StepReport r = StepReport.newBuilder().setCluster(cluster).setHost(host).setRolloutId(w.getRolloutId())
+        .setModule(w.getModule()).setToVersion(w.getToVersion()).setStep(step).setOk(ok)
+        .setDetail(ok ? "" : "step " + step + " failed on purpose").build();
+    while (!closed) {
+      try {
+        stub().reportStep(r);
+        return;
+      } catch (StatusRuntimeException e) {
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (this) {
+      holds.values().forEach(CountDownLatch::countDown);
+    }
+    connector.shutdownNow();
+    worker.shutdownNow();
+    Channels.close(channel);
+  }
+}
