@@ -19,10 +19,17 @@ record ProcStat(char state, long startTicks) {
 
   /** The process's stat now; empty when there is no such process. */
   static Optional<ProcStat> of(long pid) throws IOException {
+    Path dir = Path.of("/proc", Long.toString(pid));
     try {
-      return parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+      return parse(Files.readString(dir.resolve("stat")));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (IOException e) {
+      // Reaped between the open and the read: the read fails with ESRCH ("No such process").
+      if (!Files.exists(dir)) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
