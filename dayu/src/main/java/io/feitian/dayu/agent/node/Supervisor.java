@@ -1,0 +1,160 @@
+package io.feitian.dayu.agent.node;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The agent's own supervision of module processes, where systemd does not run them.
+ *
+ * <p>A module's process is started as {@code setsid COMMAND...} from the version's directory,
+ * its input from /dev/null and its output appended to {@code stdout.log} and {@code stderr.log}
+ * in the module's directory. {@code setsid} gives it a session and process group of its own: it
+ * gets no SIGHUP when the agent goes, survives the agent (even SIGKILLed), and its whole tree can
+ * be signalled as a group. (The agent's child is never a group leader, so setsid execs the
+ * command in place: the pid the agent sees is the module's.)
+ *
+ * <p>{@code process.pid} holds the pid, the kernel's start time of that pid ({@code /proc/PID/stat})
+ * and the version. A process counts as the module's only while a live process has that pid
+ * <em>and</em> that start time, so a pid the kernel gave to another process after the module
+ * ended is never taken for it, never signalled. All of it is on disk: a new supervisor, in a
+ * restarted agent, finds what an earlier one started.
+ *
+ * <p>Limits: the environment is the descriptor's over a few inherited variables ({@link #INHERITED}),
+ * as systemd would give a clean one. A process is not restarted when it dies (the health gate and
+ * the operator see it). An agent dying between the spawn and the pid file's write (a few
+ * milliseconds) leaves a process the next agent does not know. Stop signals the group; a process
+ * that left the group escapes it.
+ */
+public final class Supervisor implements ProcessControl {
+  /** Variables of the agent's environment a module's process gets too. */
+  static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR",
+      "JAVA_HOME");
+  /** How long a process may take to go after SIGKILL before stop gives up (it is in uninterruptible sleep). */
+  private static final Duration AFTER_KILL = Duration.ofSeconds(10);
+  private static final long POLL_MILLIS = 10;
+  private static final int TAIL_BYTES = 1_000;
+
+  private final NodeLayout layout;
+
+  public Supervisor(NodeLayout layout) {
+    this.layout = layout;
+  }
+
+  @Override
+  public String start(Launch launch, Duration grace) throws IOException, InterruptedException {
+    Optional<Running> now = running(launch.module());
+    if (now.isPresent() && now.get().version().equals(launch.version())) {
+      return "already running, pid " + now.get().pid();
+    }
+    String before = "";
+    if (now.isPresent()) {
+      stop(launch.module(), grace);
+      before = "stopped " + now.get().version() + " (pid " + now.get().pid() + "), ";
+    }
+    Files.createDirectories(layout.moduleDir(launch.module()));
+    List<String> command = new ArrayList<>();
+    command.add("setsid");
+    command.addAll(launch.command());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(launch.home().toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.stdout(launch.module()).toFile()))
+        .redirectError(ProcessBuilder.Redirect.appendTo(layout.stderr(launch.module()).toFile()));
+    Map<String, String> env = builder.environment();
+    env.keySet().retainAll(INHERITED);
+    env.putAll(launch.environment());
+    Process p = builder.start();
+    Optional<ProcStat> stat = ProcStat.of(p.pid());
+    if (stat.isEmpty() || !stat.get().live()) {
+      throw new IOException("the process exited at once");
+    }
+    NodeFiles.writeAtomically(layout.pidFile(launch.module()),
+        p.pid() + " " + stat.get().startTicks() + " " + launch.version() + "\n");
+    return before + "started pid " + p.pid();
+  }
+
+  @Override
+  public Optional<Running> running(String module) throws IOException {
+    Optional<String> text = NodeFiles.read(layout.pidFile(module));
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    String[] f = text.get().strip().split(" ");
+    if (f.length != 3) {
+      throw new IOException(layout.pidFile(module) + " is not \"PID START_TICKS VERSION\": " + text.get().strip());
+    }
+    long pid = Long.parseLong(f[0]);
+    long ticks = Long.parseLong(f[1]);
+    return alive(pid, ticks) ? Optional.of(new Running(pid, f[2])) : Optional.empty();
+  }
+
+  private static boolean alive(long pid, long startTicks) throws IOException {
+    Optional<ProcStat> stat = ProcStat.of(pid);
+    return stat.isPresent() && stat.get().live() && stat.get().startTicks() == startTicks;
+  }
+
+  @Override
+  public Optional<Running> stop(String module, Duration grace) throws IOException, InterruptedException {
+    Path pidFile = layout.pidFile(module);
+    Optional<Running> r = running(module);
+    if (r.isPresent()) {
+      long pid = r.get().pid();
+      long ticks = ProcStat.of(pid).map(ProcStat::startTicks).orElse(-1L);
+      signalGroup(pid, "TERM");
+      if (!waitGone(pid, ticks, grace)) {
+        signalGroup(pid, "KILL");
+        if (!waitGone(pid, ticks, AFTER_KILL)) {
+          throw new IOException("pid " + pid + " of " + module + " is still there " + AFTER_KILL.toSeconds()
+              + " s after SIGKILL");
+        }
+      }
+    }
+    Files.deleteIfExists(pidFile);
+    return r;
+  }
+
+  /** Signals the process group {@code pid} leads (setsid made it leader). A group already gone is no error. */
+  private static void signalGroup(long pid, String signal) throws IOException, InterruptedException {
+    Commands.run(List.of("kill", "-s", signal, "--", "-" + pid), Duration.ofSeconds(5));
+  }
+
+  /** Waits until the process is gone, up to {@code limit}; whether it went. */
+  private static boolean waitGone(long pid, long startTicks, Duration limit) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (alive(pid, startTicks)) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+    return true;
+  }
+
+  /** Nothing to do: all the supervisor keeps is in the module's directory. */
+  @Override
+  public void forget(String module) {}
+
+  @Override
+  public String errorTail(String module) throws IOException {
+    Path log = layout.stderr(module);
+    if (!Files.exists(log)) {
+      return "";
+    }
+    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+      long from = Math.max(0, f.length() - TAIL_BYTES);
+      byte[] bytes = new byte[(int) (f.length() - from)];
+      f.seek(from);
+      f.readFully(bytes);
+      return new String(bytes, StandardCharsets.UTF_8).strip();
+    }
+  }
+}
