@@ -25,10 +25,11 @@ import org.junit.jupiter.api.Test;
 class DistributionLayoutIT {
   static final List<String> LAUNCHERS =
       List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "monitor-service",
-          "dayu-server", "zookeeper", "feitian");
+          "dayu-server", "dayu-agent", "zookeeper", "feitian");
   static final List<String> UNITS = List.of("feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-zookeeper.service");
+      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-dayu-agent.service",
+      "feitian-zookeeper.service");
   /** lib/ jar name: artifactId-version[-classifier].jar, the version starting with a digit. */
   private static final Pattern JAR = Pattern.compile("(.+?)-(\\d[^-]*)((?:-[A-Za-z0-9._]+)*)\\.jar");
 
@@ -79,7 +80,7 @@ class DistributionLayoutIT {
   @Test
   void confHasTheExamples() throws IOException {
     for (String name : List.of("fuxi-master.conf", "task-worker.conf", "shennong-master.conf", "shennong-agent.conf",
-        "shennong-inspector.conf", "monitor-service.conf", "monitor-rules/cluster.conf", "dayu-server.conf",
+        "shennong-inspector.conf", "monitor-service.conf", "monitor-rules/cluster.conf", "dayu-server.conf", "dayu-agent.conf",
         "zoo.cfg", "logback.xml", "tokens.example")) {
       assertTrue(Files.isRegularFile(Dist.HOME.resolve("conf").resolve(name)), "conf/" + name + " missing");
     }

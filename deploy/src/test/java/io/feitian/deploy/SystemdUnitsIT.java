@@ -61,7 +61,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "monitor-service", "dayu-server", "zookeeper"})
+      "monitor-service", "dayu-server", "dayu-agent", "zookeeper"})
   void everyUnitHasTheCommonSettings(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertTrue(one(u, "Unit.Description").length() > 10);
@@ -69,8 +69,10 @@ class SystemdUnitsIT {
     assertTrue(one(u, "Unit.After").contains("network-online.target"));
     assertTrue(one(u, "Unit.Wants").contains("network-online.target"));
     assertEquals("/etc/feitian", envOf(u).get("FEITIAN_CONF"));
-    assertEquals("feitian", one(u, "Service.User"));
-    assertEquals("feitian", one(u, "Service.Group"));
+    if (!daemon.equals("dayu-agent")) {
+      assertEquals("feitian", one(u, "Service.User"));
+      assertEquals("feitian", one(u, "Service.Group"));
+    }
     assertEquals("on-failure", one(u, "Service.Restart"));
     assertEquals("2", one(u, "Service.RestartSec"));
     assertEquals("65536", one(u, "Service.LimitNOFILE"));
@@ -85,7 +87,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "monitor-service", "dayu-server"})
+      "monitor-service", "dayu-server", "dayu-agent"})
   void feitianDaemonsNotifyAndReadEtcFeitian(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
@@ -111,6 +113,14 @@ class SystemdUnitsIT {
     assertEquals("continue", one(u, "Service.OOMPolicy"), "one worker killed by the OOM killer must not stop the unit");
     assertEquals("feitian/task-worker", one(u, "Service.StateDirectory"));
     assertFalse(u.containsKey("Service.PrivateTmp"), "a private /tmp is removed on stop while workers still use it");
+  }
+
+  @Test
+  void dayuAgentRunsAsRootAndLeavesTheModulesItSupervisesRunning() throws IOException {
+    Map<String, List<String>> u = unit("dayu-agent");
+    assertFalse(u.containsKey("Service.User"), "the agent installs modules and drives systemctl: root");
+    assertEquals("process", one(u, "Service.KillMode"), "the supervised modules share the agent's cgroup");
+    assertEquals("feitian/dayu-agent", one(u, "Service.StateDirectory"));
   }
 
   @Test
@@ -156,7 +166,8 @@ class SystemdUnitsIT {
   @ParameterizedTest
   @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-zookeeper.service"})
+      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-dayu-agent.service",
+      "feitian-zookeeper.service"})
   void passesSystemdAnalyzeVerify(String name, @TempDir Path dir) throws IOException {
     Optional<Path> tool = systemdAnalyze();
     Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed: units not verified");

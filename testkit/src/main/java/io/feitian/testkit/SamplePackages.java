@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -72,6 +74,36 @@ public final class SamplePackages {
     files.put("lib/filler.txt", Base64.getEncoder().encodeToString(noise));
     files.put(DESCRIPTOR, sampleDescriptor(module, version));
     files.put("bin/" + module, script(module, version));
+    return tarGz(files);
+  }
+
+  /**
+   * A module that really serves: {@code bin/serve} runs python3's http.server on parameter
+   * {@code port} (required) in its installed directory, so {@code /health} answers 200 and
+   * {@code /VERSION} says which version runs. Its health check is a GET of
+   * {@code /{{health-path}}}: a {@code healthPath} other than "health" makes a version whose
+   * health check fails (404).
+   */
+  public static byte[] serving(String module, String version, String healthPath) {
+    String health = "{step = health-check, timeout = 5s, interval = 100ms}";
+    String descriptor = "name = " + module + "\n"
+        + "version = \"" + version + "\"\n"
+        + "roles = [worker]\n"
+        + "parameters {\n"
+        + "  port { type = int }\n"
+        + "  health-path { type = string, default = \"" + healthPath + "\" }\n"
+        + "}\n"
+        + "deploy = [fetch, verify, install, configure, start, " + health + "]\n"
+        + "upgrade = [fetch, verify, install, configure, {step = stop, grace = 2s}, start, " + health + "]\n"
+        + "remove = [{step = stop, grace = 2s}]\n"
+        + "health-check { type = http, url = \"http://127.0.0.1:{{port}}/{{health-path}}\" }\n"
+        + "run { command = [\"{{module.home}}/bin/serve\", \"{{port}}\"] }\n";
+    String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put(DESCRIPTOR, descriptor);
+    files.put("bin/serve", "#!/bin/sh\nexec " + python + " -m http.server \"$1\" --bind 127.0.0.1 --directory .\n");
+    files.put("health", "ok\n");
+    files.put("VERSION", version);
     return tarGz(files);
   }
 
