@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Issue 15's figures for dayu-server, which runs as a child JVM (its CPU read from /proc) over its
@@ -114,10 +115,8 @@ public final class DayuBenchmark {
   private static void setUp(ManagedChannel channel, String target, Path dir, int agents) throws IOException {
     DayuServiceGrpc.DayuServiceBlockingStub dayu = DayuServiceGrpc.newBlockingStub(channel);
     dayu.addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
-    for (int i = 0; i < agents; i++) {
-      dayu.addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER).setHost(host(i)).setRack("r" + i % 10)
-          .addRoles("worker").build());
-    }
+    IntStream.range(0, agents).parallel().forEach(i -> dayu.addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER)
+        .setHost(host(i)).setRack("r" + i % 10).addRoles("worker").build()));
     for (String version : List.of("1.0.0", "2.0.0")) {
       Path pkg = dir.resolve(MODULE + "-" + version + ".tar.gz");
       Files.write(pkg, SamplePackages.sample(MODULE, version));

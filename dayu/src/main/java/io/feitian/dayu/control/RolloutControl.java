@@ -151,8 +151,11 @@ public final class RolloutControl {
     return new View(r, StateCodec.decode(r.controllerState()));
   }
 
-  /** A node's agent starts: records what is installed there (and that it was seen); returns the node. */
-  public synchronized Node register(String cluster, String host, Map<String, String> installed) {
+  /**
+   * A node's agent starts: records what is installed there (and that it was seen); returns the
+   * node. Database only: not under the lock, so agents registering never wait for each other.
+   */
+  public Node register(String cluster, String host, Map<String, String> installed) {
     Node node = db.clusters().checkIn(cluster, host);
     db.clusters().reportModules(cluster, host, installed);
     return node;
@@ -162,11 +165,17 @@ public final class RolloutControl {
    * A node's agent opens its Watch: it gets its outstanding work at once, then each new piece.
    * Rollouts that counted the node away resume its tasks. Returns what closes the watch.
    */
-  public synchronized Runnable watch(String cluster, String host, Consumer<NodeWork> sink) {
-    // A read, not a check-in: the agent checked in when it registered, just before.
+  public Runnable watch(String cluster, String host, Consumer<NodeWork> sink) {
+    // A read, not a check-in (the agent checked in when it registered), and outside the lock.
     if (db.clusters().node(cluster, host).isEmpty()) {
       throw new NotFoundException("host: no node \"" + host + "\" in cluster \"" + cluster + "\"");
     }
+    synchronized (this) {
+      return watching(cluster, host, sink);
+    }
+  }
+
+  private Runnable watching(String cluster, String host, Consumer<NodeWork> sink) {
     Presence p = presence.computeIfAbsent(key(cluster, host), k -> new Presence());
     p.sinks.add(sink);
     NodeWork.Builder outstanding = NodeWork.newBuilder();

@@ -89,6 +89,10 @@ public final class ClusterStore {
     @SqlQuery("SELECT n.host, r.role_name FROM node_roles r JOIN nodes n ON n.id = r.node_id "
         + "WHERE n.cluster_id = :clusterId ORDER BY r.role_name, n.host")
     List<Mappers.HostRole> hostRoles(@Bind("clusterId") long clusterId);
+
+    @SqlQuery("SELECT n.host, r.role_name FROM node_roles r JOIN nodes n ON n.id = r.node_id "
+        + "WHERE n.cluster_id = :clusterId AND n.host = :host ORDER BY r.role_name")
+    List<Mappers.HostRole> hostRoles(@Bind("clusterId") long clusterId, @Bind("host") String host);
   }
 
   /** Adds a cluster; its name is unique. */
@@ -254,9 +258,13 @@ public final class ClusterStore {
     return withRoles(h, clusterId, h.attach(Sql.class).nodes(clusterId, List.of(host))).get(0);
   }
 
+  /** The nodes of {@code rows} with their roles: of one node only when there is one (a lookup costs O(its roles), not O(the cluster)). */
   private static List<Node> withRoles(Handle h, long clusterId, List<Mappers.NodeRow> rows) {
     Map<String, SortedSet<String>> roles = new TreeMap<>();
-    for (Mappers.HostRole e : h.attach(Sql.class).hostRoles(clusterId)) {
+    Sql sql = h.attach(Sql.class);
+    List<Mappers.HostRole> hostRoles = rows.size() == 1 ? sql.hostRoles(clusterId, rows.get(0).host())
+        : sql.hostRoles(clusterId);
+    for (Mappers.HostRole e : hostRoles) {
       roles.computeIfAbsent(e.host(), k -> new TreeSet<>()).add(e.role());
     }
     return rows.stream().map(r -> r.node(Collections.unmodifiableSortedSet(
