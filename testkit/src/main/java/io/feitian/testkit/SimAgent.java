@@ -85,6 +85,19 @@ public final class SimAgent implements AutoCloseable {
     return List.copyOf(ran);
   }
 
+  /** The steps this agent ran more than once ("rollout module version step"): none, when the server resumes right. */
+  public synchronized List<String> stepsRunTwice() {
+    Set<String> seen = new HashSet<>();
+    List<String> twice = new ArrayList<>();
+    for (Ran r : ran) {
+      String step = r.rolloutId() + " " + r.module() + " " + r.toVersion() + " " + r.step();
+      if (!seen.add(step)) {
+        twice.add(host + ": " + step);
+      }
+    }
+    return twice;
+  }
+
   public boolean watching() {
     return watching;
   }

@@ -15,48 +15,48 @@ final class RolloutCommands {
 
   /** A verb sent to rollout ID; prints the rollout's state after it. */
   abstract static class Verb extends DayuCommandBase {
+    private final RolloutCommand.Verb verb;
+
     @Parameters(paramLabel = "ID", description = "The rollout.")
     long id;
 
-    protected abstract RolloutCommand.Verb verb();
+    Verb(RolloutCommand.Verb verb) {
+      this.verb = verb;
+    }
 
     @Override
     protected void run(DayuConnection server) {
-      RolloutInfo r = server.rollouts().command(RolloutCommand.newBuilder().setId(id).setVerb(verb()).build());
+      RolloutInfo r = server.rollouts().command(RolloutCommand.newBuilder().setId(id).setVerb(verb).build());
       print(r, out -> out.println("rollout " + r.getId() + ": " + RolloutText.state(r)));
     }
   }
 
   @Command(name = "pause", description = "Starts nothing more (repairs included) until resume; running tasks go on.")
   static final class Pause extends Verb {
-    @Override
-    protected RolloutCommand.Verb verb() {
-      return RolloutCommand.Verb.PAUSE;
+    Pause() {
+      super(RolloutCommand.Verb.PAUSE);
     }
   }
 
   @Command(name = "resume", description = "Goes on after a pause.")
   static final class Resume extends Verb {
-    @Override
-    protected RolloutCommand.Verb verb() {
-      return RolloutCommand.Verb.RESUME;
+    Resume() {
+      super(RolloutCommand.Verb.RESUME);
     }
   }
 
   @Command(name = "abort", description = "Starts nothing more and ends ABORTED without rolling back (`rollback ID`"
       + " may follow); running tasks end on their own.")
   static final class Abort extends Verb {
-    @Override
-    protected RolloutCommand.Verb verb() {
-      return RolloutCommand.Verb.ABORT;
+    Abort() {
+      super(RolloutCommand.Verb.ABORT);
     }
   }
 
   @Command(name = "approve", description = "Starts the next batch of an interactive rollout.")
   static final class Approve extends Verb {
-    @Override
-    protected RolloutCommand.Verb verb() {
-      return RolloutCommand.Verb.APPROVE;
+    Approve() {
+      super(RolloutCommand.Verb.APPROVE);
     }
   }
 

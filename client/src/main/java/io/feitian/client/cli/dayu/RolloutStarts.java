@@ -20,6 +20,8 @@ final class RolloutStarts {
    * the rollout is interactive: the plan is shown and each batch waits for the operator's answer.
    */
   abstract static class Starting extends FollowingCommand {
+    private final RolloutKind kind;
+
     @Mixin
     ClusterName cluster;
 
@@ -30,7 +32,9 @@ final class RolloutStarts {
         + " is not a terminal).")
     boolean yes;
 
-    protected abstract RolloutKind kind();
+    Starting(RolloutKind kind) {
+      this.kind = kind;
+    }
 
     /** Adds the targets and nodes. */
     protected abstract void request(StartRolloutRequest.Builder r);
@@ -42,7 +46,7 @@ final class RolloutStarts {
 
     final void start(DayuConnection server) throws Exception {
       boolean interactive = !yes && !dayu.json && terminal();
-      StartRolloutRequest.Builder r = StartRolloutRequest.newBuilder().setCluster(cluster.get()).setKind(kind())
+      StartRolloutRequest.Builder r = StartRolloutRequest.newBuilder().setCluster(cluster.get()).setKind(kind)
           .setStrategy(strategy.strategy(interactive));
       request(r);
       RolloutInfo started = server.rollouts().startRollout(r.build());
@@ -52,6 +56,10 @@ final class RolloutStarts {
 
   /** Deploy and upgrade: modules to versions on every node of their roles. */
   abstract static class ToVersions extends Starting {
+    ToVersions(RolloutKind kind) {
+      super(kind);
+    }
+
     @Parameters(arity = "1..*", paramLabel = "MODULE=VERSION", description = "Each module's target version.")
     List<String> targets = new ArrayList<>();
 
@@ -64,17 +72,15 @@ final class RolloutStarts {
   @Command(name = "deploy", description = "Brings modules to these versions on every node of their roles (installing"
       + " them where missing), batch by batch, in dependency order.")
   static final class Deploy extends ToVersions {
-    @Override
-    protected RolloutKind kind() {
-      return RolloutKind.DEPLOY;
+    Deploy() {
+      super(RolloutKind.DEPLOY);
     }
   }
 
   @Command(name = "upgrade", description = "The same as deploy, for modules the nodes run (their upgrade steps).")
   static final class Upgrade extends ToVersions {
-    @Override
-    protected RolloutKind kind() {
-      return RolloutKind.UPGRADE;
+    Upgrade() {
+      super(RolloutKind.UPGRADE);
     }
   }
 
@@ -87,9 +93,8 @@ final class RolloutStarts {
     @Parameters(arity = "0..*", paramLabel = "MODULE=VERSION", description = "Versions other than the cluster's.")
     List<String> targets = new ArrayList<>();
 
-    @Override
-    protected RolloutKind kind() {
-      return RolloutKind.SCALE_OUT;
+    ScaleOut() {
+      super(RolloutKind.SCALE_OUT);
     }
 
     @Override
@@ -104,9 +109,8 @@ final class RolloutStarts {
     @Option(names = "--node", required = true, paramLabel = "HOST", description = "A leaving node (repeatable).")
     List<String> nodes = new ArrayList<>();
 
-    @Override
-    protected RolloutKind kind() {
-      return RolloutKind.SCALE_IN;
+    ScaleIn() {
+      super(RolloutKind.SCALE_IN);
     }
 
     @Override
@@ -125,9 +129,8 @@ final class RolloutStarts {
     @Option(names = "--to", arity = "1..*", paramLabel = "MODULE=VERSION", description = "The versions to return to.")
     List<String> to = new ArrayList<>();
 
-    @Override
-    protected RolloutKind kind() {
-      return RolloutKind.ROLLBACK;
+    Rollback() {
+      super(RolloutKind.ROLLBACK);
     }
 
     @Override

@@ -96,10 +96,10 @@ final class RolloutText {
       out.println();
       out.println(phase.getModule() + " " + (phase.getVersion().isEmpty() ? "removed" : "to " + phase.getVersion())
           + " on " + phase.getNodesCount() + " node(s)");
-      List<List<String>> rows = new ArrayList<>();
       if (!phase.getPlanned()) {
-        rows.add(List.of("  batches chosen when it starts", "", "", "", String.join(", ", phase.getNodesList())));
+        out.println("  batches chosen when it starts: " + String.join(", ", phase.getNodesList()));
       }
+      List<List<String>> rows = new ArrayList<>();
       int batches = phase.getBatchesCount();
       for (NodeTaskInfo t : r.getTasksList()) {
         if (t.getPhase() == p) {
@@ -158,15 +158,11 @@ final class RolloutText {
   }
 
   /**
-   * What changed from one poll to the next, a line each: the rollout's state, a batch that
-   * started (with its hosts), and each node task whose state or steps moved (with its detail).
+   * What changed from one poll to the next, a line each: a batch that started (with its hosts),
+   * each node task whose state or steps moved (with its detail), then the rollout's new state.
    */
   static List<String> changes(RolloutInfo before, RolloutInfo after, boolean bars) {
     List<String> lines = new ArrayList<>();
-    if (!before.getState().equals(after.getState()) || before.getPaused() != after.getPaused()
-        || !before.getReason().equals(after.getReason())) {
-      lines.add("rollout " + after.getId() + ": " + state(after));
-    }
     Map<String, NodeTaskInfo> was = new HashMap<>();
     Set<String> batchesSeen = new HashSet<>();
     for (NodeTaskInfo t : before.getTasksList()) {
@@ -185,6 +181,11 @@ final class RolloutText {
         lines.add("  " + t.getHost() + "  " + t.getModule() + " " + change(t) + "  " + t.getState() + "  "
             + steps(t.getStepsDone(), t.getStepCount(), bars) + (t.getDetail().isEmpty() ? "" : "  " + t.getDetail()));
       }
+    }
+    // Last: where the rollout stands after those changes.
+    if (!before.getState().equals(after.getState()) || before.getPaused() != after.getPaused()
+        || !before.getReason().equals(after.getReason())) {
+      lines.add("rollout " + after.getId() + ": " + state(after));
     }
     return lines;
   }

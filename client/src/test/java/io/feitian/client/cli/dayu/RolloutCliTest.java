@@ -105,8 +105,8 @@ class RolloutCliTest {
     await().atMost(RolloutCluster.DEADLINE).until(() -> cluster.ok("status", "1").contains("1/6"));
 
     assertThat(cluster.ok("pause", "1")).isEqualTo("rollout 1: RUNNING, paused\n");
-    cluster.dayu("pause", "1").fails(1, "feitian: FAILED_PRECONDITION: ");
     assertThat(cluster.ok("resume", "1")).isEqualTo("rollout 1: RUNNING\n");
+    cluster.dayu("resume", "1").fails(1, "feitian: FAILED_PRECONDITION: the rollout is not paused");
     cluster.dayu("approve", "1").fails(1, "feitian: FAILED_PRECONDITION: no batch awaits approval");
     assertThat(cluster.ok("abort", "1")).isEqualTo("rollout 1: ABORTED: aborted by the operator\n");
     hold.countDown();

@@ -47,13 +47,13 @@ class RolloutTextTest {
     assertThat(plain.substring(plain.indexOf("\napp"))).isEqualTo("""
 
         app to 2.0.0 on 4 node(s)
-          batch 1/2                                 1 RUNNING, 1 SUCCEEDED  9/12
-            n1                      1.0.0 -> 2.0.0  SUCCEEDED               6/6
-            n2                      1.0.0 -> 2.0.0  RUNNING                 3/6
-          batch 2/2                                 waiting                       n3, n4
+          batch 1/2                  1 RUNNING, 1 SUCCEEDED  9/12
+            n1       1.0.0 -> 2.0.0  SUCCEEDED               6/6
+            n2       1.0.0 -> 2.0.0  RUNNING                 3/6
+          batch 2/2                  waiting                       n3, n4
 
         db to 3.0.0 on 1 node(s)
-          batches chosen when it starts                                 n1
+          batches chosen when it starts: n1
         """);
     assertThat(status(rollout().build(), true))
         .containsPattern("n2\\s+1.0.0 -> 2.0.0\\s+RUNNING\\s+\\[##########\\.{10}\\] 50% 3/6");
@@ -81,10 +81,10 @@ class RolloutTextTest {
         .addTasks(task("n3", "RUNNING", 0, "").toBuilder().setBatch(1))
         .setState("ROLLING_BACK").setReason("1 failed node(s), more than the threshold of 0").build();
     assertThat(RolloutText.changes(before, after, false)).containsExactly(
-        "rollout 7: ROLLING_BACK: 1 failed node(s), more than the threshold of 0",
         "  n2  app 1.0.0 -> 2.0.0  FAILED  4/6  step 4 failed: exit code 3",
         "batch 2 of app started: n3, n4",
-        "  n3  app 1.0.0 -> 2.0.0  RUNNING  0/6");
+        "  n3  app 1.0.0 -> 2.0.0  RUNNING  0/6",
+        "rollout 7: ROLLING_BACK: 1 failed node(s), more than the threshold of 0");
   }
 
   @Test
