@@ -163,7 +163,10 @@ public final class RolloutControl {
    * Rollouts that counted the node away resume its tasks. Returns what closes the watch.
    */
   public synchronized Runnable watch(String cluster, String host, Consumer<NodeWork> sink) {
-    db.clusters().checkIn(cluster, host);
+    // A read, not a check-in: the agent checked in when it registered, just before.
+    if (db.clusters().node(cluster, host).isEmpty()) {
+      throw new NotFoundException("host: no node \"" + host + "\" in cluster \"" + cluster + "\"");
+    }
     Presence p = presence.computeIfAbsent(key(cluster, host), k -> new Presence());
     p.sinks.add(sink);
     NodeWork.Builder outstanding = NodeWork.newBuilder();
