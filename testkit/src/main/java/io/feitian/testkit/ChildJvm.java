@@ -22,6 +22,7 @@ public final class ChildJvm {
   private final List<String> jvmArgs = new ArrayList<>(List.of("-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
   private final Map<String, String> env = new LinkedHashMap<>();
   private Path log;
+  private boolean terminal;
 
   private ChildJvm(String mainClass) {
     this.mainClass = mainClass;
@@ -64,6 +65,18 @@ public final class ChildJvm {
     return this;
   }
 
+  /**
+   * Runs the JVM on a pseudo-terminal, as a person at a terminal would: its stdin and stdout are a
+   * tty ({@code System.console()} is not null). util-linux's {@code script} holds the terminal: what
+   * the test writes to the Process's stdin is typed on it, what the JVM prints (with the echo of the
+   * typing, lines ending in CR LF) goes to the log, and the Process's exit code is the JVM's. The
+   * Process is then {@code script}, not the JVM.
+   */
+  public ChildJvm onTerminal() {
+    this.terminal = true;
+    return this;
+  }
+
   public Process start() {
     List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,6 +85,11 @@ public final class ChildJvm {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
     cmd.addAll(args);
+    if (terminal) {
+      // -q: no banner, -f: flush each write, -e: the command's exit code, -c: the command (for sh).
+      cmd = List.of("script", "-qfec", String.join(" ", cmd.stream().map(ChildJvm::shellQuoted).toList()),
+          "/dev/null");
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
@@ -90,6 +108,10 @@ public final class ChildJvm {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + mainClass, e);
     }
+  }
+
+  private static String shellQuoted(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
   }
 
   /** Sends a signal by name (STOP: the process hangs; CONT: it goes on). */

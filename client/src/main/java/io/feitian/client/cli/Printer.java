@@ -53,21 +53,33 @@ public final class Printer {
     List<List<String>> all = new ArrayList<>();
     all.add(header);
     all.addAll(rows);
-    int[] width = new int[header.size()];
-    for (List<String> row : all) {
+    aligned(out, "", all);
+    if (rows.isEmpty()) {
+      out.println("(none)");
+    }
+  }
+
+  /** Rows in aligned columns, each line after {@code indent}; no header. */
+  public static void aligned(PrintWriter out, String indent, List<List<String>> rows) {
+    int[] width = new int[rows.stream().mapToInt(List::size).max().orElse(0)];
+    for (List<String> row : rows) {
       for (int i = 0; i < row.size(); i++) {
         width[i] = Math.max(width[i], row.get(i).length());
       }
     }
-    for (List<String> row : all) {
-      StringBuilder line = new StringBuilder();
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder(indent);
       for (int i = 0; i < row.size(); i++) {
         line.append(String.format("%-" + (width[i] + 2) + "s", row.get(i)));
       }
       out.println(line.toString().stripTrailing());
     }
-    if (rows.isEmpty()) {
-      out.println("(none)");
-    }
+  }
+
+  /** A progress bar for a terminal: {@code [#####...............] 25%}. */
+  public static String bar(int done, int total) {
+    int width = 20;
+    int filled = total == 0 ? width : done * width / total;
+    return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + (total == 0 ? 100 : done * 100 / total) + "%";
   }
 }

@@ -610,7 +610,9 @@ public final class Rollout {
     nodes.put(t.node(), nodes.get(t.node()).withVersion(t.module(), t.toVersion()));
     if (t.purpose() == Purpose.ROLLBACK) {
       Task forward = tasks.get(Task.key(t.node(), t.module(), Purpose.FORWARD));
-      tasks.put(forward.key(), forward.with(State.ROLLED_BACK, now, "rolled back"));
+      // A failure's reason stays visible after the node was undone (the operator asks why).
+      tasks.put(forward.key(), forward.with(State.ROLLED_BACK, now, forward.state() == State.FAILED
+          ? "rolled back after: " + forward.detail() : "rolled back"));
     }
   }
 

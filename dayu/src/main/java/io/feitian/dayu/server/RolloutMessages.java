@@ -5,8 +5,10 @@ import io.feitian.dayu.db.Rollout;
 import io.feitian.dayu.rollout.RolloutState;
 import io.feitian.dayu.rollout.Task;
 import io.feitian.proto.dayu.v1.NodeTaskInfo;
+import io.feitian.proto.dayu.v1.RolloutBatch;
 import io.feitian.proto.dayu.v1.RolloutInfo;
 import io.feitian.proto.dayu.v1.RolloutKind;
+import io.feitian.proto.dayu.v1.RolloutPhase;
 import java.util.Comparator;
 
 /** Rollouts as the operator API shows them. */
@@ -34,6 +36,13 @@ final class RolloutMessages {
         .setUpdatedAtMillis(r.updatedAt().toEpochMilli())
         .setRepairsPending(r.repairsPending());
     if (withTasks) {
+      for (RolloutState.Phase p : s.phases()) {
+        RolloutPhase.Builder phase = RolloutPhase.newBuilder().setModule(p.module()).setVersion(p.version())
+            .addAllNodes(p.nodes()).setPlanned(p.planned());
+        p.batches().forEach(hosts -> phase.addBatches(RolloutBatch.newBuilder().addAllHosts(hosts)));
+        b.addPhases(phase);
+      }
+      b.setCurrentPhase(s.phase()).setCurrentBatch(s.batch());
       s.tasks().values().stream().sorted(BY_PLACE).forEach(t -> b.addTasks(NodeTaskInfo.newBuilder()
           .setHost(t.node())
           .setModule(t.module())

@@ -16,15 +16,14 @@ import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
 import io.feitian.testkit.FreePorts;
+import io.feitian.testkit.SimAgent;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -106,13 +105,7 @@ class RolloutsTest {
 
   /** Every agent, every step: none ran twice. */
   private void noStepRanTwice() {
-    for (SimAgent a : agents) {
-      Set<String> seen = new HashSet<>();
-      for (SimAgent.Ran r : a.ran()) {
-        assertThat(seen.add(r.rolloutId() + " " + r.module() + " " + r.toVersion() + " " + r.step()))
-            .as("%s ran %s twice", a.host(), r).isTrue();
-      }
-    }
+    assertThat(agents).flatMap(SimAgent::stepsRunTwice).isEmpty();
   }
 
   @Test
@@ -209,9 +202,19 @@ class RolloutsTest {
     long id = r.getId();
     assertThat(r.getAwaitingApproval()).isTrue();
     assertThat(agents).allSatisfy(a -> assertThat(a.ran()).isEmpty());
+    // The plan tells what the operator approves: no task yet, the batches of the first phase.
+    assertThat(r.getTasksList()).isEmpty();
+    assertThat(r.getPhasesList()).singleElement().satisfies(p -> {
+      assertThat(p.getModule()).isEqualTo("app");
+      assertThat(p.getPlanned()).isTrue();
+      assertThat(p.getBatchesList()).extracting(b -> List.copyOf(b.getHostsList())).containsExactly(List.of("n1"), List.of("n2"),
+          List.of("n3"), List.of("n4"));
+    });
+    assertThat(List.of(r.getCurrentPhase(), r.getCurrentBatch())).containsExactly(0, 0);
 
     command(id, RolloutCommand.Verb.APPROVE);
     await().atMost(DEADLINE).until(() -> get(id).getAwaitingApproval());
+    assertThat(get(id).getCurrentBatch()).isEqualTo(1);
     assertThat(get(id).getTasksList()).filteredOn(t -> t.getState().equals("SUCCEEDED")).hasSize(1);
 
     assertThat(command(id, RolloutCommand.Verb.PAUSE).getPaused()).isTrue();

@@ -41,7 +41,7 @@ public final class JobCommand {
           Integer.toString(t.getInstances()), Integer.toString(t.getPending()), Integer.toString(t.getRunning()),
           Integer.toString(t.getDone()), Integer.toString(t.getFailed()), Integer.toString(t.getWorkers())));
       if (bars) {
-        row.add(bar(t.getDone(), t.getInstances()));
+        row.add(Printer.bar(t.getDone(), t.getInstances()));
       }
       rows.add(row);
     }
@@ -56,12 +56,6 @@ public final class JobCommand {
           + s.getFailure().getNodeId() + ", end of its log:");
       out.println(s.getFailure().getText());
     }
-  }
-
-  static String bar(int done, int total) {
-    int width = 20;
-    int filled = total == 0 ? width : done * width / total;
-    return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + (total == 0 ? 100 : done * 100 / total) + "%";
   }
 
   static boolean terminal() {

@@ -21,15 +21,24 @@ abstract class DayuCommandBase implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /** Does the command's work; returns normally for exit code 0. */
+  /** Does the command's work; returns normally for exit code {@link #exitCode()}. */
   protected abstract void run(DayuConnection server) throws Exception;
+
+  /** The exit code when {@link #run} returns normally (commands that follow an outcome override it). */
+  protected int exitCode() {
+    return 0;
+  }
 
   @Override
   public final Integer call() throws Exception {
     try (DayuConnection server = dayu.connect()) {
       run(server);
-      return 0;
+      return exitCode();
     }
+  }
+
+  protected PrintWriter out() {
+    return spec.commandLine().getOut();
   }
 
   protected void print(MessageOrBuilder answer, Consumer<PrintWriter> human) {

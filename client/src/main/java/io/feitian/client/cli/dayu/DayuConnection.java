@@ -2,6 +2,7 @@ package io.feitian.client.cli.dayu;
 
 import io.feitian.common.grpc.Channels;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
+import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,11 @@ final class DayuConnection implements AutoCloseable {
   /** For unary and short streaming calls: the --timeout deadline. */
   DayuServiceGrpc.DayuServiceBlockingStub blocking() {
     return DayuServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The rollout API, each call with the --timeout deadline. */
+  RolloutServiceGrpc.RolloutServiceBlockingStub rollouts() {
+    return RolloutServiceGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** For an upload, whose deadline depends on its size. */

@@ -111,11 +111,8 @@ final class ParamsCommand {
           .setTarget(role != null ? role : node != null ? node : "");
       List<ParamChange> changes = new ArrayList<>();
       for (String a : assignments) {
-        int eq = a.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("'" + a + "' is not KEY=VALUE");
-        }
-        changes.add(at.clone().setKey(a.substring(0, eq)).setValue(a.substring(eq + 1)).build());
+        KeyValue kv = KeyValue.parse(a, "KEY=VALUE");
+        changes.add(at.clone().setKey(kv.key()).setValue(kv.value()).build());
       }
       for (String key : unset) {
         changes.add(at.clone().setKey(key).build());

@@ -6,7 +6,6 @@ import io.feitian.common.security.Pki;
 import io.feitian.testkit.SamplePackages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,24 +31,16 @@ class DayuCliTest {
 
   /** {@code feitian dayu ARGS --server <the server>}. */
   private CliRun dayu(String... args) {
-    List<String> all = new ArrayList<>(List.of("dayu"));
-    all.addAll(List.of(args));
-    all.addAll(List.of("--server", server.address()));
-    return CliRun.of(all.toArray(String[]::new));
+    return CliRun.dayu(server.address(), args);
   }
 
   /** Runs a command that must succeed; returns what it printed. */
   private String ok(String... args) {
-    CliRun r = dayu(args);
-    assertThat(r.exit()).as("exit code of %s; stderr: %s", List.of(args), r.err()).isZero();
-    assertThat(r.err()).isEmpty();
-    return r.out();
+    return dayu(args).ok();
   }
 
   private static void assertFails(CliRun r, int exit, String errStart) {
-    assertThat(r.exit()).as("stdout: %s", r.out()).isEqualTo(exit);
-    assertThat(r.err()).startsWith(errStart);
-    assertThat(r.out()).isEmpty();
+    r.fails(exit, errStart);
   }
 
   private Path file(String name, byte[] bytes) throws Exception {

@@ -1,7 +1,5 @@
-package io.feitian.dayu.server;
+package io.feitian.testkit;
 
-import io.feitian.common.grpc.Channels;
-import io.feitian.common.security.SecuritySettings;
 import io.feitian.proto.dayu.v1.AgentServiceGrpc;
 import io.feitian.proto.dayu.v1.ModuleWork;
 import io.feitian.proto.dayu.v1.NodeWork;
@@ -9,6 +7,7 @@ import io.feitian.proto.dayu.v1.RegisterRequest;
 import io.feitian.proto.dayu.v1.StepReport;
 import io.feitian.proto.dayu.v1.WatchRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -27,17 +26,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A dayu-agent as the server sees it, speaking the real protocol over gRPC: it registers, keeps a
+ * A dayu-agent as dayu-server sees it, speaking the real protocol over gRPC: it registers, keeps a
  * Watch open (reconnecting when the server goes away), runs the steps of each piece of work in
  * order (each step only notes that it ran: the node side is tested in the agent's own tests) and
  * reports them, retrying a report until the server takes it. A step can be made to fail, or to hold
- * until released. Every step it ever ran is kept, so a test can check that none ran twice.
+ * until released. Every step it ever ran is kept, so a test can check that none ran twice. Used by
+ * dayu's rollout tests and by the {@code feitian dayu} CLI's; plaintext only.
  */
-final class SimAgent implements AutoCloseable {
+public final class SimAgent implements AutoCloseable {
   /** A global order over every agent's steps, to check batches did not overlap. */
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
-  record Ran(long seq, long rolloutId, String module, String toVersion, int step) {}
+  public record Ran(long seq, long rolloutId, String module, String toVersion, int step) {}
 
   private final String cluster;
   private final String host;
@@ -55,11 +55,11 @@ final class SimAgent implements AutoCloseable {
   /** Whether a Watch is open and the server has sent on it (it always sends the outstanding work first). */
   private volatile boolean watching;
 
-  SimAgent(String target, String cluster, String host, Map<String, String> installed) {
+  public SimAgent(String target, String cluster, String host, Map<String, String> installed) {
     this.cluster = cluster;
     this.host = host;
     this.installed.putAll(installed);
-    this.channel = Channels.open(target, SecuritySettings.INSECURE);
+    this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
     this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sim-agent-" + host));
     // Apart from the worker, so that an agent busy with a step still reconnects.
     this.connector = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sim-agent-connect-" + host));
@@ -67,29 +67,42 @@ final class SimAgent implements AutoCloseable {
   }
 
   /** Step {@code step} of the work taking {@code module} to {@code version} fails. */
-  synchronized SimAgent failAt(String module, String version, int step) {
+  public synchronized SimAgent failAt(String module, String version, int step) {
     failing.add(module + " " + version + " " + step);
     return this;
   }
 
   /** Step {@code step} of that work waits for {@link CountDownLatch#countDown()} on the returned latch. */
-  synchronized CountDownLatch holdAt(String module, String version, int step) {
+  public synchronized CountDownLatch holdAt(String module, String version, int step) {
     return holds.computeIfAbsent(module + " " + version + " " + step, k -> new CountDownLatch(1));
   }
 
-  synchronized Map<String, String> installed() {
+  public synchronized Map<String, String> installed() {
     return Map.copyOf(installed);
   }
 
-  synchronized List<Ran> ran() {
+  public synchronized List<Ran> ran() {
     return List.copyOf(ran);
   }
 
-  boolean watching() {
+  /** The steps this agent ran more than once ("rollout module version step"): none, when the server resumes right. */
+  public synchronized List<String> stepsRunTwice() {
+    Set<String> seen = new HashSet<>();
+    List<String> twice = new ArrayList<>();
+    for (Ran r : ran) {
+      String step = r.rolloutId() + " " + r.module() + " " + r.toVersion() + " " + r.step();
+      if (!seen.add(step)) {
+        twice.add(host + ": " + step);
+      }
+    }
+    return twice;
+  }
+
+  public boolean watching() {
     return watching;
   }
 
-  String host() {
+  public String host() {
     return host;
   }
 
@@ -214,6 +227,6 @@ final class SimAgent implements AutoCloseable {
     }
     connector.shutdownNow();
     worker.shutdownNow();
-    Channels.close(channel);
+    channel.shutdownNow();
   }
 }
