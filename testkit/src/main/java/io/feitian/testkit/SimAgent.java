@@ -8,6 +8,7 @@ import io.feitian.proto.dayu.v1.StepReport;
 import io.feitian.proto.dayu.v1.WatchRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -24,14 +25,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A dayu-agent as dayu-server sees it, speaking the real protocol over gRPC: it registers, keeps a
  * Watch open (reconnecting when the server goes away), runs the steps of each piece of work in
  * order (each step only notes that it ran: the node side is tested in the agent's own tests) and
  * reports them, retrying a report until the server takes it. A step can be made to fail, or to hold
- * until released. Every step it ever ran is kept, so a test can check that none ran twice. Used by
- * dayu's rollout tests and by the {@code feitian dayu} CLI's; plaintext only.
+ * until released. Every step it ever ran is kept, so a test can check that none ran twice. Given
+ * several servers (an elected one and its standbys), it follows a standby's "leader=host:port"
+ * hint and otherwise tries the next server. Used by dayu's rollout tests and by the
+ * {@code feitian dayu} CLI's; plaintext only.
  */
 public final class SimAgent implements AutoCloseable {
   /** A global order over every agent's steps, to check batches did not overlap. */
@@ -39,9 +44,15 @@ public final class SimAgent implements AutoCloseable {
 
   public record Ran(long seq, long rolloutId, String module, String toVersion, int step) {}
 
+  /** A standby's UNAVAILABLE names the leader so (common's LeaderHint, which testkit does not see). */
+  private static final Pattern LEADER_HINT = Pattern.compile("leader=([^\\s;]+)");
+
   private final String cluster;
   private final String host;
-  private final ManagedChannel channel;
+  private final List<String> targets;
+  /** One channel per server, and the one in use (changed by the connector's thread only). */
+  private final Map<String, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile String target;
   private final ExecutorService worker;
   private final ScheduledExecutorService connector;
   private final Map<String, String> installed = new TreeMap<>();
@@ -56,10 +67,16 @@ public final class SimAgent implements AutoCloseable {
   private volatile boolean watching;
 
   public SimAgent(String target, String cluster, String host, Map<String, String> installed) {
+    this(List.of(target), cluster, host, installed);
+  }
+
+  /** An agent of servers elected among {@code targets}: it starts with the first. */
+  public SimAgent(List<String> targets, String cluster, String host, Map<String, String> installed) {
     this.cluster = cluster;
     this.host = host;
     this.installed.putAll(installed);
-    this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    this.targets = List.copyOf(targets);
+    this.target = targets.get(0);
     this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sim-agent-" + host));
     // Apart from the worker, so that an agent busy with a step still reconnects.
     this.connector = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sim-agent-connect-" + host));
@@ -106,8 +123,23 @@ public final class SimAgent implements AutoCloseable {
     return host;
   }
 
+  private ManagedChannel channel() {
+    return channels.computeIfAbsent(target, t -> ManagedChannelBuilder.forTarget(t).usePlaintext().build());
+  }
+
   private AgentServiceGrpc.AgentServiceBlockingStub stub() {
-    return AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    return AgentServiceGrpc.newBlockingStub(channel()).withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  /** After a failure: the leader a standby named, else the next server. Connector's thread only. */
+  private void nextTarget(Throwable failure) {
+    Status status = Status.fromThrowable(failure);
+    Matcher hint = status.getDescription() == null ? null : LEADER_HINT.matcher(status.getDescription());
+    if (status.getCode() == Status.Code.UNAVAILABLE && hint != null && hint.find()) {
+      target = hint.group(1);
+    } else {
+      target = targets.get((targets.indexOf(target) + 1) % targets.size());
+    }
   }
 
   /** Registers and opens the Watch; on any failure, tries again shortly (the server restarting). */
@@ -119,10 +151,10 @@ public final class SimAgent implements AutoCloseable {
       stub().register(RegisterRequest.newBuilder().setCluster(cluster).setHost(host).putAllInstalled(installed())
           .build());
     } catch (StatusRuntimeException e) {
-      retryConnect();
+      retryConnect(e);
       return;
     }
-    AgentServiceGrpc.newStub(channel).watch(WatchRequest.newBuilder().setCluster(cluster).setHost(host).build(),
+    AgentServiceGrpc.newStub(channel()).watch(WatchRequest.newBuilder().setCluster(cluster).setHost(host).build(),
         new StreamObserver<>() {
           @Override
           public void onNext(NodeWork work) {
@@ -133,21 +165,27 @@ public final class SimAgent implements AutoCloseable {
           @Override
           public void onError(Throwable t) {
             watching = false;
-            retryConnect();
+            retryConnect(t);
           }
 
           @Override
           public void onCompleted() {
             watching = false;
-            retryConnect();
+            retryConnect(null);
           }
         });
   }
 
-  private void retryConnect() {
+  /** Connects again shortly, after {@code failure} (if any) to the server it points to. */
+  private void retryConnect(Throwable failure) {
     try {
       if (!closed) {
-        connector.schedule(this::connect, 200, TimeUnit.MILLISECONDS);
+        connector.schedule(() -> {
+          if (failure != null) {
+            nextTarget(failure);
+          }
+          connect();
+        }, 200, TimeUnit.MILLISECONDS);
       }
     } catch (RejectedExecutionException stopping) {
       // closed meanwhile
@@ -227,6 +265,6 @@ public final class SimAgent implements AutoCloseable {
     }
     connector.shutdownNow();
     worker.shutdownNow();
-    channel.shutdownNow();
+    channels.values().forEach(ManagedChannel::shutdownNow);
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
  * {@code dayu.agent} of the configuration: which dayu-server to follow, as which node of which
  * cluster, and where the node's modules live.
  *
+ * @param server dayu-server's host:port; "" means the elected one, found through ZooKeeper
  * @param host the node's host as the configuration database knows it; "" in the file means the
  *     machine's host name
  * @param fullSync how often the agent reopens its Watch to receive everything outstanding again
@@ -19,9 +20,6 @@ public record AgentSettings(String server, String cluster, String host, Path roo
     Duration reconnectBackoff, Duration reconnectBackoffMax) {
 
   public AgentSettings {
-    if (server.isBlank()) {
-      throw new IllegalArgumentException("dayu.agent.server must name dayu-server's host:port");
-    }
     if (cluster.isBlank()) {
       throw new IllegalArgumentException("dayu.agent.cluster must name the node's cluster");
     }

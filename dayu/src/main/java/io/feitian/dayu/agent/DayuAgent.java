@@ -4,19 +4,26 @@ import com.typesafe.config.Config;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.zk.LeaderLocator;
+import io.feitian.common.zk.ZkSettings;
+import io.feitian.common.zk.ZooKeeperClients;
+import io.feitian.dayu.server.DayuServer;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.ProcessControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * dayu-agent, one per node: follows dayu-server ({@link ServerLink}) and brings the node to the
  * state the server's rollouts want, running each module's steps ({@link ModuleSteps}) one piece of
- * work at a time ({@link Worker}). See docs/DAYU.md, "dayu-agent".
+ * work at a time ({@link Worker}). With {@code dayu.agent.server} empty it finds the elected
+ * dayu-server through ZooKeeper. See docs/DAYU.md, "dayu-agent".
  */
 public final class DayuAgent implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(DayuAgent.class);
@@ -24,6 +31,10 @@ public final class DayuAgent implements Daemon {
   private final AgentSettings settings;
   private final SecuritySettings security;
   private final CallSettings calls;
+  /** Present when the server is found through ZooKeeper. */
+  private final Optional<ZkSettings> zkSettings;
+  private CuratorFramework zk;
+  private LeaderLocator leaders;
   private ServerLink link;
   private Worker worker;
 
@@ -31,6 +42,7 @@ public final class DayuAgent implements Daemon {
     this.settings = AgentSettings.from(config);
     this.security = SecuritySettings.from(config);
     this.calls = new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline"));
+    this.zkSettings = settings.server().isBlank() ? Optional.of(ZkSettings.from(config)) : Optional.empty();
   }
 
   @Override
@@ -45,7 +57,14 @@ public final class DayuAgent implements Daemon {
     ModuleSteps steps = new ModuleSteps(root, new ServerPackages(() -> self[0].channel(), calls),
         ProcessControl.forHost(new NodeLayout(root), Path.of("/etc/systemd/system")));
     worker = new Worker(steps, r -> self[0].report(r));
-    link = new ServerLink(settings, security, calls, steps, worker::offer);
+    if (zkSettings.isPresent()) {
+      zk = ZooKeeperClients.start(zkSettings.get());
+      leaders = new LeaderLocator(zk, DayuServer.ZK_BASE);
+      link = new ServerLink(settings, leaders::leader, security, calls, steps, worker::offer);
+      leaders.onChange(link::leaderChanged);
+    } else {
+      link = new ServerLink(settings, () -> Optional.of(settings.server()), security, calls, steps, worker::offer);
+    }
     self[0] = link;
     link.start();
     log.info("{}", describe());
@@ -54,7 +73,8 @@ public final class DayuAgent implements Daemon {
   @Override
   public String describe() {
     return "dayu-agent for node " + settings.host() + " of cluster " + settings.cluster() + ", server "
-        + settings.server() + ", root " + settings.root().toAbsolutePath();
+        + zkSettings.map(z -> "elected in ZooKeeper " + z.connect()).orElse(settings.server())
+        + ", root " + settings.root().toAbsolutePath();
   }
 
   @Override
@@ -64,6 +84,12 @@ public final class DayuAgent implements Daemon {
     }
     if (worker != null) {
       worker.close();
+    }
+    if (leaders != null) {
+      leaders.close();
+    }
+    if (zk != null) {
+      zk.close();
     }
   }
 }

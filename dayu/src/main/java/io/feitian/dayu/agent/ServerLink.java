@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * and hands each piece of work it carries to the node, and carries step reports up. The Watch is
  * reopened every full-sync period (with jitter), which makes the server send everything
  * outstanding again: a safety net under the stream. When the server goes away the link finds it
- * again with backoff; reports wait for it, so none is lost to a restart.
+ * again with backoff (an elected server's standby names the leader, which the link follows at
+ * once); reports wait for it, so none is lost to a restart or a failover.
  */
 final class ServerLink extends LeaderFollower {
   private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
@@ -44,9 +46,10 @@ final class ServerLink extends LeaderFollower {
   /** The channel of the current session, for reports from the worker's thread. */
   private volatile ManagedChannel current;
 
-  ServerLink(AgentSettings settings, SecuritySettings security, CallSettings calls,
-      NodeSteps node, Consumer<ModuleWork> work) {
-    super("dayu-server-link", "dayu-server", () -> Optional.of(settings.server()), security,
+  /** @param leader where dayu-server is: the configured address, or the elected server's (ZooKeeper) */
+  ServerLink(AgentSettings settings, Supplier<Optional<String>> leader, SecuritySettings security,
+      CallSettings calls, NodeSteps node, Consumer<ModuleWork> work) {
+    super("dayu-server-link", "dayu-server", leader, security,
         new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
     this.settings = settings;
     this.calls = calls;

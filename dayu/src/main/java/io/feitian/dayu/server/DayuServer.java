@@ -1,41 +1,64 @@
 package io.feitian.dayu.server;
 
 import com.typesafe.config.Config;
+import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.lifecycle.Daemon;
-import io.feitian.common.lifecycle.EventLoop;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.zk.LeaderElection;
+import io.feitian.common.zk.LeaderOffice;
+import io.feitian.common.zk.ZkSettings;
+import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.dayu.control.RolloutControl;
 import io.feitian.dayu.control.RolloutSettings;
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.dayu.db.DatabaseSettings;
 import io.feitian.dayu.packages.PackageStore;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
-import java.nio.file.Path;
 import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dayu-server daemon, first increment: the operator API ({@link DayuService}) over the
- * configuration database and the release packages in {@code <data-dir>/packages}, rollouts
- * ({@link RolloutControl}, driven by a ticker and the agents' reports) and the agents' API. One
- * server per database for now: no election, no standby (docs/DAYU.md, "dayu-server").
+ * The dayu-server daemon: the operator API ({@link DayuService}) over the configuration database
+ * and the release packages in {@code <data-dir>/packages}, rollouts ({@link RolloutControl},
+ * driven by a ticker and the agents' reports) and the agents' API.
+ *
+ * <p>By default it runs alone. With {@code dayu.server.election} on, several servers share one
+ * PostgreSQL database and a {@link LeaderElection} in ZooKeeper picks the one that serves: it
+ * holds a {@link RolloutTerm} (rollouts resumed from the database) while it leads; a standby
+ * answers every call with UNAVAILABLE naming the leader ({@link LeaderHint}). The rollouts' state
+ * lives in the database and every write is a compare-and-set on the rollout's revision, so a
+ * deposed leader that has not noticed yet cannot overwrite its successor's progress.
  */
 public final class DayuServer implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(DayuServer.class);
+  /** ZooKeeper path (under the cluster's namespace) of the election; agents find the leader there. */
+  public static final String ZK_BASE = "/dayu";
 
   private final ServerSettings settings;
   private final DatabaseSettings databaseSettings;
   private final SecuritySettings security;
   private final Path packagesDir;
   private final RolloutSettings rolloutSettings;
+  /** Present when elected through ZooKeeper. */
+  private final Optional<ZkSettings> zkSettings;
   private ConfigDatabase database;
-  private RolloutControl rollouts;
-  private EventLoop ticker;
   private GrpcServer server;
+  private LeaderOffice<RolloutTerm> office;
+  private CuratorFramework zk;
+  private volatile LeaderElection election;
+  private String address;
 
   public DayuServer(Config config) {
     this.settings = ServerSettings.from(config);
@@ -43,6 +66,17 @@ public final class DayuServer implements Daemon {
     this.security = SecuritySettings.from(config);
     this.packagesDir = Path.of(config.getString("dayu.data-dir")).resolve("packages");
     this.rolloutSettings = RolloutSettings.from(config);
+    if (settings.election()) {
+      if (databaseSettings.url().startsWith("jdbc:h2:")) {
+        throw new IllegalArgumentException("dayu.server.election needs a database every server shares: set "
+            + "dayu.database.url to PostgreSQL (the embedded H2 database is locked by one server)");
+      }
+      ZkSettings zks = ZkSettings.from(config);
+      settings.advertised(settings.port(), zks.connect()); // refuses an address no other server could reach
+      this.zkSettings = Optional.of(zks);
+    } else {
+      this.zkSettings = Optional.empty();
+    }
   }
 
   /**
@@ -62,24 +96,68 @@ public final class DayuServer implements Daemon {
     PackageStore packages = PackageStore.open(packagesDir);
     database = ConfigDatabase.open(databaseSettings);
     try {
-      rollouts = new RolloutControl(database, rolloutSettings, System::currentTimeMillis);
-      rollouts.resume();
       server = GrpcServer.netty(settings.bind(), settings.port(), security)
           .policy(methodPolicy())
+          .initiallyNotServing()
+          .intercept(standbyRefuses())
           .service(new DayuService(database, packages, settings.maxPackageBytes()))
-          .service(new RolloutApi(rollouts))
-          .service(new AgentApi(rollouts))
-          .build()
-          .start();
+          .service(new RolloutApi(() -> office.require().rollouts()))
+          .service(new AgentApi(() -> office.require()))
+          .build();
+      office = new LeaderOffice<>(server, this::leader);
+      server.start();
+      if (zkSettings.isEmpty()) {
+        address = settings.bind() + ":" + server.port();
+        office.take("the only dayu-server", this::beginTerm);
+      } else {
+        elect(zkSettings.get());
+      }
     } catch (RuntimeException e) {
-      database.close();
+      close();
       throw e;
     }
-    // tick() survives each rollout's failure itself; the loop logs anything else and goes on.
-    ticker = new EventLoop("dayu-rollouts", e -> log.warn("rollout tick failed", e));
-    long tick = rolloutSettings.tick().toMillis();
-    ticker.every(tick, tick, rollouts::tick);
     log.info("{}", describe());
+  }
+
+  private void elect(ZkSettings zks) {
+    zk = ZooKeeperClients.start(zks);
+    Advertised advertised = settings.advertised(server.port(), zks.connect());
+    address = advertised.address();
+    log.info("advertising {} ({})", address, advertised.reason());
+    LeaderElection e = new LeaderElection(zk, ZK_BASE, address, LeaderElection.Listener.of(
+        epoch -> office.take(address + " with epoch " + epoch, this::beginTerm), reason -> office.leave()));
+    election = e;
+    try {
+      e.start();
+    } catch (Exception failed) {
+      throw new IllegalStateException("cannot join dayu-server's election: " + failed.getMessage(), failed);
+    }
+  }
+
+  /** A new term: the unsettled rollouts resumed from the database. Throws (and so declines office) when it cannot read them. */
+  private RolloutTerm beginTerm() {
+    return new RolloutTerm(database, rolloutSettings, () -> LeaderHint.notLeader(leader()));
+  }
+
+  /** Who leads as the election sees it; empty without an election (this server is the only one). */
+  private Optional<String> leader() {
+    LeaderElection e = election;
+    return e == null ? Optional.empty() : e.currentLeader();
+  }
+
+  /** A standby (or a server between terms) answers every call with UNAVAILABLE naming the leader. */
+  private ServerInterceptor standbyRefuses() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+          ServerCallHandler<Q, A> next) {
+        if (office.current().isEmpty()) {
+          call.close(LeaderHint.notLeader(leader()), new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        return next.startCall(call, headers);
+      }
+    };
   }
 
   /** The configuration database (tests publish and inspect through it). */
@@ -92,19 +170,36 @@ public final class DayuServer implements Daemon {
     return server.port();
   }
 
+  /** The address this server is known by: advertised in the election, or bind:port alone. */
+  public String address() {
+    return address;
+  }
+
+  /** Whether this server leads (always true for a server without an election, once started). */
+  public boolean isLeader() {
+    return office != null && office.current().isPresent();
+  }
+
   @Override
   public String describe() {
     return "dayu-server on " + settings.bind() + ":" + (server == null ? settings.port() : server.port())
-        + ", database " + databaseSettings.url() + ", packages in " + packagesDir;
+        + ", database " + databaseSettings.url() + ", packages in " + packagesDir
+        + zkSettings.map(z -> ", elected through ZooKeeper " + z.connect() + " as " + address).orElse("");
   }
 
   @Override
   public void close() {
-    if (ticker != null) {
-      ticker.close();
+    if (election != null) {
+      election.close();
+    }
+    if (office != null) {
+      office.leave();
     }
     if (server != null) {
       server.close();
+    }
+    if (zk != null) {
+      zk.close();
     }
     if (database != null) {
       database.close();

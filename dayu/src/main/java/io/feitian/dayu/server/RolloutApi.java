@@ -16,13 +16,17 @@ import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
+import java.util.function.Supplier;
 
-/** The operator's rollout API: requests checked here, decisions in {@link RolloutControl}. */
+/**
+ * The operator's rollout API: requests checked here, decisions in {@link RolloutControl}, the
+ * current term's (a standby's supplier throws UNAVAILABLE naming the leader).
+ */
 final class RolloutApi extends RolloutServiceGrpc.RolloutServiceImplBase {
-  private final RolloutControl control;
+  private final Supplier<RolloutControl> controls;
 
-  RolloutApi(RolloutControl control) {
-    this.control = control;
+  RolloutApi(Supplier<RolloutControl> controls) {
+    this.controls = controls;
   }
 
   @Override
@@ -33,7 +37,7 @@ final class RolloutApi extends RolloutServiceGrpc.RolloutServiceImplBase {
         throw new IllegalArgumentException("kind: say DEPLOY, UPGRADE, SCALE_OUT, SCALE_IN or ROLLBACK");
       }
       Kind kind = Kind.valueOf(request.getKind().name());
-      return RolloutMessages.info(control.start(request.getCluster(), kind, request.getTargetsMap(),
+      return RolloutMessages.info(controls.get().start(request.getCluster(), kind, request.getTargetsMap(),
           Set.copyOf(request.getNodesList()), Strategies.from(request.getStrategy()),
           orCaller(request.getCreatedBy())), true);
     });
@@ -41,12 +45,12 @@ final class RolloutApi extends RolloutServiceGrpc.RolloutServiceImplBase {
 
   @Override
   public void getRollout(GetRolloutRequest request, StreamObserver<RolloutInfo> out) {
-    answer(out, () -> RolloutMessages.info(control.view(request.getId()), true));
+    answer(out, () -> RolloutMessages.info(controls.get().view(request.getId()), true));
   }
 
   @Override
   public void listRollouts(ListRolloutsRequest request, StreamObserver<ListRolloutsResponse> out) {
-    answer(out, () -> ListRolloutsResponse.newBuilder().addAllRollouts(control.views(request.getCluster()).stream()
+    answer(out, () -> ListRolloutsResponse.newBuilder().addAllRollouts(controls.get().views(request.getCluster()).stream()
         .map(v -> RolloutMessages.info(v, false)).toList()).build());
   }
 
@@ -57,7 +61,7 @@ final class RolloutApi extends RolloutServiceGrpc.RolloutServiceImplBase {
           || request.getVerb() == RolloutCommand.Verb.UNRECOGNIZED) {
         throw new IllegalArgumentException("verb: say PAUSE, RESUME, APPROVE, ABORT or ROLLBACK");
       }
-      return RolloutMessages.info(control.command(request.getId(),
+      return RolloutMessages.info(controls.get().command(request.getId(),
           RolloutControl.Verb.valueOf(request.getVerb().name())), true);
     });
   }

@@ -1,12 +1,14 @@
 package io.feitian.dayu.server;
 
 import com.typesafe.config.Config;
+import io.feitian.common.grpc.Advertised;
 
 /**
- * {@code dayu.server} of the configuration: where the operator API listens, and the largest release
- * package it takes.
+ * {@code dayu.server} of the configuration: where the operator API listens, the largest release
+ * package it takes, and whether it is elected through ZooKeeper (with a standby) and at which
+ * address it is then advertised.
  */
-public record ServerSettings(String bind, int port, long maxPackageBytes) {
+public record ServerSettings(String bind, int port, long maxPackageBytes, boolean election, String advertise) {
 
   public ServerSettings {
     if (port < 0 || port > 65535) {
@@ -19,6 +21,11 @@ public record ServerSettings(String bind, int port, long maxPackageBytes) {
 
   public static ServerSettings from(Config config) {
     Config s = config.getConfig("dayu.server");
-    return new ServerSettings(s.getString("bind"), s.getInt("port"), s.getBytes("max-package-size"));
+    return new ServerSettings(s.getString("bind"), s.getInt("port"), s.getBytes("max-package-size"),
+        s.getBoolean("election"), s.getString("advertise"));
+  }
+
+  public Advertised advertised(int actualPort, String zkConnect) {
+    return Advertised.choose("dayu.server.advertise", advertise, bind, actualPort, zkConnect);
   }
 }

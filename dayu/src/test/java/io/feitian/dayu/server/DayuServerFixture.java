@@ -122,6 +122,10 @@ final class DayuServerFixture implements AutoCloseable {
     return server.database();
   }
 
+  boolean isLeader() {
+    return server.isLeader();
+  }
+
   @Override
   public void close() {
     Channels.close(channel);

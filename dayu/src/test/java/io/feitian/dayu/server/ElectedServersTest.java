@@ -1,0 +1,137 @@
+package io.feitian.dayu.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.feitian.common.config.ConfigLoader;
+import io.feitian.dayu.descriptor.Descriptors;
+import io.feitian.proto.dayu.v1.AddClusterRequest;
+import io.feitian.proto.dayu.v1.AddNodeRequest;
+import io.feitian.proto.dayu.v1.GetRolloutRequest;
+import io.feitian.proto.dayu.v1.ListClustersRequest;
+import io.feitian.proto.dayu.v1.RolloutInfo;
+import io.feitian.proto.dayu.v1.RolloutKind;
+import io.feitian.proto.dayu.v1.RolloutStrategy;
+import io.feitian.proto.dayu.v1.StartRolloutRequest;
+import io.feitian.testkit.PrivatePostgres;
+import io.feitian.testkit.SimAgent;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two dayu-servers elected through a real ZooKeeper (in-process) over one real PostgreSQL: the
+ * standby refuses naming the leader, and takes over a rollout when the leader goes, without any
+ * agent ({@link SimAgent}, speaking the real protocol) running a step twice.
+ */
+class ElectedServersTest {
+  private static final String CLUSTER = "prod";
+  private static final List<String> HOSTS = List.of("n1", "n2", "n3", "n4");
+  private static final Duration DEADLINE = Duration.ofSeconds(20);
+  private static PrivatePostgres postgres;
+
+  @TempDir
+  Path dir;
+  private TestingServer zk;
+  private final List<DayuServerFixture> servers = new ArrayList<>();
+  private final List<SimAgent> agents = new ArrayList<>();
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = PrivatePostgres.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    agents.forEach(SimAgent::close);
+    servers.forEach(DayuServerFixture::close);
+    if (zk != null) {
+      zk.close();
+    }
+  }
+
+  /** A server with election on, its own data directory, and the shared database {@code url}. */
+  private DayuServerFixture server(String name, String url) {
+    DayuServerFixture s = new DayuServerFixture(dir.resolve(name), Map.of("dayu.server.election", true,
+        "dayu.database.url", url, "dayu.database.user", PrivatePostgres.USER, "dayu.database.password", "",
+        "feitian.zookeeper.connect", zk.getConnectString(), "dayu.rollouts.agent-grace", "3s"));
+    servers.add(s);
+    return s;
+  }
+
+  @Test
+  void theStandbyRefusesNamingTheLeaderThenTakesOverARolloutWithoutRedoingAStep() throws Exception {
+    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+    String url = postgres.createDatabase();
+    DayuServerFixture first = server("a", url);
+    await().atMost(DEADLINE).until(first::isLeader);
+    DayuServerFixture second = server("b", url);
+
+    assertThat(second.isLeader()).isFalse();
+    assertThatThrownBy(() -> second.dayu().listClusters(ListClustersRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription()).contains("leader=" + first.target());
+        });
+
+    first.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
+    for (String host : HOSTS) {
+      first.dayu().addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER).setHost(host).setRack("r1")
+          .addRoles("worker").build());
+    }
+    first.database().modules().publish("app", "1.0.0", "1".repeat(64), 1,
+        Descriptors.minimal("app", "1.0.0", List.of("worker")), "test");
+    // The agents try the standby first: its answer sends them to the leader.
+    for (String host : HOSTS) {
+      SimAgent a = new SimAgent(List.of(second.target(), first.target()), CLUSTER, host, Map.of());
+      agents.add(a);
+    }
+    await().atMost(DEADLINE).until(() -> agents.stream().allMatch(SimAgent::watching));
+    CountDownLatch held = agents.get(0).holdAt("app", "1.0.0", 3);
+    RolloutInfo started = first.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER)
+        .setKind(RolloutKind.DEPLOY).putTargets("app", "1.0.0")
+        .setStrategy(RolloutStrategy.newBuilder().addBatches("2").setMinHealthy("0s")).build());
+    await().atMost(DEADLINE).until(() -> agents.get(0).ran().stream().anyMatch(r -> r.step() == 3));
+
+    first.close();
+    servers.remove(first);
+    await().atMost(DEADLINE).until(second::isLeader);
+    held.countDown();
+
+    GetRolloutRequest get = GetRolloutRequest.newBuilder().setId(started.getId()).build();
+    await().atMost(DEADLINE).until(() -> second.rollouts().getRollout(get).getState().equals("SUCCEEDED"));
+    assertThat(second.rollouts().getRollout(get).getTasksList()).hasSize(4)
+        .allSatisfy(t -> assertThat(t.getState()).isEqualTo("SUCCEEDED"));
+    assertThat(agents).allSatisfy(a -> assertThat(a.installed()).containsEntry("app", "1.0.0"));
+    assertThat(agents.get(0).ran()).extracting(SimAgent.Ran::step).containsExactly(0, 1, 2, 3, 4, 5);
+    assertThat(agents).flatMap(SimAgent::stepsRunTwice).isEmpty();
+  }
+
+  @Test
+  void electionOverTheEmbeddedDatabaseIsRefusedAtStart() {
+    assertThatThrownBy(() -> new DayuServer(ConfigLoader.load(null, Map.of("dayu.data-dir", dir.toString(),
+        "dayu.server.election", true))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dayu.server.election").hasMessageContaining("PostgreSQL");
+  }
+}
