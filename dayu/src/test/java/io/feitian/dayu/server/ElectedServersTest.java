@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.feitian.common.config.ConfigLoader;
+import io.feitian.dayu.agent.DayuAgent;
 import io.feitian.dayu.descriptor.Descriptors;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
 import io.feitian.proto.dayu.v1.GetRolloutRequest;
 import io.feitian.proto.dayu.v1.ListClustersRequest;
+import io.feitian.proto.dayu.v1.ListNodesRequest;
 import io.feitian.proto.dayu.v1.RolloutInfo;
 import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
@@ -29,6 +31,7 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +51,7 @@ class ElectedServersTest {
   private TestingServer zk;
   private final List<DayuServerFixture> servers = new ArrayList<>();
   private final List<SimAgent> agents = new ArrayList<>();
+  private DayuAgent realAgent;
 
   @BeforeAll
   static void startPostgres() {
@@ -61,9 +65,17 @@ class ElectedServersTest {
     }
   }
 
+  @BeforeEach
+  void startZooKeeper() throws Exception {
+    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+  }
+
   @AfterEach
   void stop() throws Exception {
     agents.forEach(SimAgent::close);
+    if (realAgent != null) {
+      realAgent.close();
+    }
     servers.forEach(DayuServerFixture::close);
     if (zk != null) {
       zk.close();
@@ -80,8 +92,7 @@ class ElectedServersTest {
   }
 
   @Test
-  void theStandbyRefusesNamingTheLeaderThenTakesOverARolloutWithoutRedoingAStep() throws Exception {
-    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+  void theStandbyRefusesNamingTheLeaderThenTakesOverARolloutWithoutRedoingAStep() {
     String url = postgres.createDatabase();
     DayuServerFixture first = server("a", url);
     await().atMost(DEADLINE).until(first::isLeader);
@@ -125,6 +136,37 @@ class ElectedServersTest {
     assertThat(agents).allSatisfy(a -> assertThat(a.installed()).containsEntry("app", "1.0.0"));
     assertThat(agents.get(0).ran()).extracting(SimAgent.Ran::step).containsExactly(0, 1, 2, 3, 4, 5);
     assertThat(agents).flatMap(SimAgent::stepsRunTwice).isEmpty();
+  }
+
+  @Test
+  void aDayuAgentFindsTheLeaderThroughZooKeeperAndFollowsItsSuccessor() {
+    String url = postgres.createDatabase();
+    DayuServerFixture first = server("a", url);
+    await().atMost(DEADLINE).until(first::isLeader);
+    DayuServerFixture second = server("b", url);
+    first.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
+    first.dayu().addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER).setHost("n1").setRack("r1")
+        .addRoles("worker").build());
+    // No server address configured: the agent reads the election.
+    realAgent = new DayuAgent(ConfigLoader.load(null, Map.of("dayu.agent.server", "",
+        "feitian.zookeeper.connect", zk.getConnectString(), "dayu.agent.cluster", CLUSTER, "dayu.agent.host", "n1",
+        "dayu.agent.root", dir.resolve("n1").toAbsolutePath().toString(), "dayu.agent.reconnect-backoff", "100ms",
+        "dayu.agent.reconnect-backoff-max", "1s")));
+    realAgent.start();
+    await().atMost(DEADLINE).until(() -> lastSeen(first) > 0);
+
+    long failover = System.currentTimeMillis();
+    first.close();
+    servers.remove(first);
+    await().atMost(DEADLINE).until(second::isLeader);
+
+    // The agent registered again, with the new leader: its check-in is later than the failover.
+    await().atMost(DEADLINE).until(() -> lastSeen(second) >= failover);
+  }
+
+  private static long lastSeen(DayuServerFixture server) {
+    return server.dayu().listNodes(ListNodesRequest.newBuilder().setCluster(CLUSTER).build()).getNodes(0)
+        .getLastSeenAtMs();
   }
 
   @Test
