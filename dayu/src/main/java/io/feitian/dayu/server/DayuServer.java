@@ -165,6 +165,11 @@ public final class DayuServer implements Daemon {
     return database;
   }
 
+  /** The ZooKeeper client of the election, null without one (tests expire its session). */
+  CuratorFramework zooKeeper() {
+    return zk;
+  }
+
   /** The bound port (useful when port 0 was configured). */
   public int port() {
     return server.port();

@@ -126,6 +126,11 @@ final class DayuServerFixture implements AutoCloseable {
     return server.isLeader();
   }
 
+  /** Ends the server's ZooKeeper session as a network partition would (election on only). */
+  void expireZooKeeperSession() throws Exception {
+    server.zooKeeper().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+  }
+
   @Override
   public void close() {
     Channels.close(channel);

@@ -12,7 +12,6 @@ import io.feitian.proto.dayu.v1.AddNodeRequest;
 import io.feitian.proto.dayu.v1.GetRolloutRequest;
 import io.feitian.proto.dayu.v1.ListClustersRequest;
 import io.feitian.proto.dayu.v1.ListNodesRequest;
-import io.feitian.proto.dayu.v1.RolloutInfo;
 import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
@@ -52,6 +51,7 @@ class ElectedServersTest {
   private final List<DayuServerFixture> servers = new ArrayList<>();
   private final List<SimAgent> agents = new ArrayList<>();
   private DayuAgent realAgent;
+  private long rolloutId;
 
   @BeforeAll
   static void startPostgres() {
@@ -105,33 +105,67 @@ class ElectedServersTest {
           assertThat(e.getStatus().getDescription()).contains("leader=" + first.target());
         });
 
-    first.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
-    for (String host : HOSTS) {
-      first.dayu().addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER).setHost(host).setRack("r1")
-          .addRoles("worker").build());
-    }
-    first.database().modules().publish("app", "1.0.0", "1".repeat(64), 1,
-        Descriptors.minimal("app", "1.0.0", List.of("worker")), "test");
     // The agents try the standby first: its answer sends them to the leader.
-    for (String host : HOSTS) {
-      SimAgent a = new SimAgent(List.of(second.target(), first.target()), CLUSTER, host, Map.of());
-      agents.add(a);
-    }
-    await().atMost(DEADLINE).until(() -> agents.stream().allMatch(SimAgent::watching));
-    CountDownLatch held = agents.get(0).holdAt("app", "1.0.0", 3);
-    RolloutInfo started = first.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER)
-        .setKind(RolloutKind.DEPLOY).putTargets("app", "1.0.0")
-        .setStrategy(RolloutStrategy.newBuilder().addBatches("2").setMinHealthy("0s")).build());
-    await().atMost(DEADLINE).until(() -> agents.get(0).ran().stream().anyMatch(r -> r.step() == 3));
+    CountDownLatch held = rolloutHeldMidway(first, List.of(second.target(), first.target()));
 
     first.close();
     servers.remove(first);
     await().atMost(DEADLINE).until(second::isLeader);
     held.countDown();
 
-    GetRolloutRequest get = GetRolloutRequest.newBuilder().setId(started.getId()).build();
-    await().atMost(DEADLINE).until(() -> second.rollouts().getRollout(get).getState().equals("SUCCEEDED"));
-    assertThat(second.rollouts().getRollout(get).getTasksList()).hasSize(4)
+    finishesOn(second);
+  }
+
+  @Test
+  void aLeaderCutOffFromZooKeeperStepsDownAndItsAgentsMoveToTheNewLeader() throws Exception {
+    String url = postgres.createDatabase();
+    DayuServerFixture first = server("a", url);
+    await().atMost(DEADLINE).until(first::isLeader);
+    DayuServerFixture second = server("b", url);
+    CountDownLatch held = rolloutHeldMidway(first, List.of(first.target(), second.target()));
+
+    // The first server lives on, its gRPC server open: only ending its Watch streams moves the agents.
+    first.expireZooKeeperSession();
+    await().atMost(DEADLINE).until(second::isLeader);
+    held.countDown();
+
+    finishesOn(second);
+    assertThat(first.isLeader()).isFalse();
+    assertThatThrownBy(() -> first.dayu().listClusters(ListClustersRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getDescription()).contains("leader=" + second.target()));
+  }
+
+  /**
+   * Cluster "prod" of four nodes and app 1.0.0 published through {@code leader}, an agent per node
+   * (given {@code targets}), and a rollout in batches of two started, with n1 holding step 3 of
+   * its task (released by the latch returned).
+   */
+  private CountDownLatch rolloutHeldMidway(DayuServerFixture leader, List<String> targets) {
+    leader.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
+    for (String host : HOSTS) {
+      leader.dayu().addNode(AddNodeRequest.newBuilder().setCluster(CLUSTER).setHost(host).setRack("r1")
+          .addRoles("worker").build());
+    }
+    leader.database().modules().publish("app", "1.0.0", "1".repeat(64), 1,
+        Descriptors.minimal("app", "1.0.0", List.of("worker")), "test");
+    for (String host : HOSTS) {
+      agents.add(new SimAgent(targets, CLUSTER, host, Map.of()));
+    }
+    await().atMost(DEADLINE).until(() -> agents.stream().allMatch(SimAgent::watching));
+    CountDownLatch held = agents.get(0).holdAt("app", "1.0.0", 3);
+    rolloutId = leader.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER)
+        .setKind(RolloutKind.DEPLOY).putTargets("app", "1.0.0")
+        .setStrategy(RolloutStrategy.newBuilder().addBatches("2").setMinHealthy("0s")).build()).getId();
+    await().atMost(DEADLINE).until(() -> agents.get(0).ran().stream().anyMatch(r -> r.step() == 3));
+    return held;
+  }
+
+  /** The rollout succeeds through {@code leader}, every node at 1.0.0, no step run twice. */
+  private void finishesOn(DayuServerFixture leader) {
+    GetRolloutRequest get = GetRolloutRequest.newBuilder().setId(rolloutId).build();
+    await().atMost(DEADLINE).until(() -> leader.rollouts().getRollout(get).getState().equals("SUCCEEDED"));
+    assertThat(leader.rollouts().getRollout(get).getTasksList()).hasSize(4)
         .allSatisfy(t -> assertThat(t.getState()).isEqualTo("SUCCEEDED"));
     assertThat(agents).allSatisfy(a -> assertThat(a.installed()).containsEntry("app", "1.0.0"));
     assertThat(agents.get(0).ran()).extracting(SimAgent.Ran::step).containsExactly(0, 1, 2, 3, 4, 5);
