@@ -80,15 +80,15 @@ public final class DayuServer implements Daemon {
   }
 
   /**
-   * Reads (fetching a package among them) need the reader role; every write (clusters, nodes,
+   * Reads (fetching a package among them) need the reader role; every write (clusters, nodes and their roles and state,
    * packages, parameters, rollouts) and the agents' API the admin role.
    */
   public static MethodPolicy methodPolicy() {
     String dayu = DayuServiceGrpc.SERVICE_NAME + "/";
     String rollout = RolloutServiceGrpc.SERVICE_NAME + "/";
     return MethodPolicy.requiring(Role.ADMIN).with(Role.READER, dayu + "ListClusters", dayu + "ListNodes",
-        dayu + "ListModules", dayu + "FetchPackage", dayu + "GetParams", dayu + "ParamsHistory",
-        dayu + "ParamsDiff", rollout + "GetRollout", rollout + "ListRollouts");
+        dayu + "GetClusterInfo", dayu + "ListModules", dayu + "FetchPackage", dayu + "GetParams",
+        dayu + "ParamsHistory", dayu + "ParamsDiff", rollout + "GetRollout", rollout + "ListRollouts");
   }
 
   @Override

@@ -7,8 +7,10 @@ import io.feitian.dayu.packages.PackageStore;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
 import io.feitian.proto.dayu.v1.Cluster;
+import io.feitian.proto.dayu.v1.ClusterInfo;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
 import io.feitian.proto.dayu.v1.FetchPackageRequest;
+import io.feitian.proto.dayu.v1.GetClusterInfoRequest;
 import io.feitian.proto.dayu.v1.GetParamsRequest;
 import io.feitian.proto.dayu.v1.GetParamsResponse;
 import io.feitian.proto.dayu.v1.ListClustersRequest;
@@ -28,6 +30,8 @@ import io.feitian.proto.dayu.v1.ParamsHistoryRequest;
 import io.feitian.proto.dayu.v1.ParamsHistoryResponse;
 import io.feitian.proto.dayu.v1.RemoveNodeRequest;
 import io.feitian.proto.dayu.v1.RemoveNodeResponse;
+import io.feitian.proto.dayu.v1.SetNodeRolesRequest;
+import io.feitian.proto.dayu.v1.SetNodeStateRequest;
 import io.feitian.proto.dayu.v1.SetParamsRequest;
 import io.feitian.proto.dayu.v1.UploadPackageChunk;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -46,12 +50,14 @@ import java.util.function.Supplier;
 final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
   private final ConfigDatabase db;
   private final ModuleChecks checks;
+  private final ClusterInfos clusterInfos;
   private final PackageStore packages;
   private final long maxPackageBytes;
 
   DayuService(ConfigDatabase db, PackageStore packages, long maxPackageBytes) {
     this.db = db;
     this.checks = new ModuleChecks(db);
+    this.clusterInfos = new ClusterInfos(db);
     this.packages = packages;
     this.maxPackageBytes = maxPackageBytes;
   }
@@ -85,6 +91,23 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
       db.clusters().removeNode(request.getCluster(), request.getHost());
       return RemoveNodeResponse.getDefaultInstance();
     });
+  }
+
+  @Override
+  public void setNodeRoles(SetNodeRolesRequest request, StreamObserver<Node> out) {
+    answer(out, () -> Messages.node(db.clusters().setRoles(request.getCluster(), request.getHost(),
+        new LinkedHashSet<>(request.getRolesList()))));
+  }
+
+  @Override
+  public void setNodeState(SetNodeStateRequest request, StreamObserver<Node> out) {
+    answer(out, () -> Messages.node(db.clusters().setState(request.getCluster(), request.getHost(),
+        Messages.state(request.getState()))));
+  }
+
+  @Override
+  public void getClusterInfo(GetClusterInfoRequest request, StreamObserver<ClusterInfo> out) {
+    answer(out, () -> clusterInfos.read(request.getCluster()));
   }
 
   @Override

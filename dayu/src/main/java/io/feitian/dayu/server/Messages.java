@@ -9,6 +9,7 @@ import io.feitian.proto.dayu.v1.Cluster;
 import io.feitian.proto.dayu.v1.ModuleVersion;
 import io.feitian.proto.dayu.v1.Node;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +29,17 @@ final class Messages {
     return Node.newBuilder().setCluster(n.cluster()).setHost(n.host()).setRack(n.rack()).setState(n.state().name())
         .addAllRoles(n.roles()).setAddedAtMs(n.addedAt().toEpochMilli())
         .setLastSeenAtMs(n.lastSeenAt().map(Instant::toEpochMilli).orElse(0L)).build();
+  }
+
+  /** A node state's name; anything else is refused naming the field. */
+  static io.feitian.dayu.db.Node.State state(String name) {
+    for (io.feitian.dayu.db.Node.State s : io.feitian.dayu.db.Node.State.values()) {
+      if (s.name().equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("state must be one of "
+        + Arrays.toString(io.feitian.dayu.db.Node.State.values()) + ", got \"" + name + "\"");
   }
 
   static ModuleVersion moduleVersion(io.feitian.dayu.db.ModuleVersion v) {

@@ -97,7 +97,7 @@ final class ModuleChecks {
     return db.modules().versions(module).stream().findFirst();
   }
 
-  private static ModuleDescriptor parse(String text) {
+  static ModuleDescriptor parse(String text) {
     try {
       return DescriptorParser.parse(text, DescriptorParser.FILE_NAME);
     } catch (IllegalArgumentException e) {

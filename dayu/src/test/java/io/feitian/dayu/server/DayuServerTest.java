@@ -294,8 +294,8 @@ class DayuServerTest {
 
   @Test
   void readsNeedReaderAndWritesAdmin() {
-    Set<String> reads = Set.of("ListClusters", "ListNodes", "ListModules", "FetchPackage", "GetParams",
-        "ParamsHistory", "ParamsDiff");
+    Set<String> reads = Set.of("ListClusters", "ListNodes", "GetClusterInfo", "ListModules", "FetchPackage",
+        "GetParams", "ParamsHistory", "ParamsDiff");
     for (MethodDescriptor<?, ?> m : DayuServiceGrpc.getServiceDescriptor().getMethods()) {
       Role expected = reads.contains(m.getBareMethodName()) ? Role.READER : Role.ADMIN;
       assertThat(DayuServer.methodPolicy().requiredRole(m.getFullMethodName())).as(m.getFullMethodName())

@@ -3,8 +3,7 @@ package io.feitian.dayu.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.feitian.common.config.ConfigLoader;
-import io.feitian.dayu.agent.DayuAgent;
+import io.feitian.dayu.agent.DayuAgentMain;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.Supervisor;
 import io.feitian.dayu.db.ParamChange;
@@ -17,6 +16,7 @@ import io.feitian.proto.dayu.v1.RolloutInfo;
 import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
+import io.feitian.testkit.ChildJvm;
 import io.feitian.testkit.FreePorts;
 import io.feitian.testkit.SamplePackages;
 import java.io.IOException;
@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Rollouts end to end: a real dayu-server and real dayu-agents (each with its own root directory
- * standing for a node) deploying and upgrading a module that really serves HTTP (python3's
+ * Rollouts end to end: a real dayu-server and real dayu-agents as processes (each with its own root
+ * directory standing for a node) deploying and upgrading a module that really serves HTTP (python3's
  * http.server, a process per node, health-checked over HTTP), an agent stopped during a rollout and
  * repairing its node when it starts again, and a version whose health check fails rolled back.
  */
@@ -50,13 +50,13 @@ class RealAgentsTest {
   @TempDir
   Path dir;
   private DayuServerFixture server;
-  private final Map<String, DayuAgent> agents = new LinkedHashMap<>();
+  private final Map<String, Process> agents = new LinkedHashMap<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
   void stop() throws Exception {
-    agents.values().forEach(DayuAgent::close);
+    agents.values().forEach(ChildJvm::kill9);
     // The module's processes outlive their agents (as they must): stop them.
     for (String host : HOSTS) {
       new Supervisor(new NodeLayout(root(host))).stop(MODULE, Duration.ofSeconds(2));
@@ -70,13 +70,13 @@ class RealAgentsTest {
     return dir.resolve(host).toAbsolutePath();
   }
 
+  /** A dayu-agent process for {@code host}, its log in the test's directory. */
   private void startAgent(String host) {
-    DayuAgent agent = new DayuAgent(ConfigLoader.load(null, Map.of(
-        "dayu.agent.server", server.target(), "dayu.agent.cluster", CLUSTER, "dayu.agent.host", host,
-        "dayu.agent.root", root(host).toString(), "dayu.agent.reconnect-backoff", "100ms",
-        "dayu.agent.reconnect-backoff-max", "1s")));
-    agent.start();
-    agents.put(host, agent);
+    agents.put(host, ChildJvm.of(DayuAgentMain.class).log(dir.resolve(host + "-agent.log"))
+        .args("--set", "dayu.agent.server=" + server.target(), "--set", "dayu.agent.cluster=" + CLUSTER,
+            "--set", "dayu.agent.host=" + host, "--set", "dayu.agent.root=" + root(host),
+            "--set", "dayu.agent.reconnect-backoff=100ms", "--set", "dayu.agent.reconnect-backoff-max=1s")
+        .start());
   }
 
   private RolloutInfo rollout(RolloutKind kind, String version) {
@@ -132,8 +132,8 @@ class RealAgentsTest {
     await().atMost(DEADLINE).until(() -> !get(deploy.getId()).getRepairsPending());
     assertThat(HOSTS).allSatisfy(h -> assertThat(served(h)).isEqualTo("1.0.0"));
 
-    // n3's agent stops: the upgrade goes on without it, and n3 is brought up to date on its return.
-    agents.remove("n3").close();
+    // n3's agent is killed: the upgrade goes on without it, and n3 is brought up to date on its return.
+    ChildJvm.kill9(agents.remove("n3"));
     RolloutInfo upgrade = rollout(RolloutKind.UPGRADE, "2.0.0");
     assertThat(upgrade.getState()).isEqualTo("SUCCEEDED");
     assertThat(upgrade.getRepairsPending()).isTrue();

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dayu", description = "Dayu: clusters and their nodes, modules and their packages, parameters,"
     + " rollouts.",
-    subcommands = {ClustersCommand.class, NodesCommand.class, ModulesCommand.class, ParamsCommand.class,
+    subcommands = {ClustersCommand.class, NodesCommand.class, InfoCommand.class, ModulesCommand.class, ParamsCommand.class,
         RolloutStarts.Deploy.class, RolloutStarts.Upgrade.class, RolloutStarts.ScaleOut.class,
         RolloutStarts.ScaleIn.class, RolloutStarts.Rollback.class, RolloutCommands.Pause.class,
         RolloutCommands.Resume.class, RolloutCommands.Abort.class, RolloutCommands.Approve.class,

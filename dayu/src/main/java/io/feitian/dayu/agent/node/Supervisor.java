@@ -32,8 +32,9 @@ import java.util.Set;
  * <p>Limits: the environment is the descriptor's over a few inherited variables ({@link #INHERITED}),
  * as systemd would give a clean one. A process is not restarted when it dies (the health gate and
  * the operator see it). An agent dying between the spawn and the pid file's write (a few
- * milliseconds) leaves a process the next agent does not know. Stop signals the group; a process
- * that left the group escapes it.
+ * milliseconds) leaves a process the next agent does not know. Stop signals the group and waits
+ * for its leader (KILL after the grace); a member that outlives the leader, or left the group, is
+ * not waited for.
  */
 public final class Supervisor implements ProcessControl {
   /** Variables of the agent's environment a module's process gets too. */
@@ -84,6 +85,14 @@ public final class Supervisor implements ProcessControl {
 
   @Override
   public Optional<Running> running(String module) throws IOException {
+    return live(module).map(p -> new Running(p.pid(), p.version()));
+  }
+
+  /** What {@code process.pid} records. */
+  private record Recorded(long pid, long startTicks, String version) {}
+
+  /** The recorded process if it still runs: a live process with the recorded pid and start time. */
+  private Optional<Recorded> live(String module) throws IOException {
     Optional<String> text = NodeFiles.read(layout.pidFile(module));
     if (text.isEmpty()) {
       return Optional.empty();
@@ -92,9 +101,8 @@ public final class Supervisor implements ProcessControl {
     if (f.length != 3) {
       throw new IOException(layout.pidFile(module) + " is not \"PID START_TICKS VERSION\": " + text.get().strip());
     }
-    long pid = Long.parseLong(f[0]);
-    long ticks = Long.parseLong(f[1]);
-    return alive(pid, ticks) ? Optional.of(new Running(pid, f[2])) : Optional.empty();
+    Recorded r = new Recorded(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2]);
+    return alive(r.pid(), r.startTicks()) ? Optional.of(r) : Optional.empty();
   }
 
   private static boolean alive(long pid, long startTicks) throws IOException {
@@ -104,22 +112,20 @@ public final class Supervisor implements ProcessControl {
 
   @Override
   public Optional<Running> stop(String module, Duration grace) throws IOException, InterruptedException {
-    Path pidFile = layout.pidFile(module);
-    Optional<Running> r = running(module);
+    Optional<Recorded> r = live(module);
     if (r.isPresent()) {
       long pid = r.get().pid();
-      long ticks = ProcStat.of(pid).map(ProcStat::startTicks).orElse(-1L);
       signalGroup(pid, "TERM");
-      if (!waitGone(pid, ticks, grace)) {
+      if (!waitGone(pid, r.get().startTicks(), grace)) {
         signalGroup(pid, "KILL");
-        if (!waitGone(pid, ticks, AFTER_KILL)) {
+        if (!waitGone(pid, r.get().startTicks(), AFTER_KILL)) {
           throw new IOException("pid " + pid + " of " + module + " is still there " + AFTER_KILL.toSeconds()
               + " s after SIGKILL");
         }
       }
     }
-    Files.deleteIfExists(pidFile);
-    return r;
+    Files.deleteIfExists(layout.pidFile(module));
+    return r.map(p -> new Running(p.pid(), p.version()));
   }
 
   /** Signals the process group {@code pid} leads (setsid made it leader). A group already gone is no error. */

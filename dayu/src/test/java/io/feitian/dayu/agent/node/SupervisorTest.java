@@ -67,8 +67,11 @@ class SupervisorTest {
     Running r = supervisor.running("m").orElseThrow();
     assertThat(did).isEqualTo("started pid " + r.pid());
     assertThat(r.version()).isEqualTo("1.0.0");
-    assertThat(field(r.pid(), 6)).as("session leader, so no SIGHUP from the agent's terminal").isEqualTo(r.pid());
-    assertThat(field(r.pid(), 5)).as("process group leader").isEqualTo(r.pid());
+    // setsid(2) runs a moment after the exec the supervisor waited for.
+    Awaitility.await().atMost(LONG).untilAsserted(() -> {
+      assertThat(field(r.pid(), 6)).as("session leader, so no SIGHUP from the agent's terminal").isEqualTo(r.pid());
+      assertThat(field(r.pid(), 5)).as("process group leader").isEqualTo(r.pid());
+    });
     assertThat(layout.pidFile("m")).hasContent(r.pid() + " " + field(r.pid(), 22) + " 1.0.0");
     Awaitility.await().atMost(LONG).untilAsserted(() -> {
       assertThat(layout.stdout("m")).hasContent("out hi unset");
@@ -169,5 +172,15 @@ class SupervisorTest {
 
     Awaitility.await().atMost(LONG).until(() -> supervisor.running("m").isEmpty());
     assertThat(supervisor.stop("m", LONG)).isEmpty();
+  }
+
+  @Test
+  void theStartTimeIsCountedFromTheLastParenthesis() {
+    // A command name may hold spaces and parentheses: "a) b" below.
+    String stat = "42 (a) b) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10";
+
+    assertThat(ProcStat.parse(stat)).contains(new ProcStat('S', 987654));
+    assertThat(ProcStat.parse("42 (x) Z 1")).isEmpty();
+    assertThat(ProcStat.parse(stat.replace(" S ", " Z ")).orElseThrow().live()).isFalse();
   }
 }
