@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -94,9 +93,8 @@ class DayuDeploysFeitianIT {
 
   @Test
   void dayuDeploysFuxiMasterAndTaskWorkersAndAJobRunsOnThem() throws Exception {
-    Map<String, ModuleDescriptor> descriptors = new LinkedHashMap<>();
     for (String module : MODULES) {
-      descriptors.put(module, checkedDescriptor(module));
+      checkDescriptor(module);
     }
     int base = FreePorts.block(5);
     zkPort = base;
@@ -164,7 +162,7 @@ class DayuDeploysFeitianIT {
   }
 
   /** The descriptor module dayu ships for {@code module}, checked against this build. */
-  private static ModuleDescriptor checkedDescriptor(String module) throws IOException {
+  private static void checkDescriptor(String module) throws IOException {
     ModuleDescriptor d = DescriptorParser.parse(descriptorText(module), module + "/" + DescriptorParser.FILE_NAME);
     assertThat(d.name()).isEqualTo(module);
     assertThat(d.version()).as("%s's descriptor against the build %s", module, Dist.VERSION)
@@ -180,7 +178,6 @@ class DayuDeploysFeitianIT {
       assertThat(d.roles()).containsExactly("master");
     }
     assertThat(d.run().command().get(0)).isEqualTo("{{module.home}}/bin/" + module);
-    return d;
   }
 
   private static String descriptorText(String module) throws IOException {
