@@ -1,0 +1,313 @@
+package io.feitian.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.feitian.dayu.agent.node.NodeLayout;
+import io.feitian.dayu.agent.node.Supervisor;
+import io.feitian.dayu.descriptor.DescriptorParser;
+import io.feitian.dayu.descriptor.ModuleDescriptor;
+import io.feitian.dayu.descriptor.Template;
+import io.feitian.examples.wordcount.Words;
+import io.feitian.job.spec.JobSpecs;
+import io.feitian.testkit.FreePorts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dayu deploys Feitian itself: release packages of fuxi-master and task-worker are built from the
+ * distribution tree and the descriptors module dayu ships, published to a dayu-server started from
+ * bin/, and deployed by three dayu-agents (n1 the master, n2 and n3 workers) through `feitian dayu
+ * deploy`; then a word count runs on the cluster Dayu deployed. Every process is a launcher of the
+ * tree; the agents supervise the daemons (no systemd here).
+ */
+class DayuDeploysFeitianIT {
+  private static final String CLUSTER = "dayu-self";
+  private static final String RELEASE = Dist.VERSION.replace("-SNAPSHOT", "");
+  private static final List<String> MODULES = List.of("fuxi-master", "task-worker");
+  /** The roles are the descriptors': fuxi-master's {@code master}, task-worker's {@code worker}. */
+  private static final List<Node> NODES =
+      List.of(new Node("n1", "r1", "master"), new Node("n2", "r1", "worker"), new Node("n3", "r2", "worker"));
+  private static final Duration CLI = Duration.ofSeconds(60);
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  private record Node(String host, String rack, String role) {}
+
+  @TempDir
+  Path dir;
+  /** ZooKeeper and dayu-server, then the agents: stopped in reverse order. */
+  private final List<Process> daemons = new ArrayList<>();
+  private int zkPort;
+  private int dayuPort;
+
+  @BeforeAll
+  static void built() {
+    Dist.assertBuilt();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    // Agents first, so that none starts a module again; the modules outlive them and are stopped
+    // through their pid files, as a new agent would; then dayu-server and ZooKeeper.
+    for (int i = daemons.size() - 1; i >= 0; i--) {
+      stop(daemons.get(i));
+      if (i == 2) {
+        for (Node n : NODES) {
+          for (String module : MODULES) {
+            new Supervisor(new NodeLayout(root(n.host()))).stop(module, Duration.ofSeconds(10));
+          }
+        }
+      }
+    }
+  }
+
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(15, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
+  private Path root(String host) {
+    return dir.resolve("agents").resolve(host);
+  }
+
+  @Test
+  void dayuDeploysFuxiMasterAndTaskWorkersAndAJobRunsOnThem() throws Exception {
+    for (String module : MODULES) {
+      checkDescriptor(module);
+    }
+    int base = FreePorts.block(5);
+    zkPort = base;
+    dayuPort = base + 1;
+    int masterPort = base + 2;
+    Map<String, Integer> workerPorts = Map.of("n2", base + 3, "n3", base + 4);
+
+    startZooKeeper();
+    daemon("dayu-server", "--set", "dayu.server.bind=127.0.0.1", "--set", "dayu.server.port=" + dayuPort,
+        "--set", "dayu.data-dir=" + dir.resolve("dayu-data"));
+    awaitPort(dayuPort, "dayu-server");
+
+    dayu("cluster", "add", CLUSTER, "-d", "Feitian deployed by Dayu");
+    NODES.forEach(n -> dayu("node", "add", "-c", CLUSTER, n.host(), "--rack", n.rack(), "--roles", n.role()));
+    for (String module : MODULES) {
+      dayu("module", "publish", releasePackage(module).toString());
+    }
+    String zk = "127.0.0.1:" + zkPort;
+    dayu("params", "set", "-c", CLUSTER, "fuxi-master", "cluster-name=" + CLUSTER, "zookeeper=" + zk,
+        "port=" + masterPort, "-m", "the test's cluster");
+    dayu("params", "set", "-c", CLUSTER, "task-worker", "cluster-name=" + CLUSTER, "zookeeper=" + zk,
+        "-m", "the test's cluster");
+    for (String host : workerPorts.keySet()) {
+      // Two workers on one machine: each its own port and work directory.
+      dayu("params", "set", "-c", CLUSTER, "task-worker", "--node", host, "port=" + workerPorts.get(host),
+          "work-dir=" + dir.resolve("work").resolve(host), "-m", "one machine, several nodes");
+    }
+
+    for (Node n : NODES) {
+      daemon("dayu-agent", "--set", "dayu.agent.server=127.0.0.1:" + dayuPort, "--set", "dayu.agent.cluster=" + CLUSTER,
+          "--set", "dayu.agent.host=" + n.host(), "--set", "dayu.agent.root=" + root(n.host()),
+          "--set", "dayu.agent.reconnect-backoff=100ms", "--set", "dayu.agent.reconnect-backoff-max=1s");
+    }
+    // Every agent checked in (the node's state leaves NEW) before the rollout is planned.
+    await("the agents to register", () -> !dayu("node", "list", "-c", CLUSTER).stdout().contains("NEW"));
+
+    Dist.Result deploy = dayu("deploy", "-c", CLUSTER, "fuxi-master=" + RELEASE, "task-worker=" + RELEASE,
+        "--batch", "100%", "--min-healthy", "0s", "--default-max-unavailable", "2", "--yes", "--wait");
+    assertThat(deploy.stdout()).as(deploy.toString()).contains("SUCCEEDED");
+
+    // Each node runs its module from the version directory its agent installed, configured for it.
+    assertRunsFromItsInstall("n1", "fuxi-master");
+    for (Node n : NODES.subList(1, NODES.size())) {
+      Path conf = assertRunsFromItsInstall(n.host(), "task-worker").resolve("conf/task-worker.conf");
+      assertThat(Files.readString(conf)).contains("node-id = \"" + n.host() + "\"")
+          .contains("rack = \"" + n.rack() + "\"")
+          .contains("port = " + workerPorts.get(n.host()))
+          .contains("work-dir = \"" + dir.resolve("work").resolve(n.host()) + "\"");
+    }
+    String[] target = {"--cluster", "zk://" + zk, "--cluster-name", CLUSTER};
+    await("both task-workers to join the master",
+        () -> feitian(concat(List.of("cluster", "status"), target), CLI).stdout().matches("(?s).*\\bn2\\b.*\\bn3\\b.*"));
+
+    // The archive's word count, its output under the test's directory, on the cluster Dayu deployed.
+    Path examples = Dist.HOME.resolve("examples/jobs");
+    Path job = dir.resolve("wordcount.json");
+    Path out = dir.resolve("out");
+    Files.writeString(job, JobSpecs.toJson(JobSpecs.resolvePaths(
+        JobSpecs.fromJson(Files.readString(examples.resolve("wordcount.json"))), examples, dir).toBuilder()
+        .setOutputDir(out.toString()).build()));
+    Dist.Result run = feitian(concat(List.of("job", "submit", job.toString(), "--wait"), target),
+        Duration.ofSeconds(120));
+    assertThat(run.exit()).as(run + diagnostics()).isZero();
+    assertThat(counted(out.resolve("count"))).isEqualTo(wordCounts(Dist.HOME.resolve("examples/data/text")));
+  }
+
+  /** The descriptor module dayu ships for {@code module}, checked against this build. */
+  private static void checkDescriptor(String module) throws IOException {
+    ModuleDescriptor d = DescriptorParser.parse(descriptorText(module), module + "/" + DescriptorParser.FILE_NAME);
+    assertThat(d.name()).isEqualTo(module);
+    assertThat(d.version()).as("%s's descriptor against the build %s", module, Dist.VERSION)
+        .hasToString(RELEASE);
+    assertThat(d.parameters()).containsKeys("cluster-name", "zookeeper", "port");
+    String templates = d.templates().stream().map(Template::text).collect(Collectors.joining());
+    assertThat(templates).contains("{{cluster-name}}", "{{zookeeper}}", "{{port}}");
+    if (module.equals("task-worker")) {
+      assertThat(d.roles()).containsExactly("worker");
+      assertThat(d.parameters()).containsKey("work-dir");
+      assertThat(templates).contains("{{node.id}}", "{{node.rack}}", "{{work-dir}}");
+    } else {
+      assertThat(d.roles()).containsExactly("master");
+    }
+    assertThat(d.run().command().get(0)).isEqualTo("{{module.home}}/bin/" + module);
+  }
+
+  private static String descriptorText(String module) throws IOException {
+    String resource = "/io/feitian/dayu/modules/" + module + "/" + DescriptorParser.FILE_NAME;
+    try (InputStream in = DayuDeploysFeitianIT.class.getResourceAsStream(resource)) {
+      assertThat(in).as(resource + " on the classpath (feitian-dayu)").isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * {@code <module>-<release>.tar.gz}: the descriptor at its root, and the tree's bin/, conf/ and
+   * lib/ (what a daemon's launcher needs).
+   */
+  private Path releasePackage(String module) throws IOException {
+    Path staging = Files.createDirectories(dir.resolve("packages").resolve(module));
+    Files.writeString(staging.resolve(DescriptorParser.FILE_NAME), descriptorText(module));
+    Path pkg = dir.resolve("packages").resolve(module + "-" + RELEASE + ".tar.gz");
+    Dist.Result tar = Dist.run(Duration.ofSeconds(60), "tar", "-czf", pkg.toString(),
+        "-C", staging.toString(), DescriptorParser.FILE_NAME, "-C", Dist.HOME.toString(), "bin", "conf", "lib");
+    assertThat(tar.exit()).as(tar.toString()).isZero();
+    return pkg;
+  }
+
+  /** The module runs on the node, from the version directory `current` names; that directory. */
+  private Path assertRunsFromItsInstall(String host, String module) throws IOException {
+    NodeLayout layout = new NodeLayout(root(host));
+    Path home = layout.current(module).toRealPath();
+    assertThat(home.getFileName()).hasToString(RELEASE);
+    assertThat(new Supervisor(layout).running(module)).as("%s on %s%s", module, host, diagnostics()).isPresent();
+    return home;
+  }
+
+  private void startZooKeeper() throws IOException {
+    Path cfg = dir.resolve("zoo.cfg");
+    Files.writeString(cfg, String.join("\n", "tickTime=2000", "dataDir=" + dir.resolve("zk-data"),
+        "clientPort=" + zkPort, "clientPortAddress=127.0.0.1", "admin.enableServer=false", ""));
+    daemon("zookeeper", cfg.toString());
+    awaitPort(zkPort, "ZooKeeper");
+  }
+
+  /** Starts bin/{@code program}, its output in the test's directory. */
+  private void daemon(String program, String... args) throws IOException {
+    Path log = dir.resolve("logs").resolve(program + "-" + daemons.size() + ".log");
+    Files.createDirectories(log.getParent());
+    daemons.add(Dist.builder(concat(List.of(Dist.bin(program).toString()), args), Map.of())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+  }
+
+  private Dist.Result dayu(String... args) {
+    List<String> command = concat(List.of("dayu"), args);
+    command.addAll(List.of("-s", "127.0.0.1:" + dayuPort));
+    Dist.Result r = feitian(command, CLI);
+    assertThat(r.exit()).as("feitian dayu %s\n%s%s", String.join(" ", args), r, diagnostics()).isZero();
+    return r;
+  }
+
+  private static Dist.Result feitian(List<String> args, Duration timeout) {
+    List<String> command = new ArrayList<>(List.of(Dist.bin("feitian").toString()));
+    command.addAll(args);
+    return Dist.run(command, Map.of(), timeout);
+  }
+
+  private void awaitPort(int port, String what) {
+    await(what + " to listen on " + port, () -> {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
+  private void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited %s for %s%s", DEADLINE, what, diagnostics()).isLessThan(deadline);
+      assertThat(daemons).as("a daemon ended while waiting for %s%s", what, diagnostics()).allMatch(Process::isAlive);
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
+  /** The end of every log in the test's directory: the daemons' and the modules' the agents started. */
+  private String diagnostics() {
+    StringBuilder b = new StringBuilder();
+    try (Stream<Path> logs = Files.walk(dir)) {
+      for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(log);
+        b.append("\n--- ").append(dir.relativize(log)).append('\n')
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      b.append("\n(logs unreadable: ").append(e).append(')');
+    }
+    return b.toString();
+  }
+
+  /** word -> count from the part files' "word TAB count" lines. */
+  private static Map<String, Long> counted(Path taskOutput) throws IOException {
+    Map<String, Long> counts = new HashMap<>();
+    try (Stream<Path> parts = Files.list(taskOutput)) {
+      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+        for (String line : Files.readAllLines(part)) {
+          String[] kv = line.split("\t");
+          assertThat(counts.put(kv[0], Long.parseLong(kv[1]))).as("word %s output twice", kv[0]).isNull();
+        }
+      }
+    }
+    return counts;
+  }
+
+  private static Map<String, Long> wordCounts(Path text) throws IOException {
+    Map<String, Long> counts = new HashMap<>();
+    try (Stream<Path> files = Files.list(text)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.readAllLines(f).forEach(line -> Words.split(line).forEach(w -> counts.merge(w, 1L, Long::sum)));
+      }
+    }
+    return counts;
+  }
+
+  private static List<String> concat(List<String> first, String... rest) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(List.of(rest));
+    return all;
+  }
+}
