@@ -45,8 +45,11 @@ class SupervisorTest {
   /** A launch of {@code script} (run by sh) as version {@code version} of module m. */
   private Launch launch(String version, String script) throws Exception {
     Path file = home.resolve("run-" + version + ".sh");
-    Files.writeString(file, "#!/bin/sh\n" + script + "\n");
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path tmp = home.resolve("run-" + version + ".tmp");
+    Files.writeString(tmp, "#!/bin/sh\n" + script + "\n");
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // Renamed into place, never rewritten: a shell still reading the old script keeps it whole.
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     return new Launch("m", version, home, List.of(file.toString()), Map.of("GREETING", "hi"), Optional.empty());
   }
 
@@ -93,12 +96,14 @@ class SupervisorTest {
 
   @Test
   void aNewSupervisorFindsTheProcessAndStopsIt() throws Exception {
-    supervisor.start(launch("1.0.0", "exec sleep 30"), LONG);
+    // One launch: writing its script again could cut it under a shell that has not read it yet.
+    Launch launch = launch("1.0.0", "exec sleep 30");
+    supervisor.start(launch, LONG);
     long pid = supervisor.running("m").orElseThrow().pid();
 
     Supervisor restarted = new Supervisor(layout); // an agent restarted: it knows only the files
     assertThat(restarted.running("m")).contains(new Running(pid, "1.0.0"));
-    assertThat(restarted.start(launch("1.0.0", "exec sleep 30"), LONG)).isEqualTo("already running, pid " + pid);
+    assertThat(restarted.start(launch, LONG)).isEqualTo("already running, pid " + pid);
 
     assertThat(restarted.stop("m", LONG)).contains(new Running(pid, "1.0.0"));
     assertThat(live(pid)).isFalse();
