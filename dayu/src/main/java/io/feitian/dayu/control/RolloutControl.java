@@ -19,7 +19,6 @@ import io.feitian.dayu.rollout.Task;
 import io.feitian.proto.dayu.v1.ModuleWork;
 import io.feitian.proto.dayu.v1.NodeWork;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,12 +99,10 @@ public final class RolloutControl {
     Rollout core = Rollout.plan(new RolloutRequest(kind, wanted, nodes, strategy), nodeViews(cluster), catalog);
     List<Action> actions = core.tick(now());
     RolloutState s = core.state();
-    byte[] bytes = StateCodec.encode(s);
     io.feitian.dayu.db.Rollout record = db.rollouts().create(new NewRollout(cluster, kind, wanted, nodes,
-        StateCodec.strategyText(strategy), createdBy, stateOf(s), bytes, tasks(s.tasks().values())));
+        StateCodec.strategyText(strategy), createdBy, stateOf(s), StateCodec.encode(s), tasks(s.tasks().values())));
     Live l = new Live(record, core, catalog);
-    l.written = bytes;
-    l.writtenTasks.putAll(s.tasks());
+    l.written = s;
     live.put(record.id(), l);
     log.info("rollout {} of cluster {} started by {}: {} {}", record.id(), cluster, createdBy, kind, wanted);
     act(l, actions);
@@ -240,19 +237,18 @@ public final class RolloutControl {
   private void drive(Live l, Function<Rollout, List<Action>> input) {
     List<Action> actions = input.apply(l.core);
     RolloutState s = l.core.state();
-    byte[] bytes = StateCodec.encode(s);
-    if (!Arrays.equals(bytes, l.written)) {
-      List<Task> changed = s.tasks().values().stream()
-          .filter(t -> !t.equals(l.writtenTasks.get(key(t)))).toList();
+    // Records compare deeply: a tick with nothing due costs neither an encoding nor a transaction.
+    if (!s.equals(l.written)) {
+      List<Task> changed = s.tasks().entrySet().stream()
+          .filter(e -> !e.getValue().equals(l.written.tasks().get(e.getKey()))).map(Map.Entry::getValue).toList();
       try {
-        l.record = db.rollouts().update(l.record.id(), l.record.rev(), stateOf(s), s.paused(), bytes,
-            repairsPending(s), tasks(changed));
+        l.record = db.rollouts().update(l.record.id(), l.record.rev(), stateOf(s), s.paused(),
+            StateCodec.encode(s), repairsPending(s), tasks(changed));
       } catch (RuntimeException e) {
-        l.core = Rollout.restore(StateCodec.decode(l.written), l.catalog);
+        l.core = Rollout.restore(l.written, l.catalog);
         throw e;
       }
-      l.written = bytes;
-      changed.forEach(t -> l.writtenTasks.put(key(t), t));
+      l.written = s;
       changed.stream().filter(t -> t.state() == Task.State.SUCCEEDED).map(Task::node).distinct()
           .forEach(host -> recordVersions(l.record.cluster(), host, s.nodes().get(host)));
     }
@@ -368,8 +364,7 @@ public final class RolloutControl {
     Catalog catalog = published.catalog();
     RolloutState s = StateCodec.decode(r.controllerState());
     Live l = new Live(r, Rollout.restore(s, catalog), catalog);
-    l.written = r.controllerState();
-    l.writtenTasks.putAll(s.tasks());
+    l.written = s;
     return l;
   }
 
@@ -389,10 +384,6 @@ public final class RolloutControl {
     return detail.length() <= max ? detail : detail.substring(0, max - 3) + "...";
   }
 
-  private static String key(Task t) {
-    return t.node() + "/" + t.module() + "/" + t.purpose();
-  }
-
   private static String key(String cluster, String host) {
     return cluster + "\n" + host;
   }
@@ -405,9 +396,8 @@ public final class RolloutControl {
     io.feitian.dayu.db.Rollout record;
     Rollout core;
     final Catalog catalog;
-    /** The controller state as last written, and its tasks: what a write changes is what differs. */
-    byte[] written;
-    final Map<String, Task> writtenTasks = new HashMap<>();
+    /** The core's state as last written: what a write changes is what differs from it. */
+    RolloutState written;
 
     Live(io.feitian.dayu.db.Rollout record, Rollout core, Catalog catalog) {
       this.record = Objects.requireNonNull(record);
