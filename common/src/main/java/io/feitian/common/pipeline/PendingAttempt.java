@@ -1,5 +1,6 @@
 package io.feitian.common.pipeline;
 
+import io.feitian.common.files.SafeFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ public final class PendingAttempt implements Closeable {
   public void close() throws IOException {
     if (state == State.WRITING) {
       state = State.ABANDONED;
-      PipelineLayout.deleteTree(dir);
+      SafeFiles.deleteTree(dir);
     }
   }
 

@@ -1,16 +1,13 @@
 package io.feitian.common.pipeline;
 
+import io.feitian.common.files.SafeFiles;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -122,7 +119,7 @@ public final class PipelineLayout {
    * @return the bytes its files held (0 if there was nothing)
    */
   public long deleteApp(String appId) throws IOException {
-    return deleteTree(appDir(appId));
+    return SafeFiles.deleteTree(appDir(appId));
   }
 
   /** Whether a directory name under the root is an application's. */
@@ -154,37 +151,5 @@ public final class PipelineLayout {
 
   private Path taskDir(AttemptId attempt) {
     return appDir(attempt.appId()).resolve(attempt.task());
-  }
-
-  /** Deletes a directory tree that others may be deleting too; returns the bytes its files held. */
-  static long deleteTree(Path dir) throws IOException {
-    long[] bytes = {0};
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (Files.deleteIfExists(file)) {
-          bytes[0] += attrs.size();
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        if (e instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw e;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null && !(e instanceof NoSuchFileException)) {
-          throw e;
-        }
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return bytes[0];
   }
 }

@@ -1,5 +1,6 @@
 package io.feitian.dayu.packages;
 
+import io.feitian.common.files.SafeFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -27,7 +27,7 @@ public final class IncomingPackage implements AutoCloseable {
   IncomingPackage(Path file) throws IOException {
     this.file = file;
     this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    this.sha256 = sha256();
+    this.sha256 = SafeFiles.sha256();
   }
 
   /** Appends {@code data} (consumed) to the file and the checksum. */
@@ -80,14 +80,6 @@ public final class IncomingPackage implements AutoCloseable {
       Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 }

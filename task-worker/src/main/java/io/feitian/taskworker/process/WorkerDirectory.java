@@ -1,20 +1,14 @@
 package io.feitian.taskworker.process;
 
+import io.feitian.common.files.SafeFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -88,7 +82,7 @@ final class WorkerDirectory {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       record.toProperties().store(out, "feitian worker; written by the task-worker, do not edit");
-      writeAtomically(recordFile(), out.toByteArray());
+      SafeFiles.writeAtomically(recordFile(), out.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + recordFile(), e);
     }
@@ -97,7 +91,7 @@ final class WorkerDirectory {
   /** Writes the kill marker; a failure is logged, not thrown: the signals matter more. */
   void writeKillMarker(String reason) {
     try {
-      writeAtomically(killMarker(), (reason + "\n").getBytes(StandardCharsets.UTF_8));
+      SafeFiles.writeAtomically(killMarker(), (reason + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       LOG.error("cannot write {}; a program starting right now may miss the SIGTERM", killMarker(), e);
     }
@@ -133,44 +127,6 @@ final class WorkerDirectory {
 
   /** Deletes the whole directory, logs included. */
   void delete() throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            if (e != null) {
-              throw e;
-            }
-            Files.delete(dir);
-            return FileVisitResult.CONTINUE;
-          }
-        });
-  }
-
-  /** Writes to a temporary sibling, forces it to disk, and renames it over {@code target}. */
-  static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (FileChannel channel =
-        FileChannel.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(content);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
-    }
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    SafeFiles.deleteTree(root);
   }
 }

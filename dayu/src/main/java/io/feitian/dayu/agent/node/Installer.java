@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.files.SafeFiles;
 import io.feitian.dayu.descriptor.DescriptorParser;
 import io.feitian.dayu.descriptor.Version;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class Installer {
       throw new IOException("no package " + pkg + " to install (fetch first)");
     }
     Path tmp = layout.moduleDir(module).resolve(UNPACKING + version);
-    NodeFiles.deleteTree(tmp);
+    SafeFiles.deleteTree(tmp);
     Files.createDirectories(tmp);
     try {
       Commands.Outcome out = Commands.run(
@@ -76,7 +77,7 @@ final class Installer {
       }
       Files.move(packageRoot(tmp, pkg), dir, StandardCopyOption.ATOMIC_MOVE);
     } finally {
-      NodeFiles.deleteTree(tmp);
+      SafeFiles.deleteTree(tmp);
     }
   }
 
@@ -152,7 +153,7 @@ final class Installer {
     List<String> removed = new ArrayList<>();
     for (String v : versions) {
       if (!kept.contains(v)) {
-        NodeFiles.deleteTree(layout.versionDir(module, v));
+        SafeFiles.deleteTree(layout.versionDir(module, v));
         Files.deleteIfExists(layout.packageFile(module, v));
         removed.add(v);
       }
@@ -162,7 +163,7 @@ final class Installer {
 
   /** Deletes everything of {@code module}: its versions, link, logs and packages. */
   void uninstall(String module) throws IOException {
-    NodeFiles.deleteTree(layout.moduleDir(module));
-    NodeFiles.deleteTree(layout.packages(module));
+    SafeFiles.deleteTree(layout.moduleDir(module));
+    SafeFiles.deleteTree(layout.packages(module));
   }
 }

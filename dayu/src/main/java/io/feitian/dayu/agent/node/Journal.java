@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.files.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ final class Journal {
     if (!done.add(index)) {
       return;
     }
-    NodeFiles.writeAtomically(file(task), "# dayu-agent: steps done of " + task + "\n"
+    SafeFiles.writeAtomically(file(task), "# dayu-agent: steps done of " + task + "\n"
         + "task=" + fingerprint(task) + "\n"
         + "steps=" + task.steps().stream().map(s -> s.kind().word()).collect(Collectors.joining(",")) + "\n"
         + "done=" + done.stream().map(String::valueOf).collect(Collectors.joining(",")) + "\n");

@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.files.SafeFiles;
 import io.feitian.dayu.descriptor.HealthCheck;
 import io.feitian.dayu.descriptor.ModuleDescriptor;
 import io.feitian.dayu.descriptor.ParamType;
@@ -130,7 +131,7 @@ public final class StepRunner {
 
   private String fetch(NodeTask task, Duration timeout) throws IOException, InterruptedException {
     Path file = layout.packageFile(task.module(), task.version());
-    if (Files.isRegularFile(file) && Files.size(file) == task.size() && NodeFiles.sha256(file).equals(task.sha256())) {
+    if (Files.isRegularFile(file) && Files.size(file) == task.size() && SafeFiles.sha256(file).equals(task.sha256())) {
       return "already fetched, " + task.size() + " bytes";
     }
     Files.createDirectories(file.getParent());
@@ -155,7 +156,7 @@ public final class StepRunner {
     if (!Files.isRegularFile(file)) {
       throw new StepFailed("no package " + file + " to verify (fetch first)");
     }
-    String actual = NodeFiles.sha256(file);
+    String actual = SafeFiles.sha256(file);
     if (!actual.equals(task.sha256())) {
       Files.delete(file);
       throw new StepFailed("sha256 mismatch: expected " + task.sha256() + ", got " + actual

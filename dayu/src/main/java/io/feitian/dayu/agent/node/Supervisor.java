@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.files.SafeFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -78,7 +79,7 @@ public final class Supervisor implements ProcessControl {
     if (stat.isEmpty() || !stat.get().live()) {
       throw new IOException("the process exited at once");
     }
-    NodeFiles.writeAtomically(layout.pidFile(launch.module()),
+    SafeFiles.writeAtomically(layout.pidFile(launch.module()),
         p.pid() + " " + stat.get().startTicks() + " " + launch.version() + "\n");
     return before + "started pid " + p.pid();
   }

@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.files.SafeFiles;
 import io.feitian.dayu.descriptor.DescriptorParser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +39,8 @@ final class SamplePackages {
     if (!out.ok()) {
       throw new IOException("tar: " + out.describe());
     }
-    NodeFiles.deleteTree(tree);
-    return new Built(archive, NodeFiles.sha256(archive), Files.size(archive));
+    SafeFiles.deleteTree(tree);
+    return new Built(archive, SafeFiles.sha256(archive), Files.size(archive));
   }
 
   /** The smallest package the installer accepts: a descriptor file and one more. */

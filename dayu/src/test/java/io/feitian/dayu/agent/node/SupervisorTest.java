@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.files.SafeFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.feitian.dayu.agent.node.ProcessControl.Launch;
@@ -157,7 +158,7 @@ class SupervisorTest {
     stranger = new ProcessBuilder("sleep", "30").start();
     long pid = stranger.pid();
     long startTicks = ProcStat.of(pid).orElseThrow().startTicks();
-    NodeFiles.writeAtomically(layout.pidFile("m"), pid + " " + (startTicks - 1) + " 1.0.0\n");
+    SafeFiles.writeAtomically(layout.pidFile("m"), pid + " " + (startTicks - 1) + " 1.0.0\n");
 
     assertThat(supervisor.running("m")).isEmpty();
     assertThat(supervisor.stop("m", Duration.ofMillis(100))).isEmpty();
