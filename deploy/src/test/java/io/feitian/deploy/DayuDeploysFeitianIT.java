@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.Supervisor;
-import io.feitian.dayu.descriptor.DescriptorParser;
 import io.feitian.dayu.descriptor.ModuleDescriptor;
 import io.feitian.dayu.descriptor.Template;
 import io.feitian.examples.wordcount.Words;
 import io.feitian.job.spec.JobSpecs;
 import io.feitian.testkit.FreePorts;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,15 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dayu deploys Feitian itself: release packages of fuxi-master and task-worker are built from the
- * distribution tree and the descriptors module dayu ships, published to a dayu-server started from
- * bin/, and deployed by three dayu-agents (n1 the master, n2 and n3 workers) through `feitian dayu
+ * Dayu deploys Feitian itself: the release packages of fuxi-master and task-worker that `package`
+ * built (target/packages/, see ReleasePackagesIT) are published to a dayu-server started from bin/, and deployed by three dayu-agents (n1 the master, n2 and n3 workers) through `feitian dayu
  * deploy`; then a word count runs on the cluster Dayu deployed. Every process is a launcher of the
  * tree; the agents supervise the daemons (no systemd here).
  */
 class DayuDeploysFeitianIT {
   private static final String CLUSTER = "dayu-self";
-  private static final String RELEASE = Dist.VERSION.replace("-SNAPSHOT", "");
   private static final List<String> MODULES = List.of("fuxi-master", "task-worker");
   /** The roles are the descriptors': fuxi-master's {@code master}, task-worker's {@code worker}. */
   private static final List<Node> NODES =
@@ -110,7 +105,7 @@ class DayuDeploysFeitianIT {
     dayu("cluster", "add", CLUSTER, "-d", "Feitian deployed by Dayu");
     NODES.forEach(n -> dayu("node", "add", "-c", CLUSTER, n.host(), "--rack", n.rack(), "--roles", n.role()));
     for (String module : MODULES) {
-      dayu("module", "publish", releasePackage(module).toString());
+      dayu("module", "publish", Dist.releasePackage(module).toString());
     }
     String zk = "127.0.0.1:" + zkPort;
     dayu("params", "set", "-c", CLUSTER, "fuxi-master", "cluster-name=" + CLUSTER, "zookeeper=" + zk,
@@ -131,7 +126,7 @@ class DayuDeploysFeitianIT {
     // Every agent checked in (the node's state leaves NEW) before the rollout is planned.
     await("the agents to register", () -> !dayu("node", "list", "-c", CLUSTER).stdout().contains("NEW"));
 
-    Dist.Result deploy = dayu("deploy", "-c", CLUSTER, "fuxi-master=" + RELEASE, "task-worker=" + RELEASE,
+    Dist.Result deploy = dayu("deploy", "-c", CLUSTER, "fuxi-master=" + Dist.RELEASE, "task-worker=" + Dist.RELEASE,
         "--batch", "100%", "--min-healthy", "0s", "--default-max-unavailable", "2", "--yes", "--wait");
     assertThat(deploy.stdout()).as(deploy.toString()).contains("SUCCEEDED");
 
@@ -161,12 +156,9 @@ class DayuDeploysFeitianIT {
     assertThat(counted(out.resolve("count"))).isEqualTo(wordCounts(Dist.HOME.resolve("examples/data/text")));
   }
 
-  /** The descriptor module dayu ships for {@code module}, checked against this build. */
-  private static void checkDescriptor(String module) throws IOException {
-    ModuleDescriptor d = DescriptorParser.parse(descriptorText(module), module + "/" + DescriptorParser.FILE_NAME);
-    assertThat(d.name()).isEqualTo(module);
-    assertThat(d.version()).as("%s's descriptor against the build %s", module, Dist.VERSION)
-        .hasToString(RELEASE);
+  /** The descriptor in {@code module}'s release package has what this test sets (its name and version: ReleasePackagesIT). */
+  private static void checkDescriptor(String module) {
+    ModuleDescriptor d = Dist.packagedDescriptor(module);
     assertThat(d.parameters()).containsKeys("cluster-name", "zookeeper", "port");
     String templates = d.templates().stream().map(Template::text).collect(Collectors.joining());
     assertThat(templates).contains("{{cluster-name}}", "{{zookeeper}}", "{{port}}");
@@ -177,36 +169,13 @@ class DayuDeploysFeitianIT {
     } else {
       assertThat(d.roles()).containsExactly("master");
     }
-    assertThat(d.run().command().get(0)).isEqualTo("{{module.home}}/bin/" + module);
-  }
-
-  private static String descriptorText(String module) throws IOException {
-    String resource = "/io/feitian/dayu/modules/" + module + "/" + DescriptorParser.FILE_NAME;
-    try (InputStream in = DayuDeploysFeitianIT.class.getResourceAsStream(resource)) {
-      assertThat(in).as(resource + " on the classpath (feitian-dayu)").isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  /**
-   * {@code <module>-<release>.tar.gz}: the descriptor at its root, and the tree's bin/, conf/ and
-   * lib/ (what a daemon's launcher needs).
-   */
-  private Path releasePackage(String module) throws IOException {
-    Path staging = Files.createDirectories(dir.resolve("packages").resolve(module));
-    Files.writeString(staging.resolve(DescriptorParser.FILE_NAME), descriptorText(module));
-    Path pkg = dir.resolve("packages").resolve(module + "-" + RELEASE + ".tar.gz");
-    Dist.Result tar = Dist.run(Duration.ofSeconds(60), "tar", "-czf", pkg.toString(),
-        "-C", staging.toString(), DescriptorParser.FILE_NAME, "-C", Dist.HOME.toString(), "bin", "conf", "lib");
-    assertThat(tar.exit()).as(tar.toString()).isZero();
-    return pkg;
   }
 
   /** The module runs on the node, from the version directory `current` names; that directory. */
   private Path assertRunsFromItsInstall(String host, String module) throws IOException {
     NodeLayout layout = new NodeLayout(root(host));
     Path home = layout.current(module).toRealPath();
-    assertThat(home.getFileName()).hasToString(RELEASE);
+    assertThat(home.getFileName()).hasToString(Dist.RELEASE);
     assertThat(new Supervisor(layout).running(module)).as("%s on %s%s", module, host, diagnostics()).isPresent();
     return home;
   }

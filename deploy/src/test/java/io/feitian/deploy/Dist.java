@@ -2,6 +2,9 @@ package io.feitian.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.feitian.dayu.descriptor.DescriptorParser;
+import io.feitian.dayu.descriptor.ModuleDescriptor;
+import io.feitian.dayu.packages.ReleasePackage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** The built distribution tree under test, and a way to run its programs. */
@@ -19,6 +23,10 @@ final class Dist {
   static final Path HOME = Path.of(required("deploy.dist.dir"));
   static final Path ARCHIVE = Path.of(required("deploy.dist.archive"));
   static final String VERSION = required("deploy.version");
+  /** The release the descriptors and the release packages carry: the version without -SNAPSHOT. */
+  static final String RELEASE = VERSION.replace("-SNAPSHOT", "");
+  /** Set by failsafe to target/packages, where `package` puts the Dayu release packages. */
+  static final Path PACKAGES = Path.of(required("deploy.packages"));
 
   private Dist() {}
 
@@ -101,6 +109,31 @@ final class Dist {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The Dayu release package `package` built for {@code module}: {@code <module>-<release>.tar.gz}. */
+  static Path releasePackage(String module) {
+    return PACKAGES.resolve(module + "-" + RELEASE + ".tar.gz");
+  }
+
+  /** The descriptor in {@code module}'s release package, read as dayu-server reads it on publication. */
+  static ModuleDescriptor packagedDescriptor(String module) {
+    Path pkg = releasePackage(module);
+    return DescriptorParser.parse(ReleasePackage.descriptorText(pkg), pkg.getFileName() + ":" + DescriptorParser.FILE_NAME);
+  }
+
+  /** Every entry of a tar.gz archive: name to mode as {@code tar -tv} prints it (-rw-r--r--, drwxr-xr-x). */
+  static Map<String, String> archiveEntries(Path archive) {
+    Result r = run(Duration.ofSeconds(30), "tar", "-tvzf", archive.toString());
+    assertTrue(r.exit() == 0, "tar -tvzf " + archive + ":\n" + r);
+    Map<String, String> modes = new TreeMap<>();
+    for (String line : r.stdout().split("\n")) {
+      if (!line.isBlank()) {
+        String[] f = line.trim().split("\\s+");
+        modes.put(f[f.length - 1], f[0]);
+      }
+    }
+    return modes;
   }
 
   static void assertBuilt() {
