@@ -2,12 +2,16 @@ package io.feitian.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.Supervisor;
 import io.feitian.dayu.descriptor.ModuleDescriptor;
 import io.feitian.dayu.descriptor.Template;
 import io.feitian.examples.wordcount.Words;
 import io.feitian.job.spec.JobSpecs;
+import io.feitian.proto.fuxi.v1.ClusterStatus;
+import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,8 +144,10 @@ class DayuDeploysFeitianIT {
           .contains("work-dir = \"" + dir.resolve("work").resolve(n.host()) + "\"");
     }
     String[] target = {"--cluster", "zk://" + zk, "--cluster-name", CLUSTER};
-    await("both task-workers to join the master",
-        () -> feitian(concat(List.of("cluster", "status"), target), CLI).stdout().matches("(?s).*\\bn2\\b.*\\bn3\\b.*"));
+    await("both task-workers to join the master", () -> fuxiRacks(target).keySet().containsAll(List.of("n2", "n3")));
+    // fuxi-master places them in the racks the configuration database holds (rendered into their conf by Dayu).
+    assertThat(fuxiRacks(target)).isEqualTo(NODES.subList(1, NODES.size()).stream()
+        .collect(Collectors.toMap(Node::host, Node::rack)));
 
     // The archive's word count, its output under the test's directory, on the cluster Dayu deployed.
     Path examples = Dist.HOME.resolve("examples/jobs");
@@ -154,6 +160,21 @@ class DayuDeploysFeitianIT {
         Duration.ofSeconds(120));
     assertThat(run.exit()).as(run + diagnostics()).isZero();
     assertThat(counted(out.resolve("count"))).isEqualTo(wordCounts(Dist.HOME.resolve("examples/data/text")));
+  }
+
+  /** The nodes fuxi-master knows, by node id, with their racks; none while no master answers. */
+  private static Map<String, String> fuxiRacks(String[] target) {
+    Dist.Result status = feitian(concat(List.of("cluster", "status", "--json"), target), CLI);
+    if (status.exit() != 0) {
+      return Map.of();
+    }
+    ClusterStatus.Builder parsed = ClusterStatus.newBuilder();
+    try {
+      JsonFormat.parser().merge(status.stdout(), parsed);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError("feitian cluster status --json printed no ClusterStatus: " + status, e);
+    }
+    return parsed.getNodesList().stream().collect(Collectors.toMap(NodeStatus::getNodeId, NodeStatus::getRack));
   }
 
   /** The descriptor in {@code module}'s release package has what this test sets (its name and version: ReleasePackagesIT). */
