@@ -260,17 +260,20 @@ public final class Admin {
     CHECKS.maxBytes("reason", req.getReason(), FieldChecks.MAX_TEXT_BYTES);
     String nodeId = req.getNodeId();
     requireKnown(nodeId);
-    if (!term.draining.containsKey(nodeId)) {
+    boolean starts = !term.draining.containsKey(nodeId);
+    if (starts) {
       DrainEntry entry = DrainEntry.newBuilder().setNodeId(nodeId).setReason(req.getReason())
           .setStartedAtMs(term.now()).build();
       term.hard.putDrain(entry);
       term.draining.put(nodeId, entry);
       term.scheduler.drain(nodeId);
       term.publishNodes();
-      log.info("node {} draining ({} grants on it): {}", nodeId, term.scheduler.grantsOn(nodeId).size(),
-          req.getReason());
     }
-    return nodeStatus(nodeId);
+    NodeStatus status = nodeStatus(nodeId);
+    if (starts) {
+      log.info("node {} draining ({} grants on it): {}", nodeId, status.getGrants(), req.getReason());
+    }
+    return status;
   }
 
   /** An operator's UndrainNode: the node takes new grants again. */
