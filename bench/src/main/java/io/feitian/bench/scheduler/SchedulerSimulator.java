@@ -268,7 +268,7 @@ public final class SchedulerSimulator {
                     where = scheduler.node(d.target()).map(List::of).orElse(List.of());
                 }
                 for (NodeStatus n : where) {
-                    if (!n.blacklisted() && d.shape().fitsIn(n.free())) {
+                    if (!n.blacklisted() && !n.draining() && d.shape().fitsIn(n.free())) {
                         throw new IllegalStateException("waiting demand fits: " + d + " on " + n);
                     }
                 }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "cluster", description = "Cluster-wide views.", subcommands = ClusterCommand.Status.class)
 final class ClusterCommand {
-  @Command(name = "status", description = "Leader and epoch, standbys, nodes with total and free resources, lost nodes.")
+  @Command(name = "status", description = "Leader and epoch, standbys, nodes with total and free resources, lost and "
+      + "draining nodes.")
   static final class Status extends ClusterCommandBase {
     @Override
     protected void run(FeitianClient client) {
@@ -54,7 +55,8 @@ final class ClusterCommand {
       List<List<String>> rows = new ArrayList<>();
       for (NodeStatus n : s.getNodesList()) {
         boolean alive = n.getState() == NodeState.NODE_STATE_ALIVE;
-        rows.add(List.of(n.getNodeId(), alive ? "alive" : "LOST", n.getRack(), n.getAddress(),
+        String state = (alive ? "alive" : "LOST") + (n.getDraining() ? ", draining" : "");
+        rows.add(List.of(n.getNodeId(), state, n.getRack(), n.getAddress(),
             alive ? Printer.resources(n.getTotal()) : "", alive ? Printer.resources(n.getFree()) : "",
             Integer.toString(n.getGrants()), Integer.toString(n.getWorkers()), n.getBlacklisted() ? "yes" : "",
             n.getLastHeartbeatAgeMs() + "ms"));

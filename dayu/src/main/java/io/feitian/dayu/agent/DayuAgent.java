@@ -8,12 +8,15 @@ import io.feitian.common.zk.LeaderLocator;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.dayu.server.DayuServer;
+import io.feitian.dayu.agent.node.FuxiDrainer;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.ProcessControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -27,12 +30,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class DayuAgent implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(DayuAgent.class);
+  /** How often a drain step asks fuxi-master whether the node is empty. */
+  private static final Duration DRAIN_POLL = Duration.ofSeconds(2);
 
   private final AgentSettings settings;
   private final SecuritySettings security;
   private final CallSettings calls;
   /** Present when the server is found through ZooKeeper. */
   private final Optional<ZkSettings> zkSettings;
+  /** Where Feitian's daemons keep their clusters in ZooKeeper, for draining a Fuxi node. */
+  private final String zkRoot;
   private CuratorFramework zk;
   private LeaderLocator leaders;
   private ServerLink link;
@@ -43,6 +50,7 @@ public final class DayuAgent implements Daemon {
     this.security = SecuritySettings.from(config);
     this.calls = new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline"));
     this.zkSettings = settings.server().isBlank() ? Optional.of(ZkSettings.from(config)) : Optional.empty();
+    this.zkRoot = config.getString("feitian.zookeeper.root");
   }
 
   @Override
@@ -55,7 +63,8 @@ public final class DayuAgent implements Daemon {
     }
     ServerLink[] self = new ServerLink[1];
     ModuleSteps steps = new ModuleSteps(root, new ServerPackages(() -> self[0].channel(), calls),
-        ProcessControl.forHost(new NodeLayout(root), Path.of("/etc/systemd/system")));
+        ProcessControl.forHost(new NodeLayout(root), Path.of("/etc/systemd/system")),
+        new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()));
     worker = new Worker(steps, r -> self[0].report(r));
     if (zkSettings.isPresent()) {
       zk = ZooKeeperClients.start(zkSettings.get());

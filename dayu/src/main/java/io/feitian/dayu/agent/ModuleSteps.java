@@ -30,21 +30,24 @@ final class ModuleSteps implements NodeSteps {
   private final NodeLayout layout;
   private final PackageSource packages;
   private final ProcessControl processes;
+  private final Drainer drainer;
   private final HealthChecker health = new HealthChecker();
   private final Map<String, ModuleDescriptor> descriptors = new ConcurrentHashMap<>();
   private volatile StepRunner runner;
 
-  ModuleSteps(Path root, PackageSource packages, ProcessControl processes) {
+  /** @param drainer the {@code drain} step: through fuxi-master for modules that name a Fuxi cluster */
+  ModuleSteps(Path root, PackageSource packages, ProcessControl processes, Drainer drainer) {
     this.layout = new NodeLayout(root.toAbsolutePath());
     this.packages = packages;
     this.processes = processes;
+    this.drainer = drainer;
   }
 
   /** The steps' {@code node.*} placeholders come from the node as dayu-server knows it. */
   @Override
   public void registered(String host, String rack) {
     runner = new StepRunner(layout.root(), new NodeIdentity(host, host, rack), packages, processes, health,
-        Drainer.NONE, Clock.systemUTC());
+        drainer, Clock.systemUTC());
   }
 
   @Override

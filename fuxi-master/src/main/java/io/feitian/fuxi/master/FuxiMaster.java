@@ -79,7 +79,7 @@ public final class FuxiMaster implements Daemon {
    * Nodes (NodeService) and application masters (ResourceService) are daemons
    * or started by them: admin. Reading the cluster needs a reader; submitting
    * and killing applications a user (who may kill only its own); quotas,
-   * blacklists and grant revocations an admin.
+   * blacklists, drains and grant revocations an admin.
    */
   public static MethodPolicy methodPolicy() {
     String cluster = ClusterServiceGrpc.SERVICE_NAME + "/";
@@ -142,7 +142,7 @@ public final class FuxiMaster implements Daemon {
     HardState hard = new HardState(zk, election::fence);
     LeaderTerm t = new LeaderTerm(epoch, settings, hard, clock, taskWorkers, childEnvironment(), kinds);
     try {
-      t.start(hard.loadQuotas(), hard.loadBlacklist(), hard.loadApps());
+      t.start(hard.loadQuotas(), hard.loadBlacklist(), hard.loadDrains(), hard.loadApps());
     } catch (Exception e) {
       log.error("could not start term {}; standing by", epoch, e);
       t.close();

@@ -241,7 +241,7 @@ public final class StepRunner {
 
   private String drain(NodeTask task, Duration timeout) {
     try {
-      return drainer.drain(task.module(), timeout);
+      return drainer.drain(task.module(), values(task), timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StepFailed("drain interrupted");

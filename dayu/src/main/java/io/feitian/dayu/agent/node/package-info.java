@@ -13,7 +13,9 @@
  *       {@link io.feitian.dayu.agent.node.Supervisor} (detached, pid file with start time) or
  *       {@link io.feitian.dayu.agent.node.SystemdControl};
  *   <li>{@link io.feitian.dayu.agent.node.HealthChecker} makes one attempt at a health check;
- *   <li>{@link io.feitian.dayu.agent.node.Drainer} drains the node before a removal.
+ *   <li>{@link io.feitian.dayu.agent.node.Drainer} drains the node before a removal; {@link
+ *       io.feitian.dayu.agent.node.FuxiDrainer} does it through fuxi-master for a module that names a
+ *       Fuxi cluster (task-worker).
  * </ul>
  *
  * <p>Invariants: every step is idempotent (run again after success it changes nothing); every

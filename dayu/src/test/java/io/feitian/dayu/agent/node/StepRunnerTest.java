@@ -52,8 +52,8 @@ class StepRunnerTest {
   /** A new agent instance on the same root, as after a restart: nothing shared but the files. */
   private StepRunner newAgent() {
     supervisor = new Supervisor(layout);
-    Drainer drainer = (module, timeout) -> {
-      drained.add(module + " " + timeout.toMillis());
+    Drainer drainer = (module, values, timeout) -> {
+      drained.add(module + " " + timeout.toMillis() + " " + values.get("node.id"));
       return "drained";
     };
     return new StepRunner(root, NODE, new DirectoryPackageSource(published), supervisor, new HealthChecker(), drainer,
@@ -157,7 +157,7 @@ class StepRunnerTest {
 
     List<String> details = runAll(remove);
 
-    assertThat(drained).containsExactly("sample 1000");
+    assertThat(drained).containsExactly("sample 1000 n1");
     assertThat(details).containsExactly("drained",
         "stopped 1.0.0 (pid " + pid + "); removed " + layout.moduleDir("sample").toAbsolutePath());
     assertThat(ProcStat.of(pid).filter(ProcStat::live)).isEmpty();

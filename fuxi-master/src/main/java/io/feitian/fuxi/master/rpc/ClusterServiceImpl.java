@@ -7,6 +7,7 @@ import io.feitian.proto.fuxi.v1.ClusterServiceGrpc;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.DeleteQuotaRequest;
 import io.feitian.proto.fuxi.v1.DeleteQuotaResponse;
+import io.feitian.proto.fuxi.v1.DrainNodeRequest;
 import io.feitian.proto.fuxi.v1.GetAppRequest;
 import io.feitian.proto.fuxi.v1.GetClusterStatusRequest;
 import io.feitian.proto.fuxi.v1.KillAppRequest;
@@ -17,6 +18,7 @@ import io.feitian.proto.fuxi.v1.ListBlacklistResponse;
 import io.feitian.proto.fuxi.v1.ListQuotasRequest;
 import io.feitian.proto.fuxi.v1.ListQuotasResponse;
 import io.feitian.proto.fuxi.v1.MasterInfo;
+import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
 import io.feitian.proto.fuxi.v1.RemoveFromBlacklistResponse;
 import io.feitian.proto.fuxi.v1.RevokeGrantRequest;
@@ -149,5 +151,15 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
       t.admin().revoke(request.getGrantId(), request.getReason());
       return RevokeGrantResponse.getDefaultInstance();
     }, r -> r);
+  }
+
+  @Override
+  public void drainNode(DrainNodeRequest request, StreamObserver<NodeStatus> response) {
+    current.unary(response, t -> () -> t.admin().drain(request), n -> n);
+  }
+
+  @Override
+  public void undrainNode(DrainNodeRequest request, StreamObserver<NodeStatus> response) {
+    current.unary(response, t -> () -> t.admin().undrain(request.getNodeId()), n -> n);
   }
 }

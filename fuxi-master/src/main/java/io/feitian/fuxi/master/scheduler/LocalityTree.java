@@ -47,10 +47,11 @@ final class LocalityTree {
         return version;
     }
 
-    NodeState addNode(String id, String rack, ResourceVector nodeTotal, boolean blacklisted) {
+    NodeState addNode(String id, String rack, ResourceVector nodeTotal, boolean blacklisted, boolean draining) {
         RackState r = racks.computeIfAbsent(rack, RackState::new);
         NodeState n = new NodeState(id, r, nodeTotal);
         n.blacklisted = blacklisted;
+        n.draining = draining;
         n.machineQueue = machineQueues.get(id);
         nodes.put(id, n);
         r.nodeCount++;
@@ -85,7 +86,7 @@ final class LocalityTree {
         setTotal(total.minus(n.total));
     }
 
-    /** The node's free resources or blacklisting changed: update the indexes. */
+    /** The node's free resources, blacklisting or draining changed: update the indexes. */
     void freeChanged(NodeState n) {
         if (n.live) {
             ResourceVector v = n.schedulableFree();
@@ -120,7 +121,7 @@ final class LocalityTree {
     /** The node itself if it is live, schedulable and has room for the shape, else null. */
     NodeState roomOn(String nodeId, ResourceVector shape) {
         NodeState n = nodes.get(nodeId);
-        return n != null && !n.blacklisted && shape.fitsIn(n.free) ? n : null;
+        return n != null && !n.closed() && shape.fitsIn(n.free) ? n : null;
     }
 
     /** A node with room for the lane's shape under the lane's vertex of the tree, or null. */

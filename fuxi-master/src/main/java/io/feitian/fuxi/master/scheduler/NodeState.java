@@ -14,6 +14,8 @@ final class NodeState {
     ResourceVector total;
     ResourceVector free;
     boolean blacklisted;
+    /** Being emptied for its removal: like a blacklisting, no new grants; its grants stay. */
+    boolean draining;
     int clusterSlot;
     int rackSlot;
     int totalSlot;
@@ -31,10 +33,15 @@ final class NodeState {
 
     /** The vector the free-resource indexes should see: null when no new grant may land here. */
     ResourceVector schedulableFree() {
-        return blacklisted ? null : free;
+        return closed() ? null : free;
+    }
+
+    /** No new grant may land here: blacklisted or draining. */
+    boolean closed() {
+        return blacklisted || draining;
     }
 
     NodeStatus status() {
-        return new NodeStatus(id, rack, total, free, blacklisted, grantCount);
+        return new NodeStatus(id, rack, total, free, blacklisted, draining, grantCount);
     }
 }

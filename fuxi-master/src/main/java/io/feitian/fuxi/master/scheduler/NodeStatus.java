@@ -4,4 +4,5 @@ import io.feitian.common.resource.ResourceVector;
 
 /** A snapshot of one node as the scheduler sees it. */
 public record NodeStatus(
-        String nodeId, String rack, ResourceVector total, ResourceVector free, boolean blacklisted, int grantCount) {}
+        String nodeId, String rack, ResourceVector total, ResourceVector free, boolean blacklisted, boolean draining,
+        int grantCount) {}

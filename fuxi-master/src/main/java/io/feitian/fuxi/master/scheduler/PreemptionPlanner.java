@@ -74,7 +74,7 @@ final class PreemptionPlanner {
         victims = new ArrayList<>();
         for (HeldGrant h : held) {
             GroupState v = h.app.group;
-            if (!needy.contains(v) && !h.node.blacklisted && h.node.live
+            if (!needy.contains(v) && !h.node.closed() && h.node.live
                     && v.quota.min().fitsIn(v.usage.minus(h.grant.shape()))) {
                 victims.add(h);
             }
@@ -156,7 +156,7 @@ final class PreemptionPlanner {
     }
 
     private boolean acceptable(Bucket b, NodeState n) {
-        if (n.blacklisted) {
+        if (n.closed()) {
             return false;
         }
         if (b.relax) {

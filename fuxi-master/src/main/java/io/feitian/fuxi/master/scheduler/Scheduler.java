@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The Fuxi resource scheduler: incremental scheduling of demand onto nodes along the locality
@@ -33,6 +34,7 @@ public final class Scheduler {
     private final Map<String, AppState> apps = new LinkedHashMap<>();
     private final Map<String, GroupState> groups = new LinkedHashMap<>();
     private final Set<String> blacklist = new HashSet<>();
+    private final Set<String> draining = new HashSet<>();
     private final GrantTable grants = new GrantTable();
 
     /**
@@ -74,7 +76,7 @@ public final class Scheduler {
             }
             tree.resize(n, total);
         } else {
-            n = tree.addNode(nodeId, rack, total, blacklist.contains(nodeId));
+            n = tree.addNode(nodeId, rack, total, blacklist.contains(nodeId), draining.contains(nodeId));
         }
         OutcomeBuilder out = new OutcomeBuilder();
         scheduleOn(n, out);
@@ -109,28 +111,51 @@ public final class Scheduler {
      * No new grants on the node (known now or joining later); grants already there stay.
      */
     public void blacklist(String nodeId) {
+        close(nodeId, blacklist, n -> n.blacklisted = true);
+    }
+
+    /** Lifts a blacklisting and, unless the node is draining, schedules waiting demand onto it. */
+    public Outcome unblacklist(String nodeId) {
+        return reopen(nodeId, blacklist, n -> n.blacklisted = false);
+    }
+
+    /**
+     * Drains a node for its removal: no new grants there (known now or joining later), the grants
+     * already there stay until their applications return them (or the node goes). Apart from
+     * its meaning for operators it works as a blacklisting, and the two are independent: either
+     * keeps new grants off the node.
+     */
+    public void drain(String nodeId) {
+        close(nodeId, draining, n -> n.draining = true);
+    }
+
+    /** Ends a drain and, unless the node is blacklisted, schedules waiting demand onto it. */
+    public Outcome undrain(String nodeId) {
+        return reopen(nodeId, draining, n -> n.draining = false);
+    }
+
+    private void close(String nodeId, Set<String> closedIds, Consumer<NodeState> mark) {
         requireName("nodeId", nodeId);
-        if (!blacklist.add(nodeId)) {
+        if (!closedIds.add(nodeId)) {
             return;
         }
         NodeState n = tree.node(nodeId);
         if (n != null) {
-            n.blacklisted = true;
+            mark.accept(n);
             tree.freeChanged(n);
         }
     }
 
-    /** Lifts a blacklisting and schedules waiting demand onto the node. */
-    public Outcome unblacklist(String nodeId) {
+    private Outcome reopen(String nodeId, Set<String> closedIds, Consumer<NodeState> unmark) {
         requireName("nodeId", nodeId);
-        if (!blacklist.remove(nodeId)) {
+        if (!closedIds.remove(nodeId)) {
             return Outcome.NONE;
         }
         NodeState n = tree.node(nodeId);
         if (n == null) {
             return Outcome.NONE;
         }
-        n.blacklisted = false;
+        unmark.accept(n);
         tree.freeChanged(n);
         OutcomeBuilder out = new OutcomeBuilder();
         scheduleOn(n, out);
@@ -446,6 +471,15 @@ public final class Scheduler {
         return blacklist.contains(nodeId);
     }
 
+    public boolean isDraining(String nodeId) {
+        return draining.contains(nodeId);
+    }
+
+    /** Draining node ids, known or not, sorted. */
+    public List<String> draining() {
+        return List.copyOf(new TreeSet<>(draining));
+    }
+
     /** Blacklisted node ids, known or not, sorted. */
     public List<String> blacklist() {
         return List.copyOf(new TreeSet<>(blacklist));
@@ -572,7 +606,7 @@ public final class Scheduler {
      * rack's, then the cluster's, as long as something fits.
      */
     private void scheduleOn(NodeState n, OutcomeBuilder out) {
-        if (n.blacklisted || !n.live) {
+        if (n.closed() || !n.live) {
             return;
         }
         while (true) {

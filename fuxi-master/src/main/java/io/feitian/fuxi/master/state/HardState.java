@@ -6,6 +6,7 @@ import com.google.protobuf.Parser;
 import io.feitian.common.zk.Fence;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.BlacklistEntry;
+import io.feitian.proto.fuxi.v1.DrainEntry;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * Fuxi's hard state in ZooKeeper: applications (with their description and
- * lifecycle), quota groups and the cluster blacklist. Everything a new leader
+ * lifecycle), quota groups, the cluster blacklist and node drains. Everything a new leader
  * needs that task-workers and application masters cannot tell it. Writes go
  * through the leader's {@link Fence}, so a deposed leader cannot write.
  *
@@ -31,6 +32,7 @@ import org.apache.zookeeper.KeeperException;
  *   /fuxi/app-seq/app-NNNN     sequence nodes that number applications
  *   /fuxi/quotas/&lt;name&gt;      QuotaGroup (in_use unset)
  *   /fuxi/blacklist/&lt;node&gt;   BlacklistEntry
+ *   /fuxi/draining/&lt;node&gt;    DrainEntry
  * </pre>
  */
 public final class HardState {
@@ -38,6 +40,7 @@ public final class HardState {
   static final String APP_SEQ = "/fuxi/app-seq";
   static final String QUOTAS = "/fuxi/quotas";
   static final String BLACKLIST = "/fuxi/blacklist";
+  static final String DRAINING = "/fuxi/draining";
 
   private static final int READS_IN_FLIGHT = 256;
   private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
@@ -60,6 +63,10 @@ public final class HardState {
 
   public List<BlacklistEntry> loadBlacklist() {
     return loadAll(BLACKLIST, BlacklistEntry.parser());
+  }
+
+  public List<DrainEntry> loadDrains() {
+    return loadAll(DRAINING, DrainEntry.parser());
   }
 
   /** A new application id, unique for the life of the cluster. */
@@ -91,6 +98,14 @@ public final class HardState {
 
   public void deleteBlacklist(String nodeId) {
     fence.get().delete(BLACKLIST + "/" + nodeId);
+  }
+
+  public void putDrain(DrainEntry entry) {
+    fence.get().put(DRAINING + "/" + entry.getNodeId(), entry.toByteArray());
+  }
+
+  public void deleteDrain(String nodeId) {
+    fence.get().delete(DRAINING + "/" + nodeId);
   }
 
   /**

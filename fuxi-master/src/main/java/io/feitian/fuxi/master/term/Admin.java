@@ -11,6 +11,8 @@ import io.feitian.proto.fuxi.v1.AppState;
 import io.feitian.proto.fuxi.v1.BlacklistEntry;
 import io.feitian.proto.fuxi.v1.BlacklistRequest;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
+import io.feitian.proto.fuxi.v1.DrainEntry;
+import io.feitian.proto.fuxi.v1.DrainNodeRequest;
 import io.feitian.proto.fuxi.v1.LaunchSpec;
 import io.feitian.proto.fuxi.v1.NodeState;
 import io.feitian.proto.fuxi.v1.NodeStatus;
@@ -25,7 +27,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applications, quota groups, the blacklist and cluster status. Runs on the term's loop. */
+/** Applications, quota groups, the blacklist, node drains and cluster status. Runs on the term's loop. */
 public final class Admin {
   private static final Logger log = LoggerFactory.getLogger(Admin.class);
   static final String DEFAULT_GROUP = "default";
@@ -245,6 +247,58 @@ public final class Admin {
     return new ArrayList<>(term.blacklist.values());
   }
 
+  // ---- drains ------------------------------------------------------------------------------
+
+  /**
+   * An operator's DrainNode: a known node (alive or lost), one already draining (a drain outlives
+   * the node's session, so it can be repeated while the node is away), or, while the leader is
+   * recovering, any node (it may not have re-registered yet). Idempotent: a repeat keeps the
+   * first reason and start.
+   */
+  public NodeStatus drain(DrainNodeRequest req) {
+    CHECKS.matches("node_id", req.getNodeId(), Nodes.NODE_ID);
+    CHECKS.maxBytes("reason", req.getReason(), FieldChecks.MAX_TEXT_BYTES);
+    String nodeId = req.getNodeId();
+    requireKnown(nodeId);
+    boolean starts = !term.draining.containsKey(nodeId);
+    if (starts) {
+      DrainEntry entry = DrainEntry.newBuilder().setNodeId(nodeId).setReason(req.getReason())
+          .setStartedAtMs(term.now()).build();
+      term.hard.putDrain(entry);
+      term.draining.put(nodeId, entry);
+      term.scheduler.drain(nodeId);
+      term.publishNodes();
+    }
+    NodeStatus status = nodeStatus(nodeId);
+    if (starts) {
+      log.info("node {} draining ({} grants on it): {}", nodeId, status.getGrants(), req.getReason());
+    }
+    return status;
+  }
+
+  /** An operator's UndrainNode: the node takes new grants again. */
+  public NodeStatus undrain(String nodeId) {
+    CHECKS.matches("node_id", nodeId, Nodes.NODE_ID);
+    requireKnown(nodeId);
+    if (term.draining.containsKey(nodeId)) {
+      term.hard.deleteDrain(nodeId);
+      term.draining.remove(nodeId);
+      term.note(term.scheduler.undrain(nodeId));
+      term.publishNodes();
+      term.deliverIssued();
+      log.info("node {} no longer draining", nodeId);
+    }
+    return nodeStatus(nodeId);
+  }
+
+  private void requireKnown(String nodeId) {
+    if (!term.nodes.containsKey(nodeId) && !term.lostNodes.containsKey(nodeId) && !term.draining.containsKey(nodeId)
+        && !term.inRecovery()) {
+      throw Status.NOT_FOUND.withDescription("node_id " + Echo.quote(nodeId)
+          + " is not a node of this cluster (neither alive nor lost)").asRuntimeException();
+    }
+  }
+
   // ---- grants ------------------------------------------------------------------------------
 
   public void revoke(long grantId, String reason) {
@@ -280,23 +334,53 @@ public final class Admin {
     ResourceVector free = ResourceVector.ZERO;
     long now = term.now();
     for (NodeSession n : term.nodes.values()) {
-      ResourceVector nodeFree = term.scheduler.node(n.nodeId).map(s -> s.free()).orElse(ResourceVector.ZERO);
       total = total.plus(n.total);
-      free = free.plus(nodeFree);
-      b.addNodes(NodeStatus.newBuilder()
-          .setNodeId(n.nodeId).setAddress(n.address).setRack(n.rack).setState(NodeState.NODE_STATE_ALIVE)
-          .setTotal(ResourceProtos.toProto(n.total)).setFree(ResourceProtos.toProto(nodeFree))
-          .setBlacklisted(term.blacklist.containsKey(n.nodeId))
-          .setGrants(term.scheduler.grantsOn(n.nodeId).size())
-          .setWorkers(n.workers.size())
-          .setLastHeartbeatAgeMs(now - n.lastHeardMillis));
+      free = free.plus(term.scheduler.node(n.nodeId).map(s -> s.free()).orElse(ResourceVector.ZERO));
+      b.addNodes(alive(n, now));
     }
-    term.lostNodes.forEach((nodeId, lastHeard) -> b.addNodes(NodeStatus.newBuilder()
-        .setNodeId(nodeId).setState(NodeState.NODE_STATE_LOST)
-        .setBlacklisted(term.blacklist.containsKey(nodeId))
-        .setLastHeartbeatAgeMs(now - lastHeard)));
+    term.lostNodes.forEach((nodeId, lastHeard) -> b.addNodes(lost(nodeId, lastHeard, now)));
     return b.setTotal(ResourceProtos.toProto(total)).setFree(ResourceProtos.toProto(free))
         .setPendingUnits((int) Math.min(Integer.MAX_VALUE, term.scheduler.pendingUnits()))
         .setGrantsIssued(term.grantsIssued()).build();
+  }
+
+  /**
+   * One node as GetClusterStatus shows it. A node this term has not heard from (a drain loaded
+   * from the hard state, or asked for during recovery) is in state UNSPECIFIED while the leader
+   * recovers (it may still come back with grants), and LOST, holding nothing, after.
+   */
+  private NodeStatus nodeStatus(String nodeId) {
+    long now = term.now();
+    NodeSession n = term.nodes.get(nodeId);
+    if (n != null) {
+      return alive(n, now);
+    }
+    Long lastHeard = term.lostNodes.get(nodeId);
+    if (lastHeard != null) {
+      return lost(nodeId, lastHeard, now);
+    }
+    NodeStatus notHeard = lost(nodeId, now, now).toBuilder().clearLastHeartbeatAgeMs().build();
+    return term.inRecovery() ? notHeard.toBuilder().setState(NodeState.NODE_STATE_UNSPECIFIED).build() : notHeard;
+  }
+
+  private NodeStatus alive(NodeSession n, long now) {
+    ResourceVector nodeFree = term.scheduler.node(n.nodeId).map(s -> s.free()).orElse(ResourceVector.ZERO);
+    return NodeStatus.newBuilder()
+        .setNodeId(n.nodeId).setAddress(n.address).setRack(n.rack).setState(NodeState.NODE_STATE_ALIVE)
+        .setTotal(ResourceProtos.toProto(n.total)).setFree(ResourceProtos.toProto(nodeFree))
+        .setInUse(ResourceProtos.toProto(n.total.minus(nodeFree)))
+        .setBlacklisted(term.blacklist.containsKey(n.nodeId))
+        .setDraining(term.draining.containsKey(n.nodeId))
+        .setGrants(term.scheduler.grantsOn(n.nodeId).size())
+        .setWorkers(n.workers.size())
+        .setLastHeartbeatAgeMs(now - n.lastHeardMillis).build();
+  }
+
+  private NodeStatus lost(String nodeId, long lastHeard, long now) {
+    return NodeStatus.newBuilder()
+        .setNodeId(nodeId).setState(NodeState.NODE_STATE_LOST)
+        .setBlacklisted(term.blacklist.containsKey(nodeId))
+        .setDraining(term.draining.containsKey(nodeId))
+        .setLastHeartbeatAgeMs(now - lastHeard).build();
   }
 }

@@ -16,6 +16,7 @@ import io.feitian.fuxi.master.state.HardState;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.AppState;
 import io.feitian.proto.fuxi.v1.BlacklistEntry;
+import io.feitian.proto.fuxi.v1.DrainEntry;
 import io.feitian.proto.fuxi.v1.GrantsRevoked;
 import io.feitian.proto.fuxi.v1.NodeDirective;
 import io.feitian.proto.fuxi.v1.QuotaGroup;
@@ -69,6 +70,8 @@ public final class LeaderTerm implements AutoCloseable {
   private final NodeFeed nodeFeed = new NodeFeed();
   final Map<String, QuotaGroup> quotas = new TreeMap<>();
   final Map<String, BlacklistEntry> blacklist = new TreeMap<>();
+  /** Nodes an operator drains (DrainNode), known or not. */
+  final Map<String, DrainEntry> draining = new TreeMap<>();
   private final ScheduledExecutorService loop;
   final Nodes nodeOps;
   final Apps appOps;
@@ -108,8 +111,8 @@ public final class LeaderTerm implements AutoCloseable {
   }
 
   /** Loads hard state into the scheduler and starts the periodic work. */
-  public void start(List<QuotaGroup> storedQuotas, List<BlacklistEntry> storedBlacklist, List<AppInfo> storedApps)
-      throws Exception {
+  public void start(List<QuotaGroup> storedQuotas, List<BlacklistEntry> storedBlacklist, List<DrainEntry> storedDrains,
+      List<AppInfo> storedApps) throws Exception {
     call(() -> {
       for (QuotaGroup q : storedQuotas) {
         admin.installQuota(q);
@@ -117,6 +120,11 @@ public final class LeaderTerm implements AutoCloseable {
       for (BlacklistEntry b : storedBlacklist) {
         blacklist.put(b.getNodeId(), b);
         scheduler.blacklist(b.getNodeId());
+      }
+      // Before any node re-registers: a draining node comes back draining, and gets nothing new meanwhile.
+      for (DrainEntry d : storedDrains) {
+        draining.put(d.getNodeId(), d);
+        scheduler.drain(d.getNodeId());
       }
       for (AppInfo app : storedApps) {
         AppRuntime rt = new AppRuntime(app);
@@ -138,8 +146,8 @@ public final class LeaderTerm implements AutoCloseable {
     long preempt = settings.preemptionInterval().toMillis();
     loop.scheduleWithFixedDelay(guard(admin::preempt), preempt, preempt, TimeUnit.MILLISECONDS);
     loop.scheduleWithFixedDelay(guard(this::forgetEndedApps), 0, 60, TimeUnit.SECONDS);
-    log.info("term {} started: {} applications, {} quota groups, {} blacklisted nodes", epoch,
-        apps.values().stream().filter(AppRuntime::active).count(), quotas.size(), blacklist.size());
+    log.info("term {} started: {} applications, {} quota groups, {} blacklisted nodes, {} draining", epoch,
+        apps.values().stream().filter(AppRuntime::active).count(), quotas.size(), blacklist.size(), draining.size());
   }
 
   /** Ended applications past fuxi.master.ended-apps (retention, or beyond the count kept) are forgotten. */
@@ -363,13 +371,13 @@ public final class LeaderTerm implements AutoCloseable {
 
   /**
    * Tells the attached application masters how the usable nodes (alive,
-   * not blacklisted) changed, if they did: called wherever a node joins,
-   * is lost, or is blacklisted or released.
+   * neither blacklisted nor draining) changed, if they did: called wherever
+   * a node joins, is lost, is blacklisted or drained, or is released.
    */
   void publishNodes() {
     Map<String, String> usable = new TreeMap<>();
     nodes.forEach((id, session) -> {
-      if (!blacklist.containsKey(id)) {
+      if (!blacklist.containsKey(id) && !draining.containsKey(id)) {
         usable.put(id, session.rack);
       }
     });

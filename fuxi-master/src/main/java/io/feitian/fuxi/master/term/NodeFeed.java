@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The usable nodes (alive, not blacklisted) as the attached application
+ * The usable nodes (alive, neither blacklisted nor draining) as the attached application
  * masters were last told, and what to tell them next: a snapshot when one
  * attaches, the difference when the set changes. Plain object, driven by
  * the term's loop.

@@ -76,7 +76,8 @@ final class Fixtures {
             Map<String, List<Grant>> grants,
             Map<String, List<DemandStatus>> demand,
             long pending,
-            List<String> blacklist) {}
+            List<String> blacklist,
+            List<String> draining) {}
 
     static Snapshot snapshot(Scheduler s) {
         Map<String, List<Grant>> grants = new LinkedHashMap<>();
@@ -85,7 +86,8 @@ final class Fixtures {
             grants.put(a.appId(), s.grantsOf(a.appId()));
             demand.put(a.appId(), s.demandOf(a.appId()));
         }
-        return new Snapshot(s.nodes(), s.apps(), s.groups(), grants, demand, s.pendingUnits(), s.blacklist());
+        return new Snapshot(s.nodes(), s.apps(), s.groups(), grants, demand, s.pendingUnits(), s.blacklist(),
+                s.draining());
     }
 
     static void assertUnchanged(Snapshot before, Scheduler s) {
