@@ -55,7 +55,7 @@ final class TotalHistory {
     return coarseAvg.newest() <= coarseStepNow - coarseAvg.capacity();
   }
 
-  /** Bytes kept per series: 25,984 with the defaults (360 fine points, 1,440 coarse points of two values). */
+  /** Bytes kept per series: 26,064 with the defaults (360 fine points, 1,440 coarse points of two values). */
   long retainedBytes() {
     return fine.retainedBytes() + coarseAvg.retainedBytes() + coarseMax.retainedBytes() + 24;
   }

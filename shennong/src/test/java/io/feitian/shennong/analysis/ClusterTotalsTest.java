@@ -2,7 +2,6 @@ package io.feitian.shennong.analysis;
 
 import static io.feitian.shennong.analysis.Script.T0;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -190,6 +189,6 @@ class ClusterTotalsTest {
         86_400_000, 5_000, 2_000, 10)).hasMessageContaining("staleness");
     assertThat(AnalysisSettings.defaults().finePoints()).isEqualTo(360);
     assertThat(AnalysisSettings.defaults().coarsePoints()).isEqualTo(1440);
-    assertThat(new TotalHistory(AnalysisSettings.defaults()).retainedBytes()).isCloseTo(26_000, within(200L));
+    assertThat(new TotalHistory(AnalysisSettings.defaults()).retainedBytes()).isEqualTo(26_064);
   }
 }

@@ -49,6 +49,7 @@ class TotalsPropertyTest {
     List<Written> written = new ArrayList<>();
     int steps = 40;
     Map<String, Integer> silentUntil = new HashMap<>();
+    Map<String, Long> newest = new HashMap<>();
     for (int step = 0; step < steps; step++) {
       long stepStart = step * 10_000L;
       for (long ms = stepStart; ms < stepStart + 10_000; ms += 2_500) {
@@ -75,10 +76,11 @@ class TotalsPropertyTest {
               labels.put("state", "running");
             }
             long at = ms + random.nextInt(2_500);
-            if (written.stream().anyMatch(w -> w.node().equals(node) && w.name().equals(s[0])
-                && w.labels().equals(labels) && w.ms() >= at)) {
+            // A series' samples go forward in time, as a writer's do.
+            if (newest.getOrDefault(node + s[0] + labels, -1L) >= at) {
               continue;
             }
+            newest.put(node + s[0] + labels, at);
             double value = random.nextInt(64);
             assertThat(core.write(s[0], labels, T0 + at, value)).isEqualTo(ClusterTotals.Taken.ACCEPTED);
             written.add(new Written(node, s[0], labels, at, value));
@@ -87,12 +89,17 @@ class TotalsPropertyTest {
       }
     }
     core.advance(T0 + steps * 10_000L + settings.graceMs());
+    Map<String, List<Written>> bySeries = new HashMap<>();
+    for (Written w : written) {
+      bySeries.computeIfAbsent(w.node() + w.name() + w.labels(), k -> new ArrayList<>()).add(w);
+    }
 
     for (int i = 0; i < steps; i++) {
       final int step = i;
       long fineStep = T0 / 10_000 + step;
+      Map<String, Map<Written, Double>> values = values(bySeries, step, settings);
       for (Total total : Total.values()) {
-        Map<Grouping, Map<String, Double>> expected = bruteForce(written, infos, total, step, settings);
+        Map<Grouping, Map<String, Double>> expected = bruteForce(values, infos, total);
         for (Grouping g : Grouping.values()) {
           Map<String, Double> want = expected.getOrDefault(g, Map.of());
           Map<String, Double> got = new TreeMap<>();
@@ -118,15 +125,11 @@ class TotalsPropertyTest {
   }
 
   /** The rules of package-info, computed from the list of samples written. */
-  private static Map<Grouping, Map<String, Double>> bruteForce(List<Written> written, Map<String, NodeInfo> infos,
-      Total total, int step, AnalysisSettings settings) {
+  /** The value of each (node, series) in the step, keyed by the series' first sample. */
+  private static Map<String, Map<Written, Double>> values(Map<String, List<Written>> bySeries, int step,
+      AnalysisSettings settings) {
     long end = (step + 1) * 10_000L;
-    // The value of each (node, series) in the step.
     Map<String, Map<Written, Double>> byNode = new TreeMap<>();
-    Map<String, List<Written>> bySeries = new HashMap<>();
-    for (Written w : written) {
-      bySeries.computeIfAbsent(w.node() + w.name() + w.labels(), k -> new ArrayList<>()).add(w);
-    }
     for (List<Written> series : bySeries.values()) {
       double value = Double.NaN;
       int newestStep = -1;
@@ -145,6 +148,11 @@ class TotalsPropertyTest {
         byNode.computeIfAbsent(series.get(0).node(), k -> new HashMap<>()).put(series.get(0), value);
       }
     }
+    return byNode;
+  }
+
+  private static Map<Grouping, Map<String, Double>> bruteForce(Map<String, Map<Written, Double>> byNode,
+      Map<String, NodeInfo> infos, Total total) {
     Map<Grouping, Map<String, Double>> out = new HashMap<>();
     byNode.forEach((node, values) -> {
       NodeInfo info = infos.get(node);
