@@ -66,4 +66,12 @@ class ShennongArchitectureTest {
     PureCore.check("io.feitian.shennong.monitor.notify", "Notifier",
         "notifications are decided from alerts and the time; the shell sends them", NO_IO);
   }
+
+  @Test
+  void theAnalysisCoreIsPure() {
+    // java.util.zip: the snapshot's CRC-32; protobuf encodes the snapshot to bytes in memory.
+    PureCore.check("io.feitian.shennong.analysis", "ClusterTotals",
+        "the analysis-service's loop feeds it samples, node metadata and its clock; snapshots are bytes the shell stores",
+        NO_IO);
+  }
 }
