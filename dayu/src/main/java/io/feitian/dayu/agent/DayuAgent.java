@@ -11,6 +11,9 @@ import io.feitian.dayu.server.DayuServer;
 import io.feitian.dayu.agent.node.FuxiDrainer;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.ProcessControl;
+import io.feitian.dayu.agent.node.RestartBackoff;
+import io.feitian.dayu.agent.node.Restarter;
+import io.feitian.dayu.agent.node.Supervisor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +35,8 @@ public final class DayuAgent implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(DayuAgent.class);
   /** How often a drain step asks fuxi-master whether the node is empty. */
   private static final Duration DRAIN_POLL = Duration.ofSeconds(2);
+  /** How often the restarter looks for supervised processes that ended. */
+  private static final Duration RESTART_LOOK = Duration.ofMillis(500);
 
   private final AgentSettings settings;
   private final SecuritySettings security;
@@ -40,10 +45,13 @@ public final class DayuAgent implements Daemon {
   private final Optional<ZkSettings> zkSettings;
   /** Where Feitian's daemons keep their clusters in ZooKeeper, for draining a Fuxi node. */
   private final String zkRoot;
+  private final RestartBackoff restartBackoff;
   private CuratorFramework zk;
   private LeaderLocator leaders;
   private ServerLink link;
   private Worker worker;
+  /** Present where the agent supervises the modules itself (no systemd). */
+  private Restarter restarter;
 
   public DayuAgent(Config config) {
     this.settings = AgentSettings.from(config);
@@ -51,6 +59,9 @@ public final class DayuAgent implements Daemon {
     this.calls = new CallSettings(security.credentials(), config.getDuration("feitian.grpc.call-deadline"));
     this.zkSettings = settings.server().isBlank() ? Optional.of(ZkSettings.from(config)) : Optional.empty();
     this.zkRoot = config.getString("feitian.zookeeper.root");
+    Config restart = config.getConfig("dayu.agent.restart");
+    this.restartBackoff = new RestartBackoff(restart.getDuration("backoff").toMillis(),
+        restart.getDuration("backoff-max").toMillis(), restart.getDuration("reset-after").toMillis());
   }
 
   @Override
@@ -62,8 +73,13 @@ public final class DayuAgent implements Daemon {
       throw new UncheckedIOException("cannot create dayu.agent.root " + root, e);
     }
     ServerLink[] self = new ServerLink[1];
-    ModuleSteps steps = new ModuleSteps(root, new ServerPackages(() -> self[0].channel(), calls),
-        ProcessControl.forHost(new NodeLayout(root), Path.of("/etc/systemd/system")),
+    NodeLayout layout = new NodeLayout(root);
+    ProcessControl processes = ProcessControl.forHost(layout, Path.of("/etc/systemd/system"));
+    if (processes instanceof Supervisor supervisor) {
+      // Before the server is reached, and whether it is: the node's modules do not wait for it.
+      restarter = new Restarter(supervisor, layout, restartBackoff, () -> System.nanoTime() / 1_000_000).start(RESTART_LOOK);
+    }
+    ModuleSteps steps = new ModuleSteps(root, new ServerPackages(() -> self[0].channel(), calls), processes,
         new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()));
     worker = new Worker(steps, r -> self[0].report(r));
     if (zkSettings.isPresent()) {
@@ -93,6 +109,13 @@ public final class DayuAgent implements Daemon {
     }
     if (worker != null) {
       worker.close();
+    }
+    if (restarter != null) {
+      try {
+        restarter.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (leaders != null) {
       leaders.close();

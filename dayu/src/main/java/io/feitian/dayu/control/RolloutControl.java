@@ -297,7 +297,8 @@ public final class RolloutControl {
     try {
       db.clusters().reportModules(cluster, host, node.versions());
     } catch (RuntimeException e) {
-      // A node removed meanwhile, or the database failing: its agent reports them when it registers.
+      // A node removed meanwhile (a scale-in that succeeded deletes its nodes), or the database
+      // failing: its agent reports them when it registers.
       log.info("could not record the versions of {}: {}", host, e.getMessage());
     }
   }

@@ -108,6 +108,12 @@ public final class RolloutStore {
 
     @SqlUpdate("DELETE FROM cluster_modules WHERE cluster_id = :clusterId AND module_id = :moduleId")
     void deleteClusterVersion(@Bind("clusterId") long clusterId, @Bind("moduleId") long moduleId);
+
+    /** The rollout's nodes whose every task succeeded (a node with no task too); their roles and modules go with them. */
+    @SqlUpdate("DELETE FROM nodes WHERE cluster_id = :clusterId AND host IN (SELECT n.host FROM rollout_nodes n "
+        + "WHERE n.rollout_id = :id AND NOT EXISTS (SELECT 1 FROM node_tasks t WHERE t.rollout_id = :id "
+        + "AND t.host = n.host AND t.state <> 'SUCCEEDED'))")
+    int deleteRemovedNodes(@Bind("id") long id, @Bind("clusterId") long clusterId);
   }
 
   /**
@@ -115,7 +121,8 @@ public final class RolloutStore {
    * IllegalArgumentException naming the field when the cluster, a target's module or version, or
    * a node is unknown; with IllegalStateException when the cluster has an active rollout. The
    * database holds that rule too, so two servers racing cannot both start one. A rollout created
-   * SUCCEEDED (nothing to do) sets the cluster's versions at once, as {@link #update} does.
+   * SUCCEEDED (nothing to do) sets the cluster's versions, or removes a scale-in's nodes, at once,
+   * as {@link #update} does.
    */
   public Rollout create(NewRollout r) {
     Inputs.required("rollout", r);
@@ -156,6 +163,7 @@ public final class RolloutStore {
       sql.insertTasks(id, r.tasks(), now);
       if (r.state() == Rollout.State.SUCCEEDED) {
         setClusterVersions(sql, id, r.kind(), clusterId, now);
+        removeScaledInNodes(sql, id, r.kind(), clusterId);
       }
       return only(h, id);
     });
@@ -193,7 +201,11 @@ public final class RolloutStore {
    * <p>{@code tasks} are upserted by (host, module, purpose); tasks not listed stay as they are. A
    * new task's host must be a node of the cluster. When the rollout becomes SUCCEEDED, each target
    * becomes the version the cluster should run ("" removes the module from it), in the same
-   * transaction; a scale-in's targets do not, since it changes nodes, not versions.
+   * transaction; a scale-in's targets do not, since it changes nodes, not versions. A scale-in
+   * that is SUCCEEDED removes its nodes whose every task succeeded, in the transaction that
+   * records it: at once for the nodes it reached, later for a node that was away, with the update
+   * that records its repair (until then the node stays, so that its agent can register and be
+   * sent its removal). The rollout keeps its record of them (hosts are text there).
    */
   public Rollout update(long id, long expectedRev, Rollout.State state, boolean paused, byte[] controllerState,
       boolean repairsPending, List<NodeTask> tasks) {
@@ -227,6 +239,9 @@ public final class RolloutStore {
       }
       if (state == Rollout.State.SUCCEEDED && current.state() != Rollout.State.SUCCEEDED) {
         setClusterVersions(sql, id, current.kind(), clusterId, now);
+      }
+      if (state == Rollout.State.SUCCEEDED) {
+        removeScaledInNodes(sql, id, current.kind(), clusterId);
       }
       return only(h, id);
     });
@@ -289,6 +304,17 @@ public final class RolloutStore {
       } else if (sql.updateClusterVersion(clusterId, t.moduleId(), t.version(), now) == 0) {
         sql.insertClusterVersion(clusterId, t.moduleId(), t.version(), now);
       }
+    }
+  }
+
+  /**
+   * A scale-in that succeeded takes its nodes out of the cluster: deleted like {@link
+   * ClusterStore#removeNode}, so that the node list, the cluster information and later plans no
+   * longer count them, and a host added again later starts as a new node.
+   */
+  private static void removeScaledInNodes(Sql sql, long id, Kind kind, long clusterId) {
+    if (kind == Kind.SCALE_IN) {
+      sql.deleteRemovedNodes(id, clusterId);
     }
   }
 

@@ -396,6 +396,53 @@ abstract class ConfigDatabaseContract {
   }
 
   @Test
+  void aScaleInThatSucceededTakesItsNodesOutOnceTheirTasksSucceeded() {
+    givenClusters();
+    db.clusters().reportModules("prod", "n2", Map.of("task-worker", "1.0"));
+    db.clusters().reportModules("prod", "n3", Map.of("task-worker", "1.0"));
+    NodeTask n2Running = new NodeTask("n2", "task-worker", "FORWARD", "1.0", "", "RUNNING", 0, 0, 1, 3, "", null);
+    NodeTask n3Away = new NodeTask("n3", "task-worker", "FORWARD", "1.0", "", "DEFERRED", 0, -1, 0, 3, "", null);
+    Rollout r = db.rollouts().create(new NewRollout("prod", Kind.SCALE_IN, Map.of("task-worker", ""),
+        Set.of("n2", "n3"), STRATEGY, "alice", Rollout.State.RUNNING, new byte[0], List.of(n2Running, n3Away)));
+    assertThat(db.clusters().nodes("prod")).extracting(Node::host).containsExactly("n1", "n2", "n3");
+
+    // Succeeded with n3 away: n2 goes (roles and installed modules with it), n3 stays for its agent.
+    NodeTask n2Done = new NodeTask("n2", "task-worker", "FORWARD", "1.0", "", "SUCCEEDED", 0, 0, 3, 3, "", null);
+    r = db.rollouts().update(r.id(), r.rev(), Rollout.State.SUCCEEDED, false, new byte[0], true, List.of(n2Done));
+    assertThat(db.clusters().nodes("prod")).extracting(Node::host).containsExactly("n1", "n3");
+    assertThat(db.clusters().node("prod", "n2")).isEmpty();
+    assertThat(db.clusters().nodeModules("prod")).containsOnlyKeys("n3");
+    assertThat(db.rollouts().tasks(r.id())).extracting(NodeTask::host).containsExactly("n3", "n2");
+    assertThat(db.rollouts().rollout(r.id()).orElseThrow().nodes()).containsExactlyInAnyOrder("n2", "n3");
+
+    // n3's agent came back and ran its removal: the update recording it takes n3 out.
+    NodeTask n3Done = new NodeTask("n3", "task-worker", "FORWARD", "1.0", "", "SUCCEEDED", 0, -1, 3, 3, "", null);
+    db.rollouts().update(r.id(), r.rev(), Rollout.State.SUCCEEDED, false, new byte[0], false, List.of(n3Done));
+    assertThat(db.clusters().nodes("prod")).extracting(Node::host).containsExactly("n1");
+
+    // The host may be added again, as a new node.
+    db.clusters().addNode("prod", "n2", "r3", Set.of("small"));
+    assertThat(db.clusters().node("prod", "n2").orElseThrow().rack()).isEqualTo("r3");
+  }
+
+  @Test
+  void aScaleInThatDidNotSucceedAndOtherKindsKeepTheirNodes() {
+    givenClusters();
+    Rollout failed = db.rollouts().create(new NewRollout("prod", Kind.SCALE_IN, Map.of(), Set.of("n3"), STRATEGY,
+        "alice", Rollout.State.RUNNING, new byte[0], List.of()));
+    db.rollouts().update(failed.id(), failed.rev(), Rollout.State.ABORTED, false, new byte[0], false, List.of());
+    db.rollouts().create(new NewRollout("prod", Kind.SCALE_OUT, Map.of(), Set.of("n2"), STRATEGY, "alice",
+        Rollout.State.SUCCEEDED, new byte[0], List.of()));
+    assertThat(db.clusters().nodes("prod")).extracting(Node::host).containsExactly("n1", "n2", "n3");
+
+    // Nothing to do (no module on the node): created SUCCEEDED, the node goes at once.
+    db.rollouts().create(new NewRollout("prod", Kind.SCALE_IN, Map.of(), Set.of("n3"), STRATEGY, "alice",
+        Rollout.State.SUCCEEDED, new byte[0], List.of()));
+    assertThat(db.clusters().nodes("prod")).extracting(Node::host).containsExactly("n1", "n2");
+    assertThat(db.clusters().nodes("dev")).extracting(Node::host).containsExactly("d1");
+  }
+
+  @Test
   void statesMoveOnlyAsTheRolloutCoreMovesThem() {
     givenClusters();
     Rollout r = db.rollouts().create(upgrade(List.of()));

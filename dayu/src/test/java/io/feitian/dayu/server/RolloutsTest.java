@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.feitian.dayu.descriptor.Descriptors;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
+import io.feitian.proto.dayu.v1.GetClusterInfoRequest;
 import io.feitian.proto.dayu.v1.GetRolloutRequest;
+import io.feitian.proto.dayu.v1.ListNodesRequest;
 import io.feitian.proto.dayu.v1.ListRolloutsRequest;
 import io.feitian.proto.dayu.v1.NodeTaskInfo;
 import io.feitian.proto.dayu.v1.RolloutCommand;
@@ -171,6 +173,45 @@ class RolloutsTest {
     assertThat(n4.installed()).containsEntry("app", "1.0.0");
     assertThat(get(started.getId()).getTasksList()).extracting(NodeTaskInfo::getState).containsOnly("SUCCEEDED");
     noStepRanTwice();
+  }
+
+  @Test
+  void aScaleInTakesItsNodesOutOfTheClusterOnceTheirModulesAreRemoved() {
+    cluster(Map.of("dayu.rollouts.agent-grace", "1s"));
+    List.of("n1", "n2", "n3").forEach(h -> agent(h, Map.of("app", "1.0.0")));
+    // n4 runs app too, but its agent is away: its removal waits for it.
+    server.database().clusters().reportModules(CLUSTER, "n4", Map.of("app", "1.0.0"));
+    await().atMost(DEADLINE).until(() -> server.database().clusters().nodeModules(CLUSTER).size() == HOSTS.size());
+
+    RolloutInfo started = server.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER)
+        .setKind(RolloutKind.SCALE_IN).addNodes("n3").addNodes("n4")
+        .setStrategy(batchesOf("1").setDefaultMaxUnavailable("3")).build());
+    RolloutInfo done = awaitState(started.getId(), "SUCCEEDED");
+
+    assertThat(done.getTasksList()).filteredOn(t -> t.getHost().equals("n4"))
+        .extracting(NodeTaskInfo::getState).containsExactly("DEFERRED");
+    assertThat(agents.get(2).installed()).doesNotContainKey("app");
+    // n3 is out of the cluster: no longer a node, nor in the cluster information.
+    await().atMost(DEADLINE).until(() -> hosts().equals(List.of("n1", "n2", "n4")));
+    assertThat(infoHosts()).containsExactly("n1", "n2", "n4");
+
+    SimAgent n4 = agent("n4", Map.of("app", "1.0.0"));
+    await().atMost(DEADLINE).until(() -> !get(started.getId()).getRepairsPending());
+    assertThat(n4.installed()).doesNotContainKey("app");
+    assertThat(hosts()).containsExactly("n1", "n2");
+    assertThat(infoHosts()).containsExactly("n1", "n2");
+    assertThat(get(started.getId()).getTasksList()).extracting(NodeTaskInfo::getHost).contains("n3", "n4");
+    noStepRanTwice();
+  }
+
+  private List<String> hosts() {
+    return server.dayu().listNodes(ListNodesRequest.newBuilder().setCluster(CLUSTER).build()).getNodesList().stream()
+        .map(io.feitian.proto.dayu.v1.Node::getHost).toList();
+  }
+
+  private List<String> infoHosts() {
+    return server.dayu().getClusterInfo(GetClusterInfoRequest.newBuilder().setCluster(CLUSTER).build()).getNodesList()
+        .stream().map(n -> n.getNode().getHost()).toList();
   }
 
   @Test

@@ -9,9 +9,11 @@ import picocli.CommandLine.Option;
 
 /** How every {@code feitian dayu} command reaches dayu-server, with the credentials of the other commands. */
 final class DayuOptions {
-  @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT",
+  @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT[,HOST:PORT...]",
       defaultValue = "${env:FEITIAN_DAYU_ADDRESS:-127.0.0.1:7400}",
-      description = "dayu-server's address; env FEITIAN_DAYU_ADDRESS; default ${DEFAULT-VALUE}.")
+      description = "dayu-server's address, or several (the leader and its standbys), tried in order while they are"
+          + " unavailable; a standby's answer sends the command to the leader it names. Env FEITIAN_DAYU_ADDRESS;"
+          + " default ${DEFAULT-VALUE}.")
   String address;
 
   @Mixin
@@ -24,7 +26,7 @@ final class DayuOptions {
   @Option(names = "--json", description = "Print JSON for scripts.")
   boolean json;
 
-  DayuConnection connect() {
-    return new DayuConnection(Channels.open(address, credentials.security()), timeout);
+  DayuConnection connect(String server) {
+    return new DayuConnection(Channels.open(server, credentials.security()), timeout);
   }
 }

@@ -141,7 +141,11 @@ class RolloutCliTest {
         .contains("rollout 3 of prod: SCALE_IN on n3\n", "app removed on 1 node(s)", "state:    SUCCEEDED")
         .containsPattern("n3\\s+1.0.0 -> none\\s+SUCCEEDED");
     assertThat(n3.installed()).isEmpty();
-    cluster.dayu("scale-in", "-c", "prod", "--node", "n1", "--node", "n2", "--node", "n3").fails(1,
+    // The scale-in succeeded: n3 is no longer a node of the cluster.
+    assertThat(cluster.ok("node", "list", "-c", "prod")).contains("n1", "n2").doesNotContain("n3");
+    cluster.dayu("scale-in", "-c", "prod", "--node", "n3").fails(1,
+        "feitian: INVALID_ARGUMENT: nodes: no node n3 in the cluster");
+    cluster.dayu("scale-in", "-c", "prod", "--node", "n1", "--node", "n2").fails(1,
         "feitian: INVALID_ARGUMENT: nodes: scale-in would remove the last node of role worker");
   }
 

@@ -22,6 +22,10 @@ final class RunningDayuServer implements AutoCloseable {
     server.start();
   }
 
+  boolean isLeader() {
+    return server.isLeader();
+  }
+
   String address() {
     return "127.0.0.1:" + server.port();
   }

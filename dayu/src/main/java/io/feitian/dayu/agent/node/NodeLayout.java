@@ -9,6 +9,7 @@ import java.nio.file.Path;
  *   modules/MODULE/VERSION/           installed versions: the unpacked package and its rendered configuration
  *   modules/MODULE/current            symbolic link to the installed VERSION, switched atomically
  *   modules/MODULE/process.pid        the supervised process: pid, kernel start time, version
+ *   modules/MODULE/process.launch     what was started there: version, directory, command, environment
  *   modules/MODULE/stdout.log         its output, appended across versions and restarts
  *   modules/MODULE/stderr.log
  *   journal/MODULE@VERSION.PURPOSE    the steps of a task already done
@@ -39,6 +40,10 @@ public record NodeLayout(Path root) {
 
   public Path pidFile(String module) {
     return moduleDir(module).resolve("process.pid");
+  }
+
+  public Path launchFile(String module) {
+    return moduleDir(module).resolve("process.launch");
   }
 
   public Path stdout(String module) {

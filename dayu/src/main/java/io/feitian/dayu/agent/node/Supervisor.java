@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's own supervision of module processes, where systemd does not run them.
@@ -30,14 +32,21 @@ import java.util.Set;
  * ended is never taken for it, never signalled. All of it is on disk: a new supervisor, in a
  * restarted agent, finds what an earlier one started.
  *
+ * <p>{@code process.launch} holds what was started (version, directory, command, environment), so
+ * that a process that ended without the agent stopping it can be started again ({@link #restart}):
+ * {@link Restarter} does that with a backoff, and so brings the modules back when the agent starts
+ * after the node rebooted. A stop deletes {@code process.pid}: a module the agent stopped on purpose
+ * (a stop step, a removal) is never restarted. Start, stop and restart of a module are serialized,
+ * so a restart cannot slip in between a stop's signal and its deletion of the pid file.
+ *
  * <p>Limits: the environment is the descriptor's over a few inherited variables ({@link #INHERITED}),
- * as systemd would give a clean one. A process is not restarted when it dies (the health gate and
- * the operator see it). An agent dying between the spawn and the pid file's write (a few
+ * as systemd would give a clean one. An agent dying between the spawn and the pid file's write (a few
  * milliseconds) leaves a process the next agent does not know. Stop signals the group and waits
  * for its leader (KILL after the grace); a member that outlives the leader, or left the group, is
  * not waited for.
  */
 public final class Supervisor implements ProcessControl {
+  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
   /** Variables of the agent's environment a module's process gets too. */
   static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR",
       "JAVA_HOME");
@@ -53,7 +62,7 @@ public final class Supervisor implements ProcessControl {
   }
 
   @Override
-  public String start(Launch launch, Duration grace) throws IOException, InterruptedException {
+  public synchronized String start(Launch launch, Duration grace) throws IOException, InterruptedException {
     Optional<Running> now = running(launch.module());
     if (now.isPresent() && now.get().version().equals(launch.version())) {
       return "already running, pid " + now.get().pid();
@@ -74,6 +83,8 @@ public final class Supervisor implements ProcessControl {
     Map<String, String> env = builder.environment();
     env.keySet().retainAll(INHERITED);
     env.putAll(launch.environment());
+    // What to start again is recorded before the process starts: a pid file never lacks its launch.
+    SafeFiles.writeAtomically(layout.launchFile(launch.module()), LaunchFile.encode(launch));
     Process p = builder.start();
     Optional<ProcStat> stat = ProcStat.of(p.pid());
     if (stat.isEmpty() || !stat.get().live()) {
@@ -82,6 +93,56 @@ public final class Supervisor implements ProcessControl {
     SafeFiles.writeAtomically(layout.pidFile(launch.module()),
         p.pid() + " " + stat.get().startTicks() + " " + launch.version() + "\n");
     return before + "started pid " + p.pid();
+  }
+
+  /**
+   * The modules whose recorded process ended without the agent stopping it: a pid file, no live
+   * process with its pid and start time. After a reboot, every module that ran. Synchronized with
+   * {@link #stop}: a process a stop has ended but whose pid file it has not yet deleted is not
+   * taken for one that ended by itself. A module whose pid file cannot be read is left out (and
+   * logged), not the others with it.
+   */
+  public synchronized List<String> ended() throws IOException {
+    Path modules = layout.root().resolve("modules");
+    if (!Files.isDirectory(modules)) {
+      return List.of();
+    }
+    List<String> ended = new ArrayList<>();
+    try (var dirs = Files.list(modules)) {
+      for (Path d : (Iterable<Path>) dirs.sorted()::iterator) {
+        String module = d.getFileName().toString();
+        try {
+          if (Files.exists(layout.pidFile(module)) && live(module).isEmpty()) {
+            ended.add(module);
+          }
+        } catch (IOException | NumberFormatException e) {
+          log.warn("module {}: cannot tell whether its process runs: {}", module, e.getMessage());
+        }
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * Starts again what {@code process.launch} records, if the module's process ended without the
+   * agent stopping it (checked again here, under the lock a stop holds). Empty when there is
+   * nothing to restart: stopped on purpose, removed, or running (a start step came first).
+   */
+  public synchronized Optional<String> restart(String module, Duration grace) throws IOException, InterruptedException {
+    Optional<String> pid = NodeFiles.read(layout.pidFile(module));
+    if (pid.isEmpty() || live(module).isPresent()) {
+      return Optional.empty();
+    }
+    Optional<String> recorded = NodeFiles.read(layout.launchFile(module));
+    if (recorded.isEmpty()) {
+      throw new IOException("no " + layout.launchFile(module) + " (started by an agent that did not record it)");
+    }
+    Launch launch = LaunchFile.decode(module, recorded.get());
+    if (!Files.isDirectory(launch.home())) {
+      throw new IOException(launch.home() + " of " + module + " " + launch.version() + " is gone");
+    }
+    String oldPid = pid.get().strip().split(" ")[0];
+    return Optional.of(launch.version() + " (pid " + oldPid + " ended), " + start(launch, grace));
   }
 
   @Override
@@ -112,7 +173,7 @@ public final class Supervisor implements ProcessControl {
   }
 
   @Override
-  public Optional<Running> stop(String module, Duration grace) throws IOException, InterruptedException {
+  public synchronized Optional<Running> stop(String module, Duration grace) throws IOException, InterruptedException {
     Optional<Recorded> r = live(module);
     if (r.isPresent()) {
       long pid = r.get().pid();
@@ -152,11 +213,11 @@ public final class Supervisor implements ProcessControl {
 
   @Override
   public String errorTail(String module) throws IOException {
-    Path log = layout.stderr(module);
-    if (!Files.exists(log)) {
+    Path stderr = layout.stderr(module);
+    if (!Files.exists(stderr)) {
       return "";
     }
-    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+    try (RandomAccessFile f = new RandomAccessFile(stderr.toFile(), "r")) {
       long from = Math.max(0, f.length() - TAIL_BYTES);
       byte[] bytes = new byte[(int) (f.length() - from)];
       f.seek(from);

@@ -206,6 +206,9 @@ class StepRunnerTest {
     for (int i = 0; i < health; i++) {
       assertThat(runner.run(task, i).ok()).isTrue();
     }
+    // Listening first (python takes a while on a loaded machine): the 600 ms are for the 404s.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(() -> get("VERSION").equals("1.0.0"));
 
     StepResult r = runner.run(task, health);
 

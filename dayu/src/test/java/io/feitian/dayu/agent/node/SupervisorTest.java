@@ -128,8 +128,10 @@ class SupervisorTest {
 
   @Test
   void aProcessIgnoringTermIsKilledAfterTheGrace() throws Exception {
-    supervisor.start(launch("1.0.0", "trap '' TERM; exec sleep 30"), LONG);
+    supervisor.start(launch("1.0.0", "trap '' TERM; touch trapped; exec sleep 30"), LONG);
     long pid = supervisor.running("m").orElseThrow().pid();
+    // A TERM before the shell set its trap would end it: the test is of a process that ignores it.
+    Awaitility.await().atMost(LONG).until(() -> Files.exists(home.resolve("trapped")));
     long started = System.nanoTime();
 
     supervisor.stop("m", Duration.ofMillis(300));
