@@ -16,6 +16,7 @@ import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
 import io.feitian.testkit.PrivatePostgres;
+import io.feitian.testkit.SamplePackages;
 import io.feitian.testkit.SimAgent;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -107,12 +108,17 @@ class ElectedServersTest {
 
     // The agents try the standby first: its answer sends them to the leader.
     CountDownLatch held = rolloutHeldMidway(first, List.of(second.target(), first.target()));
+    // A package the leader received (kept in the shared database, not in its data directory).
+    byte[] tool = SamplePackages.large("tool", "1.0.0", 3 * 1024 * 1024);
+    first.upload("tool", "1.0.0", tool);
 
     first.close();
     servers.remove(first);
     await().atMost(DEADLINE).until(second::isLeader);
     held.countDown();
 
+    // The new leader, with a data directory of its own, serves what the old one stored.
+    assertThat(second.fetch("tool", "1.0.0", new ArrayList<>())).isEqualTo(tool);
     finishesOn(second);
   }
 
