@@ -106,20 +106,20 @@ class ElectedServersTest {
           assertThat(e.getStatus().getDescription()).contains("leader=" + first.target());
         });
 
-    // The agents try the standby first: its answer sends them to the leader.
-    CountDownLatch held = rolloutHeldMidway(first, List.of(second.target(), first.target()));
     // A package the leader received (kept in the shared database, not in its data directory).
     byte[] tool = SamplePackages.large("tool", "1.0.0", 3 * 1024 * 1024);
     first.upload("tool", "1.0.0", tool);
+    // The agents try the standby first: its answer sends them to the leader.
+    CountDownLatch held = rolloutHeldMidway(first, List.of(second.target(), first.target()));
 
     first.close();
     servers.remove(first);
     await().atMost(DEADLINE).until(second::isLeader);
     held.countDown();
 
+    finishesOn(second);
     // The new leader, with a data directory of its own, serves what the old one stored.
     assertThat(second.fetch("tool", "1.0.0", new ArrayList<>())).isEqualTo(tool);
-    finishesOn(second);
   }
 
   @Test
