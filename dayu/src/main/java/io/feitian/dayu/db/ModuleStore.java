@@ -1,6 +1,14 @@
 package io.feitian.dayu.db;
 
+import io.feitian.common.files.SafeFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +22,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * clusters), and the version of each module a cluster should run.
  */
 public final class ModuleStore {
+  /** The most bytes of a package one row holds (migration V3 checks it too). */
+  public static final int CHUNK_BYTES = 1024 * 1024;
   private static final String VERSION_COLUMNS = "SELECT m.name AS module, v.version, v.sha256, v.size_bytes, "
       + "v.descriptor, v.published_at, v.published_by FROM module_versions v JOIN modules m ON m.id = v.module_id ";
 
@@ -33,6 +43,17 @@ public final class ModuleStore {
         @Bind("sha256") String sha256, @Bind("size") long size, @Bind("descriptor") String descriptor,
         @Bind("at") Instant at, @Bind("by") String by);
 
+    @SqlUpdate("INSERT INTO package_chunks (module_id, version, seq, content) VALUES (:moduleId, :version, :seq, "
+        + ":content)")
+    void insertChunk(@Bind("moduleId") long moduleId, @Bind("version") String version, @Bind("seq") int seq,
+        @Bind("content") byte[] content);
+
+    @SqlUpdate("DELETE FROM package_chunks WHERE module_id = :moduleId AND version = :version")
+    void deleteChunks(@Bind("moduleId") long moduleId, @Bind("version") String version);
+
+    @SqlQuery("SELECT COUNT(*) FROM package_chunks WHERE module_id = :moduleId AND version = :version")
+    int chunkCount(@Bind("moduleId") long moduleId, @Bind("version") String version);
+
     @SqlQuery("SELECT name FROM modules ORDER BY name")
     List<String> modules();
 
@@ -48,13 +69,32 @@ public final class ModuleStore {
   }
 
   /**
-   * Publishes a version of a module (creating the module the first time).
-   * Publishing the same version again with the same checksum returns the
-   * stored version unchanged; with another checksum it is refused: a
-   * published version never changes.
+   * Publishes a version of a module (creating the module the first time) with its package, the
+   * file {@code content}: the version and the package's bytes, in chunks of {@link #CHUNK_BYTES},
+   * are written in one transaction, so a version is never recorded without its bytes. The file
+   * must hold {@code sizeBytes} bytes with checksum {@code sha256} (checked as it is stored; a
+   * mismatch stores nothing). Publishing the same version again with the same checksum returns
+   * the stored version unchanged, without reading {@code content} (unless the version was recorded
+   * without its bytes: they are stored then); with another checksum it is refused: a published
+   * version never changes.
+   */
+  public ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
+      String publishedBy, Path content) {
+    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, Optional.of(content));
+  }
+
+  /**
+   * Records a version of a module without its package, for tests of what needs only the catalog:
+   * fetching its package answers {@link LostPackageException}. The server always publishes with
+   * the package.
    */
   public ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
       String publishedBy) {
+    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, Optional.empty());
+  }
+
+  private ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
+      String publishedBy, Optional<Path> content) {
     checkPublication(module, version, sha256, sizeBytes, publishedBy);
     Inputs.text("descriptor", descriptor, 1, Inputs.MAX_DOCUMENT_CHARS);
     return tx.write(h -> {
@@ -65,6 +105,14 @@ public final class ModuleStore {
           throw Inputs.bad("sha256", "version " + Inputs.quote(version) + " of module " + Inputs.quote(module)
               + " was published with checksum " + existing.get().sha256() + "; a published version never changes");
         }
+        if (content.isPresent()) {
+          long moduleId = h.attach(Lookups.class).moduleId(module).orElseThrow();
+          if (sql.chunkCount(moduleId, version) != chunkCount(sizeBytes)) {
+            // Recorded without its bytes (before the database kept packages): this brings them.
+            sql.deleteChunks(moduleId, version);
+            storeChunks(sql, moduleId, version, content.get(), sha256, sizeBytes);
+          }
+        }
         return existing.get();
       }
       Instant now = tx.now();
@@ -72,10 +120,51 @@ public final class ModuleStore {
       if (lookups.moduleId(module).isEmpty()) {
         sql.insertModule(module, now);
       }
-      sql.insertVersion(lookups.moduleId(module).orElseThrow(), version, sha256, sizeBytes, descriptor, now,
-          publishedBy);
+      long moduleId = lookups.moduleId(module).orElseThrow();
+      sql.insertVersion(moduleId, version, sha256, sizeBytes, descriptor, now, publishedBy);
+      if (content.isPresent()) {
+        storeChunks(sql, moduleId, version, content.get(), sha256, sizeBytes);
+      }
       return sql.version(module, version).orElseThrow();
     });
+  }
+
+  /** How many chunks a package of {@code sizeBytes} is stored in. */
+  private static long chunkCount(long sizeBytes) {
+    return (sizeBytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
+  }
+
+  /**
+   * Writes {@code file} as the version's chunks, checking its size and checksum as it goes; a
+   * mismatch throws, which rolls the whole publication back.
+   */
+  private static void storeChunks(Sql sql, long moduleId, String version, Path file, String sha256, long sizeBytes) {
+    MessageDigest digest = SafeFiles.sha256();
+    long stored = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int seq = 0; ; seq++) {
+        byte[] chunk = in.readNBytes(CHUNK_BYTES);
+        if (chunk.length == 0) {
+          break;
+        }
+        stored += chunk.length;
+        if (stored > sizeBytes) {
+          break; // refused below, before gigabytes more are written
+        }
+        digest.update(chunk);
+        sql.insertChunk(moduleId, version, seq, chunk);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the package " + file + ": " + e.getMessage(), e);
+    }
+    if (stored != sizeBytes) {
+      throw Inputs.bad("size_bytes", "is " + sizeBytes + ", but the package has " + (stored > sizeBytes ? "more"
+          : stored) + " bytes");
+    }
+    String actual = HexFormat.of().formatHex(digest.digest());
+    if (!actual.equals(sha256)) {
+      throw Inputs.bad("sha256", "is " + sha256 + ", but the package's is " + actual);
+    }
   }
 
   /**
@@ -117,6 +206,27 @@ public final class ModuleStore {
       return h.attach(Sql.class).version(module, version).orElseThrow(() -> Inputs.unknown("version",
           "module " + Inputs.quote(module) + " has no version " + Inputs.quote(version)));
     });
+  }
+
+  /**
+   * A published version's package, read from the database chunk by chunk as the stream is read
+   * (close it when done). A NotFoundException if the version is not published; a
+   * {@link LostPackageException}, here or while reading, if its bytes are not all there.
+   */
+  public InputStream content(String module, String version) {
+    ModuleVersion published = published(module, version);
+    long moduleId = tx.read(h -> {
+      long id = h.attach(Lookups.class).moduleId(module).orElseThrow();
+      long expected = chunkCount(published.sizeBytes());
+      int chunks = h.attach(Sql.class).chunkCount(id, version);
+      if (chunks != expected) {
+        throw new LostPackageException("version " + Inputs.quote(version) + " of module " + Inputs.quote(module)
+            + " was published with " + published.sizeBytes() + " bytes (" + expected + " chunks), but the database "
+            + "holds " + chunks + " chunks of it");
+      }
+      return id;
+    });
+    return new PackageContent(tx, moduleId, module, version, published.sizeBytes());
   }
 
   /** The version of each module the cluster should run (set when a rollout succeeds), by module. */

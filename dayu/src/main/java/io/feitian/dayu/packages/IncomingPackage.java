@@ -13,8 +13,8 @@ import java.util.HexFormat;
 
 /**
  * An upload being received: a file in the store's {@code .incoming} directory, written and hashed
- * as the bytes arrive. Closing it deletes the file unless {@link PackageStore#publish} moved it into
- * place, so a refused or abandoned upload leaves nothing. Not thread-safe: one upload's messages
+ * as the bytes arrive. Closing it deletes the file, once it is published (into the database) or when
+ * it is refused or abandoned, so an upload leaves nothing behind. Not thread-safe: one upload's messages
  * arrive one at a time.
  */
 public final class IncomingPackage implements AutoCloseable {
@@ -67,12 +67,12 @@ public final class IncomingPackage implements AutoCloseable {
     return digest;
   }
 
-  /** The file received (in {@code .incoming} until published). */
+  /** The file received, in {@code .incoming}. */
   public Path file() {
     return file;
   }
 
-  /** Deletes the file if it was not published. */
+  /** Deletes the file. */
   @Override
   public void close() {
     try {

@@ -1,30 +1,23 @@
 package io.feitian.dayu.packages;
 
-import io.feitian.common.grpc.Echo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * dayu-server's published release packages, one file per version:
- * {@code <root>/<module>/<version>.tar.gz}. Uploads are received in {@code <root>/.incoming} (a
- * name no module can take) and renamed into place when published, so a package's file is either
- * absent or whole. Thread-safe.
+ * Where dayu-server receives uploads: files in {@code <root>/.incoming}, checked there and then
+ * published into the configuration database (which keeps the packages, so that a standby serves
+ * them after it takes over: {@link io.feitian.dayu.db.ModuleStore#publish}), and deleted.
+ * Releases before the database kept packages stored them as {@code <root>/<module>/<version>.tar.gz};
+ * those files are no longer read. Thread-safe.
  */
 public final class PackageStore {
   private static final Logger log = LoggerFactory.getLogger(PackageStore.class);
   private static final String INCOMING = ".incoming";
-  /** What a module or version must look like to name a file (the database's rules are narrower). */
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
 
   private final Path root;
   private final Path incoming;
@@ -67,54 +60,4 @@ public final class PackageStore {
     }
   }
 
-  /** Where the package of {@code module} at {@code version} is (or would be) kept. */
-  public Path path(String module, String version) {
-    return root.resolve(segment("module", module)).resolve(segment("version", version) + ".tar.gz");
-  }
-
-  /**
-   * Publishes a finished upload as {@code module} at {@code version}, one publication at a time.
-   * If {@code recorded} says the version is published already, its file stays as it is and the
-   * upload is dropped; {@code record} then answers (it is idempotent: the stored version for the
-   * same checksum, a refusal for another). Otherwise the upload is renamed into place (replacing a
-   * file a publication left without recording it, when it failed between the two) and
-   * {@code record} writes the version down; if that fails the file is deleted again.
-   */
-  public synchronized <T> T publish(IncomingPackage upload, String module, String version, BooleanSupplier recorded,
-      Supplier<T> record) {
-    Path target = path(module, version);
-    try (upload) {
-      upload.finish();
-      if (recorded.getAsBoolean()) {
-        return record.get();
-      }
-      Files.createDirectories(target.getParent());
-      // A rename within one file system: readers see no file or the whole of it.
-      Files.move(upload.file(), target, StandardCopyOption.ATOMIC_MOVE);
-      try {
-        return record.get();
-      } catch (RuntimeException e) {
-        Files.deleteIfExists(target);
-        throw e;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot store " + target + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Reads a published package.
-   *
-   * @throws java.nio.file.NoSuchFileException if the store holds no file for it
-   */
-  public InputStream open(String module, String version) throws IOException {
-    return Files.newInputStream(path(module, version));
-  }
-
-  private static String segment(String field, String value) {
-    if (!SEGMENT.matcher(value).matches()) {
-      throw new IllegalArgumentException(field + " cannot name a package file: " + Echo.quote(value));
-    }
-    return value;
-  }
 }

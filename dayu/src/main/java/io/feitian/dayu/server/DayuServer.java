@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dayu-server daemon: the operator API ({@link DayuService}) over the configuration database
- * and the release packages in {@code <data-dir>/packages}, rollouts ({@link RolloutControl},
+ * (which keeps the release packages; uploads are received in {@code <data-dir>/packages}), rollouts ({@link RolloutControl},
  * driven by a ticker and the agents' reports) and the agents' API.
  *
  * <p>By default it runs alone. With {@code dayu.server.election} on, several servers share one
@@ -188,7 +188,7 @@ public final class DayuServer implements Daemon {
   @Override
   public String describe() {
     return "dayu-server on " + settings.bind() + ":" + (server == null ? settings.port() : server.port())
-        + ", database " + databaseSettings.url() + ", packages in " + packagesDir
+        + ", database " + databaseSettings.url() + ", uploads in " + packagesDir
         + zkSettings.map(z -> ", elected through ZooKeeper " + z.connect() + " as " + address).orElse("");
   }
 

@@ -119,8 +119,7 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
   public void fetchPackage(FetchPackageRequest request, StreamObserver<PackageChunk> out) {
     InputStream in;
     try {
-      db.modules().published(request.getModule(), request.getVersion());
-      in = packages.open(request.getModule(), request.getVersion());
+      in = db.modules().content(request.getModule(), request.getVersion());
     } catch (Exception e) {
       out.onError(Statuses.of(e));
       return;

@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
  * One UploadPackage call: the header is checked before any byte is stored, the data is written and
  * hashed as it arrives (never more than the header announced, never more than the server takes),
  * and at the end the size, checksum, archive and descriptor are checked before the package is
- * published. On any refusal, and when the client goes away, the received file is deleted. gRPC
- * delivers one call's messages one at a time, so this needs no lock.
+ * published: the version and the package's bytes go into the configuration database together. The
+ * received file is deleted in every case: once published, on any refusal, and when the client goes
+ * away. gRPC delivers one call's messages one at a time, so this needs no lock.
  */
 final class PackageUpload implements StreamObserver<UploadPackageChunk> {
   static final int MAX_CHUNK_BYTES = 1024 * 1024;
@@ -123,9 +124,11 @@ final class PackageUpload implements StreamObserver<UploadPackageChunk> {
     String version = header.getVersion();
     String descriptor = ReleasePackage.descriptorText(incoming.file());
     checks.checkPublishable(module, version, descriptor);
-    return Messages.moduleVersion(store.publish(incoming, module, version,
-        () -> db.modules().version(module, version).isPresent(),
-        () -> db.modules().publish(module, version, sha256, header.getSizeBytes(), descriptor, publishedBy)));
+    // The database keeps the package (shared with the standby); the received file is then dropped.
+    var published = db.modules().publish(module, version, sha256, header.getSizeBytes(), descriptor,
+        publishedBy, incoming.file());
+    discard();
+    return Messages.moduleVersion(published);
   }
 
   /** The client cancelled or went away: what it sent is dropped. */

@@ -1,13 +1,13 @@
 package io.feitian.dayu.server;
 
 import io.feitian.dayu.db.AlreadyExistsException;
+import io.feitian.dayu.db.LostPackageException;
 import io.feitian.dayu.db.NotFoundException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.NoSuchFileException;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +43,11 @@ final class Statuses {
     if (e instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
     }
+    if (e instanceof LostPackageException) {
+      // A version recorded without its bytes: the database lost them, or they predate it keeping them.
+      log.error("a published package is missing", e);
+      return Status.DATA_LOSS.withDescription(e.getMessage());
+    }
     if (e instanceof IllegalStateException) {
       return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
     }
@@ -52,12 +57,6 @@ final class Statuses {
       return Status.UNAVAILABLE.withDescription("database error: " + e.getMessage());
     }
     Throwable io = e instanceof UncheckedIOException u ? u.getCause() : e;
-    if (io instanceof NoSuchFileException missing) {
-      // A version recorded without its file: the data directory lost it.
-      log.error("a published package is missing", e);
-      return Status.DATA_LOSS.withDescription("the package file " + missing.getFile()
-          + " is missing from the server's store");
-    }
     if (io instanceof IOException) {
       log.error("package store failed", e);
       return Status.INTERNAL.withDescription("package store: " + e.getMessage());

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.feitian.dayu.rollout.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Random;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the configuration database does, run against each database it
@@ -33,7 +41,7 @@ abstract class ConfigDatabaseContract {
   private static final Instant START = Instant.parse("2030-01-02T03:04:05.678Z");
   private static final List<String> TABLES = List.of("clusters", "nodes", "node_roles", "modules", "module_versions",
       "cluster_modules", "param_revisions", "param_changes", "rollouts", "rollout_targets", "rollout_nodes",
-      "node_tasks", "node_modules");
+      "node_tasks", "node_modules", "package_chunks");
   private static final String STRATEGY = "{\"batches\":\"25%\"}";
 
   final TestClock clock = new TestClock(START);
@@ -137,6 +145,56 @@ abstract class ConfigDatabaseContract {
     assertThat(db.modules().version("task-worker", "1.1.0").orElseThrow().descriptor())
         .isEqualTo("name: task-worker\nversion: 1.1.0");
     assertThat(db.modules().version("task-worker", "9.9")).isEmpty();
+  }
+
+  @Test
+  void aPackageIsStoredInChunksWithItsVersionAndReadBackWhole(@TempDir Path dir) throws Exception {
+    // Two full chunks and a partial one.
+    byte[] bytes = new byte[2 * ModuleStore.CHUNK_BYTES + 12345];
+    new Random(42).nextBytes(bytes);
+    Path file = Files.write(dir.resolve("app.tar.gz"), bytes);
+    String sha = sha256(bytes);
+
+    ModuleVersion v = db.modules().publish("app", "1.0.0", sha, bytes.length, "name: app", "ops", file);
+    assertThat(v.sizeBytes()).isEqualTo(bytes.length);
+    assertThat(chunkSizes("1.0.0")).containsExactly(ModuleStore.CHUNK_BYTES, ModuleStore.CHUNK_BYTES, 12345);
+    assertThat(readAll("app", "1.0.0")).isEqualTo(bytes);
+    // Published again: answered from the database, the file is not read.
+    Files.delete(file);
+    assertThat(db.modules().publish("app", "1.0.0", sha, bytes.length, "name: app", "bob", file)).isEqualTo(v);
+    assertThat(readAll("app", "1.0.0")).isEqualTo(bytes);
+  }
+
+  @Test
+  void aFailedPublicationLeavesNeitherTheVersionNorAnyChunk(@TempDir Path dir) throws Exception {
+    byte[] bytes = new byte[ModuleStore.CHUNK_BYTES + 1];
+    new Random(7).nextBytes(bytes);
+    Path file = Files.write(dir.resolve("app.tar.gz"), bytes);
+    // The checksum is found wrong only after both chunks were written: the transaction drops them.
+    refusedUnchanged("sha256", () -> db.modules().publish("app", "1.0.0", sha('a'), bytes.length, "d", "ops", file));
+    refusedUnchanged("size_bytes", () -> db.modules().publish("app", "1.0.0", sha256(bytes), bytes.length + 1,
+        "d", "ops", file));
+    refusedUnchanged("size_bytes", () -> db.modules().publish("app", "1.0.0", sha256(bytes), 10, "d", "ops",
+        file));
+    assertThat(db.modules().version("app", "1.0.0")).isEmpty();
+    int chunks = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM package_chunks").mapTo(Integer.class)
+        .one());
+    assertThat(chunks).isZero();
+  }
+
+  @Test
+  void aVersionRecordedWithoutItsBytesIsALostPackageUntilPublishedAgainWithThem(@TempDir Path dir)
+      throws Exception {
+    byte[] bytes = "ten bytes!".getBytes(StandardCharsets.US_ASCII);
+    ModuleVersion v = db.modules().publish("app", "1.0.0", sha256(bytes), 10, "name: app", "ops");
+    assertThatThrownBy(() -> db.modules().content("app", "1.0.0")).isInstanceOf(LostPackageException.class)
+        .hasMessage("version '1.0.0' of module 'app' was published with 10 bytes (1 chunks), but the database "
+            + "holds 0 chunks of it");
+    assertThatThrownBy(() -> db.modules().content("app", "2.0.0")).isInstanceOf(NotFoundException.class);
+
+    Path file = Files.write(dir.resolve("app.tar.gz"), bytes);
+    assertThat(db.modules().publish("app", "1.0.0", sha256(bytes), 10, "name: app", "bob", file)).isEqualTo(v);
+    assertThat(readAll("app", "1.0.0")).isEqualTo(bytes);
   }
 
   // ---- parameters
@@ -621,6 +679,21 @@ abstract class ConfigDatabaseContract {
 
   // ---- helpers
 
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private byte[] readAll(String module, String version) throws IOException {
+    try (InputStream in = db.modules().content(module, version)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private List<Integer> chunkSizes(String version) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT OCTET_LENGTH(content) FROM package_chunks "
+        + "WHERE version = :version ORDER BY seq").bind("version", version).mapTo(Integer.class).list());
+  }
+
   /** Flyway's record of what it applied: version, description and success of each step. */
   private List<String> migrationHistory() {
     List<String> history = db.jdbi().withHandle(h -> h.createQuery("SELECT \"version\", \"description\", "
@@ -628,6 +701,7 @@ abstract class ConfigDatabaseContract {
         .map(Object::toString).toList();
     assertThat(history).anySatisfy(row -> assertThat(row).contains("configuration database"));
     assertThat(history).anySatisfy(row -> assertThat(row).contains("rollouts per cluster"));
+    assertThat(history).anySatisfy(row -> assertThat(row).contains("package chunks"));
     return history;
   }
 

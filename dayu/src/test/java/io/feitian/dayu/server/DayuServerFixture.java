@@ -6,7 +6,9 @@ import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
+import io.feitian.proto.dayu.v1.FetchPackageRequest;
 import io.feitian.proto.dayu.v1.ModuleVersion;
+import io.feitian.proto.dayu.v1.PackageChunk;
 import io.feitian.proto.dayu.v1.PackageHeader;
 import io.feitian.proto.dayu.v1.UploadPackageChunk;
 import io.feitian.testkit.SamplePackages;
@@ -14,8 +16,11 @@ import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -66,6 +71,18 @@ final class DayuServerFixture implements AutoCloseable {
   static PackageHeader.Builder header(String module, String version, byte[] bytes) {
     return PackageHeader.newBuilder().setModule(module).setVersion(version)
         .setSha256(SamplePackages.sha256(bytes)).setSizeBytes(bytes.length);
+  }
+
+  /** FetchPackage's bytes; the size of each message it sent is added to {@code chunkSizes}. */
+  byte[] fetch(String module, String version, List<Integer> chunkSizes) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Iterator<PackageChunk> chunks = dayu().fetchPackage(FetchPackageRequest.newBuilder().setModule(module)
+        .setVersion(version).build());
+    chunks.forEachRemaining(c -> {
+      chunkSizes.add(c.getData().size());
+      bytes.writeBytes(c.getData().toByteArray());
+    });
+    return bytes.toByteArray();
   }
 
   /**

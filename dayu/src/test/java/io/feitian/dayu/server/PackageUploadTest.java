@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.feitian.proto.dayu.v1.FetchPackageRequest;
 import io.feitian.proto.dayu.v1.ListModulesRequest;
 import io.feitian.proto.dayu.v1.ModuleVersion;
-import io.feitian.proto.dayu.v1.PackageChunk;
 import io.feitian.proto.dayu.v1.UploadPackageChunk;
 import io.feitian.testkit.SamplePackages;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * UploadPackage and FetchPackage against a real server (loopback gRPC, H2 and the package store in
  * a temporary directory, packages limited to 4 MiB): what is uploaded comes back byte for byte, and
- * every refused or cancelled upload leaves neither a version in the database nor a file.
+ * every refused or cancelled upload leaves neither a version in the database nor a file (a
+ * published one leaves no file either: the database keeps the package).
  */
 class PackageUploadTest {
   private static final long LIMIT = 4 * 1024 * 1024;
@@ -58,14 +55,7 @@ class PackageUploadTest {
   }
 
   private byte[] fetch(String module, String version, List<Integer> chunkSizes) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Iterator<PackageChunk> chunks = fixture.dayu().fetchPackage(FetchPackageRequest.newBuilder().setModule(module)
-        .setVersion(version).build());
-    chunks.forEachRemaining(c -> {
-      chunkSizes.add(c.getData().size());
-      bytes.writeBytes(c.getData().toByteArray());
-    });
-    return bytes.toByteArray();
+    return fixture.fetch(module, version, chunkSizes);
   }
 
   /** Every file under the package store, relative to it. */
@@ -94,16 +84,17 @@ class PackageUploadTest {
     ModuleVersion published = fixture.upload("app", "1.0.0", bytes);
     assertThat(published.getSha256()).isEqualTo(SamplePackages.sha256(bytes));
     assertThat(published.getSizeBytes()).isEqualTo(bytes.length);
-    assertThat(storedFiles()).containsExactly("app/1.0.0.tar.gz");
-    assertThat(Files.readAllBytes(packages().resolve("app/1.0.0.tar.gz"))).isEqualTo(bytes);
+    // The database keeps the package: the received file is gone.
+    assertThat(storedFiles()).isEmpty();
 
     List<Integer> chunkSizes = new ArrayList<>();
     assertThat(fetch("app", "1.0.0", chunkSizes)).isEqualTo(bytes);
     assertThat(chunkSizes).hasSizeGreaterThan(2).allSatisfy(n -> assertThat(n).isBetween(1, 1024 * 1024));
 
-    // The same package again answers the stored version and leaves the file as it was.
+    // The same package again answers the stored version and leaves it as it was.
     assertThat(fixture.upload("app", "1.0.0", bytes)).isEqualTo(published);
-    assertThat(storedFiles()).containsExactly("app/1.0.0.tar.gz");
+    assertThat(storedFiles()).isEmpty();
+    assertThat(fetch("app", "1.0.0", new ArrayList<>())).isEqualTo(bytes);
   }
 
   @Test
@@ -208,8 +199,10 @@ class PackageUploadTest {
         "module unknown module 'ghost'");
     assertRefused(() -> fetch("app", "2.0.0", new ArrayList<>()), Status.Code.NOT_FOUND,
         "version module 'app' has no version '2.0.0'");
-    // A recorded version whose file the data directory lost is the server's loss, not the caller's mistake.
-    Files.delete(packages().resolve("app/1.0.0.tar.gz"));
-    assertRefused(() -> fetch("app", "1.0.0", new ArrayList<>()), Status.Code.DATA_LOSS, "the package file");
+    // A version recorded without its bytes (before the database kept packages) is the server's loss,
+    // not the caller's mistake.
+    fixture.database().modules().publish("app", "0.9.0", "0".repeat(64), 10, "name: app", "ops");
+    assertRefused(() -> fetch("app", "0.9.0", new ArrayList<>()), Status.Code.DATA_LOSS,
+        "version '0.9.0' of module 'app' was published with 10 bytes (1 chunks), but the database holds 0");
   }
 }

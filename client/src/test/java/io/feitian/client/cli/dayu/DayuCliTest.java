@@ -84,8 +84,8 @@ class DayuCliTest {
     byte[] large = SamplePackages.large("app", "1.1.0", 4 * 1024 * 1024);
     assertThat(large.length).isGreaterThan(3 * 1024 * 1024);
     ok("module", "publish", file("app-1.1.0.tar.gz", large).toString(), "--published-by", "release-bot");
-    assertThat(Files.readAllBytes(dir.resolve("data/packages/app/1.1.0.tar.gz"))).isEqualTo(large);
-    assertThat(Files.readAllBytes(dir.resolve("data/packages/app/1.0.0.tar.gz"))).isEqualTo(small);
+    assertThat(server.fetchPackage("app", "1.1.0")).isEqualTo(large);
+    assertThat(server.fetchPackage("app", "1.0.0")).isEqualTo(small);
 
     String modules = ok("module", "list");
     assertThat(modules.lines().toList()).hasSize(3);
