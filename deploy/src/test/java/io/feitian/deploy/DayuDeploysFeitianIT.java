@@ -36,9 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dayu deploys Feitian itself: the release packages of fuxi-master and task-worker that `package`
- * built (target/packages/, see ReleasePackagesIT) are published to a dayu-server started from bin/, and deployed by three dayu-agents (n1 the master, n2 and n3 workers) through `feitian dayu
- * deploy`; then a word count runs on the cluster Dayu deployed. Every process is a launcher of the
- * tree; the agents supervise the daemons (no systemd here).
+ * built (target/packages/, see ReleasePackagesIT) are published to a dayu-server started from
+ * bin/, and deployed by three dayu-agents (n1 the master, n2 and n3 workers) through `feitian dayu
+ * deploy`; then a word count runs on the cluster Dayu deployed, and n3 is scaled in (drained
+ * through fuxi-master, its task-worker stopped, the node gone from the database). Every process is
+ * a launcher of the tree; the agents supervise the daemons (no systemd here).
  */
 class DayuDeploysFeitianIT {
   private static final String CLUSTER = "dayu-self";
@@ -160,13 +162,28 @@ class DayuDeploysFeitianIT {
         Duration.ofSeconds(120));
     assertThat(run.exit()).as(run + diagnostics()).isZero();
     assertThat(counted(out.resolve("count"))).isEqualTo(wordCounts(Dist.HOME.resolve("examples/data/text")));
+
+    // Scale-in of n3: its agent drains the node through fuxi-master (the job is over: nothing to
+    // wait for), stops the task-worker, and the node leaves the configuration database.
+    Dist.Result scaleIn = dayu("scale-in", "-c", CLUSTER, "--node", "n3", "--batch", "100%", "--min-healthy", "0s",
+        "--default-max-unavailable", "2", "--yes", "--wait");
+    assertThat(scaleIn.stdout()).as(scaleIn.toString()).contains("SUCCEEDED");
+    assertThat(new Supervisor(new NodeLayout(root("n3"))).running("task-worker")).as("n3's task-worker").isEmpty();
+    assertThat(dayu("node", "list", "-c", CLUSTER).stdout()).contains("n2").doesNotContain("n3");
+    assertThat(fuxiNodes(target)).filteredOn(NodeStatus::getDraining).extracting(NodeStatus::getNodeId)
+        .as("the nodes fuxi-master holds as draining").containsExactly("n3");
   }
 
   /** The nodes fuxi-master knows, by node id, with their racks; none while no master answers. */
   private static Map<String, String> fuxiRacks(String[] target) {
+    return fuxiNodes(target).stream().collect(Collectors.toMap(NodeStatus::getNodeId, NodeStatus::getRack));
+  }
+
+  /** The nodes fuxi-master knows; none while no master answers. */
+  private static List<NodeStatus> fuxiNodes(String[] target) {
     Dist.Result status = feitian(concat(List.of("cluster", "status", "--json"), target), CLI);
     if (status.exit() != 0) {
-      return Map.of();
+      return List.of();
     }
     ClusterStatus.Builder parsed = ClusterStatus.newBuilder();
     try {
@@ -174,7 +191,7 @@ class DayuDeploysFeitianIT {
     } catch (InvalidProtocolBufferException e) {
       throw new AssertionError("feitian cluster status --json printed no ClusterStatus: " + status, e);
     }
-    return parsed.getNodesList().stream().collect(Collectors.toMap(NodeStatus::getNodeId, NodeStatus::getRack));
+    return parsed.getNodesList();
   }
 
   /** The descriptor in {@code module}'s release package has what this test sets (its name and version: ReleasePackagesIT). */

@@ -104,7 +104,7 @@ final class RolloutStarts {
   }
 
   @Command(name = "scale-in", description = "Removes every module from leaving nodes, dependents first (task-worker"
-      + " drains). Refused if a role would lose its last node. Remove the nodes with `node remove` afterwards.")
+      + " drains). Refused if a role would lose its last node. Once it succeeded, the nodes are gone from the cluster.")
   static final class ScaleIn extends Starting {
     @Option(names = "--node", required = true, paramLabel = "HOST", description = "A leaving node (repeatable).")
     List<String> nodes = new ArrayList<>();
