@@ -1,28 +1,17 @@
 package io.feitian.dayu.db;
 
+import io.feitian.testkit.PostgresForClass;
 import io.feitian.testkit.PrivatePostgres;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The configuration database contract on PostgreSQL 15: a private server
  * for the class, a new database for each test.
  */
 class PostgresConfigDatabaseTest extends ConfigDatabaseContract {
-  private static PrivatePostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PrivatePostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension
+  static final PostgresForClass postgres = new PostgresForClass();
 
   @Override
   DatabaseSettings freshDatabase() {

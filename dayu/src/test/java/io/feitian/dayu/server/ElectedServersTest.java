@@ -15,6 +15,7 @@ import io.feitian.proto.dayu.v1.ListNodesRequest;
 import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
+import io.feitian.testkit.PostgresForClass;
 import io.feitian.testkit.PrivatePostgres;
 import io.feitian.testkit.SamplePackages;
 import io.feitian.testkit.SimAgent;
@@ -28,12 +29,11 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two dayu-servers elected through a real ZooKeeper (in-process) over one real PostgreSQL: the
@@ -44,7 +44,8 @@ class ElectedServersTest {
   private static final String CLUSTER = "prod";
   private static final List<String> HOSTS = List.of("n1", "n2", "n3", "n4");
   private static final Duration DEADLINE = Duration.ofSeconds(20);
-  private static PrivatePostgres postgres;
+  @RegisterExtension
+  static final PostgresForClass postgres = new PostgresForClass();
 
   @TempDir
   Path dir;
@@ -53,18 +54,6 @@ class ElectedServersTest {
   private final List<SimAgent> agents = new ArrayList<>();
   private DayuAgent realAgent;
   private long rolloutId;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PrivatePostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   @BeforeEach
   void startZooKeeper() throws Exception {

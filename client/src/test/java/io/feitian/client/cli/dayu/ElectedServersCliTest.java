@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.feitian.testkit.FreePorts;
+import io.feitian.testkit.PostgresForClass;
 import io.feitian.testkit.PrivatePostgres;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,11 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code feitian dayu} against two dayu-servers elected through a real ZooKeeper (in-process) over
@@ -25,24 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ElectedServersCliTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
-  private static PrivatePostgres postgres;
+  @RegisterExtension
+  static final PostgresForClass postgres = new PostgresForClass();
 
   @TempDir
   Path dir;
   private TestingServer zk;
   private final List<RunningDayuServer> servers = new ArrayList<>();
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PrivatePostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   @AfterEach
   void stop() throws Exception {
