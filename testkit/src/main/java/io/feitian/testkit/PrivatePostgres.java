@@ -7,11 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * A private PostgreSQL server for tests: a fresh cluster ({@code initdb}) in a
@@ -23,7 +21,7 @@ import java.util.stream.Stream;
  * <p>PostgreSQL refuses to run as root, so under root the server runs as the
  * {@code postgres} user (through {@code runuser}), which owns the directory.
  * PostgreSQL 15 is installed on the project's machines and CI; if it is
- * missing and we are root, it is installed with apt-get. It never skips: a
+ * missing, {@link DebianPackages} installs it. It never skips: a
  * test that asked for PostgreSQL fails when PostgreSQL cannot start.
  *
  * <p>The server trades durability for speed ({@code fsync=off}): it holds
@@ -52,7 +50,7 @@ public final class PrivatePostgres implements AutoCloseable {
   /** Creates, starts and returns a server (about 2 s). */
   public static PrivatePostgres start() {
     boolean asRoot = "root".equals(System.getProperty("user.name"));
-    ensureInstalled(asRoot);
+    DebianPackages.ensure(BIN.resolve("pg_ctl"), "postgresql-15");
     Path dir;
     try {
       dir = Files.createTempDirectory("feitian-pg");
@@ -119,7 +117,7 @@ public final class PrivatePostgres implements AutoCloseable {
         run(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w", "stop");
       }
     } finally {
-      deleteTree(dir);
+      TempDirs.deleteTree(dir);
     }
   }
 
@@ -130,18 +128,6 @@ public final class PrivatePostgres implements AutoCloseable {
 
   private Path data() {
     return dir.resolve("data");
-  }
-
-  private static void ensureInstalled(boolean asRoot) {
-    if (Files.isExecutable(BIN.resolve("pg_ctl"))) {
-      return;
-    }
-    if (!asRoot) {
-      throw new IllegalStateException("PostgreSQL 15 is not installed (" + BIN
-          + "); install it with: apt-get install -y postgresql-15");
-    }
-    exec(List.of("apt-get", "update", "-q"), null);
-    exec(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql-15"), null);
   }
 
   private void run(String... command) {
@@ -157,7 +143,6 @@ public final class PrivatePostgres implements AutoCloseable {
   private static void exec(List<String> cmd, Path serverLog) {
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-      pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
       // pg_ctl start leaves the server holding the output pipe: read it from a file instead.
       Path out = Files.createTempFile("feitian-pg-cmd", ".out");
       try {
@@ -188,18 +173,5 @@ public final class PrivatePostgres implements AutoCloseable {
     }
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     return "\nserver log:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-  }
-
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
-    }
   }
 }
