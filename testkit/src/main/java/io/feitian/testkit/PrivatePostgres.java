@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,7 +31,7 @@ public final class PrivatePostgres implements AutoCloseable {
   public static final String USER = "feitian";
   private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
   private static final String OS_USER = "postgres";
-  private static final long COMMAND_TIMEOUT_SECONDS = 120;
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path dir;
   private final int port;
@@ -136,42 +136,24 @@ public final class PrivatePostgres implements AutoCloseable {
       cmd.addAll(List.of("runuser", "-u", OS_USER, "--"));
     }
     cmd.addAll(List.of(command));
-    exec(cmd, dir.resolve("log"));
-  }
-
-  /** Runs a command to its end; a failure carries its output and the server log's tail. */
-  private static void exec(List<String> cmd, Path serverLog) {
     try {
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-      // pg_ctl start leaves the server holding the output pipe: read it from a file instead.
-      Path out = Files.createTempFile("feitian-pg-cmd", ".out");
-      try {
-        pb.redirectOutput(out.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-          throw new IllegalStateException("timed out after " + COMMAND_TIMEOUT_SECONDS + " s: " + cmd);
-        }
-        if (p.exitValue() != 0) {
-          throw new IllegalStateException("exit " + p.exitValue() + ": " + cmd + "\n" + Files.readString(out)
-              + tail(serverLog));
-        }
-      } finally {
-        Files.deleteIfExists(out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + cmd, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted: " + cmd, e);
+      Commands.run(cmd, COMMAND_TIMEOUT);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + tail(dir.resolve("log")), e);
     }
   }
 
-  private static String tail(Path log) throws IOException {
-    if (log == null || !Files.isRegularFile(log)) {
+  /** The server log's last lines, for an error. */
+  private static String tail(Path log) {
+    if (!Files.isRegularFile(log)) {
       return "";
     }
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "\n(server log unreadable: " + e + ")";
+    }
     return "\nserver log:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
   }
 }
