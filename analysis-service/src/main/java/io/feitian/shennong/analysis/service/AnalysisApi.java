@@ -1,5 +1,7 @@
 package io.feitian.shennong.analysis.service;
 
+import static io.feitian.common.grpc.AsyncAnswer.answer;
+
 import com.google.protobuf.ByteString;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.FetchSnapshotRequest;
@@ -18,8 +20,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -41,7 +41,7 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
   @Override
   public void query(QueryRequest r, StreamObserver<QueryResponse> response) {
     answer(response, () -> term.get().query(new TotalsQuery(r.getSelector(), r.getGrouping(), r.getStartMs(),
-        r.getEndMs(), r.getStepMs())).thenApply(AnalysisApi::toProto));
+        r.getEndMs(), r.getStepMs())), AnalysisApi::toProto);
   }
 
   static QueryResponse toProto(QueryResult q) {
@@ -74,12 +74,12 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
         throw invalid("limit must be at least 0 (0: every row), got " + r.getLimit());
       }
       return term.get().top(grouping, r.getSort(), r.getLimit());
-    });
+    }, top -> top);
   }
 
   @Override
   public void fetchSnapshot(FetchSnapshotRequest r, StreamObserver<SnapshotChunk> response) {
-    answer(response, () -> term.get().snapshotBytes(), (bytes, out) -> {
+    answer(response, () -> term.get().snapshotBytes(), (byte[] bytes, StreamObserver<SnapshotChunk> out) -> {
       for (int at = 0; at < bytes.length; at += CHUNK_BYTES) {
         out.onNext(SnapshotChunk.newBuilder()
             .setData(ByteString.copyFrom(bytes, at, Math.min(CHUNK_BYTES, bytes.length - at))).build());
@@ -89,48 +89,5 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
 
   private static StatusRuntimeException invalid(String description) {
     return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
-  }
-
-  /** What an answer's value becomes on the stream. */
-  private interface Sender<T, R> {
-    void send(T value, StreamObserver<R> out);
-  }
-
-  private static <R> void answer(StreamObserver<R> response, Supplier<CompletableFuture<R>> call) {
-    answer(response, call, (value, out) -> out.onNext(value));
-  }
-
-  /** Runs {@code call} and answers with its result, or with the status its failure maps to. */
-  private static <T, R> void answer(StreamObserver<R> response, Supplier<CompletableFuture<T>> call,
-      Sender<T, R> sender) {
-    CompletableFuture<T> f;
-    try {
-      f = call.get();
-    } catch (RuntimeException e) {
-      response.onError(status(e).asRuntimeException());
-      return;
-    }
-    f.whenComplete((value, error) -> {
-      if (error != null) {
-        response.onError(status(error).asRuntimeException());
-      } else {
-        sender.send(value, response);
-        response.onCompleted();
-      }
-    });
-  }
-
-  /** A bad query (IllegalArgumentException from the core, naming the field) is INVALID_ARGUMENT. */
-  static Status status(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof StatusRuntimeException e) {
-      return e.getStatus();
-    }
-    if (t instanceof IllegalArgumentException) {
-      return Status.INVALID_ARGUMENT.withDescription(t.getMessage());
-    }
-    return Status.INTERNAL.withDescription(String.valueOf(t)).withCause(t);
   }
 }
