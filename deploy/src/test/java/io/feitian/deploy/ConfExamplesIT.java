@@ -31,7 +31,7 @@ class ConfExamplesIT {
   @ParameterizedTest
   @CsvSource({"fuxi-master, fuxi", "task-worker, task-worker", "shennong-master, shennong.master",
       "shennong-agent, shennong.agent", "shennong-inspector, shennong.inspector",
-      "monitor-service, shennong.monitor", "dayu-server, dayu.data-dir dayu.server dayu.database dayu.rollouts",
+      "monitor-service, shennong.monitor", "analysis-service, shennong.analysis", "dayu-server, dayu.data-dir dayu.server dayu.database dayu.rollouts",
       "dayu-agent, dayu.agent"})
   void mentionsEveryKeyOfTheDaemon(String daemon, String section) throws IOException {
     Path conf = Dist.HOME.resolve("conf").resolve(daemon + ".conf");
@@ -68,6 +68,7 @@ class ConfExamplesIT {
       "shennong-agent, shennong.agent.bind, 127.0.0.1",
       "shennong-inspector, shennong.inspector.interval, 1s",
       "monitor-service, shennong.monitor.data-dir, /var/lib/feitian/monitor-service",
+      "analysis-service, shennong.analysis.data-dir, /var/lib/feitian/analysis-service",
       "dayu-server, dayu.server.bind, 0.0.0.0"})
   void loadsWithTheProductionValues(String daemon, String key, String expected) {
     Config config = ConfigLoader.load(Dist.HOME.resolve("conf").resolve(daemon + ".conf"));

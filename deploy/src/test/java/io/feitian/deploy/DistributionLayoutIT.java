@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 class DistributionLayoutIT {
   static final List<String> LAUNCHERS =
       List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "monitor-service",
-          "dayu-server", "dayu-agent", "zookeeper", "feitian");
+          "analysis-service", "dayu-server", "dayu-agent", "zookeeper", "feitian");
   static final List<String> UNITS = List.of("feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-dayu-agent.service",
-      "feitian-zookeeper.service");
+      "feitian-monitor-service.service", "feitian-analysis-service.service", "feitian-dayu-server.service",
+      "feitian-dayu-agent.service", "feitian-zookeeper.service");
   /** lib/ jar name: artifactId-version[-classifier].jar, the version starting with a digit. */
   private static final Pattern JAR = Pattern.compile("(.+?)-(\\d[^-]*)((?:-[A-Za-z0-9._]+)*)\\.jar");
 
@@ -80,7 +80,7 @@ class DistributionLayoutIT {
   @Test
   void confHasTheExamples() throws IOException {
     for (String name : List.of("fuxi-master.conf", "task-worker.conf", "shennong-master.conf", "shennong-agent.conf",
-        "shennong-inspector.conf", "monitor-service.conf", "monitor-rules/cluster.conf", "dayu-server.conf", "dayu-agent.conf",
+        "shennong-inspector.conf", "monitor-service.conf", "monitor-rules/cluster.conf", "analysis-service.conf", "dayu-server.conf", "dayu-agent.conf",
         "zoo.cfg", "logback.xml", "tokens.example")) {
       assertTrue(Files.isRegularFile(Dist.HOME.resolve("conf").resolve(name)), "conf/" + name + " missing");
     }
@@ -100,7 +100,7 @@ class DistributionLayoutIT {
     Set<String> artifacts = jarsByArtifact().keySet();
     for (String needed : List.of(
         "feitian-fuxi-master", "feitian-task-worker", "feitian-client", "feitian-common", "feitian-proto",
-        "feitian-shennong", "feitian-monitor-service", "t-digest",
+        "feitian-shennong", "feitian-monitor-service", "feitian-analysis-service", "t-digest",
         // dayu-server: its database (embedded H2, or PostgreSQL through its driver) and migrations.
         "feitian-dayu", "h2", "postgresql", "flyway-core", "flyway-database-postgresql",
         // shennong-inspector reads the machine through OSHI and JNA (one JNA: see the test below).

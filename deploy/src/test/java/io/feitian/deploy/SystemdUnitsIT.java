@@ -61,7 +61,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "monitor-service", "dayu-server", "dayu-agent", "zookeeper"})
+      "monitor-service", "analysis-service", "dayu-server", "dayu-agent", "zookeeper"})
   void everyUnitHasTheCommonSettings(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertTrue(one(u, "Unit.Description").length() > 10);
@@ -87,7 +87,7 @@ class SystemdUnitsIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector",
-      "monitor-service", "dayu-server", "dayu-agent"})
+      "monitor-service", "analysis-service", "dayu-server", "dayu-agent"})
   void feitianDaemonsNotifyAndReadEtcFeitian(String daemon) throws IOException {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
@@ -166,8 +166,8 @@ class SystemdUnitsIT {
   @ParameterizedTest
   @ValueSource(strings = {"feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
-      "feitian-monitor-service.service", "feitian-dayu-server.service", "feitian-dayu-agent.service",
-      "feitian-zookeeper.service"})
+      "feitian-monitor-service.service", "feitian-analysis-service.service", "feitian-dayu-server.service",
+      "feitian-dayu-agent.service", "feitian-zookeeper.service"})
   void passesSystemdAnalyzeVerify(String name, @TempDir Path dir) throws IOException {
     Optional<Path> tool = systemdAnalyze();
     Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed: units not verified");

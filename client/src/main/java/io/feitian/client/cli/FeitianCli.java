@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "feitian", mixinStandardHelpOptions = true, version = "feitian 0.1.0",
     description = "Operate a Feitian cluster.",
     subcommands = {ClusterCommand.class, NodeCommand.class, AppCommand.class, QuotaCommand.class,
-        BlacklistCommand.class, GrantCommand.class, WatchCommand.class, EventsCommand.class, AlertsCommand.class, DayuCommand.class,
+        BlacklistCommand.class, GrantCommand.class, WatchCommand.class, EventsCommand.class, AlertsCommand.class, TopCommand.class, DayuCommand.class,
         LocalCommand.class, CommandLine.HelpCommand.class})
 public final class FeitianCli {
   public static void main(String[] args) {

@@ -1,12 +1,7 @@
 package io.feitian.client.shennong;
 
 import io.feitian.client.FeitianClient;
-import io.feitian.common.grpc.LeaderHint;
-import io.feitian.common.zk.LeaderLocator;
 import io.feitian.proto.shennong.v1.MonitorServiceGrpc;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -16,38 +11,21 @@ import java.util.function.Function;
  */
 public final class AlertsClient implements AutoCloseable {
   static final String ZK_BASE = "/monitor-service";
-  /** A standby's hint is followed this many times before its error is given to the caller. */
-  private static final int MAX_HOPS = 2;
 
-  private final FeitianClient cluster;
-  private final LeaderLocator locator;
+  private final LeaderCalls leader;
 
   /** On {@code cluster}'s connection, which must be through ZooKeeper; the caller closes {@code cluster}. */
   public AlertsClient(FeitianClient cluster) {
-    this.cluster = cluster;
-    this.locator = cluster.locator(ZK_BASE);
+    this.leader = new LeaderCalls(cluster, "monitor-service", ZK_BASE);
   }
 
   /** Calls the leader's MonitorService with the client's deadline and token. */
   public <T> T call(Function<MonitorServiceGrpc.MonitorServiceBlockingStub, T> call) {
-    String address = locator.leader().orElseThrow(() -> Status.UNAVAILABLE.withDescription(
-        "no monitor-service leader registered (is monitor-service running in this cluster?)").asRuntimeException());
-    for (int hop = 0; ; hop++) {
-      try {
-        return call.apply(cluster.calls().unary(MonitorServiceGrpc.newBlockingStub(cluster.channel(address))));
-      } catch (StatusRuntimeException e) {
-        String from = address;
-        Optional<String> hint = LeaderHint.parse(e.getStatus()).filter(h -> !h.equals(from));
-        if (hop >= MAX_HOPS || hint.isEmpty()) {
-          throw e;
-        }
-        address = hint.get();
-      }
-    }
+    return leader.call(MonitorServiceGrpc::newBlockingStub, call);
   }
 
   @Override
   public void close() {
-    locator.close();
+    leader.close();
   }
 }

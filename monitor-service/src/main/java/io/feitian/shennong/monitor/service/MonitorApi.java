@@ -1,5 +1,7 @@
 package io.feitian.shennong.monitor.service;
 
+import static io.feitian.common.grpc.AsyncAnswer.answer;
+
 import io.feitian.proto.shennong.v1.AddSilenceRequest;
 import io.feitian.proto.shennong.v1.AddSilenceResponse;
 import io.feitian.proto.shennong.v1.ExpireSilenceRequest;
@@ -24,11 +26,8 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -138,41 +137,5 @@ final class MonitorApi extends MonitorServiceGrpc.MonitorServiceImplBase {
 
   private static StatusRuntimeException invalid(String description) {
     return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
-  }
-
-  /** Runs {@code call} and answers with its result, or with the status its failure maps to. */
-  private static <T, R> void answer(StreamObserver<R> response, Supplier<CompletableFuture<T>> call,
-      Function<T, R> toResponse) {
-    CompletableFuture<T> f;
-    try {
-      f = call.get();
-    } catch (RuntimeException e) {
-      response.onError(status(e).asRuntimeException());
-      return;
-    }
-    f.whenComplete((value, error) -> {
-      if (error != null) {
-        response.onError(status(error).asRuntimeException());
-      } else {
-        response.onNext(toResponse.apply(value));
-        response.onCompleted();
-      }
-    });
-  }
-
-  static Status status(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof StatusRuntimeException e) {
-      return e.getStatus();
-    }
-    if (t instanceof IllegalArgumentException) {
-      return Status.INVALID_ARGUMENT.withDescription(t.getMessage());
-    }
-    if (t instanceof NoSuchElementException) {
-      return Status.NOT_FOUND.withDescription(t.getMessage());
-    }
-    return Status.INTERNAL.withDescription(String.valueOf(t)).withCause(t);
   }
 }
