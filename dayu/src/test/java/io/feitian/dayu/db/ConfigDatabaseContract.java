@@ -43,7 +43,7 @@ abstract class ConfigDatabaseContract {
   private static final Instant START = Instant.parse("2030-01-02T03:04:05.678Z");
   private static final List<String> TABLES = List.of("clusters", "nodes", "node_roles", "modules", "module_versions",
       "cluster_modules", "param_revisions", "param_changes", "rollouts", "rollout_targets", "rollout_nodes",
-      "node_tasks", "node_modules", "package_chunks");
+      "node_tasks", "node_modules", "package_chunks", "package_manifests");
   private static final String STRATEGY = "{\"batches\":\"25%\"}";
 
   final TestClock clock = new TestClock(START);
