@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -208,6 +209,37 @@ class P2pDistributionTest {
     // Asked at most its requests-per-peer (2) at once before the first bad piece, never after.
     assertThat(evilServed.get()).isBetween(1, 2);
     assertThat(victim.counters.bytesFromServer()).isEqualTo(pkg.length);
+  }
+
+  @Test
+  void aRequestBeyondTheUploadSlotsIsAnsweredBusyAtOnce() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch serving = new CountDownLatch(1);
+    GrpcServer slow = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE)
+        .policy(DayuAgent.peerPolicy())
+        .service(new PieceServer((module, version, piece) -> {
+          serving.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new byte[] {1};
+        }, new UploadSlots(1), Optional.empty()))
+        .build().start();
+    closing.add(slow);
+    ManagedChannel ch = Channels.open("127.0.0.1:" + slow.port(), SecuritySettings.INSECURE);
+    closing.add(() -> Channels.close(ch));
+    FetchPieceRequest request = FetchPieceRequest.newBuilder().setModule("app").setVersion("1.0.0").setPiece(0).build();
+    CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> PieceServiceGrpc.newBlockingStub(ch)
+        .withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(request).hasNext());
+    assertThat(serving.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> PieceServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .fetchPiece(request).hasNext())
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("busy: all 1 upload slots are taken");
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
