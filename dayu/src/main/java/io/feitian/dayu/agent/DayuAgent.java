@@ -2,6 +2,9 @@ package io.feitian.dayu.agent;
 
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.CallSettings;
+import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.security.MethodPolicy;
+import io.feitian.common.security.Role;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.LeaderLocator;
@@ -14,6 +17,13 @@ import io.feitian.dayu.agent.node.ProcessControl;
 import io.feitian.dayu.agent.node.RestartBackoff;
 import io.feitian.dayu.agent.node.Restarter;
 import io.feitian.dayu.agent.node.Supervisor;
+import io.feitian.dayu.p2p.UploadSlots;
+import io.feitian.dayu.peer.PeerFetcher;
+import io.feitian.dayu.peer.PeerSettings;
+import io.feitian.dayu.peer.PieceServer;
+import io.feitian.dayu.peer.PieceStore;
+import io.feitian.dayu.peer.TransferCounters;
+import io.feitian.proto.dayu.v1.PieceServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +31,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +59,11 @@ public final class DayuAgent implements Daemon {
   /** Where Feitian's daemons keep their clusters in ZooKeeper, for draining a Fuxi node. */
   private final String zkRoot;
   private final RestartBackoff restartBackoff;
+  private final PeerSettings peerSettings;
+  private final TransferCounters counters = new TransferCounters();
+  private GrpcServer pieceServer;
+  private PeerFetcher fetcher;
+  private ScheduledExecutorService announcer;
   private CuratorFramework zk;
   private LeaderLocator leaders;
   private ServerLink link;
@@ -62,6 +80,36 @@ public final class DayuAgent implements Daemon {
     Config restart = config.getConfig("dayu.agent.restart");
     this.restartBackoff = new RestartBackoff(restart.getDuration("backoff").toMillis(),
         restart.getDuration("backoff-max").toMillis(), restart.getDuration("reset-after").toMillis());
+    this.peerSettings = PeerSettings.from(config);
+  }
+
+  /** Fetching pieces of a package needs the reader role, as fetching it from dayu-server does. */
+  public static MethodPolicy peerPolicy() {
+    return MethodPolicy.requiring(Role.ADMIN).with(Role.READER, PieceServiceGrpc.SERVICE_NAME + "/FetchPiece",
+        PieceServiceGrpc.SERVICE_NAME + "/GetTransferStats");
+  }
+
+  /**
+   * Serves this node's pieces to other agents (with the same TLS and tokens as every Feitian
+   * server); the settings with the address it is reached at, or none when it serves nothing.
+   */
+  private PeerSettings startPieceServer(Path root) {
+    if (peerSettings.port() < 0) {
+      return peerSettings.withAdvertise("");
+    }
+    pieceServer = GrpcServer.netty(peerSettings.bind(), peerSettings.port(), security)
+        .policy(peerPolicy())
+        .service(new PieceServer(PieceStore.source(root.resolve("packages")),
+            new UploadSlots(peerSettings.uploadSlots()), Optional.of(counters)))
+        .build()
+        .start();
+    String advertise = peerSettings.advertise().isBlank() ? peerSettings.bind() + ":" + pieceServer.port()
+        : peerSettings.advertise();
+    if (advertise.startsWith("0.0.0.0:") || advertise.startsWith("[::]:")) {
+      throw new IllegalArgumentException("dayu.agent.peer.advertise must name this node's address when "
+          + "dayu.agent.peer.bind is a wildcard, got " + advertise);
+    }
+    return peerSettings.withAdvertise(advertise);
   }
 
   @Override
@@ -79,7 +127,17 @@ public final class DayuAgent implements Daemon {
       // Before the server is reached, and whether it is: the node's modules do not wait for it.
       restarter = new Restarter(supervisor, layout, restartBackoff, () -> System.nanoTime() / 1_000_000).start(RESTART_LOOK);
     }
-    ModuleSteps steps = new ModuleSteps(root, new ServerPackages(() -> self[0].channel(), calls), processes,
+    PeerSettings peers = startPieceServer(root);
+    fetcher = new PeerFetcher(() -> self[0].channel(), security, calls, layout, peers, counters,
+        (module, version, piece, from) -> { });
+    long announceMillis = peers.announceInterval().toMillis();
+    announcer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "dayu-agent-announce");
+      t.setDaemon(true);
+      return t;
+    });
+    announcer.scheduleWithFixedDelay(fetcher::announceAll, announceMillis, announceMillis, TimeUnit.MILLISECONDS);
+    ModuleSteps steps = new ModuleSteps(root, fetcher, processes,
         new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()));
     worker = new Worker(steps, r -> self[0].report(r));
     if (zkSettings.isPresent()) {
@@ -99,16 +157,36 @@ public final class DayuAgent implements Daemon {
   public String describe() {
     return "dayu-agent for node " + settings.host() + " of cluster " + settings.cluster() + ", server "
         + zkSettings.map(z -> "elected in ZooKeeper " + z.connect()).orElse(settings.server())
-        + ", root " + settings.root().toAbsolutePath();
+        + ", root " + settings.root().toAbsolutePath()
+        + (pieceServer == null ? ", serving no pieces" : ", serving pieces on port " + pieceServer.port());
+  }
+
+  /** Bytes received from peers and from dayu-server, and served (also GetTransferStats on the piece server). */
+  public TransferCounters counters() {
+    return counters;
+  }
+
+  /** The piece server's port, -1 when it serves none. */
+  public int peerPort() {
+    return pieceServer == null ? -1 : pieceServer.port();
   }
 
   @Override
   public void close() {
+    if (announcer != null) {
+      announcer.shutdownNow();
+    }
+    if (fetcher != null) {
+      fetcher.close(); // tells the tracker, while the link to the server is still open
+    }
     if (link != null) {
       link.close();
     }
     if (worker != null) {
       worker.close();
+    }
+    if (pieceServer != null) {
+      pieceServer.close();
     }
     if (restarter != null) {
       try {

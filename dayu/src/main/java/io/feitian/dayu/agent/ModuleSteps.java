@@ -46,6 +46,7 @@ final class ModuleSteps implements NodeSteps {
   /** The steps' {@code node.*} placeholders come from the node as dayu-server knows it. */
   @Override
   public void registered(String host, String rack) {
+    packages.registered(host, rack);
     runner = new StepRunner(layout.root(), new NodeIdentity(host, host, rack), packages, processes, health,
         drainer, Clock.systemUTC());
   }

@@ -33,6 +33,9 @@ final class Mappers {
   /** A module and a version of it (a cluster's wanted version). */
   record ModuleAt(String module, String version) {}
 
+  /** A package's piece manifest as stored (migration V4). */
+  record StoredManifest(int pieceBytes, String pieceSha256) {}
+
   /** A module by id and a version of it ("" for none): a rollout's target, a node's installed module. */
   record ModuleIdAt(long moduleId, String version) {}
 
@@ -74,6 +77,8 @@ final class Mappers {
     jdbi.registerRowMapper(ParamDelta.class, (rs, ctx) -> new ParamDelta(rs.getString("module"),
         ParamScope.valueOf(rs.getString("scope")), rs.getString("target"), rs.getString("param_key"),
         Optional.ofNullable(rs.getString("before_value")), Optional.ofNullable(rs.getString("after_value"))));
+    jdbi.registerRowMapper(StoredManifest.class, (rs, ctx) -> new StoredManifest(rs.getInt("piece_bytes"),
+        rs.getString("piece_sha256")));
     jdbi.registerRowMapper(ModuleAt.class, (rs, ctx) -> new ModuleAt(rs.getString("module"), rs.getString("version")));
     jdbi.registerRowMapper(ModuleIdAt.class, (rs, ctx) -> new ModuleIdAt(rs.getLong("module_id"),
         rs.getString("version")));

@@ -1,6 +1,7 @@
 package io.feitian.dayu.db;
 
 import io.feitian.common.files.SafeFiles;
+import io.feitian.dayu.p2p.PieceManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +55,23 @@ public final class ModuleStore {
     @SqlQuery("SELECT COUNT(*) FROM package_chunks WHERE module_id = :moduleId AND version = :version")
     int chunkCount(@Bind("moduleId") long moduleId, @Bind("version") String version);
 
+    @SqlUpdate("INSERT INTO package_manifests (module_id, version, piece_bytes, piece_sha256) VALUES (:moduleId, "
+        + ":version, :pieceBytes, :pieces)")
+    void insertManifest(@Bind("moduleId") long moduleId, @Bind("version") String version,
+        @Bind("pieceBytes") int pieceBytes, @Bind("pieces") String pieces);
+
+    @SqlUpdate("DELETE FROM package_manifests WHERE module_id = :moduleId AND version = :version")
+    void deleteManifest(@Bind("moduleId") long moduleId, @Bind("version") String version);
+
+    @SqlQuery("SELECT piece_bytes, piece_sha256 FROM package_manifests WHERE module_id = :moduleId "
+        + "AND version = :version")
+    Optional<Mappers.StoredManifest> manifest(@Bind("moduleId") long moduleId, @Bind("version") String version);
+
+    @SqlQuery("SELECT content FROM package_chunks WHERE module_id = :moduleId AND version = :version "
+        + "AND seq BETWEEN :first AND :last ORDER BY seq")
+    List<byte[]> chunks(@Bind("moduleId") long moduleId, @Bind("version") String version, @Bind("first") long first,
+        @Bind("last") long last);
+
     @SqlQuery("SELECT name FROM modules ORDER BY name")
     List<String> modules();
 
@@ -80,7 +98,19 @@ public final class ModuleStore {
    */
   public ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
       String publishedBy, Path content) {
-    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, Optional.of(content));
+    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, content,
+        PieceManifest.DEFAULT_PIECE_BYTES);
+  }
+
+  /**
+   * As {@link #publish(String, String, String, long, String, String, Path)}, with the package's
+   * {@link PieceManifest} in pieces of {@code pieceBytes} stored in the same transaction (built
+   * from the bytes as they are stored: the package is read once).
+   */
+  public ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
+      String publishedBy, Path content, int pieceBytes) {
+    PieceManifest.checkPieceBytes(pieceBytes);
+    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, Optional.of(content), pieceBytes);
   }
 
   /**
@@ -90,11 +120,12 @@ public final class ModuleStore {
    */
   public ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
       String publishedBy) {
-    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, Optional.empty());
+    return publish(module, version, sha256, sizeBytes, descriptor, publishedBy, Optional.empty(),
+        PieceManifest.DEFAULT_PIECE_BYTES);
   }
 
   private ModuleVersion publish(String module, String version, String sha256, long sizeBytes, String descriptor,
-      String publishedBy, Optional<Path> content) {
+      String publishedBy, Optional<Path> content, int pieceBytes) {
     checkPublication(module, version, sha256, sizeBytes, publishedBy);
     Inputs.text("descriptor", descriptor, 1, Inputs.MAX_DOCUMENT_CHARS);
     return tx.write(h -> {
@@ -110,7 +141,8 @@ public final class ModuleStore {
           if (sql.chunkCount(moduleId, version) != chunkCount(sizeBytes)) {
             // Recorded without its bytes (before the database kept packages): this brings them.
             sql.deleteChunks(moduleId, version);
-            storeChunks(sql, moduleId, version, content.get(), sha256, sizeBytes);
+            sql.deleteManifest(moduleId, version);
+            storeChunks(sql, moduleId, version, content.get(), sha256, sizeBytes, pieceBytes);
           }
         }
         return existing.get();
@@ -123,7 +155,7 @@ public final class ModuleStore {
       long moduleId = lookups.moduleId(module).orElseThrow();
       sql.insertVersion(moduleId, version, sha256, sizeBytes, descriptor, now, publishedBy);
       if (content.isPresent()) {
-        storeChunks(sql, moduleId, version, content.get(), sha256, sizeBytes);
+        storeChunks(sql, moduleId, version, content.get(), sha256, sizeBytes, pieceBytes);
       }
       return sql.version(module, version).orElseThrow();
     });
@@ -135,11 +167,13 @@ public final class ModuleStore {
   }
 
   /**
-   * Writes {@code file} as the version's chunks, checking its size and checksum as it goes; a
-   * mismatch throws, which rolls the whole publication back.
+   * Writes {@code file} as the version's chunks and its piece manifest, checking its size and
+   * checksum as it goes; a mismatch throws, which rolls the whole publication back.
    */
-  private static void storeChunks(Sql sql, long moduleId, String version, Path file, String sha256, long sizeBytes) {
+  private static void storeChunks(Sql sql, long moduleId, String version, Path file, String sha256, long sizeBytes,
+      int pieceBytes) {
     MessageDigest digest = SafeFiles.sha256();
+    PieceManifest.Builder pieces = new PieceManifest.Builder(pieceBytes);
     long stored = 0;
     try (InputStream in = Files.newInputStream(file)) {
       for (int seq = 0; ; seq++) {
@@ -152,6 +186,7 @@ public final class ModuleStore {
           break; // refused below, before gigabytes more are written
         }
         digest.update(chunk);
+        pieces.update(chunk, 0, chunk.length);
         sql.insertChunk(moduleId, version, seq, chunk);
       }
     } catch (IOException e) {
@@ -165,6 +200,7 @@ public final class ModuleStore {
     if (!actual.equals(sha256)) {
       throw Inputs.bad("sha256", "is " + sha256 + ", but the package's is " + actual);
     }
+    sql.insertManifest(moduleId, version, pieceBytes, pieces.build().joinedPieceSha256());
   }
 
   /**
@@ -215,7 +251,15 @@ public final class ModuleStore {
    */
   public InputStream content(String module, String version) {
     ModuleVersion published = published(module, version);
-    long moduleId = tx.read(h -> {
+    long moduleId = storedModuleId(published);
+    return new PackageContent(tx, moduleId, module, version, published.sizeBytes());
+  }
+
+  /** The module's id, once every chunk of {@code published} is known to be there (else LostPackageException). */
+  private long storedModuleId(ModuleVersion published) {
+    String module = published.module();
+    String version = published.version();
+    return tx.read(h -> {
       long id = h.attach(Lookups.class).moduleId(module).orElseThrow();
       long expected = chunkCount(published.sizeBytes());
       int chunks = h.attach(Sql.class).chunkCount(id, version);
@@ -226,7 +270,78 @@ public final class ModuleStore {
       }
       return id;
     });
-    return new PackageContent(tx, moduleId, module, version, published.sizeBytes());
+  }
+
+  /**
+   * The piece manifest of a published version (NotFoundException if it is not, LostPackageException
+   * if its bytes are not all there). A version published before manifests were kept (migration V4)
+   * gets one now, in pieces of {@link PieceManifest#DEFAULT_PIECE_BYTES}, read from its chunks and
+   * stored; two servers doing so at once store one (the loser's insert is retried and reads it).
+   */
+  public PieceManifest manifest(String module, String version) {
+    ModuleVersion published = published(module, version);
+    long moduleId = storedModuleId(published);
+    Optional<Mappers.StoredManifest> stored = tx.read(h -> h.attach(Sql.class).manifest(moduleId, version));
+    if (stored.isEmpty()) {
+      PieceManifest.Builder b = new PieceManifest.Builder(PieceManifest.DEFAULT_PIECE_BYTES);
+      try (InputStream in = content(module, version)) {
+        byte[] buffer = new byte[CHUNK_BYTES];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          b.update(buffer, 0, n);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      String pieces = b.build().joinedPieceSha256();
+      stored = Optional.of(tx.write(h -> {
+        Sql sql = h.attach(Sql.class);
+        Optional<Mappers.StoredManifest> again = sql.manifest(moduleId, version);
+        if (again.isPresent()) {
+          return again.get();
+        }
+        sql.insertManifest(moduleId, version, PieceManifest.DEFAULT_PIECE_BYTES, pieces);
+        return new Mappers.StoredManifest(PieceManifest.DEFAULT_PIECE_BYTES, pieces);
+      }));
+    }
+    return PieceManifest.of(published.sha256(), published.sizeBytes(), stored.get().pieceBytes(),
+        stored.get().pieceSha256());
+  }
+
+  /**
+   * Bytes {@code [offset, offset + length)} of a published version's package, read from the chunks
+   * that hold them in one short transaction: a piece for a peer (the caller checks the range
+   * against the manifest). LostPackageException when a chunk is missing.
+   */
+  public byte[] range(String module, String version, long offset, int length) {
+    ModuleVersion published = published(module, version);
+    if (offset < 0 || length < 0 || offset + length > published.sizeBytes()) {
+      throw Inputs.bad("piece", "bytes [" + offset + ", " + (offset + length) + ") are outside the package's "
+          + published.sizeBytes());
+    }
+    long moduleId = storedModuleId(published);
+    if (length == 0) {
+      return new byte[0];
+    }
+    long first = offset / CHUNK_BYTES;
+    long last = (offset + length - 1) / CHUNK_BYTES;
+    List<byte[]> chunks = tx.read(h -> h.attach(Sql.class).chunks(moduleId, version, first, last));
+    if (chunks.size() != last - first + 1) {
+      throw new LostPackageException("version " + Inputs.quote(version) + " of module " + Inputs.quote(module)
+          + " lacks chunks " + first + " to " + last + " in the database");
+    }
+    byte[] out = new byte[length];
+    int filled = 0;
+    long at = first * CHUNK_BYTES;
+    for (byte[] chunk : chunks) {
+      int from = (int) Math.max(0, offset - at);
+      int n = Math.min(chunk.length - from, length - filled);
+      if (n > 0) {
+        System.arraycopy(chunk, from, out, filled, n);
+        filled += n;
+      }
+      at += chunk.length;
+    }
+    return out;
   }
 
   /** The version of each module the cluster should run (set when a rollout succeeds), by module. */

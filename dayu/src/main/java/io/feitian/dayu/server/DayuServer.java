@@ -16,8 +16,14 @@ import io.feitian.dayu.control.RolloutControl;
 import io.feitian.dayu.control.RolloutSettings;
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.dayu.db.DatabaseSettings;
+import io.feitian.dayu.p2p.PieceManifest;
+import io.feitian.dayu.p2p.Tracker;
+import io.feitian.dayu.p2p.UploadSlots;
+import io.feitian.dayu.peer.PieceServer;
 import io.feitian.dayu.packages.PackageStore;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
+import io.feitian.proto.dayu.v1.PieceServiceGrpc;
+import io.feitian.proto.dayu.v1.TrackerServiceGrpc;
 import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -25,6 +31,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Random;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +58,7 @@ public final class DayuServer implements Daemon {
   private final SecuritySettings security;
   private final Path packagesDir;
   private final RolloutSettings rolloutSettings;
+  private final Config p2p;
   /** Present when elected through ZooKeeper. */
   private final Optional<ZkSettings> zkSettings;
   private ConfigDatabase database;
@@ -66,6 +74,8 @@ public final class DayuServer implements Daemon {
     this.security = SecuritySettings.from(config);
     this.packagesDir = Path.of(config.getString("dayu.data-dir")).resolve("packages");
     this.rolloutSettings = RolloutSettings.from(config);
+    this.p2p = config.getConfig("dayu.server.p2p");
+    PieceManifest.checkPieceBytes(p2p.getBytes("piece-size"));
     if (settings.election()) {
       if (databaseSettings.url().startsWith("jdbc:h2:")) {
         throw new IllegalArgumentException("dayu.server.election needs a database every server shares: set "
@@ -80,27 +90,37 @@ public final class DayuServer implements Daemon {
   }
 
   /**
-   * Reads (fetching a package among them) need the reader role; every write (clusters, nodes and their roles and state,
-   * packages, parameters, rollouts) and the agents' API the admin role.
+   * Reads (fetching a package or a piece, a manifest, the tracker's peers among them) need the reader role; every
+   * write (clusters, nodes and their roles and state, packages, parameters, rollouts), the agents' API and
+   * announcing pieces the admin role.
    */
   public static MethodPolicy methodPolicy() {
     String dayu = DayuServiceGrpc.SERVICE_NAME + "/";
     String rollout = RolloutServiceGrpc.SERVICE_NAME + "/";
     return MethodPolicy.requiring(Role.ADMIN).with(Role.READER, dayu + "ListClusters", dayu + "ListNodes",
         dayu + "GetClusterInfo", dayu + "ListModules", dayu + "FetchPackage", dayu + "GetParams",
-        dayu + "ParamsHistory", dayu + "ParamsDiff", rollout + "GetRollout", rollout + "ListRollouts");
+        dayu + "ParamsHistory", dayu + "ParamsDiff", rollout + "GetRollout", rollout + "ListRollouts",
+        TrackerServiceGrpc.SERVICE_NAME + "/GetManifest", TrackerServiceGrpc.SERVICE_NAME + "/GetPeers",
+        PieceServiceGrpc.SERVICE_NAME + "/FetchPiece");
   }
 
   @Override
   public void start() {
     PackageStore packages = PackageStore.open(packagesDir);
     database = ConfigDatabase.open(databaseSettings);
+    long announceMillis = p2p.getDuration("announce-interval").toMillis();
+    // An agent that missed three announces is gone.
+    Tracker tracker = new Tracker(3 * announceMillis, p2p.getInt("max-peers"), new Random());
+    TrackerApi trackerApi = new TrackerApi(database, tracker, announceMillis, () -> System.nanoTime() / 1_000_000);
     try {
       server = GrpcServer.netty(settings.bind(), settings.port(), security)
           .policy(methodPolicy())
           .initiallyNotServing()
           .intercept(standbyRefuses())
-          .service(new DayuService(database, packages, settings.maxPackageBytes()))
+          .service(new DayuService(database, packages, settings.maxPackageBytes(),
+              (int) p2p.getBytes("piece-size").longValue()))
+          .service(trackerApi)
+          .service(new PieceServer(trackerApi.seed(), new UploadSlots(p2p.getInt("upload-slots")), Optional.empty()))
           .service(new RolloutApi(() -> office.require().rollouts()))
           .service(new AgentApi(() -> office.require()))
           .build();

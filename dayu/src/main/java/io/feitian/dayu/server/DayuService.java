@@ -53,13 +53,16 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
   private final ClusterInfos clusterInfos;
   private final PackageStore packages;
   private final long maxPackageBytes;
+  /** The piece size of the manifests built at publication. */
+  private final int pieceBytes;
 
-  DayuService(ConfigDatabase db, PackageStore packages, long maxPackageBytes) {
+  DayuService(ConfigDatabase db, PackageStore packages, long maxPackageBytes, int pieceBytes) {
     this.db = db;
     this.checks = new ModuleChecks(db);
     this.clusterInfos = new ClusterInfos(db);
     this.packages = packages;
     this.maxPackageBytes = maxPackageBytes;
+    this.pieceBytes = pieceBytes;
   }
 
   @Override
@@ -112,7 +115,8 @@ final class DayuService extends DayuServiceGrpc.DayuServiceImplBase {
 
   @Override
   public StreamObserver<UploadPackageChunk> uploadPackage(StreamObserver<ModuleVersion> out) {
-    return new PackageUpload(db, checks, packages, maxPackageBytes, AuthInterceptor.currentPrincipal().name(), out);
+    return new PackageUpload(db, checks, packages, maxPackageBytes, pieceBytes,
+        AuthInterceptor.currentPrincipal().name(), out);
   }
 
   @Override

@@ -26,6 +26,7 @@ final class PackageUpload implements StreamObserver<UploadPackageChunk> {
   private final ModuleChecks checks;
   private final PackageStore store;
   private final long maxPackageBytes;
+  private final int pieceBytes;
   private final String caller;
   private final StreamObserver<ModuleVersion> out;
   private PackageHeader header;
@@ -33,12 +34,13 @@ final class PackageUpload implements StreamObserver<UploadPackageChunk> {
   private IncomingPackage incoming;
   private boolean ended;
 
-  PackageUpload(ConfigDatabase db, ModuleChecks checks, PackageStore store, long maxPackageBytes, String caller,
-      StreamObserver<ModuleVersion> out) {
+  PackageUpload(ConfigDatabase db, ModuleChecks checks, PackageStore store, long maxPackageBytes, int pieceBytes,
+      String caller, StreamObserver<ModuleVersion> out) {
     this.db = db;
     this.checks = checks;
     this.store = store;
     this.maxPackageBytes = maxPackageBytes;
+    this.pieceBytes = pieceBytes;
     this.caller = caller;
     this.out = out;
   }
@@ -126,7 +128,7 @@ final class PackageUpload implements StreamObserver<UploadPackageChunk> {
     checks.checkPublishable(module, version, descriptor);
     // The database keeps the package (shared with the standby); the received file is then dropped.
     var published = db.modules().publish(module, version, sha256, header.getSizeBytes(), descriptor,
-        publishedBy, incoming.file());
+        publishedBy, incoming.file(), pieceBytes);
     discard();
     return Messages.moduleVersion(published);
   }

@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
  * its subclasses NotFoundException and AlreadyExistsException, and IllegalStateException (a
  * conflict with the database's state); anything else is the server's own trouble.
  */
-final class Statuses {
+public final class Statuses {
   private static final Logger log = LoggerFactory.getLogger(Statuses.class);
 
   private Statuses() {}
 
-  static StatusRuntimeException of(Throwable e) {
+  public static StatusRuntimeException of(Throwable e) {
     return status(e).asRuntimeException();
   }
 

@@ -3,6 +3,7 @@ package io.feitian.dayu.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.feitian.dayu.p2p.PieceManifest;
 import io.feitian.dayu.rollout.Kind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.List;
@@ -41,7 +43,7 @@ abstract class ConfigDatabaseContract {
   private static final Instant START = Instant.parse("2030-01-02T03:04:05.678Z");
   private static final List<String> TABLES = List.of("clusters", "nodes", "node_roles", "modules", "module_versions",
       "cluster_modules", "param_revisions", "param_changes", "rollouts", "rollout_targets", "rollout_nodes",
-      "node_tasks", "node_modules", "package_chunks");
+      "node_tasks", "node_modules", "package_chunks", "package_manifests");
   private static final String STRATEGY = "{\"batches\":\"25%\"}";
 
   final TestClock clock = new TestClock(START);
@@ -163,6 +165,40 @@ abstract class ConfigDatabaseContract {
     Files.delete(file);
     assertThat(db.modules().publish("app", "1.0.0", sha, bytes.length, "name: app", "bob", file)).isEqualTo(v);
     assertThat(readAll("app", "1.0.0")).isEqualTo(bytes);
+  }
+
+  @Test
+  void aPackageIsPublishedWithItsPieceManifestAndServesAnyRange(@TempDir Path dir) throws Exception {
+    byte[] bytes = new byte[2 * ModuleStore.CHUNK_BYTES + 12345];
+    new Random(43).nextBytes(bytes);
+    Path file = Files.write(dir.resolve("app.tar.gz"), bytes);
+    int piece = 768 * 1024; // pieces that straddle the 1 MiB chunks
+    db.modules().publish("app", "1.0.0", sha256(bytes), bytes.length, "name: app", "ops", file, piece);
+    PieceManifest m = db.modules().manifest("app", "1.0.0");
+    assertThat(m).isEqualTo(PieceManifest.of(bytes, piece));
+    for (int i = 0; i < m.pieceCount(); i++) {
+      assertThat(db.modules().range("app", "1.0.0", m.offset(i), m.length(i)))
+          .isEqualTo(Arrays.copyOfRange(bytes, (int) m.offset(i), (int) m.offset(i) + m.length(i)));
+    }
+    assertThatThrownBy(() -> db.modules().range("app", "1.0.0", bytes.length - 1, 2))
+        .hasMessageStartingWith("piece ");
+    assertThatThrownBy(() -> db.modules().manifest("app", "9.9.9")).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void aVersionPublishedBeforeManifestsGetsOneWhenFirstAsked(@TempDir Path dir) throws Exception {
+    byte[] bytes = new byte[PieceManifest.DEFAULT_PIECE_BYTES + 10];
+    new Random(44).nextBytes(bytes);
+    Path file = Files.write(dir.resolve("app.tar.gz"), bytes);
+    db.modules().publish("app", "1.0.0", sha256(bytes), bytes.length, "name: app", "ops", file);
+    // As a version stored before migration V4: chunks, no manifest.
+    db.jdbi().useHandle(h -> h.execute("DELETE FROM package_manifests"));
+    assertThat(db.modules().manifest("app", "1.0.0")).isEqualTo(PieceManifest.of(bytes,
+        PieceManifest.DEFAULT_PIECE_BYTES));
+    int stored = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM package_manifests")
+        .mapTo(Integer.class).one());
+    assertThat(stored).isEqualTo(1);
+    assertThat(db.modules().manifest("app", "1.0.0").pieceCount()).isEqualTo(2);
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
  * Where an agent keeps its files under its root directory (see docs/DAYU.md, "dayu-agent: the node side"):
  * <pre>
  *   packages/MODULE/VERSION.tar.gz    fetched packages (VERSION.tar.gz.part while being written)
+ *   packages/MODULE/VERSION.pieces/   its pieces as they arrive from peers, served to others
  *   modules/MODULE/VERSION/           installed versions: the unpacked package and its rendered configuration
  *   modules/MODULE/current            symbolic link to the installed VERSION, switched atomically
  *   modules/MODULE/process.pid        the supervised process: pid, kernel start time, version
@@ -20,6 +21,11 @@ import java.nio.file.Path;
 public record NodeLayout(Path root) {
   public Path packageFile(String module, String version) {
     return packages(module).resolve(version + ".tar.gz");
+  }
+
+  /** The pieces of a package (peer-to-peer distribution): kept beside it, removed with the module. */
+  public Path pieces(String module, String version) {
+    return packages(module).resolve(version + ".pieces");
   }
 
   public Path packages(String module) {

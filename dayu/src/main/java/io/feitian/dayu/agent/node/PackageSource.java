@@ -18,4 +18,7 @@ public interface PackageSource {
    * @throws IOException when the package cannot be had; the message says why
    */
   void fetch(String module, String version, Path target, Duration timeout) throws IOException, InterruptedException;
+
+  /** dayu-server knows this node as {@code host} in {@code rack} (a peer-to-peer source prefers its rack). */
+  default void registered(String host, String rack) {}
 }
