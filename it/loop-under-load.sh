@@ -8,6 +8,9 @@
 #   LOAD=none it/loop-under-load.sh 5 'FailoverIT'                 # on a quiet machine
 #   FROM=worktree it/loop-under-load.sh 8 'JobFaultsIT'            # this tree's code, nothing installed
 #
+# Run it from a worktree pinned at the installed commit (git worktree add --detach DIR COMMIT; then
+# mvn -o -pl it test-compile there), not from a checkout that changes: each run reads this tree's
+# it/pom.xml and test classes, and a merge that changes them ends every later run at its build.
 # Build first (mvn -B -DskipTests install); or FROM=worktree, where each run builds what the tests
 # need from this tree (-pl it -am test), for a branch whose daemons differ from what is installed.
 # Each run takes the lock file $LOCK (default /tmp/feitian-mvn.lock), so that no two Maven
@@ -76,6 +79,11 @@ for i in $(seq 1 "$runs"); do
       && ran=$(tests_run "it/target/loop/run-$i.log") && [ "$ran" -gt 0 ]; then
     pass=$((pass + 1))
     verdict="passed ($ran tests)"
+  elif [ "$(tests_run "it/target/loop/run-$i.log")" -eq 0 ]; then
+    # Nothing ran: the build broke (a pom or the installed jars changed under the loop). Every
+    # later run would fail the same way and say nothing of the tests: stop.
+    echo "run $i/$runs ran no test (see it/target/loop/run-$i.log): the loop stops"
+    break
   else
     rm -rf "it/target/loop/run-$i"
     cp -r it/target/surefire-reports "it/target/loop/run-$i"
