@@ -94,7 +94,7 @@ public final class AnalysisService implements Daemon {
     office = new LeaderOffice<>(server, () -> election == null ? Optional.empty() : election.currentLeader());
     server.start();
     if (settings.httpPort() >= 0) {
-      AnalysisWeb web = new AnalysisWeb(() -> office.require(), settings.history().fineStepMs(), clock);
+      AnalysisWeb web = new AnalysisWeb(() -> office.require(), settings.history(), clock);
       http = new ReadOnlyHttpServer("the analysis page", settings.httpBind(), settings.httpPort(), web::handle,
           AnalysisWeb::isOpen, security).start();
     }

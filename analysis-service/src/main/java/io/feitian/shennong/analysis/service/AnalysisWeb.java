@@ -4,6 +4,7 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.feitian.proto.shennong.v1.TopRequest;
+import io.feitian.shennong.analysis.AnalysisSettings;
 import io.feitian.shennong.analysis.Grouping;
 import io.feitian.shennong.analysis.TotalsQuery;
 import io.feitian.shennong.expose.ReadOnlyHttpServer.Reply;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * What analysis-service serves over HTTP: the page ({@code /}), uPlot from its WebJar, and two JSON
  * endpoints, {@code /api/top} (the cluster's totals and the top groups of the newest step, as Top
  * answers) and {@code /api/totals} (the cluster's totals over the last {@code seconds}, as Query
- * answers). The page and scripts hold no data and are served without a token; the JSON needs a
+ * answers; by default 10 minutes at the fine step, less when the fine history is shorter). The page and scripts hold no data and are served without a token; the JSON needs a
  * reader's. A bad parameter is 400 naming it; a standby answers the JSON with 503 naming the leader.
  */
 final class AnalysisWeb {
@@ -41,12 +42,12 @@ final class AnalysisWeb {
   private static final long ANSWER_SECONDS = 10;
 
   private final Supplier<AnalysisTerm> term;
-  private final long fineStepMs;
+  private final AnalysisSettings history;
   private final Clock clock;
 
-  AnalysisWeb(Supplier<AnalysisTerm> term, long fineStepMs, Clock clock) {
+  AnalysisWeb(Supplier<AnalysisTerm> term, AnalysisSettings history, Clock clock) {
     this.term = term;
-    this.fineStepMs = fineStepMs;
+    this.history = history;
     this.clock = clock;
   }
 
@@ -68,11 +69,14 @@ final class AnalysisWeb {
           Grouping grouping = AnalysisApi.checkTop(top);
           return json(answer(() -> term.get().top(grouping, top.getSort(), top.getLimit())));
         case "/api/totals":
-          int seconds = number(q, "seconds", 600);
+          // By default the last 10 minutes at the finest step, within the fine history (a second spare, as
+          // the core's clock runs on); a longer range is answered at the coarse step.
+          int seconds = number(q, "seconds", (int) Math.max(1, Math.min(600, history.fineRetentionMs() / 1000 - 1)));
           if (seconds < 1) {
             throw AnalysisApi.invalid("seconds must be at least 1, got " + seconds);
           }
-          long step = number(q, "step", (int) fineStepMs);
+          boolean fine = seconds * 1000L + 1000 <= history.fineRetentionMs();
+          long step = number(q, "step", (int) (fine ? history.fineStepMs() : history.coarseStepMs()));
           long end = clock.millis();
           return json(AnalysisApi.toProto(answer(() -> term.get().query(
               new TotalsQuery("*", Grouping.CLUSTER.label(), end - seconds * 1000L, end, step)))));

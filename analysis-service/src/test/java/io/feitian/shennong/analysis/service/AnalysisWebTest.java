@@ -45,6 +45,7 @@ class AnalysisWebTest extends AnalysisClusterFixture {
     try (HeadlessChromium browser = HeadlessChromium.start(1320, 900)) {
       browser.driver().get("http://127.0.0.1:" + s.httpPort() + "/");
       WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(60));
+      wait.withMessage(() -> "the page says: " + browser.driver().findElement(By.id("status")).getText());
       // The hand sums of samplesOf: cpu.cores.used 6 of 14, memory 6000 bytes, disk read 35/s, 7 instances.
       wait.until(d -> Double.valueOf(6).equals(number(browser.driver().executeScript(CHART_MAX, "cpu", 1)))
           && Double.valueOf(14).equals(number(browser.driver().executeScript(CHART_MAX, "cpu", 2)))
@@ -90,7 +91,7 @@ class AnalysisWebTest extends AnalysisClusterFixture {
     assertThat(leading).isSameAs(first);
 
     assertThat(get(leading, "/api/top", null).statusCode()).isEqualTo(200);
-    assertThat(get(leading, "/api/totals?seconds=60", null).body()).contains("\"stepMs\":\"1000\"");
+    assertThat(get(leading, "/api/totals?seconds=30", null).body()).contains("\"stepMs\":\"1000\"");
     Map<String, String> bad = Map.of(
         "/api/top?limit=ten", "limit must be a whole number, got \"ten\"",
         "/api/top?limit=-1", "limit must be at least 0",
@@ -112,16 +113,16 @@ class AnalysisWebTest extends AnalysisClusterFixture {
 
   @Test
   void withTokensOnTheJsonNeedsAReadersTokenAndThePageDoesNot() throws Exception {
-    Path tokens = Files.writeString(dir.resolve("tokens"), "page-reader reader web\nthe-daemons admin daemons\n");
+    Path tokens = Files.writeString(dir.resolve("tokens"), "page-reader-token-1 reader web\nthe-daemons-token-1 admin daemons\n");
     AnalysisService s = startAnalysis("a1", Map.of("shennong.analysis.http.port", 0,
         "feitian.security.auth.enabled", true, "feitian.security.auth.tokens-file", tokens.toString(),
-        "feitian.security.token", "the-daemons"));
+        "feitian.security.token", "the-daemons-token-1"));
     leader();
     HttpResponse<String> none = get(s, "/api/top", null);
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"feitian\"");
-    assertThat(get(s, "/api/totals", "not-a-token").statusCode()).isEqualTo(401);
-    assertThat(get(s, "/api/top", "page-reader").statusCode()).isEqualTo(200);
+    assertThat(get(s, "/api/totals", "not-a-token-at-all").statusCode()).isEqualTo(401);
+    assertThat(get(s, "/api/top", "page-reader-token-1").statusCode()).isEqualTo(200);
     HttpResponse<String> page = get(s, "/", null);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<script src=\"uplot.js\">");
