@@ -60,21 +60,27 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
   @Override
   public void top(TopRequest r, StreamObserver<TopResponse> response) {
     answer(response, () -> {
-      Grouping grouping;
-      try {
-        grouping = Grouping.named(r.getGrouping().isEmpty() ? Grouping.NODE.label() : r.getGrouping());
-      } catch (IllegalArgumentException e) {
-        throw invalid("grouping: " + e.getMessage());
-      }
-      if (!r.getSort().isEmpty() && Total.named(r.getSort()) == null) {
-        throw invalid("sort: total \"" + r.getSort() + "\" is unknown; sort by one of "
-            + Arrays.stream(Total.values()).map(Total::totalName).collect(Collectors.joining(", ")));
-      }
-      if (r.getLimit() < 0) {
-        throw invalid("limit must be at least 0 (0: every row), got " + r.getLimit());
-      }
+      Grouping grouping = checkTop(r);
       return term.get().top(grouping, r.getSort(), r.getLimit());
     }, top -> top);
+  }
+
+  /** Top's own fields checked (INVALID_ARGUMENT naming the field); the grouping asked for (node by default). */
+  static Grouping checkTop(TopRequest r) {
+    Grouping grouping;
+    try {
+      grouping = Grouping.named(r.getGrouping().isEmpty() ? Grouping.NODE.label() : r.getGrouping());
+    } catch (IllegalArgumentException e) {
+      throw invalid("grouping: " + e.getMessage());
+    }
+    if (!r.getSort().isEmpty() && Total.named(r.getSort()) == null) {
+      throw invalid("sort: total \"" + r.getSort() + "\" is unknown; sort by one of "
+          + Arrays.stream(Total.values()).map(Total::totalName).collect(Collectors.joining(", ")));
+    }
+    if (r.getLimit() < 0) {
+      throw invalid("limit must be at least 0 (0: every row), got " + r.getLimit());
+    }
+    return grouping;
   }
 
   @Override
@@ -87,7 +93,7 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
     });
   }
 
-  private static StatusRuntimeException invalid(String description) {
+  static StatusRuntimeException invalid(String description) {
     return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
   }
 }

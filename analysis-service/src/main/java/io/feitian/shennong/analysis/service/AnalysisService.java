@@ -18,6 +18,7 @@ import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.FetchSnapshotRequest;
 import io.feitian.proto.shennong.v1.SnapshotChunk;
 import io.feitian.shennong.analysis.NodeInfo;
+import io.feitian.shennong.expose.ReadOnlyHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
@@ -54,6 +55,7 @@ public final class AnalysisService implements Daemon {
   private MonitorClient shennong;
   private SnapshotFile file;
   private GrpcServer server;
+  private ReadOnlyHttpServer http;
   private LeaderElection election;
   private LeaderOffice<AnalysisTerm> office;
   private ScheduledExecutorService standby;
@@ -91,6 +93,11 @@ public final class AnalysisService implements Daemon {
         .build();
     office = new LeaderOffice<>(server, () -> election == null ? Optional.empty() : election.currentLeader());
     server.start();
+    if (settings.httpPort() >= 0) {
+      AnalysisWeb web = new AnalysisWeb(() -> office.require(), settings.history(), clock);
+      http = new ReadOnlyHttpServer("the analysis page", settings.httpBind(), settings.httpPort(), web::handle,
+          AnalysisWeb::isOpen, security).start();
+    }
     Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
@@ -164,6 +171,11 @@ public final class AnalysisService implements Daemon {
     return address;
   }
 
+  /** The page's bound port, or -1 when it is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
   public boolean isLeader() {
     return office != null && office.current().isPresent();
   }
@@ -183,6 +195,9 @@ public final class AnalysisService implements Daemon {
       election.close();
     }
     leaveOffice();
+    if (http != null) {
+      http.close();
+    }
     if (server != null) {
       server.close();
     }

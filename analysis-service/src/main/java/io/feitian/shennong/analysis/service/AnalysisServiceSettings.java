@@ -14,10 +14,11 @@ import java.util.TreeMap;
  *
  * @param history how the core keeps history
  * @param nodes nodes' rack and role as configured (they win over what fuxi-master says)
+ * @param httpPort the page's port ({@code http.port}): -1 off, 0 any free port
  */
 public record AnalysisServiceSettings(String bind, int port, String advertise, Path dataDir, long snapshotIntervalMs,
                                       AnalysisSettings history, Map<String, NodeInfo> nodes,
-                                      long nodeInfoIntervalMs) {
+                                      long nodeInfoIntervalMs, String httpBind, int httpPort) {
   private static final String SECTION = "shennong.analysis";
 
   public static AnalysisServiceSettings from(Config config) {
@@ -25,6 +26,10 @@ public record AnalysisServiceSettings(String bind, int port, String advertise, P
     int port = a.getInt("port");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(SECTION + ".port out of range: " + port);
+    }
+    int httpPort = a.getInt("http.port");
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new IllegalArgumentException(SECTION + ".http.port must be -1 (off), 0 (any) or a port, got " + httpPort);
     }
     AnalysisSettings history;
     try {
@@ -42,7 +47,7 @@ public record AnalysisServiceSettings(String bind, int port, String advertise, P
     }
     return new AnalysisServiceSettings(a.getString("bind"), port, a.getString("advertise"),
         Path.of(a.getString("data-dir")), ms(a, "snapshot-interval"), history, Map.copyOf(nodes),
-        ms(a, "node-info-interval"));
+        ms(a, "node-info-interval"), a.getString("http.bind"), httpPort);
   }
 
   private static long ms(Config a, String key) {

@@ -4,44 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.typesafe.config.Config;
-import io.feitian.common.config.ConfigLoader;
-import io.feitian.proto.shennong.v1.AgentServiceGrpc;
-import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.QueryRequest;
 import io.feitian.proto.shennong.v1.QueryResponse;
-import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.TopRequest;
 import io.feitian.proto.shennong.v1.TopResponse;
 import io.feitian.proto.shennong.v1.TotalPoint;
 import io.feitian.proto.shennong.v1.TotalSeries;
-import io.feitian.proto.shennong.v1.WriteRequest;
-import io.feitian.shennong.agent.ShennongAgent;
 import io.feitian.shennong.analysis.ClusterTotals;
 import io.feitian.shennong.analysis.TotalsQuery;
-import io.feitian.shennong.master.ShennongMaster;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The daemon with real parts in one JVM: ZooKeeper, a shennong-master, three agents (one per
@@ -49,145 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * grouping as the test sums them by hand; the leader goes and the standby, which kept a copy of
  * its snapshot, answers for the steps recorded before; bad queries are refused naming the field.
  */
-class AnalysisServiceTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final long STEP = 1000;
-  /** Node to rack and role, as configured (no fuxi-master in this test). */
-  private static final Map<String, String[]> NODES = Map.of("n1", new String[] {"r1", "worker"},
-      "n2", new String[] {"r1", "master"}, "n3", new String[] {"r2", "worker"});
-
-  @TempDir
-  Path dir;
-  private TestingServer zk;
-  private ShennongMaster master;
-  private final Map<String, ShennongAgent> agents = new TreeMap<>();
-  private final List<AnalysisService> services = new ArrayList<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
-
-  @BeforeEach
-  void start() throws Exception {
-    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
-    master = new ShennongMaster(config(Map.of()));
-    master.start();
-    for (String node : NODES.keySet()) {
-      ShennongAgent agent = new ShennongAgent(config(Map.of("shennong.agent.node-id", node)));
-      agent.start();
-      agents.put(node, agent);
-    }
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    writer.shutdownNow();
-    services.forEach(AnalysisService::close);
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    agents.values().forEach(ShennongAgent::close);
-    master.close();
-    zk.close();
-  }
-
-  private Config config(Map<String, Object> extra) {
-    Map<String, Object> all = new LinkedHashMap<>();
-    all.put("feitian.zookeeper.connect", zk.getConnectString());
-    all.put("feitian.zookeeper.session-timeout", "2s");
-    all.put("feitian.shennong.report", "false");
-    all.put("shennong.master.port", 0);
-    all.put("shennong.master.metrics.port", -1);
-    all.put("shennong.master.status-interval", "200ms");
-    all.put("shennong.master.report-grace", "400ms");
-    all.put("shennong.agent.port", 0);
-    all.put("shennong.agent.metrics.port", -1);
-    all.put("shennong.agent.reconnect-backoff", "50ms");
-    all.put("shennong.agent.reconnect-backoff-max", "200ms");
-    all.putAll(extra);
-    return ConfigLoader.load(null, all);
-  }
-
-  private Config analysisConfig(String name) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("shennong.analysis.port", 0);
-    m.put("shennong.analysis.data-dir", dir.resolve(name).toString());
-    m.put("shennong.analysis.snapshot-interval", "500ms");
-    m.put("shennong.analysis.fine-step", "1s");
-    m.put("shennong.analysis.fine-retention", "60s");
-    m.put("shennong.analysis.coarse-step", "5s");
-    m.put("shennong.analysis.coarse-retention", "24h");
-    m.put("shennong.analysis.staleness", "2s");
-    m.put("shennong.analysis.grace", "300ms");
-    m.put("shennong.analysis.node-info-interval", "1h");
-    NODES.forEach((node, where) -> {
-      m.put("shennong.analysis.nodes." + node + ".rack", where[0]);
-      m.put("shennong.analysis.nodes." + node + ".role", where[1]);
-    });
-    return config(m);
-  }
-
-  AnalysisService startAnalysis(String name) throws Exception {
-    AnalysisService s = new AnalysisService(analysisConfig(name));
-    s.start();
-    services.add(s);
-    return s;
-  }
-
-  AnalysisService leader() {
-    await().atMost(WAIT).until(() -> services.stream().anyMatch(AnalysisService::isLeader));
-    return services.stream().filter(AnalysisService::isLeader).findFirst().orElseThrow();
-  }
-
-  AnalysisServiceGrpc.AnalysisServiceBlockingStub api(AnalysisService s) {
-    return AnalysisServiceGrpc.newBlockingStub(channel(s.address())).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
-  }
-
-  private static Sample.Builder sample(String name, String node, double value, String... labels) {
-    Sample.Builder s = Sample.newBuilder().setName(name).putLabels("node", node).setValue(value);
-    for (int i = 0; i < labels.length; i += 2) {
-      s.putLabels(labels[i], labels[i + 1]);
-    }
-    return s;
-  }
-
-  /** What each node writes, the same values every time (the test's sums below are of these). */
-  private static List<Sample.Builder> samplesOf(String node) {
-    return switch (node) {
-      case "n1" -> List.of(sample("system.cpu.usage", node, 0.5), sample("system.cpu.count", node, 4),
-          sample("system.memory.used.bytes", node, 1000),
-          sample("system.disk.read.bytes.per.second", node, 10, "disk", "sda"),
-          sample("system.disk.read.bytes.per.second", node, 20, "disk", "sdb"),
-          sample("job.instances", node, 3, "job", "j1", "state", "running"),
-          sample("job.instances", node, 100, "job", "j1", "state", "pending"),
-          sample("process.cpu.cores", node, 0.5, "app", "j1"));
-      case "n2" -> List.of(sample("system.cpu.usage", node, 0.25), sample("system.cpu.count", node, 8),
-          sample("system.memory.used.bytes", node, 2000),
-          sample("job.instances", node, 4, "job", "j2", "state", "running"));
-      default -> List.of(sample("system.cpu.usage", node, 1.0), sample("system.cpu.count", node, 2),
-          sample("system.memory.used.bytes", node, 3000),
-          sample("system.disk.read.bytes.per.second", node, 5, "disk", "sda"),
-          sample("service.workers", node, 2, "service", "s1", "role", "kv", "state", "running"));
-    };
-  }
-
-  /** Every node writes its samples to its own agent every 200 ms. */
-  private void writeSamples() {
-    writer.scheduleAtFixedRate(() -> {
-      long now = System.currentTimeMillis();
-      agents.forEach((node, agent) -> {
-        WriteRequest.Builder w = WriteRequest.newBuilder().setSource("test");
-        samplesOf(node).forEach(s -> w.addSamples(s.clone().setTimestampMs(now)));
-        try {
-          AgentServiceGrpc.newBlockingStub(channel(agent.address())).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .write(w.build());
-        } catch (RuntimeException e) {
-          // the next write tries again
-        }
-      });
-    }, 0, 200, TimeUnit.MILLISECONDS);
-  }
-
+class AnalysisServiceTest extends AnalysisClusterFixture {
   /** The hand sums: grouping → group → total → value. */
   private static Map<String, Map<String, Map<String, Double>>> expected() {
     Map<String, Map<String, Map<String, Double>>> e = new TreeMap<>();
@@ -241,30 +82,6 @@ class AnalysisServiceTest {
   private static QueryRequest query(String grouping, long startMs, long endMs) {
     return QueryRequest.newBuilder().setSelector("*").setGrouping(grouping).setStartMs(startMs).setEndMs(endMs)
         .setStepMs(STEP).build();
-  }
-
-  /**
-   * A step in which every node counted, after one in which they did too: the subscription reaches the agents
-   * some time after the writes began, and the first step a node's samples are delivered in may hold only part
-   * of them.
-   */
-  private long settledStep(AnalysisService s) {
-    long[] found = new long[1];
-    await().atMost(WAIT).until(() -> {
-      long now = System.currentTimeMillis();
-      QueryResponse r = api(s).query(QueryRequest.newBuilder().setSelector("nodes").setGrouping("cluster")
-          .setStartMs(now - 30_000).setEndMs(now).setStepMs(STEP).build());
-      List<TotalPoint> points = r.getSeriesCount() == 0 ? List.of() : r.getSeries(0).getPointsList();
-      for (int i = 1; i < points.size(); i++) {
-        if (points.get(i - 1).getAvg() == 3 && points.get(i).getAvg() == 3
-            && points.get(i).getTimeMs() == points.get(i - 1).getTimeMs() + STEP) {
-          found[0] = points.get(i).getTimeMs();
-          return true;
-        }
-      }
-      return false;
-    });
-    return found[0];
   }
 
   @Test
