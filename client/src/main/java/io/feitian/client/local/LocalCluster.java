@@ -24,9 +24,9 @@ import java.util.stream.Collectors;
 /**
  * A whole cluster on one machine, every daemon a separate process on
  * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
- * by), task-workers, Shennong (two masters, the machine's agent and its inspector) and a monitor-service
- * with its standby (not yet the analysis-service: docs/SHENNONG.md). State (pids, logs, data, the monitor-service's rules) lives under one directory
- * so {@code local down} from another shell can stop it.
+ * by), task-workers, Shennong (two masters, the machine's agent and its inspector), a monitor-service
+ * and an analysis-service (with its page), each with its standby. State (pids, logs, data, the
+ * monitor-service's rules) lives under one directory so {@code local down} from another shell can stop it.
  *
  * <p>A secure local cluster ({@code local up --secure}) runs every daemon but
  * ZooKeeper with mutual TLS and tokens, from a CA, certificates and tokens
@@ -44,6 +44,9 @@ public final class LocalCluster {
   static final String MONITOR_MAIN = "io.feitian.shennong.monitor.service.MonitorServiceMain";
   /** monitor-services: one leads, one stands by. */
   static final int MONITOR_SERVICES = 2;
+  static final String ANALYSIS_MAIN = "io.feitian.shennong.analysis.service.AnalysisServiceMain";
+  /** analysis-services: one leads, one stands by. */
+  static final int ANALYSIS_SERVICES = 2;
   /** bin/shennong-inspector's JVM options but the collector (every local daemon gets the serial one). */
   static final List<String> INSPECTOR_JVM = List.of("-Xmx32m", "-Xms8m", "-XX:TieredStopAtLevel=1", "-Xss256k",
       "-XX:ReservedCodeCacheSize=16m", "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled");
@@ -93,6 +96,19 @@ public final class LocalCluster {
     /** monitor-service {@code i} (1-based): 230 above the first fuxi-master (7330, 7331 by default). */
     public int monitorPort(int i) {
       return masterPort + 230 + i - 1;
+    }
+
+    /** analysis-service {@code i} (1-based): 240 above the first fuxi-master (7340, 7341 by default). */
+    public int analysisPort(int i) {
+      return masterPort + 240 + i - 1;
+    }
+
+    /**
+     * analysis-service {@code i}'s page (1-based): 245 above the first fuxi-master (7345, as the
+     * shipped configuration, and 7346); the leader's shows the charts, the standby's names the leader.
+     */
+    public int analysisHttpPort(int i) {
+      return masterPort + 245 + i - 1;
     }
 
     /** The monitor-services' rule directory. */
@@ -151,6 +167,10 @@ public final class LocalCluster {
     }
     for (int i = 1; i <= MONITOR_SERVICES; i++) {
       ports.add(layout.monitorPort(i));
+    }
+    for (int i = 1; i <= ANALYSIS_SERVICES; i++) {
+      ports.add(layout.analysisPort(i));
+      ports.add(layout.analysisHttpPort(i));
     }
     ports.add(layout.shennongAgentPort());
     ports.add(layout.shennongAgentMetricsPort());
@@ -274,6 +294,20 @@ public final class LocalCluster {
     // As bin/shennong-inspector: a small JVM, C1 only (docs/PERFORMANCE.md, "Inspector cost").
     start("shennong-inspector", "-", SHENNONG_INSPECTOR_MAIN, INSPECTOR_JVM, inspector);
     startMonitorServices();
+    startAnalysisServices();
+  }
+
+  /** An analysis-service and its standby, each with its own data directory (the standby fetches the leader's snapshot). */
+  private void startAnalysisServices() throws IOException {
+    for (int i = 1; i <= ANALYSIS_SERVICES; i++) {
+      int port = layout.analysisPort(i);
+      List<String> args = common();
+      args.addAll(List.of("--set", "shennong.analysis.bind=127.0.0.1", "--set", "shennong.analysis.port=" + port,
+          "--set", "shennong.analysis.http.bind=127.0.0.1",
+          "--set", "shennong.analysis.http.port=" + layout.analysisHttpPort(i),
+          "--set", "shennong.analysis.data-dir=" + layout.dir().resolve("analysis-service-" + i)));
+      start("analysis-service-" + i, "127.0.0.1:" + port, ANALYSIS_MAIN, args);
+    }
   }
 
   /**
