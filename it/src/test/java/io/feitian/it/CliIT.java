@@ -280,7 +280,8 @@ class CliIT {
           .contains(local.resolve("logs").toString());
       pids.addAll(pids(up));
       assertThat(pids).hasSize(14);
-      await().atMost(Duration.ofSeconds(60)).until(() -> cli("alerts", "rules", "--cluster", "zk://127.0.0.1:" + base)
+      // Shennong starts once Fuxi is up, when `local up` returns: its daemons may still be starting.
+      await().atMost(Duration.ofSeconds(120)).until(() -> cli("alerts", "rules", "--cluster", "zk://127.0.0.1:" + base)
           .code() == 0);
       // One analysis-service leads and answers the page's data; the standby answers 503 naming it.
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -348,7 +349,8 @@ class CliIT {
       String viewer = SecuritySettings.readToken(secure.resolve("viewer.token"));
       HttpRequest scrape = HttpRequest.newBuilder(agentMetrics).timeout(Duration.ofSeconds(10))
           .header("Authorization", "Bearer " + viewer).build();
-      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(
+      // The agent starts once Fuxi is up, when `local up` returns.
+      await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(
           () -> scraper.send(scrape, HttpResponse.BodyHandlers.ofString()).body().contains("shennong_agent_series{"));
       assertThat(scraper.send(HttpRequest.newBuilder(agentMetrics).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
