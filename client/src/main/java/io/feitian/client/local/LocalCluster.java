@@ -53,6 +53,11 @@ public final class LocalCluster {
   /** Shennong masters: one leads, one stands by. */
   static final int SHENNONG_MASTERS = 2;
   static final String STATE_FILE = "local-cluster.properties";
+  /**
+   * How long `local up` waits for Fuxi (every master and node) before it gives up and stops what it
+   * started. A quiet machine takes a few seconds; a loaded one (CI, a test loop beside) took over 60.
+   */
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   public static final String CLUSTER_NAME = "local";
 
   /** What to start where. */
@@ -196,7 +201,7 @@ public final class LocalCluster {
         startWorker(i);
       }
       writeState();
-      awaitReady(Duration.ofSeconds(60));
+      awaitReady(READY_TIMEOUT);
       // Shennong once Fuxi is up: nothing waits for it, and its nine JVMs starting alongside Fuxi's
       // took the CPU Fuxi needed to come up within the wait on a loaded machine (then `local up`
       // failed and removed its state, and `local down` found no cluster: CliIT, docs/SHENNONG.md).
@@ -435,8 +440,8 @@ public final class LocalCluster {
     String last = "no answer yet";
     FeitianClient.Options plain = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(1));
     FeitianClient.Options options = credentials().map(c -> c.applyTo(plain)).orElse(plain);
-    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
-        options)) {
+    FeitianClient client = null;
+    try {
       while (System.nanoTime() < deadline) {
         for (Started s : started) {
           if (!s.process().isAlive()) {
@@ -445,6 +450,12 @@ public final class LocalCluster {
           }
         }
         try {
+          // Made in the loop: on a loaded machine its ZooKeeper session can take longer than the
+          // client's own connection timeout, and that is no reason to give up before the deadline.
+          if (client == null) {
+            client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
+                options);
+          }
           ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
           long alive = s.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_ALIVE).count();
           if (alive == layout.workers() && s.getMastersCount() == layout.masters()) {
@@ -456,6 +467,10 @@ public final class LocalCluster {
           last = e.getMessage();
         }
         Thread.sleep(200);
+      }
+    } finally {
+      if (client != null) {
+        client.close();
       }
     }
     throw new IllegalStateException("the local cluster did not come up in " + timeout.toSeconds() + " s (" + last
