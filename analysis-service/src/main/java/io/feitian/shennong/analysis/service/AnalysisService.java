@@ -11,15 +11,11 @@ import io.feitian.common.zk.ElectedShell;
 import io.feitian.common.zk.ZkSettings;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
-import io.feitian.proto.shennong.v1.FetchSnapshotRequest;
-import io.feitian.proto.shennong.v1.SnapshotChunk;
 import io.feitian.shennong.analysis.NodeInfo;
 import io.feitian.shennong.expose.ReadOnlyHttpServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -30,10 +26,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The analysis-service daemon: an {@link ElectedShell} (a gRPC server, a ZooKeeper session and a
- * seat in the election at {@value #ZK_BASE}) around its term. While it leads, an {@link AnalysisTerm} keeps the
- * totals; a standby answers Query and Top with UNAVAILABLE naming the leader and fetches the
- * leader's snapshot every {@code snapshot-interval} into its own data directory, so that it goes
- * on from there when it is elected. A restarted leader goes on from its own last snapshot.
+ * seat in the election at {@value #ZK_BASE}) around its term. While it leads, an {@link
+ * AnalysisTerm} keeps the totals; a standby answers Query and Top with UNAVAILABLE naming the leader and fetches the
+ * leader's newest snapshot every {@code snapshot-interval} into its own data directory (not when
+ * its copy is still the newest: {@link SnapshotFetcher}), so that it goes on from there when it is
+ * elected. A restarted leader goes on from its own last snapshot.
  */
 public final class AnalysisService implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(AnalysisService.class);
@@ -49,6 +46,7 @@ public final class AnalysisService implements Daemon {
   private FeitianClient cluster;
   private MonitorClient shennong;
   private SnapshotFile file;
+  private SnapshotFetcher fetcher;
   private ReadOnlyHttpServer http;
 
   public AnalysisService(Config config) {
@@ -74,6 +72,7 @@ public final class AnalysisService implements Daemon {
   @Override
   public void start() throws Exception {
     file = new SnapshotFile(settings.dataDir());
+    fetcher = new SnapshotFetcher(file);
     shell.connect();
     cluster = shell.own(FeitianClient.fromConfig(config));
     shennong = shell.own(new MonitorClient(cluster));
@@ -116,7 +115,7 @@ public final class AnalysisService implements Daemon {
     return nodes;
   }
 
-  /** A standby's copy of the leader's history: fetched whole, written only while still standing by. */
+  /** A standby's copy of the leader's history, fetched unless it is still the leader's newest. */
   private void fetchFromLeader() {
     if (shell.isLeader()) {
       return;
@@ -126,15 +125,11 @@ public final class AnalysisService implements Daemon {
       return;
     }
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      Iterator<SnapshotChunk> chunks = cluster.calls()
+      SnapshotFetcher.Outcome outcome = fetcher.fetch(cluster.calls()
           .streaming(AnalysisServiceGrpc.newBlockingStub(cluster.channel(leader.get())))
-          .withDeadlineAfter(Math.max(10_000, settings.snapshotIntervalMs()), TimeUnit.MILLISECONDS)
-          .fetchSnapshot(FetchSnapshotRequest.getDefaultInstance());
-      chunks.forEachRemaining(c -> bytes.writeBytes(c.getData().toByteArray()));
-      if (file.writeIf(() -> !shell.isLeader(), bytes.toByteArray())) {
-        log.debug("fetched the leader's snapshot ({} bytes) from {}", bytes.size(), leader.get());
-      }
+          .withDeadlineAfter(Math.max(10_000, settings.snapshotIntervalMs()), TimeUnit.MILLISECONDS),
+          () -> !shell.isLeader());
+      log.debug("the snapshot of {}: {} (version {})", leader.get(), outcome, fetcher.have());
     } catch (RuntimeException | IOException e) {
       log.warn("could not fetch the snapshot of {}: {}", leader.get(), e.toString());
     }
