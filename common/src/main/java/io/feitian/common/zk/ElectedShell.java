@@ -1,14 +1,15 @@
 package io.feitian.common.zk;
 
+import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.grpc.Listening;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.SecuritySettings;
 import io.grpc.BindableService;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
-import java.util.function.IntFunction;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +40,8 @@ public final class ElectedShell<T extends AutoCloseable> implements AutoCloseabl
   private final String zkBase;
   private final ZkSettings zkSettings;
   private final SecuritySettings security;
-  private final String bind;
-  private final int port;
-  private final IntFunction<Advertised> advertise;
+  private final String cluster;
+  private final Listening listening;
   private final Deque<AutoCloseable> parts = new ArrayDeque<>();
   private CuratorFramework zk;
   private GrpcServer server;
@@ -50,19 +50,19 @@ public final class ElectedShell<T extends AutoCloseable> implements AutoCloseabl
   private String address;
 
   /**
+   * Reads the ZooKeeper, security and cluster settings; refuses now an advertised address no other
+   * node could reach, before anything starts.
+   *
    * @param zkBase the election's path under the cluster's namespace (clients find the leader there)
-   * @param advertise the address to advertise given the bound port; called once here with the
-   *     configured port, so that an address no other node could reach is refused before anything starts
+   * @param listening the daemon's own part of the configuration: where its server listens
    */
-  public ElectedShell(String zkBase, ZkSettings zkSettings, SecuritySettings security, String bind, int port,
-                      IntFunction<Advertised> advertise) {
+  public ElectedShell(Config config, String zkBase, Listening listening) {
     this.zkBase = zkBase;
-    this.zkSettings = zkSettings;
-    this.security = security;
-    this.bind = bind;
-    this.port = port;
-    this.advertise = advertise;
-    advertise.apply(port);
+    this.zkSettings = ZkSettings.from(config);
+    this.security = SecuritySettings.from(config);
+    this.cluster = config.getString("feitian.cluster-name");
+    this.listening = listening;
+    listening.advertised(listening.port(), zkSettings.connect());
   }
 
   /** Opens the ZooKeeper session. */
@@ -73,14 +73,15 @@ public final class ElectedShell<T extends AutoCloseable> implements AutoCloseabl
 
   /** Starts the server (not serving until a term is held) and chooses the address to advertise. */
   public String serve(MethodPolicy policy, BindableService... services) {
-    GrpcServer.Builder builder = GrpcServer.netty(bind, port, security).policy(policy).initiallyNotServing();
+    GrpcServer.Builder builder = GrpcServer.netty(listening.bind(), listening.port(), security).policy(policy)
+        .initiallyNotServing();
     for (BindableService s : services) {
       builder.service(s);
     }
     server = builder.build();
     office = new LeaderOffice<>(server, this::leader);
     server.start();
-    Advertised advertised = advertise.apply(server.port());
+    Advertised advertised = listening.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
     log.info("advertising {} ({})", address, advertised.reason());
     return address;
@@ -128,6 +129,17 @@ public final class ElectedShell<T extends AutoCloseable> implements AutoCloseabl
   /** The address advertised (valid after {@link #serve}). */
   public String address() {
     return address;
+  }
+
+  /** The security settings the server was built with, for the daemon's other servers (HTTP). */
+  public SecuritySettings security() {
+    return security;
+  }
+
+  /** A daemon's line for operators: "DAEMON on ADDRESS (DETAILS, ZooKeeper ..., cluster ...)". */
+  public String describe(String daemon, String details) {
+    return daemon + " on " + address + " (" + (details.isEmpty() ? "" : details + ", ") + "ZooKeeper "
+        + zkSettings.connect() + ", cluster " + cluster + ")";
   }
 
   @Override

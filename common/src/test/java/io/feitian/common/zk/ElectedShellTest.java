@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.Advertised;
+import io.feitian.common.grpc.Listening;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
-import io.feitian.common.security.SecuritySettings;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -26,11 +29,28 @@ class ElectedShellTest {
   /** What was closed, in order. */
   private final List<String> closed = new CopyOnWriteArrayList<>();
 
+  /** A daemon's settings: loopback, any free port. */
+  record Loopback() implements Listening {
+    @Override
+    public String bind() {
+      return "127.0.0.1";
+    }
+
+    @Override
+    public int port() {
+      return 0;
+    }
+
+    @Override
+    public Advertised advertised(int actualPort, String zkConnect) {
+      return Advertised.choose("test.advertise", "", bind(), actualPort, zkConnect);
+    }
+  }
+
   private ElectedShell<AutoCloseable> shell(TestingServer zk, String name) throws Exception {
-    ZkSettings settings = new ZkSettings(zk.getConnectString(), Duration.ofSeconds(2), Duration.ofSeconds(5),
-        "feitian/test");
-    ElectedShell<AutoCloseable> shell = new ElectedShell<>("/daemon", settings, SecuritySettings.INSECURE,
-        "127.0.0.1", 0, port -> Advertised.choose("test.advertise", "", "127.0.0.1", port, zk.getConnectString()));
+    ElectedShell<AutoCloseable> shell = new ElectedShell<>(ConfigLoader.load(null, Map.of(
+        "feitian.zookeeper.connect", zk.getConnectString(), "feitian.zookeeper.session-timeout", "2s")),
+        "/daemon", new Loopback());
     shell.connect();
     shell.own(() -> closed.add(name + " first part"));
     shell.own(() -> closed.add(name + " second part"));
@@ -45,7 +65,7 @@ class ElectedShellTest {
       ElectedShell<AutoCloseable> a = shell(zk, "a");
       await().atMost(Duration.ofSeconds(15)).until(a::isLeader);
       ElectedShell<AutoCloseable> b = shell(zk, "b");
-      await().atMost(Duration.ofSeconds(15)).until(() -> b.leader().equals(java.util.Optional.of(a.address())));
+      await().atMost(Duration.ofSeconds(15)).until(() -> b.leader().equals(Optional.of(a.address())));
       assertThatThrownBy(b::require).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(e.getStatus().getDescription()).contains("leader=" + a.address());
@@ -56,6 +76,8 @@ class ElectedShellTest {
       await().atMost(Duration.ofSeconds(15)).until(b::isLeader);
       b.close();
       assertThat(closed).endsWith("b term 2", "b second part", "b first part");
+      assertThat(b.describe("daemon", "data d")).startsWith("daemon on " + b.address() + " (data d, ZooKeeper "
+          + zk.getConnectString() + ", cluster ");
     }
   }
 }

@@ -4,9 +4,7 @@ import com.typesafe.config.Config;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
-import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.ElectedShell;
-import io.feitian.common.zk.ZkSettings;
 import io.feitian.proto.shennong.v1.AgentMessage;
 import io.feitian.proto.shennong.v1.ListAgentsRequest;
 import io.feitian.proto.shennong.v1.ListAgentsResponse;
@@ -42,10 +40,7 @@ public final class ShennongMaster implements Daemon {
   /** Where each agent keeps an ephemeral entry (its node id) while its process lives. */
   public static final String AGENTS_PATH = ZK_BASE + "/agents";
 
-  private final Config config;
   private final MasterSettings settings;
-  private final SecuritySettings security;
-  private final ZkSettings zkSettings;
   private final Clock clock;
   private final ElectedShell<MasterTerm> shell;
   private CuratorFramework zk;
@@ -56,13 +51,9 @@ public final class ShennongMaster implements Daemon {
   }
 
   public ShennongMaster(Config config, Clock clock) {
-    this.config = config;
     this.settings = MasterSettings.from(config);
-    this.security = SecuritySettings.from(config);
-    this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
-    this.shell = new ElectedShell<>(ZK_BASE, zkSettings, security, settings.bind(), settings.port(),
-        port -> settings.advertised(port, zkSettings.connect()));
+    this.shell = new ElectedShell<>(config, ZK_BASE, settings);
   }
 
   /** Subscribing and listing agents read (reader); agents' sessions are daemons' (admin). */
@@ -77,7 +68,7 @@ public final class ShennongMaster implements Daemon {
     shell.serve(methodPolicy(), new Service());
     shell.elect(this::beginTerm);
     metrics = settings.metrics().start(
-        () -> PrometheusExposition.write(PrometheusExposition.snapshot(ownSamples())), security);
+        () -> PrometheusExposition.write(PrometheusExposition.snapshot(ownSamples())), shell.security());
     metrics.ifPresent(shell::own);
   }
 
@@ -179,8 +170,7 @@ public final class ShennongMaster implements Daemon {
 
   @Override
   public String describe() {
-    return "shennong-master on " + shell.address() + " (ZooKeeper " + zkSettings.connect() + ", cluster "
-        + config.getString("feitian.cluster-name") + ")";
+    return shell.describe("shennong-master", "");
   }
 
   @Override

@@ -6,9 +6,7 @@ import io.feitian.client.shennong.MonitorClient;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
-import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.ElectedShell;
-import io.feitian.common.zk.ZkSettings;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.shennong.analysis.NodeInfo;
@@ -39,8 +37,6 @@ public final class AnalysisService implements Daemon {
 
   private final Config config;
   private final AnalysisServiceSettings settings;
-  private final SecuritySettings security;
-  private final ZkSettings zkSettings;
   private final Clock clock;
   private final ElectedShell<AnalysisTerm> shell;
   private FeitianClient cluster;
@@ -56,11 +52,8 @@ public final class AnalysisService implements Daemon {
   public AnalysisService(Config config, Clock clock) {
     this.config = config;
     this.settings = AnalysisServiceSettings.from(config);
-    this.security = SecuritySettings.from(config);
-    this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
-    this.shell = new ElectedShell<>(ZK_BASE, zkSettings, security, settings.bind(), settings.port(),
-        port -> settings.advertised(port, zkSettings.connect()));
+    this.shell = new ElectedShell<>(config, ZK_BASE, settings);
   }
 
   /** Reading needs the reader role; the snapshot is the standby's (admin: daemons). */
@@ -80,7 +73,7 @@ public final class AnalysisService implements Daemon {
     if (settings.httpPort() >= 0) {
       AnalysisWeb web = new AnalysisWeb(shell::require, settings.history(), clock);
       http = shell.own(new ReadOnlyHttpServer("the analysis page", settings.httpBind(), settings.httpPort(),
-          web::handle, AnalysisWeb::isOpen, security).start());
+          web::handle, AnalysisWeb::isOpen, shell.security()).start());
     }
     ScheduledExecutorService standby = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "analysis-standby");
@@ -151,8 +144,7 @@ public final class AnalysisService implements Daemon {
 
   @Override
   public String describe() {
-    return "analysis-service on " + shell.address() + " (data " + settings.dataDir().toAbsolutePath()
-        + ", ZooKeeper " + zkSettings.connect() + ", cluster " + config.getString("feitian.cluster-name") + ")";
+    return shell.describe("analysis-service", "data " + settings.dataDir().toAbsolutePath());
   }
 
   @Override

@@ -7,10 +7,8 @@ import io.feitian.client.shennong.ShennongWriter;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
-import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.zk.ElectedShell;
 import io.feitian.common.zk.Fence;
-import io.feitian.common.zk.ZkSettings;
 import io.feitian.proto.shennong.v1.MonitorServiceGrpc;
 import io.feitian.proto.shennong.v1.ReloadResponse;
 import io.feitian.shennong.monitor.RuleDirectory;
@@ -40,7 +38,6 @@ public final class MonitorService implements Daemon {
 
   private final Config config;
   private final MonitorSettings settings;
-  private final ZkSettings zkSettings;
   private final Clock clock;
   private final ElectedShell<MonitorTerm> shell;
   private MonitorClient shennong;
@@ -57,10 +54,8 @@ public final class MonitorService implements Daemon {
   public MonitorService(Config config, Clock clock) {
     this.config = config;
     this.settings = MonitorSettings.from(config);
-    this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
-    this.shell = new ElectedShell<>(ZK_BASE, zkSettings, SecuritySettings.from(config), settings.bind(),
-        settings.port(), port -> settings.advertised(port, zkSettings.connect()));
+    this.shell = new ElectedShell<>(config, ZK_BASE, settings);
   }
 
   /** Reading needs the reader role; silences and reloads change what is notified (admin). */
@@ -133,8 +128,7 @@ public final class MonitorService implements Daemon {
 
   @Override
   public String describe() {
-    return "monitor-service on " + shell.address() + " (rules " + settings.rulesDir().toAbsolutePath()
-        + ", ZooKeeper " + zkSettings.connect() + ", cluster " + config.getString("feitian.cluster-name") + ")";
+    return shell.describe("monitor-service", "rules " + settings.rulesDir().toAbsolutePath());
   }
 
   @Override
