@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The analysis-service daemon: an {@link ElectedShell} (a gRPC server, a ZooKeeper session and a
  * seat in the election at {@value #ZK_BASE}) around its term. While it leads, an {@link
- * AnalysisTerm} keeps the totals; a standby answers Query and Top with UNAVAILABLE naming the leader and fetches the
- * leader's newest snapshot every {@code snapshot-interval} into its own data directory (not when
- * its copy is still the newest: {@link SnapshotFetcher}), so that it goes on from there when it is
- * elected. A restarted leader goes on from its own last snapshot.
+ * AnalysisTerm} keeps the totals; a standby answers Query and Top with UNAVAILABLE naming the
+ * leader and fetches the leader's newest snapshot every {@code snapshot-interval} into its own
+ * data directory (not when its copy is still the newest: {@link SnapshotFetcher}), so that it
+ * goes on from there when it is elected. A restarted leader goes on from its own last snapshot.
  */
 public final class AnalysisService implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(AnalysisService.class);
