@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The monitor-service daemon: an {@link ElectedShell} (a gRPC server, a ZooKeeper session and a
- * seat in the election at {@value #ZK_BASE}) around its term. While it leads, a {@link MonitorTerm} evaluates the
- * rules and notifies; a standby holds nothing but the rules it loaded and answers every call with
- * UNAVAILABLE naming the leader. The state a new leader goes on from is the znode
+ * seat in the election at {@value #ZK_BASE}) around its term. While it leads, a {@link
+ * MonitorTerm} evaluates the rules and notifies; a standby holds nothing but the rules it loaded
+ * and answers every call with UNAVAILABLE naming the leader. The state a new leader goes on from is the znode
  * {@value #STATE_PATH}, which only the leader of the current epoch can write.
  */
 public final class MonitorService implements Daemon {
