@@ -5,6 +5,7 @@ import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.http.DaemonHttpServer;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
@@ -18,7 +19,6 @@ import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.FetchSnapshotRequest;
 import io.feitian.proto.shennong.v1.SnapshotChunk;
 import io.feitian.shennong.analysis.NodeInfo;
-import io.feitian.shennong.expose.ReadOnlyHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
@@ -55,7 +55,7 @@ public final class AnalysisService implements Daemon {
   private MonitorClient shennong;
   private SnapshotFile file;
   private GrpcServer server;
-  private ReadOnlyHttpServer http;
+  private DaemonHttpServer http;
   private LeaderElection election;
   private LeaderOffice<AnalysisTerm> office;
   private ScheduledExecutorService standby;
@@ -95,7 +95,7 @@ public final class AnalysisService implements Daemon {
     server.start();
     if (settings.httpPort() >= 0) {
       AnalysisWeb web = new AnalysisWeb(() -> office.require(), settings.history(), clock);
-      http = new ReadOnlyHttpServer("the analysis page", settings.httpBind(), settings.httpPort(), web::handle,
+      http = new DaemonHttpServer("the analysis page", settings.httpBind(), settings.httpPort(), web::handle,
           AnalysisWeb::isOpen, security).start();
     }
     Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
