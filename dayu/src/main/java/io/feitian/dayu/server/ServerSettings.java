@@ -5,10 +5,11 @@ import io.feitian.common.grpc.Advertised;
 
 /**
  * {@code dayu.server} of the configuration: where the operator API listens, the largest release
- * package it takes, and whether it is elected through ZooKeeper (with a standby) and at which
- * address it is then advertised.
+ * package it takes, whether it is elected through ZooKeeper (with a standby) and at which address
+ * it is then advertised, and where the web UI listens ({@code http.port} -1: no web UI).
  */
-public record ServerSettings(String bind, int port, long maxPackageBytes, boolean election, String advertise) {
+public record ServerSettings(String bind, int port, long maxPackageBytes, boolean election, String advertise,
+    String httpBind, int httpPort) {
 
   public ServerSettings {
     if (port < 0 || port > 65535) {

@@ -4,6 +4,9 @@ import io.feitian.dayu.agent.DayuAgentMain;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.Supervisor;
 import io.feitian.testkit.ChildJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,16 @@ final class AgentProcesses implements AutoCloseable {
     return dir.resolve(host).toAbsolutePath();
   }
 
+  /** Whether {@code host}'s agent has opened its Watch (its log says it follows the server). */
+  boolean watching(String host) {
+    try {
+      Path log = dir.resolve(host + "-agent.log");
+      return Files.exists(log) && Files.readString(log).contains("following dayu-server");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Starts {@code host}'s agent against the server at {@code server}, with {@code settings} ("key=value") on top. */
   void start(String host, String server, String... settings) {
     List<String> args = new ArrayList<>(List.of("--set", "dayu.agent.server=" + server,
@@ -59,7 +72,14 @@ final class AgentProcesses implements AutoCloseable {
     agents.values().forEach(ChildJvm::kill9);
     agents.clear();
     for (String host : hosts) {
-      new Supervisor(new NodeLayout(root(host))).stop(module, Duration.ofSeconds(2));
+      try {
+        new Supervisor(new NodeLayout(root(host))).stop(module, Duration.ofSeconds(2));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot stop " + module + " on " + host, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }

@@ -95,8 +95,9 @@ class DayuWebTest {
     server.database().params().set(CLUSTER, "operator", "port of n3", ports.subList(2, 3));
     agents = new AgentProcesses(dir, CLUSTER, MODULE);
     HOSTS.forEach(h -> agents.start(h, server.target(), "feitian.security.token=" + DAEMONS));
+    // Every agent watching, so that the plan counts every node up (one away would be deferred and repaired later).
     await().atMost(DEADLINE).until(() -> server.database().clusters().nodes(CLUSTER).stream()
-        .allMatch(n -> n.lastSeenAt().isPresent()));
+        .allMatch(n -> n.lastSeenAt().isPresent()) && HOSTS.stream().allMatch(agents::watching));
 
     long id = server.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER)
         .setKind(RolloutKind.DEPLOY).putTargets(MODULE, "1.0.0").setCreatedBy("operator")
