@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -75,7 +76,7 @@ class DayuWebTest {
         "feitian.security.auth.enabled", true, "feitian.security.auth.tokens-file", tokens.toString(),
         "feitian.security.token", DAEMONS, "dayu.rollouts.agent-grace", "5s"));
     server = new DayuServerFixture(dir.resolve("server"), settings);
-    server.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).setDescription("the web UI's").build());
+    server.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).setDescription("for the web UI").build());
     return server;
   }
 
@@ -128,9 +129,9 @@ class DayuWebTest {
       assertThat(task(page, "n2")).isEqualTo("PENDING");
       assertThat(attribute(page, "rollout", "data-state")).isEqualTo("RUNNING");
       // The nodes' table shows what n1 runs now (refreshed every 5 s).
-      wait.until(d -> d.findElement(By.cssSelector("#nodes tr[data-host='n1']")).getText().contains("web 1.0.0"));
-      page.findElement(By.cssSelector("#param-history tr[data-revision='2']")).click();
-      wait.until(d -> d.findElement(By.id("param-diff")).getText().contains("n3"));
+      wait.until(d -> nodeRow(d, "n1").contains("web 1.0.0"));
+      ((JavascriptExecutor) page).executeScript("document.querySelector(\"#param-history tr[data-revision='2']\").click()");
+      wait.until(d -> text(d, "param-diff").contains("n3"));
       browser.screenshot(SCREENSHOTS.resolve("dayu-web-awaiting-approval.png"));
 
       page.findElement(By.id("pause")).click();
@@ -149,8 +150,7 @@ class DayuWebTest {
       }
       wait.until(d -> attribute(d, "rollout", "data-state").equals("SUCCEEDED"));
       assertThat(rollout(id).getState()).isEqualTo("SUCCEEDED");
-      wait.until(d -> HOSTS.stream().allMatch(h ->
-          d.findElement(By.cssSelector("#nodes tr[data-host='" + h + "']")).getText().contains("web 1.0.0")));
+      wait.until(d -> HOSTS.stream().allMatch(h -> nodeRow(d, h).contains("web 1.0.0")));
       browser.screenshot(SCREENSHOTS.resolve("dayu-web-succeeded.png"));
       assertThat(text(page, "status")).isEmpty();
     }
@@ -160,19 +160,29 @@ class DayuWebTest {
     return server.rollouts().getRollout(GetRolloutRequest.newBuilder().setId(id).build());
   }
 
+  // The page redraws its tables every second: elements are read in one script each, never held.
+  private static final String READ = "const e = document.querySelector(arguments[0]);"
+      + "return !e ? '' : arguments[1] === 'text' ? e.innerText : (e.getAttribute(arguments[1]) || '');";
+
+  private static String read(WebDriver page, String selector, String what) {
+    return (String) ((JavascriptExecutor) page).executeScript(READ, selector, what);
+  }
+
   private static String text(WebDriver page, String id) {
-    return page.findElement(By.id(id)).getText();
+    return read(page, "#" + id, "text");
   }
 
   private static String attribute(WebDriver page, String id, String name) {
-    String v = page.findElement(By.id(id)).getAttribute(name);
-    return v == null ? "" : v;
+    return read(page, "#" + id, name);
   }
 
   /** The state the page shows for {@code host}'s task. */
   private static String task(WebDriver page, String host) {
-    List<org.openqa.selenium.WebElement> cells = page.findElements(By.cssSelector("td.task[data-host='" + host + "']"));
-    return cells.isEmpty() ? "" : cells.get(0).getAttribute("data-state");
+    return read(page, "td.task[data-host='" + host + "']", "data-state");
+  }
+
+  private static String nodeRow(WebDriver page, String host) {
+    return read(page, "#nodes tr[data-host='" + host + "']", "text");
   }
 
   private HttpResponse<String> call(String method, String path, String token) throws Exception {
@@ -195,7 +205,7 @@ class DayuWebTest {
     assertThat(call("GET", "/api/clusters", "not-a-token-at-all").statusCode()).isEqualTo(401);
     HttpResponse<String> clusters = call("GET", "/api/clusters", VIEWER);
     assertThat(clusters.statusCode()).isEqualTo(200);
-    assertThat(clusters.body()).contains("\"name\":\"prod\"", "the web UI's");
+    assertThat(clusters.body()).contains("\"name\":\"prod\"", "for the web UI");
 
     // A command needs what the gRPC Command needs: admin.
     HttpResponse<String> denied = call("POST", "/api/rollout/command?id=1&verb=pause", VIEWER);
