@@ -46,6 +46,11 @@ function time(ms) {
   return ms && Number(ms) > 0 ? new Date(Number(ms)).toLocaleString() : '';
 }
 
+/** PARAM_SCOPE_NODE as the CLI says it: node. */
+function scope(s) {
+  return String(s || '').replace('PARAM_SCOPE_', '').toLowerCase();
+}
+
 function status(text) {
   $('status').textContent = text || '';
 }
@@ -143,7 +148,7 @@ async function refreshParams() {
   if (state.paramModule) {
     const values = await api('/api/params?' + q({ cluster: state.cluster, module: state.paramModule }));
     fill('params', values.values || [], (row, v) => {
-      cell(row, v.scope);
+      cell(row, scope(v.scope));
       cell(row, v.target);
       cell(row, v.key);
       cell(row, v.value);
@@ -174,7 +179,10 @@ async function showDiff(revision) {
   body.replaceChildren();
   (diff.deltas || []).forEach(d => {
     const row = body.insertRow();
-    ['module', 'scope', 'target', 'key'].forEach(k => cell(row, d[k]));
+    cell(row, d.module);
+    cell(row, scope(d.scope));
+    cell(row, d.target);
+    cell(row, d.key);
     cell(row, d.before === undefined ? '(unset)' : d.before, { class: 'before' });
     cell(row, d.after === undefined ? '(unset)' : d.after, { class: 'after' });
   });
