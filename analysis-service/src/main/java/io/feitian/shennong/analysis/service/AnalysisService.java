@@ -3,6 +3,7 @@ package io.feitian.shennong.analysis.service;
 import com.typesafe.config.Config;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
+import io.feitian.common.http.DaemonHttpServer;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
@@ -10,7 +11,6 @@ import io.feitian.common.zk.ElectedShell;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.shennong.analysis.NodeInfo;
-import io.feitian.shennong.expose.ReadOnlyHttpServer;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
@@ -43,7 +43,7 @@ public final class AnalysisService implements Daemon {
   private MonitorClient shennong;
   private SnapshotFile file;
   private SnapshotFetcher fetcher;
-  private ReadOnlyHttpServer http;
+  private DaemonHttpServer http;
 
   public AnalysisService(Config config) {
     this(config, Clock.systemUTC());
@@ -72,7 +72,7 @@ public final class AnalysisService implements Daemon {
     shell.serve(methodPolicy(), new AnalysisApi(shell::require));
     if (settings.httpPort() >= 0) {
       AnalysisWeb web = new AnalysisWeb(shell::require, settings.history(), clock);
-      http = shell.own(new ReadOnlyHttpServer("the analysis page", settings.httpBind(), settings.httpPort(),
+      http = shell.own(new DaemonHttpServer("the analysis page", settings.httpBind(), settings.httpPort(),
           web::handle, AnalysisWeb::isOpen, shell.security()).start());
     }
     ScheduledExecutorService standby = Executors.newSingleThreadScheduledExecutor(r -> {
