@@ -204,6 +204,7 @@ public final class AlertDelayBenchmark {
     } finally {
       receiver.stop(0);
     }
+    System.exit(0); // the daemons' client threads would keep the JVM up
   }
 
   private static Sample sample(int rule, int node, long atMs, double value) {

@@ -146,6 +146,7 @@ public final class TotalsQueryBenchmark {
         master.close();
       }
     }
+    System.exit(0); // the daemons' client threads would keep the JVM up
   }
 
   /** The query over the 24 hours (or the hour, at a 10 s step) ending at {@code nowMs}. */
