@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code --rules} rules {@code max by node of bench.m<r> > 0.9} with {@code for = --for} and
  * window and step 1 s each watch {@code --nodes} series (one per node label; the nodes are spread
  * over the agents), all written once a second at 0.5. Every {@code --every-ms} one series not
- * crossed before is written at 0.95 in a write of its own (the crossing; the clock starts just
+ * crossed before (on average; spaced at random so that crossings fall at every phase of
+ * the windows) is written at 0.95 in a write of its own (the crossing; the clock starts just
  * before that call), and then at 0.95 with the others; its delay ends when the receiver gets a
  * notification saying its alert fires. {@code delay - for} is what the target bounds (under 2 s).
  *
@@ -183,7 +184,8 @@ public final class AlertDelayBenchmark {
           write(channels.get(nn % agentCount), WriteRequest.newBuilder().setSource("bench")
               .addSamples(sample(rr, nn, System.currentTimeMillis(), 0.95)).build());
         });
-        TimeUnit.MILLISECONDS.sleep(everyMs);
+        // Crossings at random phases of the 1 s windows and evaluations: a fixed spacing would give them all the same.
+        TimeUnit.MILLISECONDS.sleep(everyMs / 2 + random.nextInt((int) everyMs));
       }
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(forMs + 60_000);
       while (firedAfter.size() < trials && System.nanoTime() < deadline) {
