@@ -149,9 +149,13 @@ class NodeLifecycleIT {
     try (TestCluster c = new TestCluster(dir)) {
       c.startMaster();
       c.startWorker("node-a", "r1");
+      c.awaitAliveNodes(1);
+      // The application's own master runs on node-a: were it on node-b, losing node-b would replace it, and the
+      // scheduling stream this test holds in its name would end (superseded) instead of hearing of the revocation.
+      String appId = Apps.submitSleeping(c);
+      await().atMost(Duration.ofSeconds(20)).until(() -> Apps.get(c, appId).getState() == AppState.APP_STATE_RUNNING);
       Process nodeB = c.startWorker("node-b", "r1");
       c.awaitAliveNodes(2);
-      String appId = Apps.submitSleeping(c);
       FailoverIT.Recorder rec = new FailoverIT.Recorder();
       try (AppMasterSession session = new AppMasterSession(c.client(), appId, rec)) {
         session.start();

@@ -3,10 +3,12 @@ package io.feitian.common.zk;
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.grpc.Listening;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.SecuritySettings;
 import io.grpc.BindableService;
+import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -79,7 +81,7 @@ public final class ElectedShell<T extends AutoCloseable> implements AutoCloseabl
       builder.service(s);
     }
     server = builder.build();
-    office = new LeaderOffice<>(server, this::leader);
+    office = new LeaderOffice<>(server, this::refusal);
     server.start();
     Advertised advertised = listening.advertised(server.port(), zkSettings.connect());
     address = advertised.address();
@@ -119,6 +121,12 @@ public final class ElectedShell<T extends AutoCloseable> implements AutoCloseabl
   public Optional<String> leader() {
     LeaderElection e = election;
     return e == null ? Optional.empty() : e.currentLeader();
+  }
+
+  /** A standby's answer: UNAVAILABLE naming the leader, or saying this daemon is between terms. */
+  public Status refusal() {
+    LeaderElection e = election;
+    return e == null ? LeaderHint.notLeader(Optional.empty()) : e.refusal();
   }
 
   /** The election, for a term's fence; null before {@link #elect}. */

@@ -1,5 +1,7 @@
 package io.feitian.common.zk;
 
+import io.feitian.common.grpc.LeaderHint;
+import io.grpc.Status;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -234,6 +236,11 @@ public final class LeaderElection implements Closeable {
     } catch (Exception e) {
       return Optional.empty();
     }
+  }
+
+  /** UNAVAILABLE for a call this participant cannot serve now: names the leader ({@link LeaderHint}). */
+  public Status refusal() {
+    return LeaderHint.notLeader(currentLeader(), participantId);
   }
 
   /** Every participant's id, leader first. */

@@ -1,7 +1,7 @@
 package io.feitian.common.zk;
 
 import io.feitian.common.grpc.GrpcServer;
-import io.feitian.common.grpc.LeaderHint;
+import io.grpc.Status;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -19,15 +19,15 @@ import org.slf4j.LoggerFactory;
 public final class LeaderOffice<T extends AutoCloseable> {
   private static final Logger log = LoggerFactory.getLogger(LeaderOffice.class);
   private final GrpcServer server;
-  private final Supplier<Optional<String>> leader;
+  private final Supplier<Status> refusal;
   private volatile T term;
   /** What the term held is, for the log: "ADDRESS with epoch N". */
   private String held;
 
-  /** @param leader who leads as the election sees it, for a standby's answer */
-  public LeaderOffice(GrpcServer server, Supplier<Optional<String>> leader) {
+  /** @param refusal a standby's answer, naming who leads as the election sees it ({@link LeaderElection#refusal}) */
+  public LeaderOffice(GrpcServer server, Supplier<Status> refusal) {
     this.server = server;
-    this.leader = leader;
+    this.refusal = refusal;
   }
 
   /**
@@ -64,7 +64,7 @@ public final class LeaderOffice<T extends AutoCloseable> {
   public T require() {
     T t = term;
     if (t == null) {
-      throw LeaderHint.notLeader(leader.get()).asRuntimeException();
+      throw refusal.get().asRuntimeException();
     }
     return t;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.feitian.common.grpc.LeaderHint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +73,10 @@ class LeaderElectionTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> locator.participants().size() == 2);
       assertThat(locator.participants()).containsExactly("a:1", "b:1");
       assertThat(eb.currentLeader()).contains("a:1");
+      // A standby's refusal sends the caller to the leader; the leader's own (between its terms) does not send it back.
+      assertThat(LeaderHint.parse(eb.refusal())).contains("a:1");
+      assertThat(LeaderHint.parse(ea.refusal())).isEmpty();
+      assertThat(ea.refusal().getDescription()).contains("a:1 is elected but between terms");
 
       Fence oldFence = ea.fence();
       oldFence.put("/fuxi/state/x", "from-a".getBytes(StandardCharsets.UTF_8));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.security.SecuritySettings;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,7 +25,8 @@ class LeaderOfficeTest {
   @Test
   void aStandbyNamesTheLeaderAndATermIsClosedWhenTheNextIsTakenOrTheOfficeLeft() {
     try (GrpcServer server = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE).build().start()) {
-      LeaderOffice<Term> office = new LeaderOffice<>(server, () -> Optional.of("10.0.0.1:7330"));
+      LeaderOffice<Term> office = new LeaderOffice<>(server,
+          () -> LeaderHint.notLeader(Optional.of("10.0.0.1:7330"), "10.0.0.2:7330"));
       assertThatThrownBy(office::require).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(e.getStatus().getDescription()).contains("leader=10.0.0.1:7330");

@@ -27,6 +27,7 @@ import io.feitian.proto.dayu.v1.PieceServiceGrpc;
 import io.feitian.proto.dayu.v1.TrackerServiceGrpc;
 import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -129,11 +130,11 @@ public final class DayuServer implements Daemon {
           .service(rollouts)
           .service(new AgentApi(() -> office.require()))
           .build();
-      office = new LeaderOffice<>(server, this::leader);
+      office = new LeaderOffice<>(server, this::refusal);
       server.start();
       if (settings.httpPort() >= 0) {
         DayuWeb web = new DayuWeb(dayu, rollouts, methodPolicy(),
-            () -> office.current().isPresent() ? Optional.empty() : Optional.of(LeaderHint.notLeader(leader())));
+            () -> office.current().isPresent() ? Optional.empty() : Optional.of(refusal()));
         http = new DaemonHttpServer("the dayu web UI", settings.httpBind(), settings.httpPort(), DayuWeb.METHODS,
             web::handle, web::required, security).start();
       }
@@ -167,13 +168,13 @@ public final class DayuServer implements Daemon {
 
   /** A new term: the unsettled rollouts resumed from the database. Throws (and so declines office) when it cannot read them. */
   private RolloutTerm beginTerm() {
-    return new RolloutTerm(database, rolloutSettings, () -> LeaderHint.notLeader(leader()));
+    return new RolloutTerm(database, rolloutSettings, this::refusal);
   }
 
-  /** Who leads as the election sees it; empty without an election (this server is the only one). */
-  private Optional<String> leader() {
+  /** A standby's answer, naming who leads as the election sees it (nobody without an election: this server is the only one). */
+  private Status refusal() {
     LeaderElection e = election;
-    return e == null ? Optional.empty() : e.currentLeader();
+    return e == null ? LeaderHint.notLeader(Optional.empty()) : e.refusal();
   }
 
   /** A standby (or a server between terms) answers every call with UNAVAILABLE naming the leader. */
@@ -183,7 +184,7 @@ public final class DayuServer implements Daemon {
       public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
           ServerCallHandler<Q, A> next) {
         if (office.current().isEmpty()) {
-          call.close(LeaderHint.notLeader(leader()), new Metadata());
+          call.close(refusal(), new Metadata());
           return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, headers);

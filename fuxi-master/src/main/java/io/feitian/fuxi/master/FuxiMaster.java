@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.GrpcServer;
+import io.feitian.common.grpc.LeaderHint;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.config.ChildEnvironment;
 import io.feitian.common.security.MethodPolicy;
@@ -97,7 +98,7 @@ public final class FuxiMaster implements Daemon {
     // The election needs our address, and our address needs the bound port: start the server first.
     LeaderElection[] electionRef = new LeaderElection[1];
     CurrentTerm current = new CurrentTerm(() -> term,
-        () -> electionRef[0] == null ? Optional.empty() : electionRef[0].currentLeader());
+        () -> electionRef[0] == null ? LeaderHint.notLeader(Optional.empty()) : electionRef[0].refusal());
     server = GrpcServer.netty(settings.bind(), settings.port(), security)
         .policy(methodPolicy())
         .initiallyNotServing() // the health of its services says whether this master leads

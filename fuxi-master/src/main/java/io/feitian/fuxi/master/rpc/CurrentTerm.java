@@ -1,8 +1,7 @@
 package io.feitian.fuxi.master.rpc;
 
-import io.feitian.common.grpc.LeaderHint;
 import io.feitian.fuxi.master.term.LeaderTerm;
-import java.util.Optional;
+import io.grpc.Status;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -12,18 +11,19 @@ import io.grpc.stub.StreamObserver;
 /** Hands RPCs to the leader term in office, or refuses them as a standby would. */
 public final class CurrentTerm {
   private final Supplier<LeaderTerm> term;
-  private final Supplier<Optional<String>> leaderAddress;
+  private final Supplier<Status> refusal;
 
-  public CurrentTerm(Supplier<LeaderTerm> term, Supplier<Optional<String>> leaderAddress) {
+  /** @param refusal a standby's answer ({@link io.feitian.common.zk.LeaderElection#refusal}) */
+  public CurrentTerm(Supplier<LeaderTerm> term, Supplier<Status> refusal) {
     this.term = term;
-    this.leaderAddress = leaderAddress;
+    this.refusal = refusal;
   }
 
   /** The term in office, or throws UNAVAILABLE naming the leader. */
   LeaderTerm require() {
     LeaderTerm t = term.get();
     if (t == null) {
-      throw LeaderHint.notLeader(leaderAddress.get()).asRuntimeException();
+      throw refusal.get().asRuntimeException();
     }
     return t;
   }
