@@ -363,16 +363,8 @@ class CliIT {
       assertThat(cli.exitValue()).as(Files.readString(log)).isZero();
       assertThat(Files.readString(log)).contains("leader:").contains("node-1").contains("node-3");
 
-      // A job too: its master and workers get their node's credentials.
-      Path job = dir.resolve("secure-wordcount.json");
-      Path out = dir.resolve("secure-out");
-      Files.writeString(job, JobSpecs.toJson(Jobs.example("wordcount", out)));
-      Path jobLog = dir.resolve("cli-job.log");
-      Process submit = ChildJvm.of(FeitianCli.class).env("FEITIAN_LOCAL_DIR", local.toString())
-          .args("job", "submit", job.toString(), "--wait", "--cluster", zk).log(jobLog).start();
-      assertThat(submit.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      assertThat(submit.exitValue()).as(Files.readString(jobLog)).isZero();
-      assertThat(Jobs.outputLines(out, "count")).isNotEmpty();
+      // Jobs and services on a secured cluster (their masters and workers using their node's credentials) are
+      // SecureClusterIT's; what is `local up`'s own is above: the daemons' settings and the CLI finding its own.
 
       // Without them (this JVM's local directory has none): refused, in plaintext and with TLS but no token.
       Run plain = cli("cluster", "status", "--cluster", zk);
