@@ -5,6 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -22,6 +26,13 @@ import org.openqa.selenium.chrome.ChromeOptions;
 public final class HeadlessChromium implements AutoCloseable {
   public static final Path BROWSER = Path.of("/usr/bin/chromium");
   public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  /**
+   * Selenium warns at every browser start that it has no DevTools (CDP) binding matching Debian's
+   * Chromium; these tests drive the browser through WebDriver only and use no DevTools. Held here
+   * because java.util.logging keeps its loggers weakly.
+   */
+  private static final List<Logger> NO_CDP_WARNINGS = quiet(
+      "org.openqa.selenium.devtools.CdpVersionFinder", "org.openqa.selenium.chromium.ChromiumDriver");
 
   private final Path profile;
   private final ChromeDriverService service;
@@ -31,6 +42,16 @@ public final class HeadlessChromium implements AutoCloseable {
     this.profile = profile;
     this.service = service;
     this.driver = driver;
+  }
+
+  private static List<Logger> quiet(String... names) {
+    List<Logger> loggers = new ArrayList<>();
+    for (String name : names) {
+      Logger logger = Logger.getLogger(name);
+      logger.setLevel(Level.SEVERE);
+      loggers.add(logger);
+    }
+    return loggers;
   }
 
   /** Starts a browser with a {@code width} x {@code height} window (a few seconds). */
