@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.feitian.dayu.agent.DayuAgentMain;
+import io.feitian.dayu.descriptor.Descriptors;
 import io.feitian.dayu.launcher.AgentLauncher;
 import io.feitian.dayu.launcher.AgentLauncherMain;
 import io.feitian.dayu.launcher.LauncherFiles;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dayu-agent-launcher process running real dayu-agent processes. The agent's versions are release
  * packages of module dayu-agent whose {@code bin/dayu-agent} runs this build's agent (a good
  * version), exits at once (a broken one), or runs it against a server that does not exist (one
- * that never registers). The launchers' trial window is {@value #WINDOW}.
+ * that never registers), with the descriptor Feitian ships for dayu-agent. The launchers' trial
+ * window is {@value #WINDOW}.
  */
 class SelfUpgradeTest {
   private static final String CLUSTER = "prod";
@@ -149,15 +151,10 @@ class SelfUpgradeTest {
     return agentScript("\"$@\"");
   }
 
+  /** Publishes {@code version} of dayu-agent: the descriptor Feitian ships, and {@code script} as bin/dayu-agent. */
   private void publish(String version, String script) {
-    String health = "{step = health-check, timeout = 30s}";
-    String descriptor = "name = dayu-agent\n"
-        + "version = \"" + version + "\"\n"
-        + "roles = [worker]\n"
-        + "deploy = [fetch, verify, install, start, " + health + "]\n"
-        + "upgrade = [fetch, verify, install, start, " + health + "]\n"
-        + "health-check { type = command, command = [\"true\"] }\n"
-        + "run { command = [\"{{module.home}}/bin/dayu-agent\"] }\n";
+    String descriptor = Descriptors.feitianText(LauncherFiles.MODULE).replaceFirst("(?m)^version = \"[^\"]*\"",
+        "version = \"" + version + "\"");
     Map<String, String> files = new LinkedHashMap<>();
     files.put(SamplePackages.DESCRIPTOR, descriptor);
     files.put("bin/dayu-agent", script);
