@@ -137,11 +137,11 @@ public final class DayuAgent implements Daemon {
       return t;
     });
     announcer.scheduleWithFixedDelay(fetcher::announceAll, announceMillis, announceMillis, TimeUnit.MILLISECONDS);
-    Optional<SelfUpgrade> self = SelfUpgrade.fromEnvironment(System.getenv(), root);
+    Optional<SelfUpgrade> selfUpgrade = SelfUpgrade.fromEnvironment(System.getenv(), root);
     ModuleSteps steps = new ModuleSteps(root, fetcher, processes,
-        new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()), self);
+        new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()), selfUpgrade);
     // Registered, watching, and everything above started: the agent's checks passed.
-    Runnable following = () -> self.ifPresent(SelfUpgrade::confirm);
+    Runnable following = () -> selfUpgrade.ifPresent(SelfUpgrade::confirm);
     worker = new Worker(steps, r -> self[0].report(r));
     if (zkSettings.isPresent()) {
       zk = ZooKeeperClients.start(zkSettings.get());
@@ -149,7 +149,8 @@ public final class DayuAgent implements Daemon {
       link = new ServerLink(settings, leaders::leader, security, calls, steps, worker::offer, following);
       leaders.onChange(link::leaderChanged);
     } else {
-      link = new ServerLink(settings, () -> Optional.of(settings.server()), security, calls, steps, worker::offer, following);
+      link = new ServerLink(settings, () -> Optional.of(settings.server()), security, calls, steps, worker::offer,
+          following);
     }
     self[0] = link;
     link.start();

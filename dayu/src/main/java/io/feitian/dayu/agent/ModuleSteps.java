@@ -119,8 +119,8 @@ final class ModuleSteps implements NodeSteps {
             + "its own version (docs/DAYU.md, \"Self-upgrade of dayu-agent\")");
       }
       Step s = task.steps().get(step);
-      Optional<Outcome> own = self.get().step(s.kind(), task.purpose() == NodeTask.Purpose.REMOVE, work.getToVersion(), work.getRolloutId(),
-          Duration.ofMillis(s.kind() == StepKind.HEALTH_CHECK ? s.millis("timeout") : 0));
+      Optional<Outcome> own = self.get().step(s.kind(), task.purpose() == NodeTask.Purpose.REMOVE,
+          work.getToVersion(), work.getRolloutId(), Duration.ofMillis(s.kind() == StepKind.HEALTH_CHECK ? s.millis("timeout") : 0));
       if (own.isPresent()) {
         return own.get();
       }

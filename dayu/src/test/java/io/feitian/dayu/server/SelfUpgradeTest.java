@@ -94,18 +94,22 @@ class SelfUpgradeTest {
     assertThat(server.database().clusters().nodeModules(CLUSTER).get("n1")).containsEntry(LauncherFiles.MODULE, "2.0.0");
 
     // (b) 3.0.0 exits at start: the launcher goes back to 2.0.0, which registers again and reports
-    // the failure; the rollout stops (no failure tolerated) and rolls the node back; n2 is not touched.
-    long n2Agent = agent("n2").orElseThrow().pid();
+    // the failure; the rollout stops (no failure tolerated) and rolls the node back; the node of the
+    // next batch is not touched.
+    Map<String, Long> agentsBefore = Map.of("n1", agent("n1").orElseThrow().pid(), "n2", agent("n2").orElseThrow().pid());
     RolloutInfo bad = rollout(RolloutKind.UPGRADE, "3.0.0");
     assertThat(bad.getState()).isEqualTo("ROLLED_BACK");
-    NodeTaskInfo failed = task(bad, "n1", "FORWARD");
-    assertThat(failed.getDetail()).contains("dayu-agent 3.0.0 failed: 3.0.0 exited with status 3 before it confirmed",
-        "2.0.0 runs again");
-    assertThat(bad.getTasksList()).noneMatch(t -> t.getHost().equals("n2"));
-    awaitRunning("n1", "2.0.0");
-    assertThat(files("n1").state().confirmed()).isEqualTo("2.0.0");
-    assertThat(files("n1").state().failure()).hasValueSatisfying(f -> assertThat(f.version()).isEqualTo("3.0.0"));
-    assertThat(agent("n2").orElseThrow().pid()).isEqualTo(n2Agent);
+    String first = bad.getTasks(0).getHost();
+    String other = first.equals("n1") ? "n2" : "n1";
+    assertThat(task(bad, first, "FORWARD").getDetail()).contains(
+        "dayu-agent 3.0.0 failed: 3.0.0 exited with status 3 before it confirmed", "2.0.0 runs again");
+    assertThat(task(bad, first, "ROLLBACK").getState()).isEqualTo("SUCCEEDED");
+    assertThat(bad.getTasksList()).allMatch(t -> t.getHost().equals(first));
+    awaitRunning(first, "2.0.0");
+    assertThat(agent(first).orElseThrow().pid()).as("a new 2.0.0 agent").isNotEqualTo(agentsBefore.get(first));
+    assertThat(files(first).state().confirmed()).isEqualTo("2.0.0");
+    assertThat(files(first).state().failure()).hasValueSatisfying(f -> assertThat(f.version()).isEqualTo("3.0.0"));
+    assertThat(agent(other).orElseThrow().pid()).isEqualTo(agentsBefore.get(other));
     assertThat(server.database().modules().clusterVersions(CLUSTER)).containsEntry(LauncherFiles.MODULE, "2.0.0");
   }
 
