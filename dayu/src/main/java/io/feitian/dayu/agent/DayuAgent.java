@@ -138,8 +138,8 @@ public final class DayuAgent implements Daemon {
     });
     announcer.scheduleWithFixedDelay(fetcher::announceAll, announceMillis, announceMillis, TimeUnit.MILLISECONDS);
     Optional<SelfUpgrade> selfUpgrade = SelfUpgrade.fromEnvironment(System.getenv(), root);
-    ProcessControl stepProcesses = selfUpgrade.<ProcessControl>map(u -> new SelfAwareProcesses(processes, u.version()))
-        .orElse(processes);
+    ProcessControl stepProcesses = selfUpgrade
+        .<ProcessControl>map(u -> new SelfAwareProcesses(processes, u.version())).orElse(processes);
     ModuleSteps steps = new ModuleSteps(root, fetcher, stepProcesses,
         new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()), selfUpgrade);
     // Registered, watching, and everything above started: the agent's checks passed.

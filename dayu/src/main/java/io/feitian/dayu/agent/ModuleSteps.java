@@ -120,7 +120,8 @@ final class ModuleSteps implements NodeSteps {
       }
       Step s = task.steps().get(step);
       Optional<Outcome> own = self.get().step(s.kind(), task.purpose() == NodeTask.Purpose.REMOVE,
-          work.getToVersion(), work.getRolloutId(), Duration.ofMillis(s.kind() == StepKind.HEALTH_CHECK ? s.millis("timeout") : 0));
+          work.getToVersion(), work.getRolloutId(),
+          Duration.ofMillis(s.kind() == StepKind.HEALTH_CHECK ? s.millis("timeout") : 0));
       if (own.isPresent()) {
         return own.get();
       }

@@ -125,7 +125,8 @@ public final class AgentLauncher {
 
   private void startChild(Start s) throws IOException, InterruptedException {
     files.clearConfirmation();
-    Path home = s.version().isEmpty() ? base : root.resolve("modules").resolve(LauncherFiles.MODULE).resolve(s.version());
+    Path home = s.version().isEmpty() ? base
+        : root.resolve("modules").resolve(LauncherFiles.MODULE).resolve(s.version());
     List<String> command = new ArrayList<>();
     command.add(home.resolve("bin").resolve("dayu-agent").toString());
     command.addAll(agentArgs);
