@@ -25,6 +25,7 @@ import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.ListAppsResponse;
 import io.feitian.proto.fuxi.v1.ListBlacklistResponse;
 import io.feitian.proto.fuxi.v1.ListQuotasResponse;
+import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.testkit.ChildJvm;
 import io.feitian.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,6 +132,15 @@ class CliIT {
       Run badFile = cli(concat(new String[] {"app", "submit", spec.toString()}, target));
       assertThat(badFile.code()).isEqualTo(2);
       assertThat(badFile.err()).contains("not a valid application description");
+      // A task whose grant is too small for its worker JVM: refused at submission, not when a worker starts.
+      JobSpec job = Jobs.example("wordcount", dir.resolve("small-out"));
+      Path small = dir.resolve("small.json");
+      Files.writeString(small, JobSpecs.toJson(job.toBuilder().setTasks(1, job.getTasks(1).toBuilder()
+          .setResources(job.getTasks(1).getResources().toBuilder().setMemoryMib(100))).build()));
+      Run tooSmall = cli(concat(new String[] {"job", "submit", small.toString()}, target));
+      assertThat(tooSmall.code()).isEqualTo(1);
+      assertThat(tooSmall.err()).contains("INVALID_ARGUMENT")
+          .contains("spec.description.tasks[1].resources.memory_mib is 100 MiB").contains("at least 144 MiB");
       assertThat(cli("no-such-command").code()).isEqualTo(2);
     }
   }
@@ -148,11 +159,11 @@ class CliIT {
 
   /**
    * Ports for a local cluster whose ZooKeeper is on the first: the block `localUp` and the demo use,
-   * and Shennong's ports, which the local cluster places 200-221 above the master port, and the
-   * monitor-services' (230-231 above).
+   * and Shennong's ports, which the local cluster places 200-221 above the master port, the
+   * monitor-services' (230-231 above) and the analysis-services' (240-241, their pages 245-246).
    */
   private static int localClusterPorts() {
-    return FreePorts.block(233);
+    return FreePorts.block(1 + 246 + 1);
   }
 
   /** `local up --detach` in {@code local} on ports from {@code base} (ZooKeeper, 2 masters, 3 workers). */
@@ -264,17 +275,23 @@ class CliIT {
       assertThat(up.code()).as(up.err()).isZero();
       assertThat(up.out()).contains("zookeeper").contains("fuxi-master-1").contains("fuxi-master-2")
           .contains("task-worker-3").contains("shennong-master-2").contains("shennong-agent")
-          .contains("shennong-inspector").contains("monitor-service-2")
+          .contains("shennong-inspector").contains("monitor-service-2").contains("analysis-service-2")
+          .contains("analysis page: http://127.0.0.1:" + (base + 1 + 245) + "/")
           .contains(local.resolve("logs").toString());
       pids.addAll(pids(up));
-      assertThat(pids).hasSize(12);
-      await().atMost(Duration.ofSeconds(60)).until(() -> cli("alerts", "rules", "--cluster", "zk://127.0.0.1:" + base)
+      assertThat(pids).hasSize(14);
+      // Shennong starts once Fuxi is up, when `local up` returns: its daemons may still be starting.
+      await().atMost(Duration.ofSeconds(120)).until(() -> cli("alerts", "rules", "--cluster", "zk://127.0.0.1:" + base)
           .code() == 0);
+      // One analysis-service leads and answers the page's data; the standby answers 503 naming it.
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      await().atMost(Duration.ofSeconds(60)).until(() -> IntStream.of(base + 1 + 245, base + 1 + 246)
+          .filter(port -> httpStatus(http, port, "/api/totals") == 200).count() == 1);
       Run status = cli("cluster", "status", "--json", "--cluster", "zk://127.0.0.1:" + base);
       ClusterStatus s = json(status.out(), ClusterStatus.newBuilder()).build();
       assertThat(s.getNodesCount()).isEqualTo(3);
       assertThat(s.getMastersCount()).isEqualTo(2);
-      // Shennong checked on this same local cluster: a start and stop of twelve daemons less for the suite.
+      // Shennong checked on this same local cluster: a start and stop of fourteen daemons less for the suite.
       watchAndEventsFollowWhatTheLocalAgentIsGiven(base, up);
 
       Run again = cli(concat(new String[] {"local", "up", "--detach"}, where));
@@ -282,7 +299,9 @@ class CliIT {
       assertThat(again.err()).contains("already running");
     } finally {
       Run down = cli(concat(new String[] {"local", "down"}, where));
-      assertThat(down.code()).isZero();
+      // An assertion here replaces any failure above, so it says what `local up` printed too.
+      assertThat(down.code()).as("local down: %s%s%nlocal up: %s%s", down.out(), down.err(), up.out(), up.err())
+          .isZero();
     }
     assertThat(pids).noneMatch(Apps::alive);
     assertThat(cli(concat(new String[] {"local", "down"}, where)).code()).isEqualTo(1);
@@ -313,12 +332,12 @@ class CliIT {
       for (long pid : pids(up)) {
         commandLines.add(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' '));
       }
-      assertThat(commandLines).hasSize(12);
+      assertThat(commandLines).hasSize(14);
       for (String commandLine : commandLines) {
         assertThat(commandLine).doesNotContain(tokens);
       }
       assertThat(commandLines).filteredOn(c -> c.contains("feitian.security.token-file=" + secure.resolve("daemon.token"))
-          && c.contains("feitian.security.tls.client-auth=require")).hasSize(11);
+          && c.contains("feitian.security.tls.client-auth=require")).hasSize(13);
 
       assertThat(TlsProbe.speaksTls("127.0.0.1:" + (base + 1), Duration.ofSeconds(5))).isTrue();
 
@@ -330,7 +349,8 @@ class CliIT {
       String viewer = SecuritySettings.readToken(secure.resolve("viewer.token"));
       HttpRequest scrape = HttpRequest.newBuilder(agentMetrics).timeout(Duration.ofSeconds(10))
           .header("Authorization", "Bearer " + viewer).build();
-      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(
+      // The agent starts once Fuxi is up, when `local up` returns.
+      await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(
           () -> scraper.send(scrape, HttpResponse.BodyHandlers.ofString()).body().contains("shennong_agent_series{"));
       assertThat(scraper.send(HttpRequest.newBuilder(agentMetrics).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
@@ -367,7 +387,9 @@ class CliIT {
           tls));
       assertThat(user.code()).as(user.err()).isZero();
     } finally {
-      assertThat(cli(concat(new String[] {"local", "down"}, where)).code()).isZero();
+      Run down = cli(concat(new String[] {"local", "down"}, where));
+      assertThat(down.code()).as("local down: %s%s%nlocal up: %s%s", down.out(), down.err(), up.out(), up.err())
+          .isZero();
     }
     assertThat(secure).doesNotExist();
   }
@@ -387,6 +409,19 @@ class CliIT {
     assertThat(cli("local", "down", "--dir", local.toString()).code()).isEqualTo(1);
     assertThat(ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse(""))
         .filter(c -> c.contains(local.toString()))).isEmpty();
+  }
+
+  /** The HTTP status of GET path on 127.0.0.1:port, or -1 when nothing answers. */
+  private static int httpStatus(HttpClient http, int port, String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   static String[] concat(String[] a, String[] b) {

@@ -1,5 +1,6 @@
 package io.feitian.taskworker;
 
+import io.feitian.common.app.ThreadProgramMemory;
 import io.feitian.proto.fuxi.v1.ThreadProgram;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,20 +11,11 @@ import java.util.regex.Pattern;
 /**
  * The command line of a worker JVM for a thread program: this node's Java,
  * a heap that leaves room inside the grant's memory for the JVM's own
- * overhead (the memory watchdog counts the whole process group), the program's
- * classpath and main class.
+ * overhead ({@link ThreadProgramMemory}: the memory watchdog counts the whole
+ * process group), the program's classpath and main class.
  */
 final class WorkerJvm {
   private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
-  /** Smallest heap worth starting a JVM with. */
-  private static final long MIN_HEAP_MIB = 16;
-  /**
-   * What a worker JVM needs outside its heap, at least: metaspace, code cache, thread stacks, GC
-   * structures, gRPC's direct buffers, and the instances' child processes. A job worker with a
-   * 192 MiB heap in a 256 MiB grant (three quarters, the old rule) reached 259 MiB resident on a
-   * loaded machine and was killed by the memory watchdog, failing every instance it ran.
-   */
-  static final long MIN_OVERHEAD_MIB = 128;
 
   private WorkerJvm() {}
 
@@ -45,7 +37,7 @@ final class WorkerJvm {
             + "' (options start with '-'; heap and classpath are set by the task-worker)");
       }
     }
-    long heap = heapMib(grantMemoryMib);
+    long heap = ThreadProgramMemory.heapMib(grantMemoryMib);
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.add("-Xmx" + heap + "m");
@@ -57,22 +49,5 @@ final class WorkerJvm {
     argv.add(p.getMainClass());
     argv.addAll(p.getArgsList());
     return argv;
-  }
-
-  /**
-   * The grant less the JVM's overhead: {@link #MIN_OVERHEAD_MIB}, or a tenth of larger grants
-   * (the rule Spark uses for its executors, max(384 MiB, 10%), scaled to Feitian's smaller workers).
-   */
-  static long heapMib(long grantMemoryMib) {
-    if (grantMemoryMib <= 0) {
-      return 256;
-    }
-    long heap = grantMemoryMib - Math.max(MIN_OVERHEAD_MIB, grantMemoryMib / 10);
-    if (heap < MIN_HEAP_MIB) {
-      throw new IllegalArgumentException("the grant's memory (" + grantMemoryMib + " MiB) is too small for a worker JVM "
-          + "(at least " + (MIN_HEAP_MIB + MIN_OVERHEAD_MIB) + " MiB: a heap of " + MIN_HEAP_MIB + " MiB and "
-          + MIN_OVERHEAD_MIB + " MiB for the JVM's own memory)");
-    }
-    return heap;
   }
 }

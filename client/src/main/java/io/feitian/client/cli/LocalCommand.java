@@ -60,16 +60,28 @@ final class LocalCommand {
         stopped.countDown();
       });
       Runtime.getRuntime().addShutdownHook(stopper);
-      List<LocalCluster.Member> members = cluster.up();
+      List<LocalCluster.Member> members;
+      try {
+        members = cluster.up();
+      } catch (Exception | Error e) {
+        // up() stopped what it started. Left in place, the hook would stop the cluster at this JVM's exit,
+        // and when a cluster was already running from the directory, delete that cluster's state with it.
+        removeHook(stopper);
+        throw e;
+      }
       List<List<String>> rows = members.stream()
           .map(m -> List.of(m.name(), m.address(), Long.toString(m.pid()), m.log().toString())).toList();
       Printer.table(out, List.of("DAEMON", "ADDRESS", "PID", "LOG"), rows);
       out.println();
       out.println("cluster address: zk://" + layout.zkConnect() + (layout.zkPort() == 2181 ? " (the CLI's default)" : ""));
+      // The leader's page shows the charts; the standby's answers with the leader's address.
+      String scheme = secure ? "https" : "http";
+      out.println("analysis page: " + scheme + "://127.0.0.1:" + layout.analysisHttpPort(1) + "/ (or :"
+          + layout.analysisHttpPort(2) + ", whichever analysis-service leads)");
       cluster.credentials().ifPresent(c -> printCredentials(out, layout, c));
       out.println("try: ./feitian cluster status");
       if (detach) {
-        Runtime.getRuntime().removeShutdownHook(stopper);
+        removeHook(stopper);
         out.println("stop it with: ./feitian local down");
         out.flush();
         return 0;
@@ -78,6 +90,14 @@ final class LocalCommand {
       out.flush();
       stopped.await();
       return 0;
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Ctrl-C came first: the hook is stopping the cluster already.
     }
   }
 

@@ -24,9 +24,9 @@ import java.util.stream.Collectors;
 /**
  * A whole cluster on one machine, every daemon a separate process on
  * loopback: a ZooKeeper server, fuxi-masters (one leads, the others stand
- * by), task-workers, Shennong (two masters, the machine's agent and its inspector) and a monitor-service
- * with its standby (not yet the analysis-service: docs/SHENNONG.md). State (pids, logs, data, the monitor-service's rules) lives under one directory
- * so {@code local down} from another shell can stop it.
+ * by), task-workers, Shennong (two masters, the machine's agent and its inspector), a monitor-service
+ * and an analysis-service (with its page), each with its standby. State (pids, logs, data, the
+ * monitor-service's rules) lives under one directory so {@code local down} from another shell can stop it.
  *
  * <p>A secure local cluster ({@code local up --secure}) runs every daemon but
  * ZooKeeper with mutual TLS and tokens, from a CA, certificates and tokens
@@ -44,12 +44,20 @@ public final class LocalCluster {
   static final String MONITOR_MAIN = "io.feitian.shennong.monitor.service.MonitorServiceMain";
   /** monitor-services: one leads, one stands by. */
   static final int MONITOR_SERVICES = 2;
+  static final String ANALYSIS_MAIN = "io.feitian.shennong.analysis.service.AnalysisServiceMain";
+  /** analysis-services: one leads, one stands by. */
+  static final int ANALYSIS_SERVICES = 2;
   /** bin/shennong-inspector's JVM options but the collector (every local daemon gets the serial one). */
   static final List<String> INSPECTOR_JVM = List.of("-Xmx32m", "-Xms8m", "-XX:TieredStopAtLevel=1", "-Xss256k",
       "-XX:ReservedCodeCacheSize=16m", "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled");
   /** Shennong masters: one leads, one stands by. */
   static final int SHENNONG_MASTERS = 2;
   static final String STATE_FILE = "local-cluster.properties";
+  /**
+   * How long `local up` waits for Fuxi (every master and node) before it gives up and stops what it
+   * started. A quiet machine takes a few seconds; a loaded one (CI, a test loop beside) took over 60.
+   */
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   public static final String CLUSTER_NAME = "local";
 
   /** What to start where. */
@@ -95,6 +103,19 @@ public final class LocalCluster {
       return masterPort + 230 + i - 1;
     }
 
+    /** analysis-service {@code i} (1-based): 240 above the first fuxi-master (7340, 7341 by default). */
+    public int analysisPort(int i) {
+      return masterPort + 240 + i - 1;
+    }
+
+    /**
+     * analysis-service {@code i}'s page (1-based): 245 above the first fuxi-master (7345, as the
+     * shipped configuration, and 7346); the leader's shows the charts, the standby's names the leader.
+     */
+    public int analysisHttpPort(int i) {
+      return masterPort + 245 + i - 1;
+    }
+
     /** The monitor-services' rule directory. */
     public Path monitorRules() {
       return dir.resolve("monitor-rules");
@@ -107,6 +128,7 @@ public final class LocalCluster {
   private final Layout layout;
   private final PrintStream out;
   private final boolean secure;
+  private final boolean shennong;
   // Set by prepare() when secure, before any daemon starts.
   private volatile LocalSecrets secrets;
   /** A daemon this instance started, with its process (the member alone outlives a restart's kill). */
@@ -121,9 +143,15 @@ public final class LocalCluster {
 
   /** With {@code secure}, the cluster runs with mutual TLS and tokens (see the class comment). */
   public LocalCluster(Layout layout, PrintStream out, boolean secure) {
+    this(layout, out, secure, true);
+  }
+
+  /** Without {@code shennong}, only ZooKeeper and Fuxi: for `local demo`, which needs no monitoring. */
+  public LocalCluster(Layout layout, PrintStream out, boolean secure, boolean shennong) {
     this.layout = layout;
     this.out = out;
     this.secure = secure;
+    this.shennong = shennong;
   }
 
   /** How the CLI reaches this cluster when it is secure (valid once {@link #up} has begun). */
@@ -145,15 +173,21 @@ public final class LocalCluster {
     for (int i = 0; i < layout.workers(); i++) {
       ports.add(layout.workerPort() + i);
     }
-    for (int i = 1; i <= SHENNONG_MASTERS; i++) {
-      ports.add(layout.shennongMasterPort(i));
-      ports.add(layout.shennongMasterMetricsPort(i));
+    if (shennong) {
+      for (int i = 1; i <= SHENNONG_MASTERS; i++) {
+        ports.add(layout.shennongMasterPort(i));
+        ports.add(layout.shennongMasterMetricsPort(i));
+      }
+      for (int i = 1; i <= MONITOR_SERVICES; i++) {
+        ports.add(layout.monitorPort(i));
+      }
+      for (int i = 1; i <= ANALYSIS_SERVICES; i++) {
+        ports.add(layout.analysisPort(i));
+        ports.add(layout.analysisHttpPort(i));
+      }
+      ports.add(layout.shennongAgentPort());
+      ports.add(layout.shennongAgentMetricsPort());
     }
-    for (int i = 1; i <= MONITOR_SERVICES; i++) {
-      ports.add(layout.monitorPort(i));
-    }
-    ports.add(layout.shennongAgentPort());
-    ports.add(layout.shennongAgentMetricsPort());
     for (int port : ports) {
       requireFree(port);
     }
@@ -166,9 +200,15 @@ public final class LocalCluster {
       for (int i = 1; i <= layout.workers(); i++) {
         startWorker(i);
       }
-      startShennong();
       writeState();
-      awaitReady(Duration.ofSeconds(60));
+      awaitReady(READY_TIMEOUT);
+      // Shennong once Fuxi is up: nothing waits for it, and its nine JVMs starting alongside Fuxi's
+      // took the CPU Fuxi needed to come up within the wait on a loaded machine (then `local up`
+      // failed and removed its state, and `local down` found no cluster: CliIT, docs/SHENNONG.md).
+      if (shennong) {
+        startShennong();
+        writeState();
+      }
     } catch (IOException | InterruptedException | RuntimeException e) {
       stop();
       throw e;
@@ -274,6 +314,20 @@ public final class LocalCluster {
     // As bin/shennong-inspector: a small JVM, C1 only (docs/PERFORMANCE.md, "Inspector cost").
     start("shennong-inspector", "-", SHENNONG_INSPECTOR_MAIN, INSPECTOR_JVM, inspector);
     startMonitorServices();
+    startAnalysisServices();
+  }
+
+  /** An analysis-service and its standby, each with its own data directory (the standby fetches the leader's snapshot). */
+  private void startAnalysisServices() throws IOException {
+    for (int i = 1; i <= ANALYSIS_SERVICES; i++) {
+      int port = layout.analysisPort(i);
+      List<String> args = common();
+      args.addAll(List.of("--set", "shennong.analysis.bind=127.0.0.1", "--set", "shennong.analysis.port=" + port,
+          "--set", "shennong.analysis.http.bind=127.0.0.1",
+          "--set", "shennong.analysis.http.port=" + layout.analysisHttpPort(i),
+          "--set", "shennong.analysis.data-dir=" + layout.dir().resolve("analysis-service-" + i)));
+      start("analysis-service-" + i, "127.0.0.1:" + port, ANALYSIS_MAIN, args);
+    }
   }
 
   /**
@@ -386,8 +440,8 @@ public final class LocalCluster {
     String last = "no answer yet";
     FeitianClient.Options plain = FeitianClient.Options.defaults().withRetryWindow(Duration.ofSeconds(1));
     FeitianClient.Options options = credentials().map(c -> c.applyTo(plain)).orElse(plain);
-    try (FeitianClient client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
-        options)) {
+    FeitianClient client = null;
+    try {
       while (System.nanoTime() < deadline) {
         for (Started s : started) {
           if (!s.process().isAlive()) {
@@ -396,6 +450,12 @@ public final class LocalCluster {
           }
         }
         try {
+          // Made in the loop: on a loaded machine its ZooKeeper session can take longer than the
+          // client's own connection timeout, and that is no reason to give up before the deadline.
+          if (client == null) {
+            client = new FeitianClient(new ClusterTarget.ZooKeeper(layout.zkConnect(), CLUSTER_NAME, "feitian"),
+                options);
+          }
           ClusterStatus s = client.cluster(c -> c.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()));
           long alive = s.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_ALIVE).count();
           if (alive == layout.workers() && s.getMastersCount() == layout.masters()) {
@@ -407,6 +467,10 @@ public final class LocalCluster {
           last = e.getMessage();
         }
         Thread.sleep(200);
+      }
+    } finally {
+      if (client != null) {
+        client.close();
       }
     }
     throw new IllegalStateException("the local cluster did not come up in " + timeout.toSeconds() + " s (" + last

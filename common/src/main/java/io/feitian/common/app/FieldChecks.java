@@ -55,6 +55,18 @@ public final class FieldChecks {
     return v;
   }
 
+  /**
+   * The memory of a worker that runs as a thread program, in a worker JVM: at least
+   * {@link ThreadProgramMemory#MIN_GRANT_MIB}, which the task-worker would otherwise refuse only when
+   * the worker starts. {@code field} names the memory itself, e.g. "tasks[2].resources.memory_mib".
+   */
+  public void threadProgramMemory(String field, long memoryMib) {
+    if (memoryMib < ThreadProgramMemory.MIN_GRANT_MIB) {
+      throw bad(field, "is " + memoryMib + " MiB, too little for the worker JVM a thread program runs in ("
+          + ThreadProgramMemory.needs() + ")");
+    }
+  }
+
   /** Environment variable names a user may set (FEITIAN_* is the platform's). */
   public void envNames(String field, Collection<String> names) {
     for (String name : names) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
 import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.grpc.LeaderHint;
+import io.feitian.common.http.DaemonHttpServer;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
@@ -63,6 +64,8 @@ public final class DayuServer implements Daemon {
   private final Optional<ZkSettings> zkSettings;
   private ConfigDatabase database;
   private GrpcServer server;
+  /** The web UI, when dayu.server.http.port is not -1. */
+  private DaemonHttpServer http;
   private LeaderOffice<RolloutTerm> office;
   private CuratorFramework zk;
   private volatile LeaderElection election;
@@ -113,19 +116,27 @@ public final class DayuServer implements Daemon {
     Tracker tracker = new Tracker(3 * announceMillis, p2p.getInt("max-peers"), new Random());
     TrackerApi trackerApi = new TrackerApi(database, tracker, announceMillis, () -> System.nanoTime() / 1_000_000);
     try {
+      DayuService dayu = new DayuService(database, packages, settings.maxPackageBytes(),
+          (int) p2p.getBytes("piece-size").longValue());
+      RolloutApi rollouts = new RolloutApi(() -> office.require().rollouts());
       server = GrpcServer.netty(settings.bind(), settings.port(), security)
           .policy(methodPolicy())
           .initiallyNotServing()
           .intercept(standbyRefuses())
-          .service(new DayuService(database, packages, settings.maxPackageBytes(),
-              (int) p2p.getBytes("piece-size").longValue()))
+          .service(dayu)
           .service(trackerApi)
           .service(new PieceServer(trackerApi.seed(), new UploadSlots(p2p.getInt("upload-slots")), Optional.empty()))
-          .service(new RolloutApi(() -> office.require().rollouts()))
+          .service(rollouts)
           .service(new AgentApi(() -> office.require()))
           .build();
       office = new LeaderOffice<>(server, this::leader);
       server.start();
+      if (settings.httpPort() >= 0) {
+        DayuWeb web = new DayuWeb(dayu, rollouts, methodPolicy(),
+            () -> office.current().isPresent() ? Optional.empty() : Optional.of(LeaderHint.notLeader(leader())));
+        http = new DaemonHttpServer("the dayu web UI", settings.httpBind(), settings.httpPort(), DayuWeb.METHODS,
+            web::handle, web::required, security).start();
+      }
       if (zkSettings.isEmpty()) {
         address = settings.bind() + ":" + server.port();
         office.take("the only dayu-server", this::beginTerm);
@@ -195,6 +206,11 @@ public final class DayuServer implements Daemon {
     return server.port();
   }
 
+  /** The web UI's bound port; -1 without one. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
   /** The address this server is known by: advertised in the election, or bind:port alone. */
   public String address() {
     return address;
@@ -208,6 +224,7 @@ public final class DayuServer implements Daemon {
   @Override
   public String describe() {
     return "dayu-server on " + settings.bind() + ":" + (server == null ? settings.port() : server.port())
+        + (http == null ? "" : ", web UI on " + settings.httpBind() + ":" + http.port())
         + ", database " + databaseSettings.url() + ", uploads in " + packagesDir
         + zkSettings.map(z -> ", elected through ZooKeeper " + z.connect() + " as " + address).orElse("");
   }
@@ -219,6 +236,9 @@ public final class DayuServer implements Daemon {
     }
     if (office != null) {
       office.leave();
+    }
+    if (http != null) {
+      http.close();
     }
     if (server != null) {
       server.close();

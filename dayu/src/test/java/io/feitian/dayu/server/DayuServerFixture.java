@@ -1,9 +1,12 @@
 package io.feitian.dayu.server;
 
 import com.google.protobuf.ByteString;
+import com.typesafe.config.Config;
 import io.feitian.common.config.ConfigLoader;
 import io.feitian.common.grpc.Channels;
+import io.feitian.common.grpc.FutureObserver;
 import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.security.TlsSettings;
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
 import io.feitian.proto.dayu.v1.FetchPackageRequest;
@@ -41,13 +44,21 @@ final class DayuServerFixture implements AutoCloseable {
     Map<String, Object> all = new HashMap<>(Map.of("dayu.data-dir", dataDir.toString(),
         "dayu.server.bind", "127.0.0.1", "dayu.server.port", 0));
     all.putAll(settings);
-    server = new DayuServer(ConfigLoader.load(null, all));
+    Config config = ConfigLoader.load(null, all);
+    server = new DayuServer(config);
     server.start();
-    channel = Channels.open(target(), SecuritySettings.INSECURE);
+    // Plaintext, with the server's own token when the settings give one (tokens on).
+    channel = Channels.open(target(), SecuritySettings.client(TlsSettings.DISABLED,
+        SecuritySettings.from(config).token()));
   }
 
   String target() {
     return "127.0.0.1:" + server.port();
+  }
+
+  /** The web UI's base URL (dayu.server.http.port set). */
+  String web() {
+    return "http://127.0.0.1:" + server.httpPort();
   }
 
   DayuServiceGrpc.DayuServiceBlockingStub dayu() {
@@ -102,20 +113,7 @@ final class DayuServerFixture implements AutoCloseable {
   }
 
   static <T> StreamObserver<T> observer(CompletableFuture<T> answer) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        answer.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        answer.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
+    return FutureObserver.completing(answer);
   }
 
   static <T> T await(CompletableFuture<T> answer) {

@@ -3,9 +3,6 @@ package io.feitian.dayu.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.feitian.dayu.agent.DayuAgentMain;
-import io.feitian.dayu.agent.node.NodeLayout;
-import io.feitian.dayu.agent.node.Supervisor;
 import io.feitian.dayu.db.ParamChange;
 import io.feitian.dayu.db.ParamScope;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
@@ -16,7 +13,6 @@ import io.feitian.proto.dayu.v1.RolloutInfo;
 import io.feitian.proto.dayu.v1.RolloutKind;
 import io.feitian.proto.dayu.v1.RolloutStrategy;
 import io.feitian.proto.dayu.v1.StartRolloutRequest;
-import io.feitian.testkit.ChildJvm;
 import io.feitian.testkit.FreePorts;
 import io.feitian.testkit.SamplePackages;
 import java.io.IOException;
@@ -50,33 +46,23 @@ class RealAgentsTest {
   @TempDir
   Path dir;
   private DayuServerFixture server;
-  private final Map<String, Process> agents = new LinkedHashMap<>();
+  private AgentProcesses agents;
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
-  void stop() throws Exception {
-    agents.values().forEach(ChildJvm::kill9);
-    // The module's processes outlive their agents (as they must): stop them.
-    for (String host : HOSTS) {
-      new Supervisor(new NodeLayout(root(host))).stop(MODULE, Duration.ofSeconds(2));
+  void stop() {
+    if (agents != null) {
+      agents.close();
     }
     if (server != null) {
       server.close();
     }
   }
 
-  private Path root(String host) {
-    return dir.resolve(host).toAbsolutePath();
-  }
-
   /** A dayu-agent process for {@code host}, its log in the test's directory. */
   private void startAgent(String host) {
-    agents.put(host, ChildJvm.of(DayuAgentMain.class).log(dir.resolve(host + "-agent.log"))
-        .args("--set", "dayu.agent.server=" + server.target(), "--set", "dayu.agent.cluster=" + CLUSTER,
-            "--set", "dayu.agent.host=" + host, "--set", "dayu.agent.root=" + root(host),
-            "--set", "dayu.agent.reconnect-backoff=100ms", "--set", "dayu.agent.reconnect-backoff-max=1s")
-        .start());
+    agents.start(host, server.target());
   }
 
   private RolloutInfo rollout(RolloutKind kind, String version) {
@@ -110,6 +96,7 @@ class RealAgentsTest {
   @Test
   void deploysUpgradesRepairsANodeThatWasAwayAndRollsBackABadVersion() {
     server = new DayuServerFixture(dir.resolve("server"), Map.of("dayu.rollouts.agent-grace", "2s"));
+    agents = new AgentProcesses(dir, CLUSTER, MODULE);
     server.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
     int port = FreePorts.block(HOSTS.size());
     for (String host : HOSTS) {
@@ -133,7 +120,7 @@ class RealAgentsTest {
     assertThat(HOSTS).allSatisfy(h -> assertThat(served(h)).isEqualTo("1.0.0"));
 
     // n3's agent is killed: the upgrade goes on without it, and n3 is brought up to date on its return.
-    ChildJvm.kill9(agents.remove("n3"));
+    agents.kill("n3");
     RolloutInfo upgrade = rollout(RolloutKind.UPGRADE, "2.0.0");
     assertThat(upgrade.getState()).isEqualTo("SUCCEEDED");
     assertThat(upgrade.getRepairsPending()).isTrue();

@@ -70,7 +70,9 @@ final class LocalDemo implements Callable<Integer> {
     JobSpec job = wordCount(examples, runOutput);
 
     LocalCluster.Layout layout = where.layout();
-    LocalCluster cluster = new LocalCluster(layout, new PrintStream(System.out, true));
+    // ZooKeeper and Fuxi only: the demo watches its job through the job-master, and Shennong's nine JVMs
+    // would take the CPU the job runs on (the demo ran as fast as this before Shennong was in local up).
+    LocalCluster cluster = new LocalCluster(layout, new PrintStream(System.out, true), false, false);
     out.println("starting a local cluster in " + layout.dir().toAbsolutePath().normalize() + " ...");
     out.flush();
     Thread stopper = new Thread(cluster::stop);

@@ -13,8 +13,11 @@ public sealed interface Effect {
   /** Give a held grant back to Fuxi and forget its record. */
   record ReturnGrant(long grantId, String why) implements Effect {}
 
-  /** Fuxi revoked a held grant: forget its record and end the worker in it (its attempts run again). */
-  record DropRevoked(long grantId, String detail) implements Effect {}
+  /**
+   * Fuxi revoked a held grant: forget its record and end the worker in it (its attempts run again;
+   * when its node was lost, they were killed with it rather than failed).
+   */
+  record DropRevoked(long grantId, boolean nodeLost, String detail) implements Effect {}
 
   /** Ask Fuxi for as many workers as the task needs now, or withdraw what it no longer needs. */
   record AdjustDemand(String task) implements Effect {}

@@ -192,7 +192,7 @@ public final class JobGrants {
     if (nodeLost) {
       effects.add(new NodeLost(g.getNodeAddress(), detail));
     }
-    effects.add(new DropRevoked(grantId, detail));
+    effects.add(new DropRevoked(grantId, nodeLost, detail));
     stopAwaiting(grantId, effects);
     effects.add(new AdjustDemand(g.getUnit()));
     return effects;

@@ -309,7 +309,7 @@ public final class JobMaster implements AutoCloseable {
         forgetGrant(r.grantId());
       } else if (e instanceof Effect.DropRevoked d) {
         forgetGrant(d.grantId());
-        endWorkersOf(d.grantId(), Status.ABORTED.withDescription("grant revoked: " + d.detail()));
+        endWorkersOf(d.grantId(), Status.ABORTED.withDescription("grant revoked: " + d.detail()), d.nodeLost());
       } else if (e instanceof Effect.AdjustDemand a) {
         adjustDemand(a.task());
       } else if (e instanceof Effect.AskForWorkers a) {
@@ -480,13 +480,20 @@ public final class JobMaster implements AutoCloseable {
     }
   }
 
-  /** A worker's stream ended: its attempts run again elsewhere, and its grant goes back. */
+  /** A worker's stream ended: its attempts failed and run again elsewhere, and its grant goes back. */
   void workerGone(WorkerLink w, Status why) {
+    workerGone(w, why, false);
+  }
+
+  private void workerGone(WorkerLink w, Status why, boolean withItsNode) {
     if (workers.remove(w.workerId()) == null) {
       return;
     }
-    List<String> affected = run.workerLost(w.workerId(), "worker " + w.workerId() + " on " + w.hello.getNodeId()
-        + " ended: " + why.getCode() + (why.getDescription() == null ? "" : " " + why.getDescription()));
+    String reason = "worker " + w.workerId() + " on " + w.hello.getNodeId()
+        + " ended: " + why.getCode() + (why.getDescription() == null ? "" : " " + why.getDescription());
+    List<String> affected = withItsNode
+        ? run.workerLostWithItsNode(w.workerId(), reason)
+        : run.workerLost(w.workerId(), reason);
     apply(book.workerEnded(w.hello.getGrantId()));
     reportBadNodes();
     if (!affected.isEmpty()) {
@@ -534,10 +541,10 @@ public final class JobMaster implements AutoCloseable {
     }
   }
 
-  private void endWorkersOf(long grantId, Status why) {
+  private void endWorkersOf(long grantId, Status why, boolean nodeLost) {
     for (WorkerLink w : List.copyOf(workers.values())) {
       if (w.hello.getGrantId() == grantId) {
-        workerGone(w, why);
+        workerGone(w, why, nodeLost);
       }
     }
   }

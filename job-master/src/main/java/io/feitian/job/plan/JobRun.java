@@ -576,6 +576,21 @@ public final class JobRun {
 
   /** A worker is gone: its running attempts failed (they are retried like any failure). */
   public List<String> workerLost(String workerId, String why) {
+    return endAttemptsOf(workerId, why, true);
+  }
+
+  /**
+   * A worker went with its node (Fuxi declared the node lost): its running attempts were killed, not
+   * failed. They run again, on any machine including that one once it is back, and count neither
+   * against the instance's attempts nor toward blacklisting the machine: the node's health is Fuxi's to
+   * judge. MapReduce and Tez count attempts killed by a lost node apart from failed ones for the same
+   * reason: on a loaded cluster, nodes that miss a few heartbeats would otherwise fail healthy jobs.
+   */
+  public List<String> workerLostWithItsNode(String workerId, String why) {
+    return endAttemptsOf(workerId, why, false);
+  }
+
+  private List<String> endAttemptsOf(String workerId, String why, boolean failed) {
     List<String> affectedTasks = new ArrayList<>();
     for (TaskRun t : tasks.values()) {
       for (InstanceRun inst : t.instances) {
@@ -583,7 +598,11 @@ public final class JobRun {
           if (e.getValue().workerId.equals(workerId)) {
             inst.running.remove(e.getKey());
             if (!ended() && inst.committed == null) {
-              attemptFailed(t, inst, e.getKey(), e.getValue().nodeId, why, "");
+              if (failed) {
+                attemptFailed(t, inst, e.getKey(), e.getValue().nodeId, why, "");
+              } else if (inst.running.isEmpty()) {
+                t.pending.add(inst.index);
+              }
             }
             affectedTasks.add(t.spec.getName());
           }

@@ -114,6 +114,8 @@ public final class JobSpecValidator {
       throw bad(f + ".instances", "must be between 0 and " + MAX_INSTANCES + ", got " + t.getInstances());
     }
     checks.workerResources(f + ".resources", t.hasResources(), t.getResources());
+    // Every task's worker is a Task Worker JVM (a thread program to Fuxi), in process mode too.
+    checks.threadProgramMemory(f + ".resources.memory_mib", t.getResources().getMemoryMib());
     if (t.getMaxAttempts() < 0 || t.getMaxAttempts() > MAX_ATTEMPTS) {
       throw bad(f + ".max_attempts", "must be between 0 (default) and " + MAX_ATTEMPTS + ", got " + t.getMaxAttempts());
     }

@@ -268,7 +268,7 @@ class JobGrantsPropertyTest {
       step += ", revoke " + id + (nodeLost ? " (node lost)" : "");
       List<Effect> effects = book.revoked(id, nodeLost, "revoked");
       boolean wasHeld = held.containsKey(id);
-      check(effects.contains(new DropRevoked(id, "revoked")) == wasHeld, () -> "revocation of " + id + ": " + effects);
+      check(effects.contains(new DropRevoked(id, nodeLost, "revoked")) == wasHeld, () -> "revocation of " + id + ": " + effects);
       check(effects.stream().anyMatch(NodeLost.class::isInstance) == (wasHeld && nodeLost), () ->
           "node lost with " + id + ": " + effects);
       workerRuns.remove(id);

@@ -169,10 +169,10 @@ class JobGrantsTest {
     book.hello(2, "reduce");
 
     assertThat(book.revoked(1, true, "node n1 lost")).as("the last one awaited, so the hold ends too")
-        .containsExactly(new NodeLost("n1:7000", "node n1 lost"), new DropRevoked(1, "node n1 lost"),
+        .containsExactly(new NodeLost("n1:7000", "node n1 lost"), new DropRevoked(1, true, "node n1 lost"),
             new ResumeWork(), new AdjustDemand("map"));
     assertThat(book.revoked(2, false, "preempted"))
-        .containsExactly(new DropRevoked(2, "preempted"), new AdjustDemand("reduce"));
+        .containsExactly(new DropRevoked(2, false, "preempted"), new AdjustDemand("reduce"));
     assertThat(book.revoked(2, false, "again")).as("a revocation of a grant not held").isEmpty();
     assertThat(book.heldFor("map")).isZero();
   }

@@ -169,6 +169,28 @@ class JobRunTest {
   }
 
   @Test
+  void attemptsKilledWithTheirNodeRunAgainThereAndCountAsNoFailure() {
+    JobRun run = run();
+    run.startReadyTasks();
+    // More node losses than the instance's attempts (3) and the machine's failures before a blacklist.
+    Assignment a = null;
+    for (int lost = 0; lost < 5; lost++) {
+      a = run.assign("map", "n1", "w" + lost, 0).orElseThrow();
+      assertThat(a.getInstance()).isZero();
+      assertThat(run.workerLostWithItsNode("w" + lost, "grant revoked: node n1 lost")).containsExactly("map");
+      assertThat(run.avoidNodes("map")).as("n1 is no failed machine of the instance").isEmpty();
+    }
+    assertThat(run.state()).isEqualTo(JobState.JOB_STATE_RUNNING);
+    assertThat(run.recentFailures()).isEmpty();
+    assertThat(run.status().getTasks(0).getFailedAttempts()).isZero();
+    Assignment back = run.assign("map", "n1", "w9", 0).orElseThrow();
+    assertThat(back.getInstance()).as("the instance runs again on n1, back").isZero();
+    assertThat(back.getAttempt()).isGreaterThan(a.getAttempt());
+    assertThat(run.finished(success(back), "n1", "h:1", 0)).isEqualTo(JobRun.Change.NONE);
+    assertThat(run.status().getTasks(0).getDone()).isEqualTo(1);
+  }
+
+  @Test
   void theJobSucceedsWhenEveryTaskHasAndATaskWithoutInstancesSucceedsAtOnce() {
     JobSpec spec = JobSpec.newBuilder().setName("j").setOutputDir("/out")
         .addTasks(task("map").setInput(InputSpec.newBuilder().addPaths("/in")))

@@ -8,6 +8,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.feitian.common.app.ThreadProgramMemory;
 import io.feitian.proto.job.v1.JobSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,13 +61,22 @@ class ExampleJobsTest {
     JsonNode noTasks = JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"tasks\": []}");
     JsonNode typo = JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"taks\": []}");
     JsonNode partitionsOnBroadcast = JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"tasks\": ["
-        + "{\"name\": \"a\", \"instances\": 1, \"resources\": {\"cpu_millis\": 1, \"memory_mib\": 1},"
+        + "{\"name\": \"a\", \"instances\": 1, \"resources\": {\"cpu_millis\": 1, \"memory_mib\": 256},"
         + " \"program\": {\"process\": {\"argv\": [\"cat\"]}}}],"
         + " \"pipelines\": [{\"from\": \"a\", \"to\": \"a\", \"movement\": \"MOVEMENT_BROADCAST\", \"partitions\": 2}]}");
-    for (JsonNode bad : List.of(noTasks, typo, partitionsOnBroadcast)) {
+    // The schema's minimum memory is the worker JVM's, the validator's (ThreadProgramMemory).
+    JsonNode tooLittleMemory = oneTask(ThreadProgramMemory.MIN_GRANT_MIB - 1);
+    assertThat(schema.validate(oneTask(ThreadProgramMemory.MIN_GRANT_MIB))).isEmpty();
+    for (JsonNode bad : List.of(noTasks, typo, partitionsOnBroadcast, tooLittleMemory)) {
       Set<ValidationMessage> errors = schema.validate(bad);
       assertThat(errors).as(bad.toString()).isNotEmpty();
     }
+  }
+
+  private static JsonNode oneTask(long memoryMib) throws IOException {
+    return JSON.readTree("{\"name\": \"x\", \"output_dir\": \"/o\", \"tasks\": [{\"name\": \"a\", \"instances\": 1,"
+        + " \"resources\": {\"cpu_millis\": 1, \"memory_mib\": " + memoryMib + "},"
+        + " \"program\": {\"process\": {\"argv\": [\"cat\"]}}}]}");
   }
 
   @Test

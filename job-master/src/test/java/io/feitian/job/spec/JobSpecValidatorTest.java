@@ -6,11 +6,13 @@ import static io.feitian.job.spec.Specs.wordCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.feitian.common.app.ThreadProgramMemory;
 import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.job.v1.InputSpec;
 import io.feitian.proto.job.v1.JobSpec;
 import io.feitian.proto.job.v1.Movement;
 import io.feitian.proto.job.v1.Partitioner;
+import io.feitian.proto.job.v1.ProcessMode;
 import io.feitian.proto.job.v1.ProgramSpec;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +103,24 @@ class JobSpecValidatorTest {
     refused(none, "tasks[1].resources", "is required");
   }
 
+  /** Every task's worker is a JVM (process mode too): a grant too small for one is refused at submission. */
+  @Test
+  void aTaskWithTooLittleMemoryForItsWorkerJvmIsRefusedNamingTheMinimum() {
+    JobSpec.Builder small = wordCount();
+    small.getTasksBuilder(1).setResources(Resources.newBuilder().setCpuMillis(1000).setMemoryMib(100));
+    assertThatThrownBy(() -> validator.validate(small.build())).hasMessage("spec.description.tasks[1].resources"
+        + ".memory_mib is 100 MiB, too little for the worker JVM a thread program runs in (at least 144 MiB: a heap"
+        + " of 16 MiB and 128 MiB for the JVM's own memory)");
+    JobSpec.Builder process = wordCount();
+    process.getTasksBuilder(0).setProgram(ProgramSpec.newBuilder().setProcess(ProcessMode.newBuilder().addArgv("cat")))
+        .setResources(Resources.newBuilder().setCpuMillis(1000).setMemoryMib(ThreadProgramMemory.MIN_GRANT_MIB - 1));
+    refused(process, "tasks[0].resources.memory_mib", "at least 144 MiB");
+    JobSpec.Builder enough = wordCount();
+    enough.getTasksBuilder(1).setResources(Resources.newBuilder().setCpuMillis(1000)
+        .setMemoryMib(ThreadProgramMemory.MIN_GRANT_MIB));
+    validator.validate(enough.build());
+  }
+
   @Test
   void badPartitionCounts() {
     JobSpec.Builder zero = wordCount();
@@ -140,7 +160,7 @@ class JobSpecValidatorTest {
     refused(JobSpec.newBuilder().setName("x").setOutputDir("/o"), "tasks", "at least one task");
     JobSpec.Builder env = wordCount();
     env.getTasksBuilder(1).setProgram(ProgramSpec.newBuilder().setProcess(
-        io.feitian.proto.job.v1.ProcessMode.newBuilder().addArgv("sort").putEnv("FEITIAN_APP_ID", "x")));
+        ProcessMode.newBuilder().addArgv("sort").putEnv("FEITIAN_APP_ID", "x")));
     refused(env, "tasks[1].program.process.env", "FEITIAN_* is reserved");
   }
 

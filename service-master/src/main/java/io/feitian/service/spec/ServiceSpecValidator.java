@@ -75,6 +75,8 @@ public final class ServiceSpecValidator {
       throw bad(f, "must give its program as either argv or java, not " + (r.hasJava() ? "both" : "neither"));
     }
     if (r.hasJava()) {
+      // A java role's workers are thread programs (ServiceWorkerMain in a worker JVM); argv roles are not.
+      checks.threadProgramMemory(f + ".resources.memory_mib", r.getResources().getMemoryMib());
       if (r.getJava().getWorkerClass().isBlank()) {
         throw bad(f + ".java.worker_class", "must name the class implementing io.feitian.service.worker.ServiceWorker");
       }

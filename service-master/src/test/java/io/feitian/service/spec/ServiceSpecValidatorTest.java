@@ -3,6 +3,7 @@ package io.feitian.service.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.feitian.proto.common.v1.Resources;
 import io.feitian.proto.service.v1.Boundaries;
 import io.feitian.proto.service.v1.PartitionsSpec;
 import io.feitian.proto.service.v1.ServiceSpec;
@@ -46,6 +47,12 @@ class ServiceSpecValidatorTest {
     refused(kv().setRoles(0, kv().getRoles(0).toBuilder().setJava(kv().getRoles(0).getJava().toBuilder().clearJars())),
         "roles[0].java.jars", "must list the jars");
     refused(kv().setRoles(0, kv().getRoles(0).toBuilder().clearResources()), "roles[0].resources", "is required");
+    // A java role's workers run in a worker JVM; an argv role's are plain processes, which may be smaller.
+    Resources small = Resources.newBuilder().setCpuMillis(100).setMemoryMib(100).build();
+    refused(kv().setRoles(0, kv().getRoles(0).toBuilder().setResources(small)), "roles[0].resources.memory_mib",
+        "is 100 MiB, too little for the worker JVM a thread program runs in (at least 144 MiB");
+    validator.validate(kv().setRoles(0, kv().getRoles(0).toBuilder().setResources(small).clearJava().addArgv("kv"))
+        .build());
     refused(kv().addRoles(kv().getRoles(0)), "roles[1].name", "already the name of roles[0]");
     refused(kv().setPartitionedRole("cache"), "partitioned_role", "'cache' is not a role");
     refused(kv().setPartitions(PartitionsSpec.newBuilder().setCount(0)), "partitions.count", "between 1");

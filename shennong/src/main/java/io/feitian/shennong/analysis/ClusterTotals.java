@@ -274,7 +274,12 @@ public final class ClusterTotals {
 
   /** The whole history as bytes (see {@link TotalsSnapshot} for the format). */
   public byte[] snapshot(long nowMs) {
-    return TotalsSnapshot.encode(this, nowMs);
+    return copy(nowMs).encode();
+  }
+
+  /** The whole history copied, to be encoded later on another thread ({@link HistoryCopy#encode}). */
+  public HistoryCopy copy(long nowMs) {
+    return TotalsSnapshot.copy(this, nowMs);
   }
 
   /**

@@ -3,6 +3,8 @@ package io.feitian.shennong.analysis;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.proto.shennong.v1.AnalysisSnapshot;
 import io.feitian.proto.shennong.v1.TotalHistorySnapshot;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 
@@ -28,28 +30,49 @@ final class TotalsSnapshot {
 
   private TotalsSnapshot() {}
 
-  static byte[] encode(ClusterTotals core, long nowMs) {
+  /** The history copied as it is now: array copies only, on the core's thread. */
+  static HistoryCopy copy(ClusterTotals core, long nowMs) {
     AnalysisSettings s = core.settings();
-    AnalysisSnapshot.Builder b = AnalysisSnapshot.newBuilder()
-        .setTakenAtMs(nowMs)
-        .setFineStepMs(s.fineStepMs())
-        .setCoarseStepMs(s.coarseStepMs())
-        .setNextFineStep(core.nextStep());
+    List<HistoryCopy.Series> series = new ArrayList<>();
     for (Map.Entry<ClusterTotals.SeriesId, TotalHistory> e : core.allSeries()) {
       TotalHistory h = e.getValue();
-      TotalHistorySnapshot.Builder series = TotalHistorySnapshot.newBuilder()
-          .setTotal(e.getKey().total().totalName())
-          .setGrouping(e.getKey().grouping().label())
-          .setGroup(e.getKey().group());
       long fineFrom = firstWithData(h.fine());
-      series.setFineFirstStep(fineFrom);
-      for (long step = fineFrom; step <= h.fine().newest(); step++) {
-        series.addFine(h.fine().get(step));
-      }
       long coarseFrom = firstWithData(h.coarseAvg());
-      series.setCoarseFirstStep(coarseFrom);
-      for (long step = coarseFrom; step <= h.coarseAvg().newest(); step++) {
-        series.addCoarseAvg(h.coarseAvg().get(step)).addCoarseMax(h.coarseMax().get(step));
+      series.add(new HistoryCopy.Series(e.getKey(), fineFrom, copy(h.fine(), fineFrom, h.fine().newest()),
+          coarseFrom, copy(h.coarseAvg(), coarseFrom, h.coarseAvg().newest()),
+          copy(h.coarseMax(), coarseFrom, h.coarseAvg().newest())));
+    }
+    return new HistoryCopy(nowMs, s.fineStepMs(), s.coarseStepMs(), core.nextStep(), series);
+  }
+
+  /** The steps {@code from} to {@code to} of a ring (none when {@code to} is before {@code from}). */
+  private static double[] copy(StepRing ring, long from, long to) {
+    double[] out = new double[(int) Math.max(0, to - from + 1)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ring.get(from + i);
+    }
+    return out;
+  }
+
+  /** The snapshot's bytes: the costly part (building the message and its checksum), on any thread. */
+  static byte[] encode(HistoryCopy copy) {
+    AnalysisSnapshot.Builder b = AnalysisSnapshot.newBuilder()
+        .setTakenAtMs(copy.takenAtMs())
+        .setFineStepMs(copy.fineStepMs())
+        .setCoarseStepMs(copy.coarseStepMs())
+        .setNextFineStep(copy.nextFineStep());
+    for (HistoryCopy.Series h : copy.series()) {
+      TotalHistorySnapshot.Builder series = TotalHistorySnapshot.newBuilder()
+          .setTotal(h.id().total().totalName())
+          .setGrouping(h.id().grouping().label())
+          .setGroup(h.id().group())
+          .setFineFirstStep(h.fineFirstStep())
+          .setCoarseFirstStep(h.coarseFirstStep());
+      for (double v : h.fine()) {
+        series.addFine(v);
+      }
+      for (int i = 0; i < h.coarseAvg().length; i++) {
+        series.addCoarseAvg(h.coarseAvg()[i]).addCoarseMax(h.coarseMax()[i]);
       }
       b.addSeries(series);
     }

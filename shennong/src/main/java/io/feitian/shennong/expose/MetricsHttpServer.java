@@ -1,5 +1,6 @@
 package io.feitian.shennong.expose;
 
+import io.feitian.common.http.DaemonHttpServer;
 import io.feitian.common.security.SecuritySettings;
 import java.io.Closeable;
 import java.util.function.Supplier;
@@ -10,14 +11,14 @@ import org.slf4j.LoggerFactory;
  * Serves {@code GET /metrics} for Prometheus to scrape, with the body the owning daemon renders:
  * it calls {@code metrics} (e.g. {@link PrometheusExposition#snapshot} on the daemon's loop, then
  * {@link PrometheusExposition#write}) once per scrape, on the server's own single thread. Tokens,
- * TLS and the lifecycle are {@link ReadOnlyHttpServer}'s: a scrape needs a reader's token when
+ * TLS and the lifecycle are {@link DaemonHttpServer}'s: a scrape needs a reader's token when
  * authentication is on.
  */
 public final class MetricsHttpServer implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
   public static final String PATH = "/metrics";
 
-  private final ReadOnlyHttpServer server;
+  private final DaemonHttpServer server;
 
   /**
    * @param metrics the body of a scrape, in {@link PrometheusExposition#CONTENT_TYPE}; called on
@@ -26,15 +27,15 @@ public final class MetricsHttpServer implements Closeable {
    *     on, and come over HTTPS when its TLS is
    */
   public MetricsHttpServer(String host, int port, Supplier<byte[]> metrics, SecuritySettings security) {
-    server = new ReadOnlyHttpServer("metrics", host, port, (path, query) -> {
-      if (!PATH.equals(path)) {
-        return ReadOnlyHttpServer.Reply.text(404, "not found: Prometheus metrics are at " + PATH + "\n");
+    server = new DaemonHttpServer("metrics", host, port, request -> {
+      if (!PATH.equals(request.path())) {
+        return DaemonHttpServer.Reply.text(404, "not found: Prometheus metrics are at " + PATH + "\n");
       }
       try {
-        return new ReadOnlyHttpServer.Reply(200, PrometheusExposition.CONTENT_TYPE, metrics.get());
+        return new DaemonHttpServer.Reply(200, PrometheusExposition.CONTENT_TYPE, metrics.get());
       } catch (RuntimeException e) {
         log.warn("cannot render {}", PATH, e);
-        return ReadOnlyHttpServer.Reply.text(500, "cannot render metrics: " + e + "\n");
+        return DaemonHttpServer.Reply.text(500, "cannot render metrics: " + e + "\n");
       }
     }, path -> false, security);
   }

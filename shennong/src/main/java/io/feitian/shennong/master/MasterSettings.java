@@ -2,11 +2,13 @@ package io.feitian.shennong.master;
 
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
+import io.feitian.common.grpc.Listening;
 import io.feitian.shennong.expose.MetricsEndpoint;
 import io.feitian.shennong.fanout.FanOut;
 
 /** shennong-master's part of the configuration, checked. */
-public record MasterSettings(String bind, int port, String advertise, FanOut.Settings fanOut, MetricsEndpoint metrics) {
+public record MasterSettings(String bind, int port, String advertise, FanOut.Settings fanOut, MetricsEndpoint metrics)
+    implements Listening {
 
   public static MasterSettings from(Config config) {
     Config m = config.getConfig("shennong.master");
@@ -25,6 +27,7 @@ public record MasterSettings(String bind, int port, String advertise, FanOut.Set
         MetricsEndpoint.from(config, "shennong.master"));
   }
 
+  @Override
   public Advertised advertised(int actualPort, String zkConnect) {
     return Advertised.choose("shennong.master.advertise", advertise, bind, actualPort, zkConnect);
   }

@@ -1,16 +1,10 @@
 package io.feitian.shennong.master;
 
 import com.typesafe.config.Config;
-import io.feitian.common.grpc.Advertised;
-import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
-import io.feitian.common.security.SecuritySettings;
-import io.feitian.common.zk.LeaderElection;
-import io.feitian.common.zk.LeaderOffice;
-import io.feitian.common.zk.ZkSettings;
-import io.feitian.common.zk.ZooKeeperClients;
+import io.feitian.common.zk.ElectedShell;
 import io.feitian.proto.shennong.v1.AgentMessage;
 import io.feitian.proto.shennong.v1.ListAgentsRequest;
 import io.feitian.proto.shennong.v1.ListAgentsResponse;
@@ -34,10 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shennong-master daemon: a gRPC server, a ZooKeeper session and a seat in the election, as
- * fuxi-master has. While it leads, a {@link MasterTerm} holds every agent session and
- * subscription; its state is soft (agents register again, subscribers subscribe again), so a new
- * leader loads nothing. A standby refuses every call with UNAVAILABLE naming the leader.
+ * The shennong-master daemon: an {@link ElectedShell} (a gRPC server, a ZooKeeper session and a
+ * seat in the election) around its term. While it leads, a {@link MasterTerm} holds every agent
+ * session and subscription; its state is soft (agents register again, subscribers subscribe
+ * again), so a new leader loads nothing. A standby refuses every call with UNAVAILABLE naming the leader.
  */
 public final class ShennongMaster implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(ShennongMaster.class);
@@ -46,16 +40,10 @@ public final class ShennongMaster implements Daemon {
   /** Where each agent keeps an ephemeral entry (its node id) while its process lives. */
   public static final String AGENTS_PATH = ZK_BASE + "/agents";
 
-  private final Config config;
   private final MasterSettings settings;
-  private final SecuritySettings security;
-  private final ZkSettings zkSettings;
   private final Clock clock;
+  private final ElectedShell<MasterTerm> shell;
   private CuratorFramework zk;
-  private GrpcServer server;
-  private LeaderElection election;
-  private LeaderOffice<MasterTerm> office;
-  private String address;
   private Optional<MetricsHttpServer> metrics = Optional.empty();
 
   public ShennongMaster(Config config) {
@@ -63,12 +51,9 @@ public final class ShennongMaster implements Daemon {
   }
 
   public ShennongMaster(Config config, Clock clock) {
-    this.config = config;
     this.settings = MasterSettings.from(config);
-    this.security = SecuritySettings.from(config);
-    this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
-    settings.advertised(settings.port(), zkSettings.connect()); // refuses an address no other node could reach
+    this.shell = new ElectedShell<>(config, ZK_BASE, settings);
   }
 
   /** Subscribing and listing agents read (reader); agents' sessions are daemons' (admin). */
@@ -79,28 +64,18 @@ public final class ShennongMaster implements Daemon {
 
   @Override
   public void start() throws Exception {
-    zk = ZooKeeperClients.start(zkSettings);
-    server = GrpcServer.netty(settings.bind(), settings.port(), security)
-        .policy(methodPolicy())
-        .initiallyNotServing()
-        .service(new Service())
-        .build();
-    office = new LeaderOffice<>(server, () -> election == null ? Optional.empty() : election.currentLeader());
-    server.start();
-    Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
-    address = advertised.address();
-    log.info("advertising {} ({})", address, advertised.reason());
-    election = new LeaderElection(zk, ZK_BASE, address,
-        LeaderElection.Listener.of(this::takeOffice, reason -> leaveOffice()));
-    election.start();
+    zk = shell.connect();
+    shell.serve(methodPolicy(), new Service());
+    shell.elect(this::beginTerm);
     metrics = settings.metrics().start(
-        () -> PrometheusExposition.write(PrometheusExposition.snapshot(ownSamples())), security);
+        () -> PrometheusExposition.write(PrometheusExposition.snapshot(ownSamples())), shell.security());
+    metrics.ifPresent(shell::own);
   }
 
   /** What /metrics shows: whether this master leads, its epoch, and while it leads its term's figures. */
   private List<Sample> ownSamples() {
     Map<String, Double> figures = new LinkedHashMap<>();
-    MasterTerm t = office.current().orElse(null);
+    MasterTerm t = shell.current().orElse(null);
     figures.put("shennong.master.leader", t == null ? 0.0 : 1.0);
     figures.put("shennong.master.epoch", t == null ? 0.0 : (double) t.epoch());
     if (t != null) {
@@ -110,7 +85,7 @@ public final class ShennongMaster implements Daemon {
         // the term ended meanwhile, or is too busy: the scrape shows what is known
       }
     }
-    return PrometheusExposition.figures(figures, "master", address);
+    return PrometheusExposition.figures(figures, "master", shell.address());
   }
 
   /** The port /metrics is served on, if it is. */
@@ -118,31 +93,24 @@ public final class ShennongMaster implements Daemon {
     return metrics.map(MetricsHttpServer::port);
   }
 
-  private void takeOffice(long epoch) {
-    office.take(address + " with epoch " + epoch, () -> {
-      List<String> present;
-      try {
-        present = zk.checkExists().forPath(AGENTS_PATH) == null ? List.of() : zk.getChildren().forPath(AGENTS_PATH);
-      } catch (Exception e) {
-        // Rare (the election just used ZooKeeper); results then lack a name for agents not yet back.
-        log.warn("could not read the agents' registry; expecting no agent until it registers", e);
-        present = List.of();
-      }
-      return new MasterTerm(epoch, settings.fanOut(), clock, present);
-    });
-  }
-
-  private void leaveOffice() {
-    if (office != null) {
-      office.leave();
+  /** A term loads nothing: agents register again, subscribers subscribe again. */
+  private MasterTerm beginTerm(long epoch) {
+    List<String> present;
+    try {
+      present = zk.checkExists().forPath(AGENTS_PATH) == null ? List.of() : zk.getChildren().forPath(AGENTS_PATH);
+    } catch (Exception e) {
+      // Rare (the election just used ZooKeeper); results then lack a name for agents not yet back.
+      log.warn("could not read the agents' registry; expecting no agent until it registers", e);
+      present = List.of();
     }
+    return new MasterTerm(epoch, settings.fanOut(), clock, present);
   }
 
   private final class Service extends MasterServiceGrpc.MasterServiceImplBase {
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<SubscriptionUpdate> response) {
       try {
-        office.require().subscribe(request, (ServerCallStreamObserver<SubscriptionUpdate>) response);
+        shell.require().subscribe(request, (ServerCallStreamObserver<SubscriptionUpdate>) response);
       } catch (RuntimeException e) {
         response.onError(e);
       }
@@ -151,7 +119,7 @@ public final class ShennongMaster implements Daemon {
     @Override
     public StreamObserver<AgentMessage> agentSession(StreamObserver<MasterMessage> response) {
       try {
-        return office.require().agentSession(response);
+        return shell.require().agentSession(response);
       } catch (RuntimeException e) {
         response.onError(e);
         return new StreamObserver<>() {
@@ -171,7 +139,7 @@ public final class ShennongMaster implements Daemon {
     public void listAgents(ListAgentsRequest request, StreamObserver<ListAgentsResponse> response) {
       MasterTerm t;
       try {
-        t = office.require();
+        t = shell.require();
       } catch (RuntimeException e) {
         response.onError(e);
         return;
@@ -189,35 +157,24 @@ public final class ShennongMaster implements Daemon {
 
   /** This master's advertised address (valid after start). */
   public String address() {
-    return address;
+    return shell.address();
   }
 
   public boolean isLeader() {
-    return office != null && office.current().isPresent();
+    return shell.isLeader();
   }
 
   public long epoch() {
-    return office == null ? 0 : office.current().map(MasterTerm::epoch).orElse(0L);
+    return shell.current().map(MasterTerm::epoch).orElse(0L);
   }
 
   @Override
   public String describe() {
-    return "shennong-master on " + address + " (ZooKeeper " + zkSettings.connect() + ", cluster "
-        + config.getString("feitian.cluster-name") + ")";
+    return shell.describe("shennong-master", "");
   }
 
   @Override
   public void close() {
-    metrics.ifPresent(MetricsHttpServer::close);
-    if (election != null) {
-      election.close();
-    }
-    leaveOffice();
-    if (server != null) {
-      server.close();
-    }
-    if (zk != null) {
-      zk.close();
-    }
+    shell.close();
   }
 }

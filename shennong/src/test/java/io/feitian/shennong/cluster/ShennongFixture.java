@@ -20,15 +20,20 @@ import java.util.Map;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 
-/** Real shennong-masters and shennong-agents in this JVM (Netty on loopback) against a real embedded ZooKeeper. */
-final class ShennongFixture implements AutoCloseable {
+/**
+ * Real shennong-masters and shennong-agents in this JVM (Netty on loopback) against a real embedded
+ * ZooKeeper, with short intervals. Shared with the tests of monitor-service and analysis-service
+ * through this module's test-jar (they start their own daemons with {@link #config}).
+ */
+public final class ShennongFixture implements AutoCloseable {
   final TestingServer zk;
   final List<ShennongMaster> masters = new ArrayList<>();
   final List<ShennongAgent> agents = new ArrayList<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final Map<String, Object> settings = new LinkedHashMap<>();
 
-  ShennongFixture(Path dir) throws Exception {
+  /** Starts ZooKeeper (its data under {@code dir}); no daemon yet. */
+  public ShennongFixture(Path dir) throws Exception {
     zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
     settings.put("feitian.zookeeper.connect", zk.getConnectString());
     settings.put("feitian.zookeeper.session-timeout", "2s");
@@ -40,40 +45,48 @@ final class ShennongFixture implements AutoCloseable {
     settings.put("shennong.master.metrics.port", 0);
     settings.put("shennong.agent.reconnect-backoff", "50ms");
     settings.put("shennong.agent.reconnect-backoff-max", "200ms");
+    settings.put("feitian.shennong.report", "false"); // daemons' own events would mix with a test's
   }
 
-  ShennongFixture with(String key, Object value) {
+  /** A setting of every daemon started from now on ({@link #config}). */
+  public ShennongFixture with(String key, Object value) {
     settings.put(key, value);
     return this;
   }
 
-  Config config(Map<String, Object> extra) {
+  /** The fixture's settings with {@code extra}: for the daemons a test starts itself. */
+  public Config config(Map<String, Object> extra) {
     Map<String, Object> all = new LinkedHashMap<>(settings);
     all.putAll(extra);
     return ConfigLoader.load(null, all);
   }
 
-  ShennongMaster startMaster() throws Exception {
+  public ShennongMaster startMaster() throws Exception {
     ShennongMaster m = new ShennongMaster(config(Map.of()));
     m.start();
     masters.add(m);
     return m;
   }
 
-  ShennongMaster leader() {
+  public ShennongMaster leader() {
     await().atMost(Duration.ofSeconds(15)).until(() -> masters.stream().anyMatch(ShennongMaster::isLeader));
     return masters.stream().filter(ShennongMaster::isLeader).findFirst().orElseThrow();
   }
 
-  ShennongAgent startAgent(String nodeId) throws Exception {
+  public ShennongAgent startAgent(String nodeId) throws Exception {
     ShennongAgent a = new ShennongAgent(config(Map.of("shennong.agent.node-id", nodeId)));
     a.start();
     agents.add(a);
     return a;
   }
 
+  /** ZooKeeper's connect string. */
+  public String zkConnect() {
+    return zk.getConnectString();
+  }
+
   /** Waits until the leader lists exactly these agents as up. */
-  void awaitAgentsUp(String... nodeIds) {
+  public void awaitAgentsUp(String... nodeIds) {
     await().atMost(Duration.ofSeconds(15)).until(() -> {
       try {
         return MasterServiceGrpc.newBlockingStub(channelTo(leader().address())).listAgents(
@@ -85,25 +98,25 @@ final class ShennongFixture implements AutoCloseable {
     });
   }
 
-  MasterServiceGrpc.MasterServiceBlockingStub masterStub() {
+  public MasterServiceGrpc.MasterServiceBlockingStub masterStub() {
     return MasterServiceGrpc.newBlockingStub(channelTo(leader().address()));
   }
 
-  AgentServiceGrpc.AgentServiceBlockingStub agentStub(ShennongAgent a) {
+  public AgentServiceGrpc.AgentServiceBlockingStub agentStub(ShennongAgent a) {
     return AgentServiceGrpc.newBlockingStub(channelTo(a.address()));
   }
 
   /** A plaintext channel per address, shut down with the fixture. */
-  synchronized ManagedChannel channelTo(String address) {
+  public synchronized ManagedChannel channelTo(String address) {
     return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
   }
 
-  void stop(ShennongAgent a) {
+  public void stop(ShennongAgent a) {
     a.close();
     agents.remove(a);
   }
 
-  void stop(ShennongMaster m) {
+  public void stop(ShennongMaster m) {
     m.close();
     masters.remove(m);
   }

@@ -2,7 +2,6 @@ package io.feitian.shennong.analysis.service;
 
 import static io.feitian.common.grpc.AsyncAnswer.answer;
 
-import com.google.protobuf.ByteString;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.FetchSnapshotRequest;
 import io.feitian.proto.shennong.v1.QueryRequest;
@@ -18,8 +17,10 @@ import io.feitian.shennong.analysis.Total;
 import io.feitian.shennong.analysis.TotalsQuery;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -83,14 +84,16 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
     return grouping;
   }
 
+  /** The newest snapshot the term encoded, as the caller is ready for it ({@link SnapshotSender}). */
   @Override
   public void fetchSnapshot(FetchSnapshotRequest r, StreamObserver<SnapshotChunk> response) {
-    answer(response, () -> term.get().snapshotBytes(), (byte[] bytes, StreamObserver<SnapshotChunk> out) -> {
-      for (int at = 0; at < bytes.length; at += CHUNK_BYTES) {
-        out.onNext(SnapshotChunk.newBuilder()
-            .setData(ByteString.copyFrom(bytes, at, Math.min(CHUNK_BYTES, bytes.length - at))).build());
-      }
-    });
+    CompletableFuture<SnapshotEncoder.Encoded> newest;
+    try {
+      newest = term.get().newestSnapshot();
+    } catch (RuntimeException e) {
+      newest = CompletableFuture.failedFuture(e);
+    }
+    SnapshotSender.start((ServerCallStreamObserver<SnapshotChunk>) response, r.getHaveVersion(), CHUNK_BYTES, newest);
   }
 
   static StatusRuntimeException invalid(String description) {

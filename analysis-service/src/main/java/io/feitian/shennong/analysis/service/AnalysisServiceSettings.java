@@ -2,6 +2,7 @@ package io.feitian.shennong.analysis.service;
 
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
+import io.feitian.common.grpc.Listening;
 import io.feitian.shennong.analysis.AnalysisSettings;
 import io.feitian.shennong.analysis.NodeInfo;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  */
 public record AnalysisServiceSettings(String bind, int port, String advertise, Path dataDir, long snapshotIntervalMs,
                                       AnalysisSettings history, Map<String, NodeInfo> nodes,
-                                      long nodeInfoIntervalMs, String httpBind, int httpPort) {
+                                      long nodeInfoIntervalMs, String httpBind, int httpPort) implements Listening {
   private static final String SECTION = "shennong.analysis";
 
   public static AnalysisServiceSettings from(Config config) {
@@ -58,6 +59,7 @@ public record AnalysisServiceSettings(String bind, int port, String advertise, P
     return d.toMillis();
   }
 
+  @Override
   public Advertised advertised(int actualPort, String zkConnect) {
     return Advertised.choose(SECTION + ".advertise", advertise, bind, actualPort, zkConnect);
   }

@@ -11,12 +11,12 @@ import io.feitian.proto.shennong.v1.SubscriptionUpdate;
 import io.feitian.proto.shennong.v1.TopResponse;
 import io.feitian.shennong.analysis.ClusterTotals;
 import io.feitian.shennong.analysis.Grouping;
+import io.feitian.shennong.analysis.HistoryCopy;
 import io.feitian.shennong.analysis.NodeInfo;
 import io.feitian.shennong.analysis.QueryResult;
 import io.feitian.shennong.analysis.Total;
 import io.feitian.shennong.analysis.TotalsQuery;
 import io.grpc.Status;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * One term of leadership of the analysis-service: the core ({@link ClusterTotals}), restored from
  * the snapshot on disk when there is one, fed by one RAW Shennong subscription to every series a
  * total reads, all on one thread (the loop). Steps are formed as time passes; the history is
- * snapshotted every {@code snapshot-interval} and when the term ends, encoded on the loop and
- * written off it. Node metadata (rack, role) is asked of fuxi-master off the loop too.
+ * snapshotted every {@code snapshot-interval} and when the term ends: copied on the loop, encoded
+ * and written off it ({@link SnapshotEncoder}). Node metadata (rack, role) is asked of fuxi-master
+ * off the loop too.
  */
 final class AnalysisTerm implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnalysisTerm.class);
@@ -55,8 +56,9 @@ final class AnalysisTerm implements AutoCloseable {
   private final AnalysisServiceSettings settings;
   private final Clock clock;
   private final EventLoop loop;
-  /** Blocking work: snapshot files and fuxi-master's node list. */
+  /** Blocking work: fuxi-master's node list. */
   private final ScheduledExecutorService io;
+  private final SnapshotEncoder snapshots;
   // Loop-owned:
   private final ClusterTotals core;
   private Subscription subscription;
@@ -69,6 +71,7 @@ final class AnalysisTerm implements AutoCloseable {
     this.clock = parts.clock();
     this.core = restore(stored);
     settings.nodes().values().forEach(core::putNode);
+    this.snapshots = new SnapshotEncoder(epoch, parts.file());
     this.loop = new EventLoop("analysis-term-" + epoch, e -> log.error("a task of term {} failed", epoch, e));
     this.io = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "analysis-term-" + epoch + "-io");
@@ -149,18 +152,9 @@ final class AnalysisTerm implements AutoCloseable {
     loop.post(() -> nodes.values().forEach(core::putNode));
   }
 
-  /** Encodes the history on the loop and writes it off the loop. */
+  /** Copies the history on the loop for the encoder; nothing while it still encodes the last one. */
   private void snapshot() {
-    byte[] bytes = core.snapshot(clock.millis());
-    io.execute(() -> writeFile(bytes));
-  }
-
-  private void writeFile(byte[] bytes) {
-    try {
-      parts.file().write(bytes);
-    } catch (IOException e) {
-      log.error("term {}: could not write the snapshot {}", epoch, parts.file().path(), e);
-    }
+    snapshots.encode(() -> core.copy(clock.millis()));
   }
 
   // ---- The API: each call runs on the loop. ----
@@ -183,14 +177,16 @@ final class AnalysisTerm implements AutoCloseable {
     });
   }
 
-  CompletableFuture<byte[]> snapshotBytes() {
-    return loop.call(() -> core.snapshot(clock.millis()));
+  /** The newest snapshot encoded; the first of the term is made now when there is none yet. */
+  CompletableFuture<SnapshotEncoder.Encoded> newestSnapshot() {
+    return snapshots.newest().map(CompletableFuture::completedFuture)
+        .orElseGet(() -> loop.call(() -> snapshots.encode(() -> core.copy(clock.millis()))).thenCompose(f -> f));
   }
 
-  /** Ends the term: the subscription closed, the history written to disk, the loop stopped. */
+  /** Ends the term: the subscription closed, the loop stopped, the history written to disk. */
   @Override
   public void close() {
-    byte[] last = loop.call(() -> {
+    HistoryCopy last = loop.call(() -> {
       if (closed) {
         return null;
       }
@@ -199,17 +195,10 @@ final class AnalysisTerm implements AutoCloseable {
         subscription.close();
       }
       log.info("term {}: samples {}", epoch, core.counts());
-      return core.snapshot(clock.millis());
+      return core.copy(clock.millis());
     }).handle((v, e) -> v).join();
     loop.close();
-    io.shutdown();
-    try {
-      io.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (last != null) {
-      writeFile(last);
-    }
+    io.shutdownNow();
+    snapshots.finish(last);
   }
 }

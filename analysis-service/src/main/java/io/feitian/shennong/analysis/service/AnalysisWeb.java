@@ -3,20 +3,16 @@ package io.feitian.shennong.analysis.service;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.feitian.common.http.DaemonHttpServer.Reply;
+import io.feitian.common.http.DaemonHttpServer.Request;
 import io.feitian.proto.shennong.v1.TopRequest;
 import io.feitian.shennong.analysis.AnalysisSettings;
 import io.feitian.shennong.analysis.Grouping;
 import io.feitian.shennong.analysis.TotalsQuery;
-import io.feitian.shennong.expose.ReadOnlyHttpServer.Reply;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -55,13 +51,14 @@ final class AnalysisWeb {
     return STATIC.containsKey(path);
   }
 
-  Reply handle(String path, String rawQuery) {
+  Reply handle(Request request) {
+    String path = request.path();
     String[] file = STATIC.get(path);
     if (file != null) {
-      return new Reply(200, file[1], resource(file[0]));
+      return Reply.resource(file[0], file[1]);
     }
     try {
-      Map<String, String> q = params(rawQuery);
+      Map<String, String> q = request.params();
       switch (path) {
         case "/api/top":
           TopRequest top = TopRequest.newBuilder().setGrouping(q.getOrDefault("grouping", "node"))
@@ -84,9 +81,7 @@ final class AnalysisWeb {
           return Reply.text(404, "not found: the page is at /, the data at /api/top and /api/totals\n");
       }
     } catch (StatusRuntimeException e) {
-      int status = e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT ? 400
-          : e.getStatus().getCode() == Status.Code.UNAVAILABLE ? 503 : 500;
-      return Reply.text(status, e.getStatus().getDescription() + "\n");
+      return Reply.of(e);
     } catch (IllegalArgumentException e) {
       return Reply.text(400, e.getMessage() + "\n");
     }
@@ -127,29 +122,6 @@ final class AnalysisWeb {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
       throw AnalysisApi.invalid(name + " must be a whole number, got \"" + v + "\"");
-    }
-  }
-
-  private static Map<String, String> params(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw != null && !raw.isEmpty()) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        out.put(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
-  }
-
-  private static byte[] resource(String name) {
-    try (InputStream in = AnalysisWeb.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("the jar lacks " + name);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -3,8 +3,6 @@ package io.feitian.shennong.analysis.service;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
-import io.feitian.common.config.ConfigLoader;
-import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.QueryRequest;
 import io.feitian.proto.shennong.v1.QueryResponse;
@@ -12,9 +10,7 @@ import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.TotalPoint;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.shennong.agent.ShennongAgent;
-import io.feitian.shennong.master.ShennongMaster;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.feitian.shennong.cluster.ShennongFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,21 +18,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemons with real parts in one JVM, for the tests of analysis-service: ZooKeeper, a
- * shennong-master and three agents (one per node), started before each test; the test starts its
- * analysis-services ({@link #startAnalysis}) and has every node write constant values ({@link
- * #writeSamples}, {@link #samplesOf}).
+ * The daemons with real parts in one JVM, for the tests of analysis-service: shennong's {@link
+ * ShennongFixture} (ZooKeeper, a shennong-master) with three agents (one per node), started before
+ * each test; the test starts its analysis-services ({@link #startAnalysis}) and has every node
+ * write constant values ({@link #writeSamples}, {@link #samplesOf}).
  */
 abstract class AnalysisClusterFixture {
   static final Duration WAIT = Duration.ofSeconds(30);
@@ -47,22 +40,17 @@ abstract class AnalysisClusterFixture {
 
   @TempDir
   Path dir;
-  TestingServer zk;
-  private ShennongMaster master;
+  ShennongFixture cluster;
   private final Map<String, ShennongAgent> agents = new TreeMap<>();
   final List<AnalysisService> services = new ArrayList<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
 
   @BeforeEach
   void start() throws Exception {
-    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
-    master = new ShennongMaster(config(Map.of()));
-    master.start();
+    cluster = new ShennongFixture(dir);
+    cluster.startMaster();
     for (String node : NODES.keySet()) {
-      ShennongAgent agent = new ShennongAgent(config(Map.of("shennong.agent.node-id", node)));
-      agent.start();
-      agents.put(node, agent);
+      agents.put(node, cluster.startAgent(node));
     }
   }
 
@@ -70,27 +58,7 @@ abstract class AnalysisClusterFixture {
   void stop() throws Exception {
     writer.shutdownNow();
     services.forEach(AnalysisService::close);
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    agents.values().forEach(ShennongAgent::close);
-    master.close();
-    zk.close();
-  }
-
-  Config config(Map<String, Object> extra) {
-    Map<String, Object> all = new LinkedHashMap<>();
-    all.put("feitian.zookeeper.connect", zk.getConnectString());
-    all.put("feitian.zookeeper.session-timeout", "2s");
-    all.put("feitian.shennong.report", "false");
-    all.put("shennong.master.port", 0);
-    all.put("shennong.master.metrics.port", -1);
-    all.put("shennong.master.status-interval", "200ms");
-    all.put("shennong.master.report-grace", "400ms");
-    all.put("shennong.agent.port", 0);
-    all.put("shennong.agent.metrics.port", -1);
-    all.put("shennong.agent.reconnect-backoff", "50ms");
-    all.put("shennong.agent.reconnect-backoff-max", "200ms");
-    all.putAll(extra);
-    return ConfigLoader.load(null, all);
+    cluster.close();
   }
 
   Config analysisConfig(String name) {
@@ -114,7 +82,7 @@ abstract class AnalysisClusterFixture {
       m.put("shennong.analysis.nodes." + node + ".role", where[1]);
     });
     m.putAll(extra);
-    return config(m);
+    return cluster.config(m);
   }
 
   AnalysisService startAnalysis(String name) throws Exception {
@@ -135,11 +103,7 @@ abstract class AnalysisClusterFixture {
   }
 
   AnalysisServiceGrpc.AnalysisServiceBlockingStub api(AnalysisService s) {
-    return AnalysisServiceGrpc.newBlockingStub(channel(s.address())).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    return AnalysisServiceGrpc.newBlockingStub(cluster.channelTo(s.address())).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   private static Sample.Builder sample(String name, String node, double value, String... labels) {
@@ -178,8 +142,7 @@ abstract class AnalysisClusterFixture {
         WriteRequest.Builder w = WriteRequest.newBuilder().setSource("test");
         samplesOf(node).forEach(s -> w.addSamples(s.clone().setTimestampMs(now)));
         try {
-          AgentServiceGrpc.newBlockingStub(channel(agent.address())).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .write(w.build());
+          cluster.agentStub(agent).withDeadlineAfter(2, TimeUnit.SECONDS).write(w.build());
         } catch (RuntimeException e) {
           // the next write tries again
         }

@@ -162,7 +162,7 @@ class AnalysisServiceTest extends AnalysisClusterFixture {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--cluster", "zk://" + zk.getConnectString(), "--cluster-name", "local"));
+    all.addAll(List.of("--cluster", "zk://" + cluster.zkConnect(), "--cluster-name", "local"));
     int code = io.feitian.client.cli.FeitianCli.run(new java.io.PrintStream(out, true), new java.io.PrintStream(err,
         true), all.toArray(String[]::new));
     return new String[] {Integer.toString(code), out.toString(), err.toString()};

@@ -253,6 +253,24 @@ final class ChildMasters {
         .setMessage(why).clearMasterWorkerId().build();
     term.hard.putApp(app.info);
     log.warn("master of {} died ({}); restart {} of {} in {} ms", app.id(), why, restarts, max, backoff);
+    endSupersededStream(app, restarts);
+  }
+
+  /**
+   * A master presumed dead (its node lost) may still run and hold its scheduling stream: it is told at
+   * once that it was replaced, so that it exits now rather than when its successor attaches, which on a
+   * loaded machine may take many seconds while it goes on acting on the application.
+   */
+  private static void endSupersededStream(AppRuntime app, int current) {
+    if (app.stream == null) {
+      return;
+    }
+    try {
+      app.stream.onError(MasterAttempt.superseded(app.id(), current - 1, current));
+    } catch (RuntimeException ignored) {
+      // already closed
+    }
+    app.stream = null;
   }
 
   /** The application ended. Its master is killed by its node when the master's grant is revoked. */

@@ -65,7 +65,11 @@ final class RawPeers {
     final String appId;
 
     AppMaster(ManagedChannel channel, String appId, List<Grant> held) {
-      this.appId = appId;
+      this(channel, Attach.newBuilder().setAppId(appId).addAllHeldGrants(held).build());
+    }
+
+    AppMaster(ManagedChannel channel, Attach attach) {
+      this.appId = attach.getAppId();
       out = ResourceServiceGrpc.newStub(channel).schedule(new StreamObserver<>() {
         @Override
         public void onNext(SchedulingEvent e) {
@@ -82,8 +86,7 @@ final class RawPeers {
           ended = io.grpc.Status.OK;
         }
       });
-      out.onNext(AppMasterMessage.newBuilder().setAttach(Attach.newBuilder().setAppId(appId).addAllHeldGrants(held))
-          .build());
+      out.onNext(AppMasterMessage.newBuilder().setAttach(attach).build());
     }
 
     void request(UnitRequest r) {

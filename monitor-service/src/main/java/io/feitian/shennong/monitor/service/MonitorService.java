@@ -4,17 +4,11 @@ import com.typesafe.config.Config;
 import io.feitian.client.FeitianClient;
 import io.feitian.client.shennong.MonitorClient;
 import io.feitian.client.shennong.ShennongWriter;
-import io.feitian.common.grpc.Advertised;
-import io.feitian.common.grpc.GrpcServer;
 import io.feitian.common.lifecycle.Daemon;
 import io.feitian.common.security.MethodPolicy;
 import io.feitian.common.security.Role;
-import io.feitian.common.security.SecuritySettings;
+import io.feitian.common.zk.ElectedShell;
 import io.feitian.common.zk.Fence;
-import io.feitian.common.zk.LeaderElection;
-import io.feitian.common.zk.LeaderOffice;
-import io.feitian.common.zk.ZkSettings;
-import io.feitian.common.zk.ZooKeeperClients;
 import io.feitian.proto.shennong.v1.MonitorServiceGrpc;
 import io.feitian.proto.shennong.v1.ReloadResponse;
 import io.feitian.shennong.monitor.RuleDirectory;
@@ -25,15 +19,14 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitor-service daemon: a gRPC server, a ZooKeeper session and a seat in the election at
- * {@value #ZK_BASE}, as shennong-master has. While it leads, a {@link MonitorTerm} evaluates the
- * rules and notifies; a standby holds nothing but the rules it loaded and answers every call with
- * UNAVAILABLE naming the leader. The state a new leader goes on from is the znode
+ * The monitor-service daemon: an {@link ElectedShell} (a gRPC server, a ZooKeeper session and a
+ * seat in the election at {@value #ZK_BASE}) around its term. While it leads, a {@link
+ * MonitorTerm} evaluates the rules and notifies; a standby holds nothing but the rules it loaded
+ * and answers every call with UNAVAILABLE naming the leader. The state a new leader goes on from is the znode
  * {@value #STATE_PATH}, which only the leader of the current epoch can write.
  */
 public final class MonitorService implements Daemon {
@@ -45,21 +38,14 @@ public final class MonitorService implements Daemon {
 
   private final Config config;
   private final MonitorSettings settings;
-  private final SecuritySettings security;
-  private final ZkSettings zkSettings;
   private final Clock clock;
-  private CuratorFramework zk;
-  private FeitianClient cluster;
+  private final ElectedShell<MonitorTerm> shell;
   private MonitorClient shennong;
   private Optional<ShennongWriter> events = Optional.empty();
   private WebhookSender webhooks;
   private StateStore store;
-  private GrpcServer server;
-  private LeaderElection election;
-  private LeaderOffice<MonitorTerm> office;
   /** The newest rule set that loaded: what a new term runs when the directory has turned invalid since. */
   private volatile RuleSet rules;
-  private String address;
 
   public MonitorService(Config config) {
     this(config, Clock.systemUTC());
@@ -68,10 +54,8 @@ public final class MonitorService implements Daemon {
   public MonitorService(Config config, Clock clock) {
     this.config = config;
     this.settings = MonitorSettings.from(config);
-    this.security = SecuritySettings.from(config);
-    this.zkSettings = ZkSettings.from(config);
     this.clock = clock;
-    settings.advertised(settings.port(), zkSettings.connect()); // refuses an address no other node could reach
+    this.shell = new ElectedShell<>(config, ZK_BASE, settings);
   }
 
   /** Reading needs the reader role; silences and reloads change what is notified (admin). */
@@ -86,59 +70,41 @@ public final class MonitorService implements Daemon {
     // A rule directory that does not load is a configuration error: refuse to start.
     rules = RuleDirectory.load(settings.rulesDir());
     log.info("loaded {} rules from {}", rules.rules().size(), settings.rulesDir().toAbsolutePath());
-    zk = ZooKeeperClients.start(zkSettings);
-    store = new StateStore(zk, STATE_PATH);
-    cluster = FeitianClient.fromConfig(config);
-    shennong = new MonitorClient(cluster);
-    webhooks = new WebhookSender(settings.webhooks());
-    server = GrpcServer.netty(settings.bind(), settings.port(), security)
-        .policy(methodPolicy())
-        .initiallyNotServing()
-        .service(new MonitorApi(() -> office.require(), this::reload, clock))
-        .build();
-    office = new LeaderOffice<>(server, () -> election == null ? Optional.empty() : election.currentLeader());
-    server.start();
-    Advertised advertised = settings.advertised(server.port(), zkSettings.connect());
-    address = advertised.address();
-    log.info("advertising {} ({})", address, advertised.reason());
+    store = shell.own(new StateStore(shell.connect(), STATE_PATH));
+    FeitianClient cluster = shell.own(FeitianClient.fromConfig(config));
+    shennong = shell.own(new MonitorClient(cluster));
+    webhooks = shell.own(new WebhookSender(settings.webhooks()));
+    String address = shell.serve(methodPolicy(), new MonitorApi(shell::require, this::reload, clock));
     events = ShennongWriter.forDaemon(config, "monitor-service", Map.of("monitor", address));
-    election = new LeaderElection(zk, ZK_BASE, address,
-        LeaderElection.Listener.of(this::takeOffice, reason -> leaveOffice()));
-    election.start();
+    events.ifPresent(shell::own);
+    shell.elect(this::beginTerm);
   }
 
-  private void takeOffice(long epoch) {
-    office.take(address + " with epoch " + epoch, () -> {
-      Fence fence;
-      Optional<StoredState> stored;
-      try {
-        fence = election.fence();
-        stored = store.read();
-      } catch (Exception e) {
-        // Without the stored state this leader would notify again what was notified: lead no term.
-        log.error("term {}: cannot read the stored state; not leading until the next election", epoch, e);
-        return null;
-      }
-      try {
-        rules = RuleDirectory.load(settings.rulesDir());
-      } catch (RuleError e) {
-        log.error("term {}: the rule directory does not load ({}); running the {} rules loaded before", epoch,
-            e.getMessage(), rules.rules().size());
-      }
-      return new MonitorTerm(epoch, fence, rules, stored, new MonitorTerm.Parts(settings, clock, shennong, store,
-          new Deliveries(webhooks, events)));
-    });
-  }
-
-  private void leaveOffice() {
-    if (office != null) {
-      office.leave();
+  /** A term goes on from the stored state, with the rules as they load now (or as they last loaded). */
+  private MonitorTerm beginTerm(long epoch) {
+    Fence fence;
+    Optional<StoredState> stored;
+    try {
+      fence = shell.election().fence();
+      stored = store.read();
+    } catch (Exception e) {
+      // Without the stored state this leader would notify again what was notified: lead no term.
+      log.error("term {}: cannot read the stored state; not leading until the next election", epoch, e);
+      return null;
     }
+    try {
+      rules = RuleDirectory.load(settings.rulesDir());
+    } catch (RuleError e) {
+      log.error("term {}: the rule directory does not load ({}); running the {} rules loaded before", epoch,
+          e.getMessage(), rules.rules().size());
+    }
+    return new MonitorTerm(epoch, fence, rules, stored, new MonitorTerm.Parts(settings, clock, shennong, store,
+        new Deliveries(webhooks, events)));
   }
 
   /** Loads the rule directory; an invalid file leaves the running rules in place. */
   private CompletableFuture<ReloadResponse> reload() {
-    MonitorTerm t = office.require();
+    MonitorTerm t = shell.require();
     RuleSet loaded;
     try {
       loaded = RuleDirectory.load(settings.rulesDir());
@@ -153,43 +119,20 @@ public final class MonitorService implements Daemon {
 
   /** This monitor-service's advertised address (valid after start). */
   public String address() {
-    return address;
+    return shell.address();
   }
 
   public boolean isLeader() {
-    return office != null && office.current().isPresent();
+    return shell.isLeader();
   }
 
   @Override
   public String describe() {
-    return "monitor-service on " + address + " (rules " + settings.rulesDir().toAbsolutePath() + ", ZooKeeper "
-        + zkSettings.connect() + ", cluster " + config.getString("feitian.cluster-name") + ")";
+    return shell.describe("monitor-service", "rules " + settings.rulesDir().toAbsolutePath());
   }
 
   @Override
   public void close() {
-    if (election != null) {
-      election.close();
-    }
-    leaveOffice();
-    if (server != null) {
-      server.close();
-    }
-    if (webhooks != null) {
-      webhooks.close();
-    }
-    events.ifPresent(ShennongWriter::close);
-    if (store != null) {
-      store.close();
-    }
-    if (shennong != null) {
-      shennong.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (zk != null) {
-      zk.close();
-    }
+    shell.close();
   }
 }

@@ -2,6 +2,7 @@ package io.feitian.shennong.monitor.service;
 
 import com.typesafe.config.Config;
 import io.feitian.common.grpc.Advertised;
+import io.feitian.common.grpc.Listening;
 import io.feitian.shennong.monitor.notify.NotifyPolicy;
 import java.net.URI;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.List;
 /** monitor-service's part of the configuration ({@code shennong.monitor}), checked. */
 public record MonitorSettings(String bind, int port, String advertise, Path rulesDir, long evaluationIntervalMs,
                              NotifyPolicy policy, Webhooks webhooks, Path dataDir, long historyFileBytes,
-                             int historyKept, long snapshotIntervalMs, long keepExpiredSilencesMs) {
+                             int historyKept, long snapshotIntervalMs, long keepExpiredSilencesMs)
+    implements Listening {
 
   /** Where and how notifications are posted. */
   public record Webhooks(List<URI> urls, String receiver, String externalUrl, Duration timeout, Duration backoff,
@@ -72,6 +74,7 @@ public record MonitorSettings(String bind, int port, String advertise, Path rule
     return d;
   }
 
+  @Override
   public Advertised advertised(int actualPort, String zkConnect) {
     return Advertised.choose("shennong.monitor.advertise", advertise, bind, actualPort, zkConnect);
   }

@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import io.feitian.common.config.ConfigLoader;
 import io.feitian.proto.shennong.v1.AddSilenceRequest;
-import io.feitian.proto.shennong.v1.AgentServiceGrpc;
 import io.feitian.proto.shennong.v1.AlertInfo;
 import io.feitian.proto.shennong.v1.AlertPhase;
 import io.feitian.proto.shennong.v1.HistoryRequest;
@@ -20,11 +17,9 @@ import io.feitian.proto.shennong.v1.ReloadRequest;
 import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.shennong.agent.ShennongAgent;
-import io.feitian.shennong.master.ShennongMaster;
-import io.grpc.ManagedChannel;
+import io.feitian.shennong.cluster.ShennongFixture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,15 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon with real parts in one JVM: ZooKeeper, a shennong-master, an agent, two
+ * The daemon with real parts in one JVM: ZooKeeper, a shennong-master and an agent ({@link
+ * ShennongFixture}), two
  * monitor-services and a webhook receiver. Values written through the agent fire a threshold rule;
  * the receiver gets one grouped notification; a silence mutes a second alert; the leader goes
  * and the standby notifies nothing twice; the value drops and one resolved notification follows.
@@ -64,22 +58,18 @@ class MonitorServiceTest {
 
   @TempDir
   Path dir;
-  private TestingServer zk;
-  private ShennongMaster master;
+  private ShennongFixture cluster;
   private ShennongAgent agent;
   private WebhookReceiver receiver;
   private final List<MonitorService> monitors = new ArrayList<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Double> load = new ConcurrentHashMap<>();
   private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
 
   @BeforeEach
   void start() throws Exception {
-    zk = new TestingServer(new InstanceSpec(dir.resolve("zk").toFile(), -1, -1, -1, true, -1, 200, -1), true);
-    master = new ShennongMaster(config(Map.of()));
-    master.start();
-    agent = new ShennongAgent(config(Map.of("shennong.agent.node-id", "n1")));
-    agent.start();
+    cluster = new ShennongFixture(dir);
+    cluster.startMaster();
+    agent = cluster.startAgent("n1");
     receiver = new WebhookReceiver(1);
     Files.createDirectories(dir.resolve("rules"));
     Files.writeString(dir.resolve("rules/load.conf"), RULES);
@@ -89,28 +79,8 @@ class MonitorServiceTest {
   void stop() throws Exception {
     writer.shutdownNow();
     monitors.forEach(MonitorService::close);
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    agent.close();
-    master.close();
+    cluster.close();
     receiver.close();
-    zk.close();
-  }
-
-  private Config config(Map<String, Object> extra) {
-    Map<String, Object> all = new LinkedHashMap<>();
-    all.put("feitian.zookeeper.connect", zk.getConnectString());
-    all.put("feitian.zookeeper.session-timeout", "2s");
-    all.put("feitian.shennong.report", "false");
-    all.put("shennong.master.port", 0);
-    all.put("shennong.master.metrics.port", -1);
-    all.put("shennong.master.status-interval", "200ms");
-    all.put("shennong.master.report-grace", "400ms");
-    all.put("shennong.agent.port", 0);
-    all.put("shennong.agent.metrics.port", -1);
-    all.put("shennong.agent.reconnect-backoff", "50ms");
-    all.put("shennong.agent.reconnect-backoff-max", "200ms");
-    all.putAll(extra);
-    return ConfigLoader.load(null, all);
   }
 
   private MonitorService startMonitor(String name) throws Exception {
@@ -124,7 +94,7 @@ class MonitorServiceTest {
     m.put("shennong.monitor.webhooks", List.of(receiver.url().toString()));
     m.put("shennong.monitor.webhook-backoff", "50ms");
     m.put("shennong.monitor.webhook-backoff-max", "200ms");
-    MonitorService s = new MonitorService(config(m));
+    MonitorService s = new MonitorService(cluster.config(m));
     s.start();
     monitors.add(s);
     return s;
@@ -136,21 +106,18 @@ class MonitorServiceTest {
   }
 
   private MonitorServiceGrpc.MonitorServiceBlockingStub api(MonitorService s) {
-    return MonitorServiceGrpc.newBlockingStub(channels.computeIfAbsent(s.address(),
-        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build())).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return MonitorServiceGrpc.newBlockingStub(cluster.channelTo(s.address())).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   /** Writes each node's current load every 100 ms (through the one agent, labelled by node). */
   private void writeLoads() {
-    ManagedChannel ch = channels.computeIfAbsent(agent.address(),
-        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
     writer.scheduleAtFixedRate(() -> {
       WriteRequest.Builder w = WriteRequest.newBuilder().setSource("test");
       long now = System.currentTimeMillis();
       load.forEach((node, v) -> w.addSamples(Sample.newBuilder().setName("load").putLabels("node", node)
           .setTimestampMs(now).setValue(v)));
       try {
-        AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS).write(w.build());
+        cluster.agentStub(agent).withDeadlineAfter(2, TimeUnit.SECONDS).write(w.build());
       } catch (RuntimeException e) {
         // the next write tries again
       }
@@ -264,7 +231,7 @@ class MonitorServiceTest {
     java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--cluster", "zk://" + zk.getConnectString(), "--cluster-name", "local"));
+    all.addAll(List.of("--cluster", "zk://" + cluster.zkConnect(), "--cluster-name", "local"));
     int code;
     try {
       System.setOut(new java.io.PrintStream(o, true));

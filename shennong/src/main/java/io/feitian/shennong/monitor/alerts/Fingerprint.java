@@ -2,6 +2,7 @@ package io.feitian.shennong.monitor.alerts;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -18,14 +19,18 @@ public final class Fingerprint {
   private Fingerprint() {}
 
   public static String of(Map<String, String> labels) {
+    // An alert's labels are already in name order; the notifier asks for every alert's fingerprint at every step.
+    Map<String, String> inOrder = labels instanceof SortedMap<String, String> s && s.comparator() == null
+        ? labels : new TreeMap<>(labels);
     long hash = OFFSET;
-    for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
+    for (Map.Entry<String, String> e : inOrder.entrySet()) {
       hash = add(hash, e.getKey());
       hash = addByte(hash, SEPARATOR);
       hash = add(hash, e.getValue());
       hash = addByte(hash, SEPARATOR);
     }
-    return String.format("%016x", hash);
+    String hex = Long.toHexString(hash);
+    return "0".repeat(16 - hex.length()) + hex;
   }
 
   private static long add(long hash, String s) {

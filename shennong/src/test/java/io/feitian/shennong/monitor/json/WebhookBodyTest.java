@@ -58,6 +58,12 @@ class WebhookBodyTest {
     assertThat(Fingerprint.of(Map.of("a", "b"))).isEqualTo(String.format("%016x", h));
     assertThat(Fingerprint.of(Map.of("x", "1", "a", "2"))).isEqualTo(Fingerprint.of(new TreeMap<>(Map.of("a", "2",
         "x", "1"))));
+    // Labels sorted otherwise than by name are hashed in name order all the same.
+    TreeMap<String, String> reversed = new TreeMap<>(java.util.Comparator.reverseOrder());
+    reversed.putAll(Map.of("x", "1", "a", "2"));
+    assertThat(Fingerprint.of(reversed)).isEqualTo(Fingerprint.of(Map.of("x", "1", "a", "2")));
+    // 16 hex digits with the leading zeros (computed apart, by the same FNV-1a).
+    assertThat(Fingerprint.of(Map.of("a", "2200"))).isEqualTo("0090bf14bcf8e06a");
   }
 
   private static Alert alert(String node, AlertState state, long resolvedAtMs) {
