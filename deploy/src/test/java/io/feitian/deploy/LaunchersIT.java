@@ -241,7 +241,12 @@ class LaunchersIT {
       ProcessHandle agent = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]))
           .orElseThrow(() -> new AssertionError("the agent is gone:\n" + readQuietly(log)));
       assertTrue(agent.parent().map(ProcessHandle::pid).orElse(-1L) == launcher.pid(), "not the launcher's child");
-      assertTrue(agent.info().command().orElse("").endsWith("/java"), "bin/dayu-agent did not exec java");
+      // The pid is bin/dayu-agent's, a shell until it has read common.sh and exec'd the JVM.
+      while (!agent.info().command().orElse("").endsWith("/java") && agent.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(agent.info().command().orElse("").endsWith("/java"), "bin/dayu-agent did not exec java: "
+          + agent.info().command().orElse("gone") + "\n" + readQuietly(log));
       assertTrue(Files.readString(log).contains("starting dayu-agent the base version from " + Dist.HOME.toRealPath()),
           Files.readString(log));
       launcher.destroy(); // SIGTERM
