@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class DistributionLayoutIT {
   static final List<String> LAUNCHERS =
       List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "monitor-service",
-          "analysis-service", "dayu-server", "dayu-agent", "zookeeper", "feitian");
+          "analysis-service", "dayu-server", "dayu-agent", "dayu-agent-launcher", "zookeeper", "feitian");
   static final List<String> UNITS = List.of("feitian-fuxi-master.service", "feitian-task-worker.service",
       "feitian-shennong-master.service", "feitian-shennong-agent.service", "feitian-shennong-inspector.service",
       "feitian-monitor-service.service", "feitian-analysis-service.service", "feitian-dayu-server.service",

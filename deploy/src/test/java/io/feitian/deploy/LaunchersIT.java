@@ -209,6 +209,62 @@ class LaunchersIT {
     assertTrue(r.stderr().contains("JAVA_HOME"), r.toString());
   }
 
+  @Test
+  void dayuAgentLauncherRefusesABadWindow() {
+    Dist.Result r = run(Map.of(), "dayu-agent-launcher", "--trial-window", "soon");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.stderr().contains("dayu-agent-launcher: --trial-window must be a duration such as 500ms, 30s or 2m, "
+        + "got \"soon\""), r.toString());
+  }
+
+  /**
+   * bin/dayu-agent-launcher runs the tree's own bin/dayu-agent (the base version) as its child, with
+   * the agent's root read from the agent's arguments, and stops it on SIGTERM.
+   */
+  @Test
+  void dayuAgentLauncherRunsTheBaseAgentAndStopsItOnSigterm(@TempDir Path dir) throws Exception {
+    Path root = dir.resolve("agent-root");
+    Path log = dir.resolve("launcher.log");
+    Process launcher = Dist.builder(List.of(Dist.bin("dayu-agent-launcher").toString(),
+            "--set", "dayu.agent.root=" + root, "--set", "dayu.agent.server=127.0.0.1:1",
+            "--set", "dayu.agent.cluster=c", "--set", "dayu.agent.host=h", "--set", "dayu.agent.peer.port=-1"), Map.of())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    try {
+      Path pidFile = root.resolve("launcher/agent.pid");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!Files.isRegularFile(pidFile) && launcher.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.isRegularFile(pidFile), "no agent started:\n" + Files.readString(log));
+      ProcessHandle agent = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]))
+          .orElseThrow(() -> new AssertionError("the agent is gone:\n" + readQuietly(log)));
+      assertTrue(agent.parent().map(ProcessHandle::pid).orElse(-1L) == launcher.pid(), "not the launcher's child");
+      // The pid is bin/dayu-agent's, a shell until it has read common.sh and exec'd the JVM.
+      while (!agent.info().command().orElse("").endsWith("/java") && agent.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(agent.info().command().orElse("").endsWith("/java"), "bin/dayu-agent did not exec java: "
+          + agent.info().command().orElse("gone") + "\n" + readQuietly(log));
+      assertTrue(Files.readString(log).contains("starting dayu-agent the base version from " + Dist.HOME.toRealPath()),
+          Files.readString(log));
+      launcher.destroy(); // SIGTERM
+      assertTrue(launcher.waitFor(40, TimeUnit.SECONDS), "the launcher did not stop:\n" + Files.readString(log));
+      assertTrue(agent.onExit().get(5, TimeUnit.SECONDS) != null && !agent.isAlive(), "the agent outlived its launcher");
+    } finally {
+      launcher.destroyForcibly();
+    }
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
   /** bin/zookeeper runs a real server from lib/ (ZooKeeper's "provided" jars included), as the JVM itself. */
   @Test
   void zookeeperServesAndStopsOnSigterm(@TempDir Path dir) throws Exception {

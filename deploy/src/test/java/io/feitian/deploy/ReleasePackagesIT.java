@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ReleasePackagesIT {
   /** Every daemon with a descriptor in feitian-dayu: deploy/pom.xml builds a package for each. */
   static final List<String> MODULES =
-      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector");
+      List.of("fuxi-master", "task-worker", "shennong-master", "shennong-agent", "shennong-inspector", "dayu-agent");
   private static final Pattern DESCRIPTOR = Pattern.compile("io/feitian/dayu/modules/([^/]+)/" + DescriptorParser.FILE_NAME);
 
   @BeforeAll

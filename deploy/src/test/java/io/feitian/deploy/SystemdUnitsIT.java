@@ -81,7 +81,7 @@ class SystemdUnitsIT {
     assertEquals("feitian-" + daemon, one(u, "Service.SyslogIdentifier"));
     assertEquals("30", one(u, "Service.TimeoutStopSec"));
     assertEquals("143", one(u, "Service.SuccessExitStatus"), "a JVM ended by SIGTERM exits with 143");
-    assertTrue(one(u, "Service.ExecStart").startsWith("/opt/feitian/bin/" + daemon + " "));
+    assertTrue(one(u, "Service.ExecStart").startsWith("/opt/feitian/bin/" + program(daemon) + " "));
     assertEquals("multi-user.target", one(u, "Install.WantedBy"));
   }
 
@@ -92,7 +92,7 @@ class SystemdUnitsIT {
     Map<String, List<String>> u = unit(daemon);
     assertEquals("notify", one(u, "Service.Type"));
     assertEquals("all", one(u, "Service.NotifyAccess"), "systemd-notify runs as a child of the JVM");
-    assertEquals("/opt/feitian/bin/" + daemon + " --config /etc/feitian/" + daemon + ".conf",
+    assertEquals("/opt/feitian/bin/" + program(daemon) + " --config /etc/feitian/" + daemon + ".conf",
         one(u, "Service.ExecStart"));
     assertEquals("2", one(u, "Service.RestartPreventExitStatus"), "exit 2 = bad configuration");
   }
@@ -113,6 +113,11 @@ class SystemdUnitsIT {
     assertEquals("continue", one(u, "Service.OOMPolicy"), "one worker killed by the OOM killer must not stop the unit");
     assertEquals("feitian/task-worker", one(u, "Service.StateDirectory"));
     assertFalse(u.containsKey("Service.PrivateTmp"), "a private /tmp is removed on stop while workers still use it");
+  }
+
+  /** What a daemon's unit runs: dayu-agent's runs its launcher, which runs the agent's confirmed version. */
+  private static String program(String daemon) {
+    return daemon.equals("dayu-agent") ? "dayu-agent-launcher" : daemon;
   }
 
   @Test

@@ -137,16 +137,22 @@ public final class DayuAgent implements Daemon {
       return t;
     });
     announcer.scheduleWithFixedDelay(fetcher::announceAll, announceMillis, announceMillis, TimeUnit.MILLISECONDS);
-    ModuleSteps steps = new ModuleSteps(root, fetcher, processes,
-        new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()));
+    Optional<SelfUpgrade> selfUpgrade = SelfUpgrade.fromEnvironment(System.getenv(), root);
+    ProcessControl stepProcesses = selfUpgrade
+        .<ProcessControl>map(u -> new SelfAwareProcesses(processes, u.version())).orElse(processes);
+    ModuleSteps steps = new ModuleSteps(root, fetcher, stepProcesses,
+        new FuxiDrainer(zkRoot, security, calls, DRAIN_POLL, Clock.systemUTC()), selfUpgrade);
+    // Registered, watching, and everything above started: the agent's checks passed.
+    Runnable following = () -> selfUpgrade.ifPresent(SelfUpgrade::confirm);
     worker = new Worker(steps, r -> self[0].report(r));
     if (zkSettings.isPresent()) {
       zk = ZooKeeperClients.start(zkSettings.get());
       leaders = new LeaderLocator(zk, DayuServer.ZK_BASE);
-      link = new ServerLink(settings, leaders::leader, security, calls, steps, worker::offer);
+      link = new ServerLink(settings, leaders::leader, security, calls, steps, worker::offer, following);
       leaders.onChange(link::leaderChanged);
     } else {
-      link = new ServerLink(settings, () -> Optional.of(settings.server()), security, calls, steps, worker::offer);
+      link = new ServerLink(settings, () -> Optional.of(settings.server()), security, calls, steps, worker::offer,
+          following);
     }
     self[0] = link;
     link.start();

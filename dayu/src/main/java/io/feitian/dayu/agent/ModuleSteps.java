@@ -11,11 +11,16 @@ import io.feitian.dayu.agent.node.StepResult;
 import io.feitian.dayu.agent.node.StepRunner;
 import io.feitian.dayu.descriptor.DescriptorParser;
 import io.feitian.dayu.descriptor.ModuleDescriptor;
+import io.feitian.dayu.descriptor.Step;
+import io.feitian.dayu.descriptor.StepKind;
+import io.feitian.dayu.launcher.LauncherFiles;
 import io.feitian.proto.dayu.v1.ModuleWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,14 +38,21 @@ final class ModuleSteps implements NodeSteps {
   private final Drainer drainer;
   private final HealthChecker health = new HealthChecker();
   private final Map<String, ModuleDescriptor> descriptors = new ConcurrentHashMap<>();
+  /** Present when dayu-agent-launcher runs this agent, which can then upgrade itself. */
+  private final Optional<SelfUpgrade> self;
   private volatile StepRunner runner;
 
-  /** @param drainer the {@code drain} step: through fuxi-master for modules that name a Fuxi cluster */
-  ModuleSteps(Path root, PackageSource packages, ProcessControl processes, Drainer drainer) {
+  /**
+   * @param drainer the {@code drain} step: through fuxi-master for modules that name a Fuxi cluster
+   * @param self the agent's own upgrades, when the launcher runs it
+   */
+  ModuleSteps(Path root, PackageSource packages, ProcessControl processes, Drainer drainer,
+      Optional<SelfUpgrade> self) {
     this.layout = new NodeLayout(root.toAbsolutePath());
     this.packages = packages;
     this.processes = processes;
     this.drainer = drainer;
+    this.self = self;
   }
 
   /** The steps' {@code node.*} placeholders come from the node as dayu-server knows it. */
@@ -69,6 +81,14 @@ final class ModuleSteps implements NodeSteps {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot read the installed modules under " + modules, e);
     }
+    // The agent's own module is the version this process is (its current link may name a version
+    // the launcher reverted); the base version is no published version of the module.
+    self.ifPresent(s -> {
+      out.remove(LauncherFiles.MODULE);
+      if (!s.version().isEmpty()) {
+        out.put(LauncherFiles.MODULE, s.version());
+      }
+    });
     return out;
   }
 
@@ -92,6 +112,19 @@ final class ModuleSteps implements NodeSteps {
     if (task.steps().size() != work.getStepsCount()) {
       return new Outcome(false, "the server sent " + work.getStepsCount() + " steps, the descriptor lists "
           + task.steps().size());
+    }
+    if (LauncherFiles.MODULE.equals(task.module())) {
+      if (self.isEmpty()) {
+        return new Outcome(false, "this dayu-agent was not started by dayu-agent-launcher, so it cannot switch "
+            + "its own version (docs/DAYU.md, \"Self-upgrade of dayu-agent\")");
+      }
+      Step s = task.steps().get(step);
+      Optional<Outcome> own = self.get().step(s.kind(), task.purpose() == NodeTask.Purpose.REMOVE,
+          work.getToVersion(), work.getRolloutId(),
+          Duration.ofMillis(s.kind() == StepKind.HEALTH_CHECK ? s.millis("timeout") : 0));
+      if (own.isPresent()) {
+        return own.get();
+      }
     }
     StepResult r = runner().run(task, step);
     return new Outcome(r.ok(), r.detail());

@@ -43,12 +43,17 @@ final class ServerLink extends LeaderFollower {
   private final NodeSteps node;
   private final Consumer<ModuleWork> work;
   private final Backoff reportBackoff;
+  /** Called once a session registered and opened its Watch (the self-upgrade's confirmation). */
+  private final Runnable following;
   /** The channel of the current session, for reports from the worker's thread. */
   private volatile ManagedChannel current;
 
-  /** @param leader where dayu-server is: the configured address, or the elected server's (ZooKeeper) */
+  /**
+   * @param leader where dayu-server is: the configured address, or the elected server's (ZooKeeper)
+   * @param following called on the link's thread each time a session registered and opened its Watch
+   */
   ServerLink(AgentSettings settings, Supplier<Optional<String>> leader, SecuritySettings security,
-      CallSettings calls, NodeSteps node, Consumer<ModuleWork> work) {
+      CallSettings calls, NodeSteps node, Consumer<ModuleWork> work, Runnable following) {
     super("dayu-server-link", "dayu-server", leader, security,
         new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax()));
     this.settings = settings;
@@ -56,6 +61,7 @@ final class ServerLink extends LeaderFollower {
     this.node = node;
     this.work = work;
     this.reportBackoff = new Backoff(settings.reconnectBackoff(), settings.reconnectBackoffMax());
+    this.following = following;
   }
 
   @Override
@@ -90,6 +96,7 @@ final class ServerLink extends LeaderFollower {
     current = ch;
     established(target);
     log.info("following dayu-server {} as node {} of cluster {}", target, settings.host(), settings.cluster());
+    following.run();
     long full = settings.fullSync().toMillis();
     try {
       if (!ended.await(full + ThreadLocalRandom.current().nextLong(full / 5 + 1), TimeUnit.MILLISECONDS)) {

@@ -31,6 +31,17 @@ class FeitianDescriptorsTest {
   }
 
   @Test
+  void theAgentsOwnDescriptorStartsAndChecksItself() {
+    ModuleDescriptor d = Descriptors.feitian("dayu-agent");
+    assertThat(d.name()).isEqualTo("dayu-agent");
+    assertThat(d.version()).isEqualTo(Descriptors.feitian("task-worker").version());
+    assertThat(d.deploy()).extracting(Step::kind).containsExactly(StepKind.FETCH, StepKind.VERIFY, StepKind.INSTALL,
+        StepKind.START, StepKind.HEALTH_CHECK);
+    assertThat(d.upgrade()).isEqualTo(d.deploy());
+    assertThat(d.run().command()).containsExactly("{{module.home}}/bin/dayu-agent");
+  }
+
+  @Test
   void removingATaskWorkerDrainsItFirst() {
     assertThat(Descriptors.feitian("task-worker").remove()).extracting(Step::kind)
         .containsExactly(StepKind.DRAIN, StepKind.STOP);
