@@ -6,10 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.util.JsonFormat;
 import io.feitian.client.cli.FeitianCli;
 import io.feitian.client.shennong.ShennongWriter;
+import io.feitian.client.shennong.TotalPoints;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.QueryRequest;
+import io.feitian.proto.shennong.v1.QueryResponse;
 import io.feitian.proto.shennong.v1.TopResponse;
-import io.feitian.proto.shennong.v1.TotalPoint;
 import io.feitian.proto.shennong.v1.TotalSeries;
 import io.feitian.testkit.ChildJvm;
 import io.feitian.testkit.FreePorts;
@@ -143,9 +144,10 @@ class AnalysisServiceIT {
   /** Group → the memory total at each step. */
   private Map<String, Map<Long, Double>> memory(String analysis, String grouping, long fromMs) {
     Map<String, Map<Long, Double>> out = new TreeMap<>();
-    for (TotalSeries s : api(analysis).query(memory(grouping, fromMs, System.currentTimeMillis())).getSeriesList()) {
-      for (TotalPoint p : s.getPointsList()) {
-        out.computeIfAbsent(s.getGroup(), g -> new TreeMap<>()).put(p.getTimeMs(), p.getAvg());
+    QueryResponse answer = api(analysis).query(memory(grouping, fromMs, System.currentTimeMillis()));
+    for (TotalSeries s : answer.getSeriesList()) {
+      for (TotalPoints.Point p : TotalPoints.of(answer, s)) {
+        out.computeIfAbsent(s.getGroup(), g -> new TreeMap<>()).put(p.timeMs(), p.avg());
       }
     }
     return out;

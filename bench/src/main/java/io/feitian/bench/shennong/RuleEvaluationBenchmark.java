@@ -14,8 +14,15 @@ import io.feitian.shennong.monitor.notify.Notifier;
 import io.feitian.shennong.monitor.notify.Silences;
 import io.feitian.shennong.monitor.rules.RuleParser;
 import io.feitian.shennong.monitor.rules.RuleSet;
+import io.feitian.shennong.monitor.service.HistoryEntry;
+import io.feitian.shennong.monitor.service.StateEncoding;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -36,7 +43,10 @@ import java.util.Random;
  * {@code --churn} of the groups draws again whether it holds, so alerts keep going pending,
  * firing and resolved. Reported: wall time and bytes allocated (this thread) per cycle, per round
  * of windows, and per state snapshot (evaluator and notifier to JSON, what MonitorTerm writes to
- * ZooKeeper after every cycle with a transition), median, p99 and max.
+ * ZooKeeper after every cycle with a transition), median, p99 and max; and the bytes such a cycle
+ * writes to ZooKeeper, as {@code StateStore} writes them ({@link StateEncoding}: the snapshot
+ * deflated in chunks, the cycle's new transitions appended) and as the one-znode state of before
+ * wrote them (the snapshot's JSON and the newest {@code history-kept} = 1,000 transitions, whole).
  *
  * <pre>
  * java -Xmx2g -cp bench/target/classes:$(cat bench/target/classpath.txt) \
@@ -48,6 +58,8 @@ public final class RuleEvaluationBenchmark {
   private static final long T0 = 1_800_000_000_000L;
   private static final long STEP_MS = 10_000;
   private static final long EVALUATION_MS = 1_000;
+  private static final int HISTORY_KEPT = 1_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private RuleEvaluationBenchmark() {}
@@ -136,13 +148,19 @@ public final class RuleEvaluationBenchmark {
     Cost notify = new Cost("notifier.step(alerts())");
     Cost cycle = new Cost("cycle: evaluate + notifier.step");
     Cost snapshot = new Cost("snapshot to JSON");
+    Cost encode = new Cost("deflate into chunks (StateEncoding)");
+    LatencyHistogram bytesBefore = new LatencyHistogram();
+    LatencyHistogram bytesAfter = new LatencyHistogram();
+    Deque<HistoryEntry> recent = new ArrayDeque<>();
     long now = T0;
     int transitions = 0;
     int notifications = 0;
     int snapshotChars = 0;
     for (int round = 0; round < warmupRounds + rounds; round++) {
       if (round == warmupRounds) {
-        List.of(observe, evaluate, notify, cycle, snapshot).forEach(Cost::reset);
+        List.of(observe, evaluate, notify, cycle, snapshot, encode).forEach(Cost::reset);
+        bytesBefore.reset();
+        bytesAfter.reset();
         transitions = 0;
         notifications = 0;
       }
@@ -169,8 +187,24 @@ public final class RuleEvaluationBenchmark {
         cycle.bytes.record(THREADS.getCurrentThreadAllocatedBytes() - b0);
         transitions += changed.size();
         if (!changed.isEmpty()) {
-          snapshotChars = snapshot.measure(() -> new MonitorSnapshot(at, evaluator.snapshot(), notifier.snapshot())
-              .toJson()).length();
+          String json = snapshot.measure(() -> new MonitorSnapshot(at, evaluator.snapshot(), notifier.snapshot())
+              .toJson());
+          snapshotChars = json.length();
+          List<HistoryEntry> entries = changed.stream().map(t -> HistoryEntry.of(t, 1)).toList();
+          entries.forEach(e -> {
+            recent.addLast(e);
+            if (recent.size() > HISTORY_KEPT) {
+              recent.removeFirst();
+            }
+          });
+          long after = encode.measure(() -> StateEncoding.snapshotChunks(json)).stream().mapToLong(c -> c.length)
+              .sum();
+          for (int at0 = 0; at0 < entries.size(); at0 += StateEncoding.HISTORY_BATCH) {
+            after += StateEncoding.historyBatch(
+                entries.subList(at0, Math.min(entries.size(), at0 + StateEncoding.HISTORY_BATCH))).length;
+          }
+          bytesAfter.record(after);
+          bytesBefore.record(json.getBytes(StandardCharsets.UTF_8).length + jsonBytes(recent));
         }
       }
     }
@@ -180,7 +214,20 @@ public final class RuleEvaluationBenchmark {
         + " at the end %,d pending, %,d firing, %,d resolved; last snapshot %,d characters%n", rounds,
         rounds * STEP_MS / EVALUATION_MS, transitions, notifications, byState[AlertState.PENDING.ordinal()],
         byState[AlertState.FIRING.ordinal()], byState[AlertState.RESOLVED.ordinal()], snapshotChars);
-    List.of(cycle, evaluate, notify, observe, snapshot).forEach(Cost::print);
+    List.of(cycle, evaluate, notify, observe, snapshot, encode).forEach(Cost::print);
+    System.out.printf(Locale.ROOT, "bytes to ZooKeeper per cycle with a transition (n=%d):%n"
+        + "  one znode (snapshot + %d transitions, JSON) p50 %,11d  p99 %,11d  max %,11d%n"
+        + "  deflated chunks + the new transitions      p50 %,11d  p99 %,11d  max %,11d%n",
+        bytesAfter.count(), HISTORY_KEPT, bytesBefore.percentile(0.5), bytesBefore.percentile(0.99),
+        bytesBefore.max(), bytesAfter.percentile(0.5), bytesAfter.percentile(0.99), bytesAfter.max());
+  }
+
+  private static long jsonBytes(Deque<HistoryEntry> entries) {
+    try {
+      return JSON.writeValueAsBytes(entries).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String ruleName(int r) {

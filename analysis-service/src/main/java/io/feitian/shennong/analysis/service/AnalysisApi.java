@@ -9,7 +9,6 @@ import io.feitian.proto.shennong.v1.QueryResponse;
 import io.feitian.proto.shennong.v1.SnapshotChunk;
 import io.feitian.proto.shennong.v1.TopRequest;
 import io.feitian.proto.shennong.v1.TopResponse;
-import io.feitian.proto.shennong.v1.TotalPoint;
 import io.feitian.proto.shennong.v1.TotalSeries;
 import io.feitian.shennong.analysis.Grouping;
 import io.feitian.shennong.analysis.QueryResult;
@@ -20,6 +19,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -32,6 +32,12 @@ import java.util.stream.Collectors;
 final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
   /** A snapshot travels to the standby in pieces of this size, under gRPC's message limit. */
   static final int CHUNK_BYTES = 1 << 20;
+  /**
+   * The most points one Query answer holds: at about 16 bytes a point, 3.2 MB, under gRPC's
+   * default 4 MiB message limit with room for the series' names. A larger answer would fail in the
+   * client (RESOURCE_EXHAUSTED, after the server's work); it is refused before, saying what to change.
+   */
+  static final int MAX_ANSWER_POINTS = 200_000;
 
   private final Supplier<AnalysisTerm> term;
 
@@ -41,21 +47,72 @@ final class AnalysisApi extends AnalysisServiceGrpc.AnalysisServiceImplBase {
 
   @Override
   public void query(QueryRequest r, StreamObserver<QueryResponse> response) {
+    // toProto inside the future: its refusal of a too large answer fails the call with its status.
     answer(response, () -> term.get().query(new TotalsQuery(r.getSelector(), r.getGrouping(), r.getStartMs(),
-        r.getEndMs(), r.getStepMs())), AnalysisApi::toProto);
+        r.getEndMs(), r.getStepMs())).thenApply(AnalysisApi::toProto), q -> q);
   }
 
+  /**
+   * The answer as packed columns (see TotalSeries in analysis.proto); INVALID_ARGUMENT naming
+   * the step (or the grouping) when it would hold more than {@link #MAX_ANSWER_POINTS}.
+   */
   static QueryResponse toProto(QueryResult q) {
+    checkSize(q);
     QueryResponse.Builder out = QueryResponse.newBuilder().setResolutionMs(q.resolutionMs()).setStepMs(q.stepMs())
         .setPointsTouched(q.pointsTouched());
     for (QueryResult.Series s : q.series()) {
       TotalSeries.Builder series = TotalSeries.newBuilder().setTotal(s.total()).setGrouping(s.grouping())
           .setGroup(s.group());
-      s.points().forEach(p -> series.addPoints(TotalPoint.newBuilder().setTimeMs(p.timeMs()).setAvg(p.avg())
-          .setMax(p.max())));
+      List<QueryResult.Point> points = s.points();
+      if (!points.isEmpty()) {
+        long start = points.get(0).timeMs();
+        double[] avg = new double[slots(s, q.stepMs())];
+        double[] max = new double[avg.length];
+        Arrays.fill(avg, Double.NaN);
+        Arrays.fill(max, Double.NaN);
+        for (QueryResult.Point p : points) {
+          int i = (int) ((p.timeMs() - start) / q.stepMs());
+          avg[i] = p.avg();
+          max[i] = p.max();
+        }
+        series.setStartMs(start);
+        for (int i = 0; i < avg.length; i++) {
+          series.addAvg(avg[i]).addMax(max[i]);
+        }
+      }
       out.addSeries(series);
     }
     return out.build();
+  }
+
+  /** The steps a series takes on the wire: from its first point to its last, gaps included. */
+  private static int slots(QueryResult.Series s, long stepMs) {
+    List<QueryResult.Point> p = s.points();
+    return p.isEmpty() ? 0 : (int) ((p.get(p.size() - 1).timeMs() - p.get(0).timeMs()) / stepMs) + 1;
+  }
+
+  private static void checkSize(QueryResult q) {
+    long points = 0;
+    long widest = 0;
+    for (QueryResult.Series s : q.series()) {
+      int n = slots(s, q.stepMs());
+      points += n;
+      widest = Math.max(widest, n);
+    }
+    if (points <= MAX_ANSWER_POINTS) {
+      return;
+    }
+    int series = q.series().size();
+    if (series > MAX_ANSWER_POINTS) {
+      throw invalid("grouping: the answer would hold " + series + " series, and at most " + MAX_ANSWER_POINTS
+          + " points are allowed in one answer; choose a coarser grouping or a narrower selector");
+    }
+    // A step k times coarser divides every series' points by about k (rounded up: one more at most).
+    long factor = (points + MAX_ANSWER_POINTS - series - 1) / (MAX_ANSWER_POINTS - series);
+    throw invalid("step: " + q.stepMs() + " ms gives an answer of " + points + " points (" + series
+        + " series of up to " + widest + "), and at most " + MAX_ANSWER_POINTS
+        + " are allowed in one answer; choose a step of at least " + factor * q.stepMs()
+        + " ms, or a coarser grouping, a narrower selector or a shorter range");
   }
 
   @Override

@@ -61,6 +61,7 @@ final class AnalysisTerm implements AutoCloseable {
   private final SnapshotEncoder snapshots;
   // Loop-owned:
   private final ClusterTotals core;
+  private final NodeBook nodeBook;
   private Subscription subscription;
   private boolean closed;
 
@@ -71,6 +72,7 @@ final class AnalysisTerm implements AutoCloseable {
     this.clock = parts.clock();
     this.core = restore(stored);
     settings.nodes().values().forEach(core::putNode);
+    this.nodeBook = new NodeBook(settings.nodes());
     this.snapshots = new SnapshotEncoder(epoch, parts.file());
     this.loop = new EventLoop("analysis-term-" + epoch, e -> log.error("a task of term {} failed", epoch, e));
     this.io = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -148,8 +150,11 @@ final class AnalysisTerm implements AutoCloseable {
       log.debug("term {}: no node list from fuxi-master: {}", epoch, e.toString());
       return;
     }
-    nodes.putAll(settings.nodes());
-    loop.post(() -> nodes.values().forEach(core::putNode));
+    loop.post(() -> {
+      NodeBook.Changes changes = nodeBook.update(nodes);
+      changes.put().forEach(core::putNode);
+      changes.removed().forEach(core::removeNode);
+    });
   }
 
   /** Copies the history on the loop for the encoder; nothing while it still encodes the last one. */

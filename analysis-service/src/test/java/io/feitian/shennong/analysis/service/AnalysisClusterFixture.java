@@ -3,11 +3,11 @@ package io.feitian.shennong.analysis.service;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
+import io.feitian.client.shennong.TotalPoints;
 import io.feitian.proto.shennong.v1.AnalysisServiceGrpc;
 import io.feitian.proto.shennong.v1.QueryRequest;
 import io.feitian.proto.shennong.v1.QueryResponse;
 import io.feitian.proto.shennong.v1.Sample;
-import io.feitian.proto.shennong.v1.TotalPoint;
 import io.feitian.proto.shennong.v1.WriteRequest;
 import io.feitian.shennong.agent.ShennongAgent;
 import io.feitian.shennong.cluster.ShennongFixture;
@@ -161,11 +161,11 @@ abstract class AnalysisClusterFixture {
       long now = System.currentTimeMillis();
       QueryResponse r = api(s).query(QueryRequest.newBuilder().setSelector("nodes").setGrouping("cluster")
           .setStartMs(now - 30_000).setEndMs(now).setStepMs(STEP).build());
-      List<TotalPoint> points = r.getSeriesCount() == 0 ? List.of() : r.getSeries(0).getPointsList();
+      List<TotalPoints.Point> points = r.getSeriesCount() == 0 ? List.of() : TotalPoints.of(r, r.getSeries(0));
       for (int i = 1; i < points.size(); i++) {
-        if (points.get(i - 1).getAvg() == 3 && points.get(i).getAvg() == 3
-            && points.get(i).getTimeMs() == points.get(i - 1).getTimeMs() + STEP) {
-          found[0] = points.get(i).getTimeMs();
+        if (points.get(i - 1).avg() == 3 && points.get(i).avg() == 3
+            && points.get(i).timeMs() == points.get(i - 1).timeMs() + STEP) {
+          found[0] = points.get(i).timeMs();
           return true;
         }
       }

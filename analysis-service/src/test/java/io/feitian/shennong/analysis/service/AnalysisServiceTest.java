@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.feitian.client.shennong.TotalPoints;
 import io.feitian.proto.shennong.v1.QueryRequest;
 import io.feitian.proto.shennong.v1.QueryResponse;
 import io.feitian.proto.shennong.v1.TopRequest;
 import io.feitian.proto.shennong.v1.TopResponse;
-import io.feitian.proto.shennong.v1.TotalPoint;
 import io.feitian.proto.shennong.v1.TotalSeries;
 import io.feitian.shennong.analysis.ClusterTotals;
 import io.feitian.shennong.analysis.TotalsQuery;
@@ -70,9 +70,9 @@ class AnalysisServiceTest extends AnalysisClusterFixture {
   private static Map<String, Map<String, Double>> at(QueryResponse r, long atMs) {
     Map<String, Map<String, Double>> out = new TreeMap<>();
     for (TotalSeries s : r.getSeriesList()) {
-      for (TotalPoint p : s.getPointsList()) {
-        if (p.getTimeMs() == atMs) {
-          out.computeIfAbsent(s.getGroup(), g -> new TreeMap<>()).put(s.getTotal(), p.getAvg());
+      for (TotalPoints.Point p : TotalPoints.of(r, s)) {
+        if (p.timeMs() == atMs) {
+          out.computeIfAbsent(s.getGroup(), g -> new TreeMap<>()).put(s.getTotal(), p.avg());
         }
       }
     }

@@ -18,8 +18,8 @@ import java.util.List;
 /**
  * The alert history: every transition appended to {@code history.jsonl} in the leader's data
  * directory (one JSON object per line, written and forced to disk before the call returns), and
- * the newest {@code kept} in memory, which travel in the state snapshot so that a new leader lists
- * them too. The file is bounded: past {@code maxFileBytes} it is renamed {@code history.jsonl.1}
+ * the newest {@code kept} in memory, which the API lists (they are also appended to ZooKeeper by
+ * {@link StateStore}, so that a new leader lists them too). The file is bounded: past {@code maxFileBytes} it is renamed {@code history.jsonl.1}
  * (replacing the previous one) and a new one begins, so the disk holds at most about twice that.
  * One caller at a time (the term's loop).
  */
@@ -89,11 +89,6 @@ final class AlertHistory implements AutoCloseable {
     while (recent.size() > kept) {
       recent.removeFirst();
     }
-  }
-
-  /** The newest entries kept (oldest first). */
-  List<HistoryEntry> recent() {
-    return List.copyOf(recent);
   }
 
   /** At most {@code limit} of the newest kept entries of {@code rule} (any rule if empty), newest first. */

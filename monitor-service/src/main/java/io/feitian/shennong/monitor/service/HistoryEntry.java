@@ -17,7 +17,7 @@ public record HistoryEntry(long atMs, String rule, SortedMap<String, String> lab
     labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
   }
 
-  static HistoryEntry of(Transition t, long epoch) {
+  public static HistoryEntry of(Transition t, long epoch) {
     return new HistoryEntry(t.atMs(), t.alert().rule(), t.alert().labels(), t.from().name(), t.to().name(),
         t.alert().value(), t.alert().fingerprint(), epoch);
   }

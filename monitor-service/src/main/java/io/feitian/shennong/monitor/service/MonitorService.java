@@ -33,7 +33,7 @@ public final class MonitorService implements Daemon {
   private static final Logger log = LoggerFactory.getLogger(MonitorService.class);
   /** ZooKeeper path (under the cluster's namespace) of the election; clients find the leader there. */
   public static final String ZK_BASE = "/monitor-service";
-  /** The state snapshot (JSON, {@link StoredState}). */
+  /** The state's pointer (small JSON naming the snapshot's chunks; {@link StateStore}). */
   public static final String STATE_PATH = ZK_BASE + "/state";
 
   private final Config config;
@@ -70,7 +70,7 @@ public final class MonitorService implements Daemon {
     // A rule directory that does not load is a configuration error: refuse to start.
     rules = RuleDirectory.load(settings.rulesDir());
     log.info("loaded {} rules from {}", rules.rules().size(), settings.rulesDir().toAbsolutePath());
-    store = shell.own(new StateStore(shell.connect(), STATE_PATH));
+    store = shell.own(new StateStore(shell.connect(), ZK_BASE, settings.historyKept()));
     FeitianClient cluster = shell.own(FeitianClient.fromConfig(config));
     shennong = shell.own(new MonitorClient(cluster));
     webhooks = shell.own(new WebhookSender(settings.webhooks()));

@@ -139,7 +139,7 @@ final class MonitorTerm implements AutoCloseable {
     }
     loop.post(() -> {
       subscribeAll();
-      write(List.of());
+      write(List.of(), List.of());
     });
     loop.every(settings.evaluationIntervalMs(), settings.evaluationIntervalMs(), this::evaluate);
   }
@@ -196,30 +196,33 @@ final class MonitorTerm implements AutoCloseable {
     }
     history.record(entries);
     notifier.silences().forgetEndedBefore(now - settings.keepExpiredSilencesMs());
-    flush(now, !transitions.isEmpty());
-  }
-
-  /** Steps the notifier; writes the state when something changed, then sends what is due. */
-  private void flush(long now, boolean changed) {
-    List<Notification> due = notifier.step(now, evaluator.alerts());
-    if (changed || !due.isEmpty()
-        || observedSinceWrite && now - lastWriteMs >= settings.snapshotIntervalMs()) {
-      write(due);
-    }
-    loop.wakeAt(notifier.nextFlushMs(), now, () -> flush(clock.millis(), false));
+    flush(now, entries);
   }
 
   /**
-   * Writes the state and, once it is in ZooKeeper, sends {@code due}. A write refused by the fence
-   * means another leader took over from an earlier state: it decides and sends these itself.
+   * Steps the notifier; writes the state when something changed (with {@code transitions}, the
+   * history entries recorded since the last flush), then sends what is due.
    */
-  private CompletableFuture<Void> write(List<Notification> due) {
+  private void flush(long now, List<HistoryEntry> transitions) {
+    List<Notification> due = notifier.step(now, evaluator.alerts());
+    if (!transitions.isEmpty() || !due.isEmpty()
+        || observedSinceWrite && now - lastWriteMs >= settings.snapshotIntervalMs()) {
+      write(due, transitions);
+    }
+    loop.wakeAt(notifier.nextFlushMs(), now, () -> flush(clock.millis(), List.of()));
+  }
+
+  /**
+   * Writes the state (and appends {@code transitions} to the stored history) and, once it is in
+   * ZooKeeper, sends {@code due}. A write refused by the fence means another leader took over from
+   * an earlier state: it decides and sends these itself.
+   */
+  private CompletableFuture<Void> write(List<Notification> due, List<HistoryEntry> transitions) {
     long now = clock.millis();
     lastWriteMs = now;
     observedSinceWrite = false;
-    StoredState state = new StoredState(epoch, history.recent(),
-        new MonitorSnapshot(now, evaluator.snapshot(), notifier.snapshot()));
-    return parts.store().write(fence, state).whenComplete((ok, error) -> {
+    MonitorSnapshot snapshot = new MonitorSnapshot(now, evaluator.snapshot(), notifier.snapshot());
+    return parts.store().write(fence, snapshot, transitions).whenComplete((ok, error) -> {
       if (error instanceof FencedOutException || error != null && error.getCause() instanceof FencedOutException) {
         log.warn("term {} is over (a newer leader wrote the epoch); not sending {} notifications", epoch, due.size());
         return;
@@ -272,7 +275,7 @@ final class MonitorTerm implements AutoCloseable {
       log.info("silence {} added by {}: {} until {} ({})", silence.id(), silence.createdBy(),
           Matchers.format(silence.matchers()), silence.endsAtMs(),
           silence.comment());
-      write(List.of());
+      write(List.of(), List.of());
       return MonitorProtos.silence(silence, clock.millis());
     });
   }
@@ -290,7 +293,7 @@ final class MonitorTerm implements AutoCloseable {
       long now = clock.millis();
       Silence s = notifier.silences().expire(id, now);
       log.info("silence {} expired", id);
-      write(List.of());
+      write(List.of(), List.of());
       return MonitorProtos.silence(s, now);
     });
   }
@@ -308,7 +311,7 @@ final class MonitorTerm implements AutoCloseable {
       rules = newRules;
       rulesLoadedAtMs = now;
       subscribeAll();
-      write(List.of());
+      write(List.of(), List.of());
       log.info("term {}: reloaded {} rules and {} inhibitions", epoch, newRules.rules().size(),
           newRules.inhibitions().size());
       return newRules;

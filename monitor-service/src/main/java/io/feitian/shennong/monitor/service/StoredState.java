@@ -10,8 +10,10 @@ import io.feitian.shennong.monitor.json.MonitorSnapshot;
 import java.util.List;
 
 /**
- * What the leader keeps in ZooKeeper (one znode): the monitor core's snapshot as the core writes
- * it, the most recent history entries, and the epoch of the leader that wrote it.
+ * What a new leader goes on from ({@link StateStore#read}): the monitor core's snapshot as the core
+ * writes it, the most recent history entries, and the epoch of the leader that wrote the snapshot.
+ * Its JSON ({@link #toJson}, {@link #fromJson}) is the format of before the chunked layout, when all
+ * of it was one znode: read so that a leader of this version goes on from one of before.
  */
 record StoredState(long epoch, List<HistoryEntry> recentHistory, MonitorSnapshot monitor) {
   /** The service's JSON: records in, records out; fields it does not know are ignored, so an older standby reads a newer leader's state. */
