@@ -9,7 +9,7 @@
 #   FROM=worktree it/loop-under-load.sh 8 'JobFaultsIT'            # this tree's code, nothing installed
 #
 # Run it from a worktree pinned at the installed commit (git worktree add --detach DIR COMMIT; then
-# mvn -o -pl it test-compile there), not from a checkout that changes: each run reads this tree's
+# mvn -o -pl examples package -DskipTests and mvn -o -pl it test-compile there), not from a checkout that changes: each run reads this tree's
 # it/pom.xml and test classes, and a merge that changes them ends every later run at its build.
 # Build first (mvn -B -DskipTests install); or FROM=worktree, where each run builds what the tests
 # need from this tree (-pl it -am test), for a branch whose daemons differ from what is installed.
@@ -56,6 +56,12 @@ tests_run() {
   grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, ' "$1" | tail -1 | sed -E 's/.*Tests run: ([0-9]+),.*/\1/' | grep . || echo 0
 }
 mkdir -p it/target/loop
+# ServicesIT creates the shipped example service, whose jar (../lib/feitian-examples.jar) the examples
+# module's package writes into the source tree: a worktree that only compiled the tests lacks it.
+if [ ! -e examples/lib/feitian-examples.jar ]; then
+  echo "examples/lib/feitian-examples.jar is missing: run mvn -B -o -q -pl examples package -DskipTests first" >&2
+  exit 2
+fi
 if [ "${FROM:-installed}" = worktree ]; then
   build=(-pl it -am test)
 else
