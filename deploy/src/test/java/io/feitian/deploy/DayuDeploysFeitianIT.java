@@ -13,9 +13,9 @@ import io.feitian.job.spec.JobSpecs;
 import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.testkit.FreePorts;
+import io.feitian.testkit.NetHosts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -35,26 +35,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dayu deploys Feitian itself: the release packages of fuxi-master and task-worker that `package`
- * built (target/packages/, see ReleasePackagesIT) are published to a dayu-server started from
- * bin/, and deployed by three dayu-agents (n1 the master, n2 and n3 workers) through `feitian dayu
- * deploy`; then a word count runs on the cluster Dayu deployed, and n3 is scaled in (drained
- * through fuxi-master, its task-worker stopped, the node gone from the database). Every process is
- * a launcher of the tree; the agents supervise the daemons (no systemd here).
+ * Dayu deploys Feitian itself onto six hosts (Linux network namespaces on one bridge, {@link NetHosts}
+ * {@code fdf1..6}; needs root, as CI runs): the release packages of fuxi-master and task-worker that
+ * `package` built (target/packages/, see ReleasePackagesIT) are published to a dayu-server started from
+ * bin/, and deployed through `feitian dayu deploy` by a dayu-agent on each host: fuxi-master on three
+ * (n1-n3), task-workers on the rest (n4-n6), each configured from the database (the cluster's
+ * parameters, its node's id and rack); every daemon advertises its own host's address. Then a word
+ * count runs on the cluster Dayu deployed, and n6 is scaled in (drained through fuxi-master, its
+ * task-worker stopped, the node gone from the database). ZooKeeper and dayu-server listen on the
+ * bridge (the test's own address on the hosts' network); the CLI runs there too. Every process is a
+ * launcher of the tree; the agents supervise the daemons (no systemd here).
  */
 class DayuDeploysFeitianIT {
   private static final String CLUSTER = "dayu-self";
   private static final List<String> MODULES = List.of("fuxi-master", "task-worker");
-  /** The roles are the descriptors': fuxi-master's {@code master}, task-worker's {@code worker}. */
-  private static final List<Node> NODES =
-      List.of(new Node("n1", "r1", "master"), new Node("n2", "r1", "worker"), new Node("n3", "r2", "worker"));
+  /** Host i of {@link #hosts} is NODES[i-1]. The roles are the descriptors': fuxi-master's {@code master}, task-worker's {@code worker}. */
+  private static final List<Node> NODES = List.of(new Node("n1", "r1", "master"), new Node("n2", "r2", "master"),
+      new Node("n3", "r3", "master"), new Node("n4", "r1", "worker"), new Node("n5", "r2", "worker"),
+      new Node("n6", "r2", "worker"));
+  private static final List<Node> WORKERS = NODES.subList(3, NODES.size());
+  /** Every host has its own address: the same ports on each. */
+  private static final int MASTER_PORT = 7100;
+  private static final int WORKER_PORT = 7200;
   private static final Duration CLI = Duration.ofSeconds(60);
-  private static final Duration DEADLINE = Duration.ofSeconds(60);
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
 
   private record Node(String host, String rack, String role) {}
 
   @TempDir
   Path dir;
+  private NetHosts hosts;
   /** ZooKeeper and dayu-server, then the agents: stopped in reverse order. */
   private final List<Process> daemons = new ArrayList<>();
   private int zkPort;
@@ -79,6 +89,9 @@ class DayuDeploysFeitianIT {
         }
       }
     }
+    if (hosts != null) {
+      hosts.close();
+    }
   }
 
   private static void stop(Process p) throws InterruptedException {
@@ -97,14 +110,14 @@ class DayuDeploysFeitianIT {
     for (String module : MODULES) {
       checkDescriptor(module);
     }
-    int base = FreePorts.block(5);
+    hosts = NetHosts.create("fdf", 216, NODES.size());
+    String gateway = hosts.gatewayAddress();
+    int base = FreePorts.block(2);
     zkPort = base;
     dayuPort = base + 1;
-    int masterPort = base + 2;
-    Map<String, Integer> workerPorts = Map.of("n2", base + 3, "n3", base + 4);
 
     startZooKeeper();
-    daemon("dayu-server", "--set", "dayu.server.bind=127.0.0.1", "--set", "dayu.server.port=" + dayuPort,
+    daemon("dayu-server", "--set", "dayu.server.bind=" + gateway, "--set", "dayu.server.port=" + dayuPort,
         "--set", "dayu.data-dir=" + dir.resolve("dayu-data"));
     awaitPort(dayuPort, "dayu-server");
 
@@ -113,20 +126,23 @@ class DayuDeploysFeitianIT {
     for (String module : MODULES) {
       dayu("module", "publish", Dist.releasePackage(module).toString());
     }
-    String zk = "127.0.0.1:" + zkPort;
+    String zk = gateway + ":" + zkPort;
     dayu("params", "set", "-c", CLUSTER, "fuxi-master", "cluster-name=" + CLUSTER, "zookeeper=" + zk,
-        "port=" + masterPort, "-m", "the test's cluster");
+        "port=" + MASTER_PORT, "-m", "the test's cluster");
     dayu("params", "set", "-c", CLUSTER, "task-worker", "cluster-name=" + CLUSTER, "zookeeper=" + zk,
-        "-m", "the test's cluster");
-    for (String host : workerPorts.keySet()) {
-      // Two workers on one machine: each its own port and work directory.
-      dayu("params", "set", "-c", CLUSTER, "task-worker", "--node", host, "port=" + workerPorts.get(host),
-          "work-dir=" + dir.resolve("work").resolve(host), "-m", "one machine, several nodes");
+        "port=" + WORKER_PORT, "-m", "the test's cluster");
+    for (Node n : WORKERS) {
+      // The hosts share this machine's file system: each worker its own work directory.
+      dayu("params", "set", "-c", CLUSTER, "task-worker", "--node", n.host(),
+          "work-dir=" + dir.resolve("work").resolve(n.host()), "-m", "hosts sharing a file system");
     }
 
-    for (Node n : NODES) {
-      daemon("dayu-agent", "--set", "dayu.agent.server=127.0.0.1:" + dayuPort, "--set", "dayu.agent.cluster=" + CLUSTER,
-          "--set", "dayu.agent.host=" + n.host(), "--set", "dayu.agent.root=" + root(n.host()),
+    for (int h = 1; h <= NODES.size(); h++) {
+      Node n = NODES.get(h - 1);
+      // The piece server on the host's address, so that the agents fetch the packages from each other.
+      daemonOn(h, "dayu-agent", "--set", "dayu.agent.server=" + gateway + ":" + dayuPort,
+          "--set", "dayu.agent.cluster=" + CLUSTER, "--set", "dayu.agent.host=" + n.host(),
+          "--set", "dayu.agent.root=" + root(n.host()), "--set", "dayu.agent.peer.bind=" + hosts.address(h),
           "--set", "dayu.agent.reconnect-backoff=100ms", "--set", "dayu.agent.reconnect-backoff-max=1s");
     }
     // Every agent checked in (the node's state leaves NEW) before the rollout is planned.
@@ -137,19 +153,31 @@ class DayuDeploysFeitianIT {
     assertThat(deploy.stdout()).as(deploy.toString()).contains("SUCCEEDED");
 
     // Each node runs its module from the version directory its agent installed, configured for it.
-    assertRunsFromItsInstall("n1", "fuxi-master");
-    for (Node n : NODES.subList(1, NODES.size())) {
+    for (Node n : NODES.subList(0, 3)) {
+      assertRunsFromItsInstall(n.host(), "fuxi-master");
+    }
+    for (Node n : WORKERS) {
       Path conf = assertRunsFromItsInstall(n.host(), "task-worker").resolve("conf/task-worker.conf");
       assertThat(Files.readString(conf)).contains("node-id = \"" + n.host() + "\"")
           .contains("rack = \"" + n.rack() + "\"")
-          .contains("port = " + workerPorts.get(n.host()))
+          .contains("port = " + WORKER_PORT)
           .contains("work-dir = \"" + dir.resolve("work").resolve(n.host()) + "\"");
     }
     String[] target = {"--cluster", "zk://" + zk, "--cluster-name", CLUSTER};
-    await("both task-workers to join the master", () -> fuxiRacks(target).keySet().containsAll(List.of("n2", "n3")));
+    List<String> workerHosts = WORKERS.stream().map(Node::host).toList();
+    await("the task-workers to join the master and three masters to run",
+        () -> fuxiRacks(target).keySet().containsAll(workerHosts) && fuxiStatus(target).getMastersCount() == 3);
     // fuxi-master places them in the racks the configuration database holds (rendered into their conf by Dayu).
-    assertThat(fuxiRacks(target)).isEqualTo(NODES.subList(1, NODES.size()).stream()
-        .collect(Collectors.toMap(Node::host, Node::rack)));
+    assertThat(fuxiRacks(target)).isEqualTo(WORKERS.stream().collect(Collectors.toMap(Node::host, Node::rack)));
+    // Every daemon advertises its own host: the masters (elected through ZooKeeper) and the nodes.
+    ClusterStatus status = fuxiStatus(target);
+    assertThat(status.getMastersList()).extracting(m -> m.getAddress().substring(0, m.getAddress().lastIndexOf(':')))
+        .containsExactlyInAnyOrder(hosts.address(1), hosts.address(2), hosts.address(3));
+    for (NodeStatus node : status.getNodesList()) {
+      int h = NODES.stream().map(Node::host).toList().indexOf(node.getNodeId()) + 1;
+      assertThat(node.getAddress()).as("node %s advertises its own host", node.getNodeId())
+          .isEqualTo(hosts.address(h) + ":" + WORKER_PORT);
+    }
 
     // The archive's word count, its output under the test's directory, on the cluster Dayu deployed.
     Path examples = Dist.HOME.resolve("examples/jobs");
@@ -163,15 +191,15 @@ class DayuDeploysFeitianIT {
     assertThat(run.exit()).as(run + diagnostics()).isZero();
     assertThat(counted(out.resolve("count"))).isEqualTo(wordCounts(Dist.HOME.resolve("examples/data/text")));
 
-    // Scale-in of n3: its agent drains the node through fuxi-master (the job is over: nothing to
+    // Scale-in of n6: its agent drains the node through fuxi-master (the job is over: nothing to
     // wait for), stops the task-worker, and the node leaves the configuration database.
-    Dist.Result scaleIn = dayu("scale-in", "-c", CLUSTER, "--node", "n3", "--batch", "100%", "--min-healthy", "0s",
+    Dist.Result scaleIn = dayu("scale-in", "-c", CLUSTER, "--node", "n6", "--batch", "100%", "--min-healthy", "0s",
         "--default-max-unavailable", "2", "--yes", "--wait");
     assertThat(scaleIn.stdout()).as(scaleIn.toString()).contains("SUCCEEDED");
-    assertThat(new Supervisor(new NodeLayout(root("n3"))).running("task-worker")).as("n3's task-worker").isEmpty();
-    assertThat(dayu("node", "list", "-c", CLUSTER).stdout()).contains("n2").doesNotContain("n3");
+    assertThat(new Supervisor(new NodeLayout(root("n6"))).running("task-worker")).as("n6's task-worker").isEmpty();
+    assertThat(dayu("node", "list", "-c", CLUSTER).stdout()).contains("n5").doesNotContain("n6");
     assertThat(fuxiNodes(target)).filteredOn(NodeStatus::getDraining).extracting(NodeStatus::getNodeId)
-        .as("the nodes fuxi-master holds as draining").containsExactly("n3");
+        .as("the nodes fuxi-master holds as draining").containsExactly("n6");
   }
 
   /** The nodes fuxi-master knows, by node id, with their racks; none while no master answers. */
@@ -181,9 +209,14 @@ class DayuDeploysFeitianIT {
 
   /** The nodes fuxi-master knows; none while no master answers. */
   private static List<NodeStatus> fuxiNodes(String[] target) {
+    return fuxiStatus(target).getNodesList();
+  }
+
+  /** `feitian cluster status`; empty while no master answers. */
+  private static ClusterStatus fuxiStatus(String[] target) {
     Dist.Result status = feitian(concat(List.of("cluster", "status", "--json"), target), CLI);
     if (status.exit() != 0) {
-      return List.of();
+      return ClusterStatus.getDefaultInstance();
     }
     ClusterStatus.Builder parsed = ClusterStatus.newBuilder();
     try {
@@ -191,7 +224,7 @@ class DayuDeploysFeitianIT {
     } catch (InvalidProtocolBufferException e) {
       throw new AssertionError("feitian cluster status --json printed no ClusterStatus: " + status, e);
     }
-    return parsed.getNodesList();
+    return parsed.build();
   }
 
   /** The descriptor in {@code module}'s release package has what this test sets (its name and version: ReleasePackagesIT). */
@@ -221,22 +254,30 @@ class DayuDeploysFeitianIT {
   private void startZooKeeper() throws IOException {
     Path cfg = dir.resolve("zoo.cfg");
     Files.writeString(cfg, String.join("\n", "tickTime=2000", "dataDir=" + dir.resolve("zk-data"),
-        "clientPort=" + zkPort, "clientPortAddress=127.0.0.1", "admin.enableServer=false", ""));
+        "clientPort=" + zkPort, "clientPortAddress=" + hosts.gatewayAddress(), "admin.enableServer=false", ""));
     daemon("zookeeper", cfg.toString());
     awaitPort(zkPort, "ZooKeeper");
   }
 
-  /** Starts bin/{@code program}, its output in the test's directory. */
+  /** Starts bin/{@code program} on the bridge, its output in the test's directory. */
   private void daemon(String program, String... args) throws IOException {
+    start(program, concat(List.of(Dist.bin(program).toString()), args));
+  }
+
+  /** Starts bin/{@code program} on host {@code h}. */
+  private void daemonOn(int h, String program, String... args) throws IOException {
+    start(program, hosts.on(h, concat(List.of(Dist.bin(program).toString()), args)));
+  }
+
+  private void start(String program, List<String> command) throws IOException {
     Path log = dir.resolve("logs").resolve(program + "-" + daemons.size() + ".log");
     Files.createDirectories(log.getParent());
-    daemons.add(Dist.builder(concat(List.of(Dist.bin(program).toString()), args), Map.of())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    daemons.add(Dist.builder(command, Map.of()).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
   private Dist.Result dayu(String... args) {
     List<String> command = concat(List.of("dayu"), args);
-    command.addAll(List.of("-s", "127.0.0.1:" + dayuPort));
+    command.addAll(List.of("-s", hosts.gatewayAddress() + ":" + dayuPort));
     Dist.Result r = feitian(command, CLI);
     assertThat(r.exit()).as("feitian dayu %s\n%s%s", String.join(" ", args), r, diagnostics()).isZero();
     return r;
@@ -251,7 +292,7 @@ class DayuDeploysFeitianIT {
   private void awaitPort(int port, String what) {
     await(what + " to listen on " + port, () -> {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+        s.connect(new InetSocketAddress(hosts.gatewayAddress(), port), 500);
         return true;
       } catch (IOException e) {
         return false;

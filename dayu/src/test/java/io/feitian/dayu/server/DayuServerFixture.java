@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 final class DayuServerFixture implements AutoCloseable {
   private final DayuServer server;
   private final ManagedChannel channel;
+  private final boolean tls;
 
   DayuServerFixture(Path dataDir) {
     this(dataDir, Map.of());
@@ -45,20 +46,21 @@ final class DayuServerFixture implements AutoCloseable {
         "dayu.server.bind", "127.0.0.1", "dayu.server.port", 0));
     all.putAll(settings);
     Config config = ConfigLoader.load(null, all);
+    TlsSettings tlsSettings = TlsSettings.from(config);
+    tls = tlsSettings.enabled();
     server = new DayuServer(config);
     server.start();
-    // Plaintext, with the server's own token when the settings give one (tokens on).
-    channel = Channels.open(target(), SecuritySettings.client(TlsSettings.DISABLED,
-        SecuritySettings.from(config).token()));
+    // As a daemon of the cluster would call it: the server's own TLS settings and token, when they are on.
+    channel = Channels.open(target(), SecuritySettings.client(tlsSettings, SecuritySettings.from(config).token()));
   }
 
   String target() {
     return "127.0.0.1:" + server.port();
   }
 
-  /** The web UI's base URL (dayu.server.http.port set). */
+  /** The web UI's base URL (dayu.server.http.port set): https with feitian.security.tls on. */
   String web() {
-    return "http://127.0.0.1:" + server.httpPort();
+    return (tls ? "https" : "http") + "://127.0.0.1:" + server.httpPort();
   }
 
   DayuServiceGrpc.DayuServiceBlockingStub dayu() {

@@ -1,8 +1,11 @@
 package io.feitian.dayu.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.feitian.common.security.Pki;
+import io.feitian.common.security.TlsSettings;
 import io.feitian.dayu.db.ParamChange;
 import io.feitian.dayu.db.ParamScope;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
@@ -15,10 +18,12 @@ import io.feitian.proto.dayu.v1.StartRolloutRequest;
 import io.feitian.testkit.FreePorts;
 import io.feitian.testkit.HeadlessChromium;
 import io.feitian.testkit.SamplePackages;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,11 +75,17 @@ class DayuWebTest {
 
   /** A server with the web UI on a free port and tokens on (the fixture's client uses the daemons' admin token). */
   private DayuServerFixture startServer() throws Exception {
+    return startServer(Map.of());
+  }
+
+  /** {@link #startServer()} with {@code extra} settings on top (TLS, say). */
+  private DayuServerFixture startServer(Map<String, Object> extra) throws Exception {
     Path tokens = Files.writeString(dir.resolve("tokens"), OPERATOR + " admin operator\n" + VIEWER + " reader viewer\n"
         + DAEMONS + " admin daemons\n");
     Map<String, Object> settings = new HashMap<>(Map.of("dayu.server.http.port", 0,
         "feitian.security.auth.enabled", true, "feitian.security.auth.tokens-file", tokens.toString(),
         "feitian.security.token", DAEMONS, "dayu.rollouts.agent-grace", "5s"));
+    settings.putAll(extra);
     server = new DayuServerFixture(dir.resolve("server"), settings);
     server.dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).setDescription("for the web UI").build());
     return server;
@@ -186,6 +197,10 @@ class DayuWebTest {
   }
 
   private HttpResponse<String> call(String method, String path, String token) throws Exception {
+    return call(http, method, path, token);
+  }
+
+  private HttpResponse<String> call(HttpClient http, String method, String path, String token) throws Exception {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(server.web() + path)).timeout(Duration.ofSeconds(20))
         .method(method, HttpRequest.BodyPublishers.noBody());
     if (token != null) {
@@ -234,5 +249,42 @@ class DayuWebTest {
     assertThat(call("POST", "/api/clusters", OPERATOR).statusCode()).isEqualTo(405);
     assertThat(call("DELETE", "/api/clusters", OPERATOR).statusCode()).isEqualTo(405);
     assertThat(call("GET", "/api/nothing", VIEWER).statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * With feitian.security.tls on (as `local up --secure` and a production cluster run it) the page and its
+   * JSON are HTTPS only, with the gRPC server's certificate and CA, and a client certificate is required:
+   * a browser of an operator holds one issued by the cluster's CA, then logs in with a token as over HTTP.
+   */
+  @Test
+  void overTlsThePageAndTheJsonAreHttpsOnlyAndWantAClientCertificate() throws Exception {
+    Pki pki = new Pki(dir.resolve("pki"), "cluster-ca");
+    Pki.Issued daemon = pki.issue("dayu-server");
+    Pki.Issued operator = pki.issue("operator", List.of());
+    startServer(Map.of("feitian.security.tls.enabled", true, "feitian.security.tls.cert", daemon.cert().toString(),
+        "feitian.security.tls.key", daemon.key().toString(), "feitian.security.tls.ca", pki.caPath().toString(),
+        "feitian.security.tls.client-auth", "require"));
+    assertThat(server.web()).startsWith("https://");
+    HttpClient browser = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(TlsSettings.client(
+        pki.caPath().toFile(), operator.cert().toFile(), operator.key().toFile()).sslContext()).build();
+
+    assertThat(call(browser, "GET", "/", null).body()).contains("<script src=\"dayu.js\">");
+    assertThat(call(browser, "GET", "/api/clusters", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> clusters = call(browser, "GET", "/api/clusters", VIEWER);
+    assertThat(clusters.statusCode()).isEqualTo(200);
+    assertThat(clusters.body()).contains("\"name\":\"prod\"");
+    assertThat(call(browser, "POST", "/api/rollout/command?id=1&verb=pause", VIEWER).statusCode()).isEqualTo(403);
+
+    // Refused before any HTTP: plain HTTP on the port, a client without a certificate, one not trusting the CA.
+    String plain = server.web().replace("https://", "http://");
+    assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(plain + "/")).timeout(Duration.ofSeconds(20))
+        .build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class)
+        .isNotInstanceOf(HttpTimeoutException.class);
+    HttpClient anonymous = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        .sslContext(TlsSettings.client(pki.caPath().toFile(), null, null).sslContext()).build();
+    assertThatThrownBy(() -> call(anonymous, "GET", "/api/clusters", VIEWER)).isInstanceOf(IOException.class)
+        .isNotInstanceOf(HttpTimeoutException.class);
+    assertThatThrownBy(() -> call(http, "GET", "/api/clusters", VIEWER)).isInstanceOf(IOException.class)
+        .isNotInstanceOf(HttpTimeoutException.class);
   }
 }

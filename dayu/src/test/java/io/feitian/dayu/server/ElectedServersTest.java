@@ -21,6 +21,12 @@ import io.feitian.testkit.SamplePackages;
 import io.feitian.testkit.SimAgent;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,14 +79,15 @@ class ElectedServersTest {
   }
 
   /**
-   * A server with election on, its own data directory, and the shared database {@code url}. Every
+   * A server with election on, its web UI on a free port, its own data directory, and the shared database {@code url}. Every
    * agent here stays up: the grace only has to cover an agent's move to the new leader, which took
    * more than 3 s on a loaded machine (the node was then deferred as away).
    */
   private DayuServerFixture server(String name, String url) {
     DayuServerFixture s = new DayuServerFixture(dir.resolve(name), Map.of("dayu.server.election", true,
         "dayu.database.url", url, "dayu.database.user", PrivatePostgres.USER, "dayu.database.password", "",
-        "feitian.zookeeper.connect", zk.getConnectString(), "dayu.rollouts.agent-grace", "10s"));
+        "feitian.zookeeper.connect", zk.getConnectString(), "dayu.rollouts.agent-grace", "10s",
+        "dayu.server.http.port", 0));
     servers.add(s);
     return s;
   }
@@ -98,6 +105,10 @@ class ElectedServersTest {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
           assertThat(e.getStatus().getDescription()).contains("leader=" + first.target());
         });
+    // The web UI refuses alike: 503 naming the leader, so a browser on the standby knows where to go.
+    HttpResponse<String> standbyPage = get(second, "/api/clusters");
+    assertThat(standbyPage.statusCode()).isEqualTo(503);
+    assertThat(standbyPage.body()).contains("leader=" + first.target());
 
     // A package the leader received (kept in the shared database, not in its data directory).
     byte[] tool = SamplePackages.large("tool", "1.0.0", 3 * 1024 * 1024);
@@ -111,6 +122,7 @@ class ElectedServersTest {
     held.countDown();
 
     finishesOn(second);
+    assertThat(get(second, "/api/clusters").statusCode()).isEqualTo(200);
     // The new leader, with a data directory of its own, serves what the old one stored.
     assertThat(second.fetch("tool", "1.0.0", new ArrayList<>())).isEqualTo(tool);
   }
@@ -195,6 +207,18 @@ class ElectedServersTest {
 
     // The agent registered again, with the new leader: its check-in is later than the failover.
     await().atMost(DEADLINE).until(() -> lastSeen(second) >= failover);
+  }
+
+  private static HttpResponse<String> get(DayuServerFixture server, String path) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.web() + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static long lastSeen(DayuServerFixture server) {
