@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -68,10 +69,8 @@ public final class SamplePackages {
    * spanning several 1 MiB chunks of an upload.
    */
   public static byte[] large(String module, String version, int fillerChars) {
-    byte[] noise = new byte[fillerChars * 3 / 4];
-    new Random(fillerChars).nextBytes(noise);
     Map<String, String> files = new LinkedHashMap<>();
-    files.put("lib/filler.txt", Base64.getEncoder().encodeToString(noise));
+    files.put("lib/filler.txt", filler(fillerChars, fillerChars));
     files.put(DESCRIPTOR, sampleDescriptor(module, version));
     files.put("bin/" + module, script(module, version));
     return tarGz(files);
@@ -85,6 +84,15 @@ public final class SamplePackages {
    * health check fails (404).
    */
   public static byte[] serving(String module, String version, String healthPath) {
+    return serving(module, version, healthPath, 0);
+  }
+
+  /**
+   * {@link #serving(String, String, String)} with {@code lib/filler.txt}, {@code fillerChars} of
+   * random Base64 (seeded by the module, version and size: the same arguments give the same bytes)
+   * that gzip shrinks to about 3/4: a package of several pieces for peer-to-peer distribution.
+   */
+  public static byte[] serving(String module, String version, String healthPath, int fillerChars) {
     String health = "{step = health-check, timeout = 5s, interval = 100ms}";
     String descriptor = "name = " + module + "\n"
         + "version = \"" + version + "\"\n"
@@ -104,7 +112,16 @@ public final class SamplePackages {
     files.put("bin/serve", "#!/bin/sh\nexec " + python + " -m http.server \"$1\" --bind 127.0.0.1 --directory .\n");
     files.put("health", "ok\n");
     files.put("VERSION", version);
+    if (fillerChars > 0) {
+      files.put("lib/filler.txt", filler(fillerChars, Objects.hash(module, version, fillerChars)));
+    }
     return tarGz(files);
+  }
+
+  private static String filler(int chars, long seed) {
+    byte[] noise = new byte[chars * 3 / 4];
+    new Random(seed).nextBytes(noise);
+    return Base64.getEncoder().encodeToString(noise);
   }
 
   private static String script(String module, String version) {

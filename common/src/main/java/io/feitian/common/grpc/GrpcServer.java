@@ -64,9 +64,28 @@ public final class GrpcServer implements Closeable {
     this.shutdownGrace = shutdownGrace;
   }
 
+  /**
+   * A client connection silent this long is pinged, and closed when the ping is not answered
+   * within {@link #KEEPALIVE_TIMEOUT}: a client cut off from the network (a dead host, a pulled
+   * cable: no FIN ever arrives) is noticed after both, and its calls are cancelled, so that a
+   * stream it held ends (dayu-server counts a node present while its agent's Watch is open).
+   * Without it such a stream stays open until the server writes to it and TCP gives up, which
+   * takes about 15 minutes, or for ever on an idle stream. The clients' side is {@link Channels}.
+   */
+  public static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+  public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+
   /** A Netty server on host:port (port 0 picks a free port) with the process's TLS settings. */
   public static Builder netty(String host, int port, SecuritySettings security) {
+    return netty(host, port, security, KEEPALIVE_TIME, KEEPALIVE_TIMEOUT);
+  }
+
+  /** {@link #netty(String, int, SecuritySettings)} pinging silent clients after {@code keepAliveTime}. */
+  static Builder netty(String host, int port, SecuritySettings security, Duration keepAliveTime,
+      Duration keepAliveTimeout) {
     NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .keepAliveTime(keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
     if (security.tls().enabled()) {

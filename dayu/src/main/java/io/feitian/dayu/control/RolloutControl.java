@@ -6,6 +6,9 @@ import io.feitian.dayu.db.Node;
 import io.feitian.dayu.db.NodeTask;
 import io.feitian.dayu.db.NotFoundException;
 import io.feitian.dayu.db.RolloutStore;
+import io.feitian.dayu.descriptor.Step;
+import io.feitian.dayu.descriptor.StepKind;
+import io.feitian.dayu.launcher.LauncherFiles;
 import io.feitian.dayu.rollout.Action;
 import io.feitian.dayu.rollout.Catalog;
 import io.feitian.dayu.rollout.Kind;
@@ -218,7 +221,7 @@ public final class RolloutControl {
     for (Live l : List.copyOf(live.values())) {
       try {
         for (NodeView n : l.core.state().nodes().values()) {
-          if (n.up() && awayLongerThanGrace(l.record.cluster(), n.id(), now)) {
+          if (n.up() && awayLongerThanGrace(l.record.cluster(), n.id(), now) && !replacingItsAgent(l, n.id())) {
             log.info("rollout {}: node {} has had no agent for {}; its tasks wait for it", l.record.id(), n.id(),
                 settings.agentGrace());
             drive(l, core -> core.nodeDown(now, n.id()));
@@ -331,6 +334,31 @@ public final class RolloutControl {
     } catch (RuntimeException e) {
       log.debug("a Watch stream refused work: {}", e.toString());
     }
+  }
+
+  /**
+   * Whether the node is replacing its own agent: a task of module dayu-agent whose next step is
+   * {@code start} or later (or any step of a removal, which switches at its first), so the old
+   * agent may have asked its launcher to switch. The agent is then stopped and the new one (or the
+   * one the launcher goes back to) registers once started, which may take longer than the grace
+   * on a loaded host; counting the node away would defer its task and let the rollout end
+   * SUCCEEDED before any agent confirmed the version. Its absence is bounded by the task timeout
+   * instead (and the launcher's trial window). docs/DAYU.md, "Self-upgrade of dayu-agent".
+   */
+  private static boolean replacingItsAgent(Live l, String host) {
+    return l.core.state().tasks().values().stream().anyMatch(t -> t.node().equals(host)
+        && t.state() == Task.State.RUNNING && t.module().equals(LauncherFiles.MODULE)
+        && t.stepsDone() >= switchStep(l.catalog.steps(t.module(), t.fromVersion(), t.toVersion())));
+  }
+
+  /** The index of the step at which an agent task switches agents: {@code start}, else the first (a removal). */
+  private static int switchStep(List<Step> steps) {
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).kind() == StepKind.START) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   private boolean awayLongerThanGrace(String cluster, String host, long now) {

@@ -113,7 +113,8 @@ public final class AgentLauncher {
       if (a instanceof Save s) {
         files.save(s.state());
       } else if (a instanceof Stop s) {
-        log("stopping the agent (" + LauncherState.label(core.running()) + "): " + s.reason());
+        // The reason names the versions: by now the core's running version may be the next one.
+        log("stopping the agent: " + s.reason());
         stopChild();
       } else if (a instanceof Start s) {
         startChild(s);

@@ -93,7 +93,8 @@ public final class LauncherCore {
     state = new LauncherState(state.confirmed(), Optional.of(new Trial(version, rollout)), Optional.empty());
     phase = Phase.TRIAL;
     deadline = now + windowMillis;
-    return List.of(new Save(state), new Stop("switching to " + LauncherState.label(version)), launch(version));
+    return List.of(new Save(state), new Stop("switching from " + LauncherState.label(running) + " to "
+        + LauncherState.label(version)), launch(version));
   }
 
   /** An agent confirmed launch {@code id}: if it is the one on trial, its version is the confirmed one. */

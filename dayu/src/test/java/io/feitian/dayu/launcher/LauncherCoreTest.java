@@ -39,7 +39,7 @@ class LauncherCoreTest {
     LauncherCore core = started(LauncherState.INITIAL);
     LauncherState trial = new LauncherState("", Optional.of(new Trial("2.0.0", 9)), Optional.empty());
     assertThat(core.switchRequested(1_000, "2.0.0", 9)).containsExactly(new Save(trial),
-        new Stop("switching to 2.0.0"), new Start("2.0.0", 101));
+        new Stop("switching from the base version to 2.0.0"), new Start("2.0.0", 101));
     assertThat(core.phase()).isEqualTo(Phase.TRIAL);
     assertThat(core.deadline()).isEqualTo(1_000 + WINDOW);
 

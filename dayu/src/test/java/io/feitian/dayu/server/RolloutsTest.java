@@ -176,6 +176,46 @@ class RolloutsTest {
   }
 
   @Test
+  void aNodeReplacingItsOwnAgentIsNotCountedAwayWhileItsNewAgentStarts() throws Exception {
+    cluster(Map.of("dayu.rollouts.agent-grace", "1s"));
+    String agentModule = io.feitian.dayu.launcher.LauncherFiles.MODULE;
+    server.database().modules().publish(agentModule, "2.0.0", "2".repeat(64), 1,
+        Descriptors.feitianText(agentModule).replaceFirst("(?m)^version = \"[^\"]*\"", "version = \"2.0.0\""),
+        "test");
+    List<String> steps = Descriptors.feitian(agentModule).deploy().stream().map(st -> st.kind().name()).toList();
+    int healthCheck = steps.indexOf("HEALTH_CHECK");
+    assertThat(steps.get(healthCheck - 1)).isEqualTo("START");
+    // n1's old agent runs up to its start step (the switch), then is gone, as the launcher stops it.
+    SimAgent old = agent("n1", Map.of());
+    CountDownLatch atHealthCheck = old.holdAt(agentModule, "2.0.0", healthCheck);
+    List.of("n2", "n3", "n4").forEach(h -> agent(h, Map.of()));
+
+    RolloutInfo started = server.rollouts().startRollout(StartRolloutRequest.newBuilder().setCluster(CLUSTER)
+        .setKind(RolloutKind.DEPLOY).putTargets(agentModule, "2.0.0")
+        .setStrategy(batchesOf("100%").setDefaultMaxUnavailable("4")).build());
+    await().atMost(DEADLINE).until(() -> old.ran().stream().anyMatch(r -> r.step() == healthCheck));
+    old.close();
+    agents.remove(old);
+    assertThat(atHealthCheck.getCount()).isZero();
+    // Three graces without n1's agent (a JVM starting on a loaded host): its task is not deferred,
+    // and the rollout does not end before n1's new agent confirms.
+    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < until) {
+      RolloutInfo r = get(started.getId());
+      assertThat(r.getState()).as("%s", r).isEqualTo("RUNNING");
+      assertThat(r.getTasksList()).filteredOn(t -> t.getHost().equals("n1")).extracting(NodeTaskInfo::getState)
+          .as("%s", r).containsExactly("RUNNING");
+      Thread.sleep(100);
+    }
+    // The new agent registers and is sent the outstanding health check, which it passes.
+    SimAgent replacement = agent("n1", Map.of());
+    RolloutInfo done = awaitState(started.getId(), "SUCCEEDED");
+    assertThat(done.getRepairsPending()).isFalse();
+    assertThat(done.getTasksList()).extracting(NodeTaskInfo::getState).containsOnly("SUCCEEDED");
+    assertThat(replacement.ran()).extracting(SimAgent.Ran::step).containsExactly(healthCheck);
+  }
+
+  @Test
   void aScaleInTakesItsNodesOutOfTheClusterOnceTheirModulesAreRemoved() {
     cluster(Map.of("dayu.rollouts.agent-grace", "1s"));
     List.of("n1", "n2", "n3").forEach(h -> agent(h, Map.of("app", "1.0.0")));
