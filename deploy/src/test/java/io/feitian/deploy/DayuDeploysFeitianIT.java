@@ -59,6 +59,12 @@ class DayuDeploysFeitianIT {
   private static final int WORKER_PORT = 7200;
   private static final Duration CLI = Duration.ofSeconds(60);
   private static final Duration DEADLINE = Duration.ofSeconds(90);
+  /**
+   * For ZooKeeper, dayu-server and the agents: fourteen JVMs share two cores, and these need neither
+   * C2 nor a parallel collector (the modules the agents start run with their launchers' defaults).
+   */
+  private static final Map<String, String> LIGHT_JVM =
+      Map.of("FEITIAN_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
 
   private record Node(String host, String rack, String role) {}
 
@@ -165,12 +171,17 @@ class DayuDeploysFeitianIT {
     }
     String[] target = {"--cluster", "zk://" + zk, "--cluster-name", CLUSTER};
     List<String> workerHosts = WORKERS.stream().map(Node::host).toList();
-    await("the task-workers to join the master and three masters to run",
-        () -> fuxiRacks(target).keySet().containsAll(workerHosts) && fuxiStatus(target).getMastersCount() == 3);
+    ClusterStatus[] seen = {ClusterStatus.getDefaultInstance()};
+    await("the task-workers to join the master and three masters to run", () -> {
+      seen[0] = fuxiStatus(target);
+      return seen[0].getMastersCount() == 3 && seen[0].getNodesList().stream().map(NodeStatus::getNodeId).toList()
+          .containsAll(workerHosts);
+    });
+    ClusterStatus status = seen[0];
     // fuxi-master places them in the racks the configuration database holds (rendered into their conf by Dayu).
-    assertThat(fuxiRacks(target)).isEqualTo(WORKERS.stream().collect(Collectors.toMap(Node::host, Node::rack)));
+    assertThat(status.getNodesList().stream().collect(Collectors.toMap(NodeStatus::getNodeId, NodeStatus::getRack)))
+        .isEqualTo(WORKERS.stream().collect(Collectors.toMap(Node::host, Node::rack)));
     // Every daemon advertises its own host: the masters (elected through ZooKeeper) and the nodes.
-    ClusterStatus status = fuxiStatus(target);
     assertThat(status.getMastersList()).extracting(m -> m.getAddress().substring(0, m.getAddress().lastIndexOf(':')))
         .containsExactlyInAnyOrder(hosts.address(1), hosts.address(2), hosts.address(3));
     for (NodeStatus node : status.getNodesList()) {
@@ -200,11 +211,6 @@ class DayuDeploysFeitianIT {
     assertThat(dayu("node", "list", "-c", CLUSTER).stdout()).contains("n5").doesNotContain("n6");
     assertThat(fuxiNodes(target)).filteredOn(NodeStatus::getDraining).extracting(NodeStatus::getNodeId)
         .as("the nodes fuxi-master holds as draining").containsExactly("n6");
-  }
-
-  /** The nodes fuxi-master knows, by node id, with their racks; none while no master answers. */
-  private static Map<String, String> fuxiRacks(String[] target) {
-    return fuxiNodes(target).stream().collect(Collectors.toMap(NodeStatus::getNodeId, NodeStatus::getRack));
   }
 
   /** The nodes fuxi-master knows; none while no master answers. */
@@ -272,7 +278,7 @@ class DayuDeploysFeitianIT {
   private void start(String program, List<String> command) throws IOException {
     Path log = dir.resolve("logs").resolve(program + "-" + daemons.size() + ".log");
     Files.createDirectories(log.getParent());
-    daemons.add(Dist.builder(command, Map.of()).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    daemons.add(Dist.builder(command, LIGHT_JVM).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
   private Dist.Result dayu(String... args) {
