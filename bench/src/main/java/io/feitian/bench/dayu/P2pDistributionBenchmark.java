@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench -am package -DskipTests
  * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
  * java -cp bench/target/classes:$(cat bench/target/classpath.txt) io.feitian.bench.dayu.P2pDistributionBenchmark \
- *     [--hosts 10,20] [--size-mib 64] [--mbit 40] [--piece-mib 4] [--modes p2p,single]
+ *     [--hosts 10,20] [--size-mib 64] [--mbit 40] [--piece-mib 4] [--modes p2p,single] [--seed-slots N]
  * </pre>
  * Needs root (network namespaces).
  */
@@ -71,6 +71,7 @@ public final class P2pDistributionBenchmark {
     int mbit = 40;
     int pieceMib = 4;
     List<String> modes = List.of("p2p", "single");
+    int seedSlots = 0; // 0: dayu-server's default
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--hosts" -> counts = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -78,8 +79,9 @@ public final class P2pDistributionBenchmark {
         case "--mbit" -> mbit = Integer.parseInt(args[i + 1]);
         case "--piece-mib" -> pieceMib = Integer.parseInt(args[i + 1]);
         case "--modes" -> modes = List.of(args[i + 1].split(","));
+        case "--seed-slots" -> seedSlots = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes)");
+            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes, --seed-slots)");
       }
     }
     int most = Arrays.stream(counts).max().orElseThrow();
@@ -88,11 +90,15 @@ public final class P2pDistributionBenchmark {
         + "each way; files under %s%n", Arrays.toString(counts), sizeMib, pieceMib, mbit, dir);
     try (NetHosts hosts = NetHosts.create("fdb", 215, most + 1)) {
       String target = hosts.address(1) + ":" + SERVER_PORT;
-      Process server = ChildJvm.of(DayuServerMain.class).launchedBy(hosts.on(1, List.of()))
+      ChildJvm serverJvm = ChildJvm.of(DayuServerMain.class).launchedBy(hosts.on(1, List.of()))
           .jvmArg("-XX:TieredStopAtLevel=4").jvmArg("-Xmx1g")
           .args("--set", "dayu.data-dir=" + dir.resolve("server"), "--set", "dayu.server.bind=" + hosts.address(1),
               "--set", "dayu.server.port=" + SERVER_PORT, "--set", "dayu.server.p2p.piece-size=" + pieceMib + "MiB")
-          .log(dir.resolve("dayu-server.log")).start();
+          .log(dir.resolve("dayu-server.log"));
+      if (seedSlots > 0) {
+        serverJvm.args("--set", "dayu.server.p2p.upload-slots=" + seedSlots);
+      }
+      Process server = serverJvm.start();
       ManagedChannel channel = Channels.open(target, SecuritySettings.INSECURE);
       try {
         awaitServer(channel);
