@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
  * java -cp bench/target/classes:$(cat bench/target/classpath.txt) io.feitian.bench.dayu.P2pDistributionBenchmark \
  *     [--hosts 10,20] [--size-mib 64] [--mbit 40] [--piece-mib 4] [--modes p2p,single] [--seed-slots N]
+ *     [--host-jvm -XX:StartFlightRecording=filename=HOST/host.jfr,settings=profile]
  * </pre>
  * Needs root (network namespaces).
  */
@@ -63,7 +64,8 @@ public final class P2pDistributionBenchmark {
 
   /** What one phase measured. */
   private record Result(Phase phase, long[] doneMillis, long fromPeers, long fromServer, long served, long bad,
-      long serverWireBytes, double cpuMean, double cpuMax, long hostCpuMillis, long serverCpuMillis) {}
+      long serverWireBytes, double cpuMean, double cpuMax, long hostCpuMillis, long hostJitMillis,
+      long serverCpuMillis) {}
 
   public static void main(String[] args) throws Exception {
     int[] counts = {10, 20};
@@ -72,6 +74,7 @@ public final class P2pDistributionBenchmark {
     int pieceMib = 4;
     List<String> modes = List.of("p2p", "single");
     int seedSlots = 0; // 0: dayu-server's default
+    List<String> hostJvm = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--hosts" -> counts = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -80,8 +83,9 @@ public final class P2pDistributionBenchmark {
         case "--piece-mib" -> pieceMib = Integer.parseInt(args[i + 1]);
         case "--modes" -> modes = List.of(args[i + 1].split(","));
         case "--seed-slots" -> seedSlots = Integer.parseInt(args[i + 1]);
+        case "--host-jvm" -> hostJvm.add(args[i + 1]); // e.g. -XX:StartFlightRecording=... (HOST in it: the host)
         default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes, --seed-slots)");
+            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes, --seed-slots, --host-jvm)");
       }
     }
     int most = Arrays.stream(counts).max().orElseThrow();
@@ -117,7 +121,7 @@ public final class P2pDistributionBenchmark {
         }
         List<Result> results = new ArrayList<>();
         for (Phase phase : phases) {
-          results.add(run(hosts, dir, target, phase, mbit, server.pid()));
+          results.add(run(hosts, dir, target, phase, mbit, server.pid(), hostJvm));
           print(results.get(results.size() - 1), mbit, pieceMib);
         }
         summary(results, mbit, pieceMib);
@@ -201,8 +205,8 @@ public final class P2pDistributionBenchmark {
     }
   }
 
-  private static Result run(NetHosts hosts, Path dir, String target, Phase phase, int mbit, long serverPid)
-      throws Exception {
+  private static Result run(NetHosts hosts, Path dir, String target, Phase phase, int mbit, long serverPid,
+      List<String> hostJvm) throws Exception {
     System.out.printf("%n== %s (version %s, %d bytes) ==%n", phase.name(), phase.version(), phase.packageBytes());
     List<Host> running = new ArrayList<>();
     try {
@@ -215,9 +219,13 @@ public final class P2pDistributionBenchmark {
           a.addAll(List.of("--set", "dayu.agent.peer.port=-1"));
         }
         // Full JIT (C1 alone hashes SHA-256 at ~15 MB/s instead of ~350); two compiler threads.
-        Process p = ChildJvm.of(P2pHost.class).launchedBy(hosts.on(i, List.of()))
+        ChildJvm jvm = ChildJvm.of(P2pHost.class).launchedBy(hosts.on(i, List.of()))
             .jvmArg("-XX:TieredStopAtLevel=4").jvmArg("-XX:CICompilerCount=2").jvmArg("-Xmx160m")
-            .args(a.toArray(String[]::new)).log(log).start();
+            .args(a.toArray(String[]::new)).log(log);
+        for (String arg : hostJvm) {
+          jvm.jvmArg(arg.replace("HOST", root.toString()));
+        }
+        Process p = jvm.start();
         running.add(new Host(i, p, log));
       }
       long readyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -233,8 +241,10 @@ public final class P2pDistributionBenchmark {
       long wireBefore = hosts.bytesSent(1);
       long serverCpuBefore = ProcCpu.millis(serverPid);
       long hostCpuBefore = 0;
+      long jitBefore = 0;
       for (Host h : running) {
         hostCpuBefore += ProcCpu.millis(h.process.pid());
+        jitBefore += ProcCpu.compilerMillis(h.process.pid());
       }
       CpuSampler cpu = new CpuSampler();
       long started = System.currentTimeMillis();
@@ -260,8 +270,10 @@ public final class P2pDistributionBenchmark {
       cpu.sample();
       long serverCpu = ProcCpu.millis(serverPid) - serverCpuBefore;
       long hostCpu = -hostCpuBefore;
+      long jit = -jitBefore;
       for (Host h : running) {
         hostCpu += ProcCpu.millis(h.process.pid());
+        jit += ProcCpu.compilerMillis(h.process.pid());
       }
       long wire = hosts.bytesSent(1) - wireBefore;
       long fromPeers = 0;
@@ -282,7 +294,7 @@ public final class P2pDistributionBenchmark {
         served += Long.parseLong(f[3]);
         bad += Long.parseLong(f[4]);
       }
-      return new Result(phase, done, fromPeers, fromServer, served, bad, wire, cpu.mean(), cpu.max(), hostCpu,
+      return new Result(phase, done, fromPeers, fromServer, served, bad, wire, cpu.mean(), cpu.max(), hostCpu, jit,
           serverCpu);
     } finally {
       for (Host h : running) {
@@ -362,9 +374,9 @@ public final class P2pDistributionBenchmark {
     System.out.printf("dayu-server sent %.2f copies of the package (verified pieces; %.2f copies on its wire with"
             + " headers), peers %.2f copies; served by agents %.2f copies; bad pieces %d%n",
         r.fromServer() / pkg, r.serverWireBytes() / pkg, r.fromPeers() / pkg, r.served() / pkg, r.bad());
-    System.out.printf("CPU: machine busy %.0f%% of 2 cores on average, %.0f%% in the busiest second; hosts %.1f s,"
-            + " dayu-server %.1f s of CPU%n", 100 * r.cpuMean(), 100 * r.cpuMax(), r.hostCpuMillis() / 1000.0,
-        r.serverCpuMillis() / 1000.0);
+    System.out.printf("CPU: machine busy %.0f%% of 2 cores on average, %.0f%% in the busiest second; hosts %.1f s"
+            + " (of which JIT compiler threads %.1f s), dayu-server %.1f s of CPU%n", 100 * r.cpuMean(),
+        100 * r.cpuMax(), r.hostCpuMillis() / 1000.0, r.hostJitMillis() / 1000.0, r.serverCpuMillis() / 1000.0);
     System.out.println("per host done (s, in host order): " + Arrays.toString(
         Arrays.stream(r.doneMillis()).mapToObj(m -> String.format("%.1f", m / 1000.0)).toArray()));
   }
