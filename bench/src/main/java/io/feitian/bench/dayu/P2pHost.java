@@ -14,20 +14,28 @@ import io.feitian.dayu.peer.PeerSettings;
 import io.feitian.dayu.peer.PieceServer;
 import io.feitian.dayu.peer.PieceStore;
 import io.feitian.dayu.peer.TransferCounters;
+import io.feitian.dayu.p2p.PieceManifest;
+import io.feitian.proto.dayu.v1.FetchPieceRequest;
 import io.feitian.proto.dayu.v1.GetManifestRequest;
+import io.feitian.proto.dayu.v1.PieceData;
+import io.feitian.proto.dayu.v1.PieceServiceGrpc;
 import io.feitian.proto.dayu.v1.TrackerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,7 +96,7 @@ public final class P2pHost {
     PeerFetcher fetcher = new PeerFetcher(() -> server, SecuritySettings.INSECURE, calls, layout, peer, counters,
         (m, v, p, from) -> { });
     fetcher.registered(opt.get("--host"), opt.getOrDefault("--rack", "r1"));
-    warmUp(server, calls, module, version);
+    warmUp(server, calls, module, version, root, pieces == null ? null : peer.advertise());
     System.out.println("READY");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -114,11 +122,13 @@ public final class P2pHost {
 
   /**
    * What a long-running agent has before a rollout and a fresh JVM has not: a connection to
-   * dayu-server, and SHA-256 compiled (the first pieces would otherwise be hashed by the
-   * interpreter and C1, at a twentieth of the speed), so the benchmark measures the distribution.
+   * dayu-server, and its transfer code compiled (SHA-256 by the interpreter and C1 runs at a
+   * twentieth of the speed, and a first transfer spends about a second of C2 compilation per host),
+   * so the benchmark measures the distribution. The warm-up serves itself, over its own loopback,
+   * a package of its own making (module "warm-up", never announced) a few times.
    */
-  private static void warmUp(ManagedChannel server, CallSettings calls, String module, String version)
-      throws Exception {
+  private static void warmUp(ManagedChannel server, CallSettings calls, String module, String version, Path root,
+      String selfAddress) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       try {
@@ -135,6 +145,36 @@ public final class P2pHost {
     byte[] bytes = new byte[1024 * 1024];
     for (int i = 0; i < 200; i++) {
       MessageDigest.getInstance("SHA-256").digest(bytes);
+    }
+    if (selfAddress == null) {
+      return; // serves nothing (single source): hashing is what its fetch repeats
+    }
+    byte[] pkg = new byte[16 * 1024 * 1024];
+    new Random(1).nextBytes(pkg);
+    PieceManifest manifest = PieceManifest.of(pkg, 4 * 1024 * 1024);
+    NodeLayout layout = new NodeLayout(root);
+    PieceStore mine = PieceStore.open(layout.pieces("warm-up", "1.0.0"), manifest);
+    PieceStore copy = PieceStore.open(root.resolve("warm-up-copy"), manifest);
+    for (int p = 0; p < manifest.pieceCount(); p++) {
+      mine.write(p, Arrays.copyOfRange(pkg, (int) manifest.offset(p), (int) manifest.offset(p) + manifest.length(p)));
+    }
+    ManagedChannel self = Channels.open(selfAddress, SecuritySettings.INSECURE);
+    try {
+      for (int round = 0; round < 8; round++) {
+        for (int p = 0; p < manifest.pieceCount(); p++) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream(manifest.length(p));
+          Iterator<PieceData> data = calls.streaming(PieceServiceGrpc.newBlockingStub(self)).fetchPiece(
+              FetchPieceRequest.newBuilder().setModule("warm-up").setVersion("1.0.0").setPiece(p).build());
+          while (data.hasNext()) {
+            data.next().getData().writeTo(out);
+          }
+          if (!copy.write(p, out.toByteArray())) {
+            throw new IllegalStateException("the warm-up piece " + p + " came back wrong");
+          }
+        }
+      }
+    } finally {
+      Channels.close(self);
     }
   }
 
