@@ -75,6 +75,7 @@ public final class P2pDistributionBenchmark {
     List<String> modes = List.of("p2p", "single");
     int seedSlots = 0; // 0: dayu-server's default
     List<String> hostJvm = new ArrayList<>();
+    List<String> hostSettings = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--hosts" -> counts = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -84,8 +85,9 @@ public final class P2pDistributionBenchmark {
         case "--modes" -> modes = List.of(args[i + 1].split(","));
         case "--seed-slots" -> seedSlots = Integer.parseInt(args[i + 1]);
         case "--host-jvm" -> hostJvm.add(args[i + 1]); // e.g. -XX:StartFlightRecording=... (HOST in it: the host)
+        case "--host-set" -> hostSettings.add(args[i + 1]); // e.g. dayu.agent.peer.upload-slots=2
         default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes, --seed-slots, --host-jvm)");
+            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes, --seed-slots, --host-jvm, --host-set)");
       }
     }
     int most = Arrays.stream(counts).max().orElseThrow();
@@ -121,7 +123,7 @@ public final class P2pDistributionBenchmark {
         }
         List<Result> results = new ArrayList<>();
         for (Phase phase : phases) {
-          results.add(run(hosts, dir, target, phase, mbit, server.pid(), hostJvm));
+          results.add(run(hosts, dir, target, phase, mbit, server.pid(), hostJvm, hostSettings));
           print(results.get(results.size() - 1), mbit, pieceMib);
         }
         summary(results, mbit, pieceMib);
@@ -171,6 +173,7 @@ public final class P2pDistributionBenchmark {
     final Process process;
     final Path log;
     final OutputStream stdin;
+    int statsSeen;
 
     Host(int index, Process process, Path log) {
       this.index = index;
@@ -182,6 +185,12 @@ public final class P2pDistributionBenchmark {
     void send(String line) throws IOException {
       stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
       stdin.flush();
+    }
+
+    /** How many lines start with {@code word}. */
+    int count(String word) throws IOException {
+      return Files.exists(log)
+          ? (int) Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(word)).count() : 0;
     }
 
     /** The last line starting with {@code word}, or null. A FAILED line ends the benchmark. */
@@ -206,7 +215,7 @@ public final class P2pDistributionBenchmark {
   }
 
   private static Result run(NetHosts hosts, Path dir, String target, Phase phase, int mbit, long serverPid,
-      List<String> hostJvm) throws Exception {
+      List<String> hostJvm, List<String> hostSettings) throws Exception {
     System.out.printf("%n== %s (version %s, %d bytes) ==%n", phase.name(), phase.version(), phase.packageBytes());
     List<Host> running = new ArrayList<>();
     try {
@@ -217,6 +226,9 @@ public final class P2pDistributionBenchmark {
             "--root", root.toString(), "--module", MODULE, "--version", phase.version()));
         if (!phase.p2p()) {
           a.addAll(List.of("--set", "dayu.agent.peer.port=-1"));
+        }
+        for (String setting : hostSettings) {
+          a.addAll(List.of("--set", setting));
         }
         // Full JIT (C1 alone hashes SHA-256 at ~15 MB/s instead of ~350); two compiler threads.
         ChildJvm jvm = ChildJvm.of(P2pHost.class).launchedBy(hosts.on(i, List.of()))
@@ -237,7 +249,20 @@ public final class P2pDistributionBenchmark {
           TimeUnit.MILLISECONDS.sleep(100);
         }
       }
-      TimeUnit.SECONDS.sleep(2); // let the JVMs' start-up work settle before the clock starts
+      // Let the JVMs' start-up and warm-up compilation settle before the clock starts: until the
+      // hosts' JIT threads use under a tenth of a core for a second (at most a minute).
+      long settleBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (long jit = -1; System.nanoTime() < settleBy; ) {
+        long now = 0;
+        for (Host h : running) {
+          now += ProcCpu.compilerMillis(h.process.pid());
+        }
+        if (jit >= 0 && now - jit < 100) {
+          break;
+        }
+        jit = now;
+        TimeUnit.SECONDS.sleep(1);
+      }
       long wireBefore = hosts.bytesSent(1);
       long serverCpuBefore = ProcCpu.millis(serverPid);
       long hostCpuBefore = 0;
@@ -246,6 +271,7 @@ public final class P2pDistributionBenchmark {
         hostCpuBefore += ProcCpu.millis(h.process.pid());
         jitBefore += ProcCpu.compilerMillis(h.process.pid());
       }
+      long[] before = stats(running); // the warm-up served its own pieces: not part of the phase
       CpuSampler cpu = new CpuSampler();
       long started = System.currentTimeMillis();
       for (Host h : running) {
@@ -276,24 +302,11 @@ public final class P2pDistributionBenchmark {
         jit += ProcCpu.compilerMillis(h.process.pid());
       }
       long wire = hosts.bytesSent(1) - wireBefore;
-      long fromPeers = 0;
-      long fromServer = 0;
-      long served = 0;
-      long bad = 0;
-      for (Host h : running) {
-        h.send("stats");
-      }
-      for (Host h : running) {
-        String line;
-        while ((line = h.line("STATS")) == null) {
-          TimeUnit.MILLISECONDS.sleep(50);
-        }
-        String[] f = line.split(" ");
-        fromPeers += Long.parseLong(f[1]);
-        fromServer += Long.parseLong(f[2]);
-        served += Long.parseLong(f[3]);
-        bad += Long.parseLong(f[4]);
-      }
+      long[] after = stats(running);
+      long fromPeers = after[0] - before[0];
+      long fromServer = after[1] - before[1];
+      long served = after[2] - before[2];
+      long bad = after[3] - before[3];
       return new Result(phase, done, fromPeers, fromServer, served, bad, wire, cpu.mean(), cpu.max(), hostCpu, jit,
           serverCpu);
     } finally {
@@ -306,6 +319,29 @@ public final class P2pDistributionBenchmark {
         }
       }
     }
+  }
+
+  /** The hosts' counters added up: bytes from peers, from dayu-server, served, bad pieces. */
+  private static long[] stats(List<Host> running) throws Exception {
+    for (Host h : running) {
+      h.statsSeen = h.count("STATS");
+      h.send("stats");
+    }
+    long[] sum = new long[4];
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (Host h : running) {
+      while (h.count("STATS") == h.statsSeen) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("host " + h.index + " gave no counters; see " + h.log);
+        }
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      String[] f = h.line("STATS").split(" ");
+      for (int k = 0; k < 4; k++) {
+        sum[k] += Long.parseLong(f[k + 1]);
+      }
+    }
+    return sum;
   }
 
   /** The machine's busy share of its cores, from /proc/stat: overall and over the busiest second. */
