@@ -48,12 +48,12 @@ public final class NetHosts implements AutoCloseable {
     for (int i = 1; i <= count; i++) {
       String ns = hosts.namespace(i);
       ip("netns", "add", ns);
-      ip("link", "add", prefix + "v" + i, "type", "veth", "peer", "name", hosts.inner(i));
+      ip("link", "add", hosts.outer(i), "type", "veth", "peer", "name", hosts.inner(i));
       ip("link", "set", hosts.inner(i), "netns", ns);
       ip("-n", ns, "addr", "add", hosts.address(i) + "/24", "dev", hosts.inner(i));
       ip("-n", ns, "link", "set", "lo", "up");
       ip("-n", ns, "link", "set", hosts.inner(i), "up");
-      ip("link", "set", prefix + "v" + i, "master", bridge, "up");
+      ip("link", "set", hosts.outer(i), "master", bridge, "up");
     }
     return hosts;
   }
@@ -89,6 +89,38 @@ public final class NetHosts implements AutoCloseable {
     ip("-n", namespace(i), "link", "set", inner(i), "up");
   }
 
+  /**
+   * Limits host {@code i}'s link to {@code mbitPerSecond} in each direction with a token bucket
+   * ({@code tc qdisc ... tbf}; netem is not in every kernel): the egress of its own interface is
+   * what it uploads, the egress of the bridge's end of its cable is what it downloads. The bucket
+   * holds 128 KiB (a burst at the line's full speed: 2% of a 4 MiB piece), and at most 100 ms of
+   * traffic waits in the queue before packets are dropped (TCP then backs off as on a slow link).
+   * Calling it again replaces the limit.
+   */
+  public void limit(int i, int mbitPerSecond) {
+    if (mbitPerSecond < 1) {
+      throw new IllegalArgumentException("a bandwidth limit must be at least 1 Mbit/s, got " + mbitPerSecond);
+    }
+    List<String> tbf = List.of("root", "tbf", "rate", mbitPerSecond + "mbit", "burst", "128kb", "latency", "100ms");
+    List<String> up = new ArrayList<>(List.of("ip", "netns", "exec", namespace(i), "tc", "qdisc", "replace", "dev",
+        inner(i)));
+    up.addAll(tbf);
+    run(true, up.toArray(String[]::new));
+    List<String> down = new ArrayList<>(List.of("tc", "qdisc", "replace", "dev", outer(i)));
+    down.addAll(tbf);
+    run(true, down.toArray(String[]::new));
+  }
+
+  /** Bytes host {@code i} has sent (its interface's transmit counter, headers included). */
+  public long bytesSent(int i) {
+    try {
+      return Long.parseLong(run(true, "ip", "netns", "exec", namespace(i), "cat",
+          "/sys/class/net/" + inner(i) + "/statistics/tx_bytes").trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("no transmit counter for host " + i, e);
+    }
+  }
+
   /** The command line that runs {@code command} on host {@code i}. */
   public List<String> on(int i, List<String> command) {
     List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", namespace(i)));
@@ -122,8 +154,14 @@ public final class NetHosts implements AutoCloseable {
     return prefix + "br";
   }
 
+  /** Host {@code i}'s end of its cable, inside its namespace. */
   private String inner(int i) {
     return prefix + "e" + i;
+  }
+
+  /** The bridge's end of host {@code i}'s cable, in the test's namespace. */
+  private String outer(int i) {
+    return prefix + "v" + i;
   }
 
   private void check(int i) {

@@ -110,6 +110,16 @@ public final class Tracker {
     }
   }
 
+  /** The pieces of {@code pkg} that at least one peer holds (the seed sends the others first). */
+  public synchronized BitSet held(long now, PackageId pkg) {
+    expire(now);
+    BitSet any = new BitSet();
+    for (Entry e : packages.getOrDefault(pkg, Map.of()).values()) {
+      any.or(e.pieces());
+    }
+    return any;
+  }
+
   /** How many peers are known for {@code pkg} (tests, logs). */
   public synchronized int holders(PackageId pkg) {
     return packages.getOrDefault(pkg, Map.of()).size();

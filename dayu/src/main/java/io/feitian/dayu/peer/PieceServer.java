@@ -9,14 +9,16 @@ import io.feitian.proto.dayu.v1.PieceData;
 import io.feitian.proto.dayu.v1.PieceServiceGrpc;
 import io.feitian.proto.dayu.v1.TransferStats;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 
 /**
  * PieceService, on dayu-server (the seed, over the database) and on every dayu-agent (over its
  * piece store): one piece per call, in messages of at most {@link #MESSAGE_BYTES}, within a
- * bounded number of {@link UploadSlots}; a call beyond them is answered RESOURCE_EXHAUSTED at
- * once, which the asking agent takes as "try another peer".
+ * bounded number of {@link UploadSlots}, each held until the piece has left (not merely until it
+ * is handed to gRPC); a call beyond them is answered RESOURCE_EXHAUSTED at once, which the asking
+ * agent takes as "try another peer".
  */
 public final class PieceServer extends PieceServiceGrpc.PieceServiceImplBase {
   /** Each PieceData message: below gRPC's default 4 MiB limit on what a client takes. */
@@ -41,12 +43,21 @@ public final class PieceServer extends PieceServiceGrpc.PieceServiceImplBase {
           + " upload slots are taken; ask another peer").asRuntimeException());
       return;
     }
-    // The piece is read whole (4 MiB by default) and the slot held until it is handed to gRPC.
-    try (UploadSlots.Slot held = slot.get()) {
+    // The slot is held until the call is closed, i.e. until gRPC has handed the last bytes to the
+    // connection (the client's flow-control window keeps the rest here): handing the piece to
+    // gRPC takes no time, and a slot given back then would let a slow link carry any number of
+    // pieces at once, each arriving late (docs/DAYU.md, "Peer-to-peer distribution", Decisions).
+    UploadSlots.Slot held = slot.get();
+    if (out instanceof ServerCallStreamObserver<PieceData> call) {
+      call.setOnCancelHandler(held::close);
+      call.setOnCloseHandler(held::close);
+    }
+    try {
       byte[] bytes;
       try {
         bytes = source.piece(request.getModule(), request.getVersion(), request.getPiece());
       } catch (RuntimeException e) {
+        held.close();
         out.onError(Statuses.of(e));
         return;
       }
@@ -56,6 +67,10 @@ public final class PieceServer extends PieceServiceGrpc.PieceServiceImplBase {
       }
       out.onCompleted();
       counters.ifPresent(c -> c.served(bytes.length));
+    } finally {
+      if (!(out instanceof ServerCallStreamObserver)) {
+        held.close();
+      }
     }
   }
 

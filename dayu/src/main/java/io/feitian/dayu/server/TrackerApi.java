@@ -4,6 +4,7 @@ import static io.feitian.dayu.server.DayuService.answer;
 
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.dayu.p2p.PieceManifest;
+import io.feitian.dayu.p2p.SeedSpread;
 import io.feitian.dayu.p2p.Tracker;
 import io.feitian.dayu.peer.PeerFetcher;
 import io.feitian.dayu.peer.PieceSource;
@@ -16,6 +17,7 @@ import io.feitian.proto.dayu.v1.PackageManifest;
 import io.feitian.proto.dayu.v1.PeerInfo;
 import io.feitian.proto.dayu.v1.PeerPieces;
 import io.feitian.proto.dayu.v1.TrackerServiceGrpc;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.BitSet;
 import java.util.Map;
@@ -32,6 +34,7 @@ final class TrackerApi extends TrackerServiceGrpc.TrackerServiceImplBase {
   private final long announceIntervalMillis;
   private final LongSupplier clock;
   private final Map<Tracker.PackageId, PieceManifest> manifests = new ConcurrentHashMap<>();
+  private final SeedSpread spread = new SeedSpread();
 
   TrackerApi(ConfigDatabase db, Tracker tracker, long announceIntervalMillis, LongSupplier clock) {
     this.db = db;
@@ -50,11 +53,19 @@ final class TrackerApi extends TrackerServiceGrpc.TrackerServiceImplBase {
     return m;
   }
 
-  /** Pieces of published packages, from the database's chunks. */
+  /**
+   * Pieces of published packages, from the database's chunks, as {@link SeedSpread} allows: a
+   * piece some peer holds, or one already sent more than another missing one, is answered busy.
+   */
   PieceSource seed() {
     return (module, version, piece) -> {
       PieceManifest m = manifest(module, version);
       m.checkPiece(piece);
+      Tracker.PackageId id = new Tracker.PackageId(module, version);
+      if (!spread.trySend(id, m.pieceCount(), piece, tracker.held(clock.getAsLong(), id))) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription("busy: piece " + piece + " of " + module + " " + version
+            + " is held by a peer or already on its way while other pieces are not; ask a peer").asRuntimeException();
+      }
       return db.modules().range(module, version, m.offset(piece), m.length(piece));
     };
   }

@@ -64,4 +64,15 @@ class TrackerTest {
     t.announce(1_400, APP, peer("c", "r"), new BitSet());
     assertThat(t.peers(1_400, APP, "x", "r")).isEmpty();
   }
+
+  @Test
+  void heldIsWhatAnyLivePeerHolds() {
+    Tracker t = new Tracker(1_000, 10, new Random(3));
+    assertThat(t.held(0, APP)).isEqualTo(bits());
+    t.announce(0, APP, peer("a", "r"), bits(0, 2));
+    t.announce(500, APP, peer("b", "r"), bits(2, 3));
+    t.announce(0, OTHER, peer("c", "r"), bits(1));
+    assertThat(t.held(900, APP)).isEqualTo(bits(0, 2, 3));
+    assertThat(t.held(1_200, APP)).as("a is forgotten after its silence").isEqualTo(bits(2, 3));
+  }
 }

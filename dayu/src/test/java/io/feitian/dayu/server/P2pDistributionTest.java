@@ -242,6 +242,40 @@ class P2pDistributionTest {
     assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
   }
 
+  /**
+   * The slot is the piece on its way, not the moment it is handed to gRPC: a reader that takes one
+   * message and stops (as a slow link does) keeps the one slot taken, so a second asker is told
+   * busy instead of sharing the link; when the reader goes away the slot is free again.
+   */
+  @Test
+  void anUploadSlotIsHeldUntilThePieceHasLeft() throws Exception {
+    byte[] piece = new byte[32 * 1024 * 1024]; // beyond any flow-control window (gRPC grows it to 8 MiB at most)
+    GrpcServer one = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE)
+        .policy(DayuAgent.peerPolicy())
+        .service(new PieceServer((module, version, p) -> piece, new UploadSlots(1), Optional.empty()))
+        .build().start();
+    closing.add(one);
+    String address = "127.0.0.1:" + one.port();
+    ManagedChannel slowLink = Channels.open(address, SecuritySettings.INSECURE);
+    ManagedChannel ch = Channels.open(address, SecuritySettings.INSECURE);
+    closing.add(() -> Channels.close(ch));
+    FetchPieceRequest request = FetchPieceRequest.newBuilder().setModule("app").setVersion("1.0.0").setPiece(0).build();
+    var reading = PieceServiceGrpc.newBlockingStub(slowLink).withDeadlineAfter(30, TimeUnit.SECONDS).fetchPiece(request);
+    assertThat(reading.next().getData().size()).isEqualTo(PieceServer.MESSAGE_BYTES);
+    assertThatThrownBy(() -> PieceServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .fetchPiece(request).hasNext())
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+    slowLink.shutdownNow(); // the reader goes away: the call is cancelled and the slot given back
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+      var all = PieceServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(request);
+      long bytes = 0;
+      while (all.hasNext()) {
+        bytes += all.next().getData().size();
+      }
+      return bytes == piece.length;
+    });
+  }
+
   @Test
   void aRealAgentRefusesAnUnauthenticatedPeerAndExposesItsCounters() throws Exception {
     Path tokens = Files.writeString(dir.resolve("tokens"),
