@@ -80,7 +80,7 @@ public final class DayuBenchmark {
     String target = "127.0.0.1:" + port;
     ManagedChannel channel = Channels.open(target, SecuritySettings.INSECURE);
     try {
-      awaitServer(channel);
+      awaitServer(channel, 60);
       setUp(channel, target, dir, agents);
       if (mode.equals("sync")) {
         sync(channel, target, agents, rounds, server.pid());
@@ -95,8 +95,9 @@ public final class DayuBenchmark {
     }
   }
 
-  private static void awaitServer(ManagedChannel channel) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+  /** Waits until the dayu-server behind {@code channel} answers, for at most {@code seconds}. */
+  static void awaitServer(ManagedChannel channel, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (true) {
       try {
         DayuServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)

@@ -107,7 +107,7 @@ public final class P2pDistributionBenchmark {
       Process server = serverJvm.start();
       ManagedChannel channel = Channels.open(target, SecuritySettings.INSECURE);
       try {
-        awaitServer(channel);
+        DayuBenchmark.awaitServer(channel, 120);
         // Publish every phase's version before the links are limited (the upload is not measured).
         List<Phase> phases = new ArrayList<>();
         for (int n : counts) {
@@ -132,22 +132,6 @@ public final class P2pDistributionBenchmark {
         server.destroy();
         server.waitFor(10, TimeUnit.SECONDS);
         System.out.println("logs: " + dir);
-      }
-    }
-  }
-
-  private static void awaitServer(ManagedChannel channel) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (true) {
-      try {
-        DayuServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-            .listClusters(ListClustersRequest.getDefaultInstance());
-        return;
-      } catch (StatusRuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        TimeUnit.MILLISECONDS.sleep(200);
       }
     }
   }
