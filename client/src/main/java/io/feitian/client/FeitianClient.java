@@ -1,5 +1,6 @@
 package io.feitian.client;
 
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.grpc.LeaderHint;
@@ -132,7 +133,7 @@ public final class FeitianClient implements AutoCloseable {
             .withDeadlineAfter(STATUS_ASK_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
             .getClusterStatus(io.feitian.proto.fuxi.v1.GetClusterStatusRequest.getDefaultInstance());
       } catch (StatusRuntimeException e) {
-        if (!lostTheMaster(e.getStatus()) && e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+        if (!CallFailures.lostTheServer(e.getStatus()) && e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
           throw e;
         }
         leaderFailed(m, e.getStatus());
@@ -196,7 +197,7 @@ public final class FeitianClient implements AutoCloseable {
         try {
           return call.apply(channel(address));
         } catch (StatusRuntimeException e) {
-          if (!lostTheMaster(e.getStatus())) {
+          if (!CallFailures.lostTheServer(e.getStatus())) {
             throw e;
           }
           last = naming(address, e);
@@ -259,20 +260,6 @@ public final class FeitianClient implements AutoCloseable {
     Status s = e.getStatus();
     return s.withDescription("fuxi-master " + address + ": " + s.getDescription()).withCause(s.getCause())
         .asRuntimeException();
-  }
-
-  /**
-   * Whether a call failed because the master went away rather than because
-   * it refused: UNAVAILABLE, or the connection closing under the call (which
-   * grpc-netty reports as UNKNOWN "channel closed" when a master dies with
-   * the call in flight).
-   */
-  public static boolean lostTheMaster(Status s) {
-    if (s.getCode() == Status.Code.UNAVAILABLE) {
-      return true;
-    }
-    return s.getCode() == Status.Code.UNKNOWN && (s.getCause() instanceof java.nio.channels.ClosedChannelException
-        || "channel closed".equals(s.getDescription()));
   }
 
   /**

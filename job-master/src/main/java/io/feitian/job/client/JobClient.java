@@ -3,6 +3,7 @@ package io.feitian.job.client;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.retry.Backoff;
 import io.feitian.job.spec.JobKind;
 import io.feitian.job.spec.JobSpecs;
@@ -81,7 +82,7 @@ public final class JobClient {
       try {
         return jobs(app).getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
       } catch (StatusRuntimeException e) {
-        if (!FeitianClient.lostTheMaster(e.getStatus())) {
+        if (!CallFailures.lostTheServer(e.getStatus())) {
           throw e;
         }
         app = app(jobId); // the job-master just ended or is restarting: the record says which
@@ -142,7 +143,7 @@ public final class JobClient {
         } catch (StatusRuntimeException e) {
           // CANCELLED: that master's server shut down under the stream (it stopped, or a newer master replaced it).
           Status.Code code = e.getStatus().getCode();
-          if (!FeitianClient.lostTheMaster(e.getStatus()) && code != Status.Code.NOT_FOUND
+          if (!CallFailures.lostTheServer(e.getStatus()) && code != Status.Code.NOT_FOUND
               && code != Status.Code.CANCELLED) {
             throw e;
           }

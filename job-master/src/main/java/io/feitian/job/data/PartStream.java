@@ -1,6 +1,7 @@
 package io.feitian.job.data;
 
 import com.google.protobuf.ByteString;
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.job.v1.DataChunk;
 import io.feitian.proto.job.v1.FetchRequest;
@@ -12,9 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,6 @@ final class PartStream extends InputStream {
   static final int MAX_RETRIES = 3;
   /** Chunks asked for ahead of the reader; with the one being read, all this stream holds. */
   static final int PREFETCH = 4;
-  private static final Set<Status.Code> BROKEN = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
   private static final Logger log = LoggerFactory.getLogger(PartStream.class);
 
   private final String name;
@@ -180,7 +178,7 @@ final class PartStream extends InputStream {
       end = true;
       return;
     }
-    if (!BROKEN.contains(status.getCode()) || retries == MAX_RETRIES) {
+    if (!broken(status) || retries == MAX_RETRIES) {
       throw new PartUnavailableException(name + ": fetch failed at byte " + offset + (retries == 0 ? "" : " after "
           + retries + " retries") + ": " + status.getCode() + " " + status.getDescription(), nodeAddress,
           status.asException());
@@ -195,6 +193,11 @@ final class PartStream extends InputStream {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(name + ": interrupted at byte " + offset);
     }
+  }
+
+  /** A stream the serving worker's going away cut (or that outlived its deadline): resumed where it broke. */
+  private static boolean broken(Status status) {
+    return CallFailures.lostTheServer(status) || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
   }
 
   private IOException corrupt(String what) {

@@ -1,5 +1,6 @@
 package io.feitian.job.master;
 
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.grpc.StatusText;
 import io.feitian.client.AppMasterSession;
 import io.feitian.client.AppStates;
@@ -240,7 +241,7 @@ public final class JobMaster implements AutoCloseable {
   /** A Task Worker could not be started: the grant goes back, and the book counts the failure. */
   private void launchFailed(Grant g, Status why) {
     log.warn("could not start a worker of {} on {}: {}", g.getUnit(), g.getNodeId(), StatusText.brief(why));
-    apply(book.launchFailed(g, FeitianClient.lostTheMaster(why), why.toString(), clock.millis()));
+    apply(book.launchFailed(g, CallFailures.lostTheServer(why), why.toString(), clock.millis()));
   }
 
   /** Machines to keep new workers of a task away from: blacklisted, running its stragglers, or unreachable. */

@@ -2,6 +2,7 @@ package io.feitian.service.client;
 
 import io.feitian.client.AppStates;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.fuxi.v1.AppInfo;
 import io.feitian.proto.fuxi.v1.AppSpec;
@@ -109,7 +110,7 @@ public final class ServiceAdmins {
         try {
           return call.apply(client.callSettings().unary(ServiceAdminGrpc.newBlockingStub(channel)));
         } catch (StatusRuntimeException e) {
-          if (!FeitianClient.lostTheMaster(e.getStatus())) {
+          if (!CallFailures.lostTheServer(e.getStatus())) {
             throw e;
           }
           lastProblem = "its master at " + app.getEndpoint() + " did not answer: " + e.getStatus().getCode()

@@ -2,6 +2,7 @@ package io.feitian.service.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.feitian.client.FeitianClient;
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.retry.Backoff;
 import io.feitian.proto.service.v1.PartitionRecord;
 import io.feitian.proto.service.v1.PartitionState;
@@ -123,7 +124,7 @@ public final class ServiceClient implements AutoCloseable {
           return call.apply(cluster.channel(owner.get()));
         } catch (StatusRuntimeException e) {
           // Moved (FAILED_PRECONDITION), or the owner is unreachable or died mid-call.
-          if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION && !FeitianClient.lostTheMaster(e.getStatus())) {
+          if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION && !CallFailures.lostTheServer(e.getStatus())) {
             throw e;
           }
           last = e;

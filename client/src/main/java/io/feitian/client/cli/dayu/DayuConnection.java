@@ -1,5 +1,6 @@
 package io.feitian.client.cli.dayu;
 
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.grpc.Channels;
 import io.feitian.proto.dayu.v1.DayuServiceGrpc;
 import io.feitian.proto.dayu.v1.RolloutServiceGrpc;
@@ -55,7 +56,7 @@ final class DayuConnection implements AutoCloseable {
 
             @Override
             public void onClose(Status status, Metadata trailers) {
-              if (status.getCode() != Status.Code.UNAVAILABLE) {
+              if (!CallFailures.lostTheServer(status)) {
                 answered.set(true);
               }
               super.onClose(status, trailers);

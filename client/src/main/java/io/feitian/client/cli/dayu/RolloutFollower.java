@@ -1,5 +1,6 @@
 package io.feitian.client.cli.dayu;
 
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.proto.dayu.v1.GetRolloutRequest;
 import io.feitian.proto.dayu.v1.RolloutCommand;
 import io.feitian.proto.dayu.v1.RolloutInfo;
@@ -84,7 +85,7 @@ final class RolloutFollower {
       try {
         now = server.rollouts().getRollout(GetRolloutRequest.newBuilder().setId(last.getId()).build());
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE
+        if (!CallFailures.lostTheServer(e.getStatus())
             || System.nanoTime() - lastAnswer > patience.toNanos()) {
           throw e;
         }

@@ -1,5 +1,6 @@
 package io.feitian.client.cli.dayu;
 
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.grpc.LeaderHint;
 import io.grpc.Status;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class ServerChoice {
 
   /** After {@code address} refused with {@code status} before answering anything. */
   Optional<Next> after(String address, Status status) {
-    if (status.getCode() != Status.Code.UNAVAILABLE) {
+    if (!CallFailures.lostTheServer(status)) {
       return Optional.empty();
     }
     Optional<String> leader = LeaderHint.parse(status).filter(l -> !l.equals(address));

@@ -1,5 +1,6 @@
 package io.feitian.dayu.agent.node;
 
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.grpc.CallSettings;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.SecuritySettings;
@@ -117,10 +118,10 @@ public final class FuxiDrainer implements Drainer {
           if (code == Status.Code.NOT_FOUND) {
             return "node " + node + " is not a node of Fuxi cluster " + cluster + ": nothing to drain";
           }
-          if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
+          if (!CallFailures.lostTheServer(e.getStatus()) && code != Status.Code.DEADLINE_EXCEEDED) {
             throw e;
           }
-          // No leader, or a standby answered, or a failover cut the call: ask the next leader.
+          // No leader, a standby answered, or the leader died under the call: ask the next leader.
           unreachable = code + ": " + e.getStatus().getDescription();
         }
         long now = clock.millis();

@@ -1,6 +1,7 @@
 package io.feitian.fuxi.master.term;
 
 import io.feitian.common.app.MasterAttempt;
+import io.feitian.common.grpc.CallFailures;
 import io.feitian.common.resource.ResourceProtos;
 import io.feitian.fuxi.master.recovery.GrantRecovery;
 import io.feitian.fuxi.master.scheduler.Grant;
@@ -148,8 +149,9 @@ final class ChildMasters {
       return;
     }
     String why = "launch on " + grant.nodeId() + " failed: " + t.getMessage();
-    Status.Code code = Status.fromThrowable(t).getCode();
-    boolean outcomeUnknown = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+    Status status = Status.fromThrowable(t);
+    Status.Code code = status.getCode();
+    boolean outcomeUnknown = CallFailures.lostTheServer(status) || code == Status.Code.DEADLINE_EXCEEDED
         || code == Status.Code.RESOURCE_EXHAUSTED;
     long now = term.now();
     if (outcomeUnknown) {
