@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.feitian.client.cli.FeitianCli;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.Supervisor;
 import io.feitian.dayu.descriptor.ModuleDescriptor;
@@ -14,10 +15,13 @@ import io.feitian.proto.fuxi.v1.ClusterStatus;
 import io.feitian.proto.fuxi.v1.NodeStatus;
 import io.feitian.testkit.FreePorts;
 import io.feitian.testkit.NetHosts;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,8 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  * parameters, its node's id and rack); every daemon advertises its own host's address. Then a word
  * count runs on the cluster Dayu deployed, and n6 is scaled in (drained through fuxi-master, its
  * task-worker stopped, the node gone from the database). ZooKeeper and dayu-server listen on the
- * bridge (the test's own address on the hosts' network); the CLI runs there too. Every process is a
- * launcher of the tree; the agents supervise the daemons (no systemd here).
+ * bridge (the test's own address on the hosts' network); the CLI runs there too: the operator's
+ * commands (deploy, job submit, scale-in) through the tree's bin/feitian, the set-up and the polls
+ * in the test's JVM. Every daemon is a launcher of the tree; the agents supervise the daemons (no
+ * systemd here).
  */
 class DayuDeploysFeitianIT {
   private static final String CLUSTER = "dayu-self";
@@ -154,7 +160,7 @@ class DayuDeploysFeitianIT {
     // Every agent checked in (the node's state leaves NEW) before the rollout is planned.
     await("the agents to register", () -> !dayu("node", "list", "-c", CLUSTER).stdout().contains("NEW"));
 
-    Dist.Result deploy = dayu("deploy", "-c", CLUSTER, "fuxi-master=" + Dist.RELEASE, "task-worker=" + Dist.RELEASE,
+    Dist.Result deploy = dayuFromBin("deploy", "-c", CLUSTER, "fuxi-master=" + Dist.RELEASE, "task-worker=" + Dist.RELEASE,
         "--batch", "100%", "--min-healthy", "0s", "--default-max-unavailable", "2", "--yes", "--wait");
     assertThat(deploy.stdout()).as(deploy.toString()).contains("SUCCEEDED");
 
@@ -204,7 +210,7 @@ class DayuDeploysFeitianIT {
 
     // Scale-in of n6: its agent drains the node through fuxi-master (the job is over: nothing to
     // wait for), stops the task-worker, and the node leaves the configuration database.
-    Dist.Result scaleIn = dayu("scale-in", "-c", CLUSTER, "--node", "n6", "--batch", "100%", "--min-healthy", "0s",
+    Dist.Result scaleIn = dayuFromBin("scale-in", "-c", CLUSTER, "--node", "n6", "--batch", "100%", "--min-healthy", "0s",
         "--default-max-unavailable", "2", "--yes", "--wait");
     assertThat(scaleIn.stdout()).as(scaleIn.toString()).contains("SUCCEEDED");
     assertThat(new Supervisor(new NodeLayout(root("n6"))).running("task-worker")).as("n6's task-worker").isEmpty();
@@ -220,7 +226,7 @@ class DayuDeploysFeitianIT {
 
   /** `feitian cluster status`; empty while no master answers. */
   private static ClusterStatus fuxiStatus(String[] target) {
-    Dist.Result status = feitian(concat(List.of("cluster", "status", "--json"), target), CLI);
+    Dist.Result status = feitianHere(concat(List.of("cluster", "status", "--json"), target));
     if (status.exit() != 0) {
       return ClusterStatus.getDefaultInstance();
     }
@@ -281,10 +287,23 @@ class DayuDeploysFeitianIT {
     daemons.add(Dist.builder(command, LIGHT_JVM).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
+  /** `feitian dayu ARGS -s dayu-server` in this JVM (see {@link #feitianHere}); it must succeed. */
   private Dist.Result dayu(String... args) {
+    return succeeded(args, feitianHere(dayuCommand(args)));
+  }
+
+  /** `feitian dayu ARGS -s dayu-server` through the tree's bin/feitian, as an operator runs it; it must succeed. */
+  private Dist.Result dayuFromBin(String... args) {
+    return succeeded(args, feitian(dayuCommand(args), CLI));
+  }
+
+  private List<String> dayuCommand(String... args) {
     List<String> command = concat(List.of("dayu"), args);
     command.addAll(List.of("-s", hosts.gatewayAddress() + ":" + dayuPort));
-    Dist.Result r = feitian(command, CLI);
+    return command;
+  }
+
+  private Dist.Result succeeded(String[] args, Dist.Result r) {
     assertThat(r.exit()).as("feitian dayu %s\n%s%s", String.join(" ", args), r, diagnostics()).isZero();
     return r;
   }
@@ -293,6 +312,19 @@ class DayuDeploysFeitianIT {
     List<String> command = new ArrayList<>(List.of(Dist.bin("feitian").toString()));
     command.addAll(args);
     return Dist.run(command, Map.of(), timeout);
+  }
+
+  /**
+   * The CLI in this JVM: for the set-up and the polls, which through bin/feitian would start a JVM
+   * each (a second or two of the two cores the daemons are starting on, some twenty times). The
+   * operator's own commands (deploy, job submit, scale-in) run the tree's bin/feitian.
+   */
+  private static Dist.Result feitianHere(List<String> args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = FeitianCli.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args.toArray(String[]::new));
+    return new Dist.Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private void awaitPort(int port, String what) {
