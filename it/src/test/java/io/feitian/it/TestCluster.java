@@ -127,7 +127,8 @@ final class TestCluster implements AutoCloseable {
     args.addAll(List.of("--set", "task-worker.node-id=" + nodeId, "--set", "task-worker.rack=" + rack,
         "--set", "task-worker.port=0", "--set", "task-worker.work-dir=" + dir.resolve(nodeId),
         "--set", "task-worker.resources.cpu-millis=4000", "--set", "task-worker.resources.memory-mib=4096",
-        "--set", "task-worker.reconnect-backoff=100ms", "--set", "task-worker.bind=" + bind(host)));
+        "--set", "task-worker.reconnect-backoff=100ms", "--set", "task-worker.bind=" + bind(host),
+        "--set", "task-worker.thread-jvm-options=" + String.join(" ", ChildJvm.LIGHT_OPTIONS)));
     Process p = start(host, ChildJvm.of(WORKER_MAIN).args(args.toArray(String[]::new)), nodeId);
     workers.put(nodeId, p);
     return p;

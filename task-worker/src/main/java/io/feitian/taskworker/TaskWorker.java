@@ -322,7 +322,7 @@ public final class TaskWorker implements Daemon, MasterLink.NodeView {
           + grant.getAppId() + ", not " + req.getAppId()).asRuntimeException();
     }
     List<String> argv = spec.getProgramCase() == LaunchSpec.ProgramCase.THREAD
-        ? WorkerJvm.argv(spec.getThread(), grant.getShape().getMemoryMib())
+        ? WorkerJvm.argv(spec.getThread(), grant.getShape().getMemoryMib(), settings.threadJvmOptions())
         : spec.getProcess().getArgvList();
     synchronized (this) {
       for (WorkerSnapshot w : supervisor.list()) {

@@ -3,9 +3,12 @@ package io.feitian.taskworker;
 import io.feitian.common.config.NodeId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import io.feitian.common.grpc.Advertised;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -26,7 +29,8 @@ public record TaskWorkerSettings(
     Duration memoryCheckInterval,
     Duration reconnectBackoff,
     Duration reconnectBackoffMax,
-    Duration pipelineRetention) {
+    Duration pipelineRetention,
+    List<String> threadJvmOptions) {
 
   public static TaskWorkerSettings from(Config config) {
     Config w = config.getConfig("task-worker");
@@ -41,7 +45,16 @@ public record TaskWorkerSettings(
         w.getLong("resources.reserved-memory-mib"), named,
         w.getDuration("kill-grace"), w.getDuration("memory-check-interval"),
         w.getDuration("reconnect-backoff"), w.getDuration("reconnect-backoff-max"),
-        positive(w, "pipeline.retention"));
+        positive(w, "pipeline.retention"), threadJvmOptions(w));
+  }
+
+  /** A list, or one string of options separated by spaces (what {@code --set key=value} gives). */
+  private static List<String> threadJvmOptions(Config w) {
+    List<String> options = w.getValue("thread-jvm-options").valueType() == ConfigValueType.STRING
+        ? Arrays.stream(w.getString("thread-jvm-options").trim().split("\\s+")).filter(o -> !o.isEmpty()).toList()
+        : List.copyOf(w.getStringList("thread-jvm-options"));
+    WorkerJvm.checkOptions("task-worker.thread-jvm-options", options);
+    return options;
   }
 
   private static Duration positive(Config c, String key) {

@@ -16,10 +16,16 @@ import java.util.Map;
  * {@code kill -9}.
  */
 public final class ChildJvm {
+  /**
+   * Every child JVM's options, and those of the worker JVMs the tests' task-workers start: small
+   * stacks, the serial collector and no C2, since dozens of JVMs share two cores and live seconds.
+   */
+  public static final List<String> LIGHT_OPTIONS = List.of("-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   private final String mainClass;
   private final List<String> args = new ArrayList<>();
   private final List<String> launcher = new ArrayList<>();
-  private final List<String> jvmArgs = new ArrayList<>(List.of("-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+  private final List<String> jvmArgs = new ArrayList<>(LIGHT_OPTIONS);
   private final Map<String, String> env = new LinkedHashMap<>();
   private Path log;
   private boolean terminal;

@@ -375,7 +375,9 @@ public final class LocalCluster {
         "--set", "task-worker.bind=127.0.0.1", "--set", "task-worker.port=" + port,
         "--set", "task-worker.work-dir=" + layout.dir().resolve(node),
         "--set", "task-worker.resources.cpu-millis=" + layout.workerCpuMillis(),
-        "--set", "task-worker.resources.memory-mib=" + layout.workerMemoryMib()));
+        "--set", "task-worker.resources.memory-mib=" + layout.workerMemoryMib(),
+        // The serial collector, as every local daemon: the workers share one machine's cores.
+        "--set", "task-worker.thread-jvm-options=-XX:+UseSerialGC"));
     return args;
   }
 
