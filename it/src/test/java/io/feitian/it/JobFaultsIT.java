@@ -183,7 +183,12 @@ class JobFaultsIT {
   @Test
   void aJobMasterPresumedDeadWithItsNodeIsFencedOff() throws Exception {
     Path out = dir.resolve("out-fenced");
-    String id = jobs.submit(copy("fenced", out, "sleep 2; cat").build());
+    // Every instance waits at a gate the test opens once the old job-master is gone: the job cannot end before
+    // the node is lost and the master replaced, however fast the machine (with light worker JVMs it once ended
+    // in 8 s, before fuxi-master noticed the hung node, and no master was ever replaced).
+    Path gate = dir.resolve("fenced-gate");
+    String id = jobs.submit(copy("fenced", out, "while [ ! -e '" + gate + "' ]; do sleep 0.2; done; cat")
+        .setFaults(FaultPolicy.newBuilder().setNoBackups(true)).build());
     await().atMost(Duration.ofMinutes(1)).until(() -> {
       JobStatus s = jobs.status(id);
       return s.getTasksCount() > 0 && s.getTasks(0).getRunning() > 0;
@@ -200,6 +205,7 @@ class JobFaultsIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> !Apps.alive(oldMaster));
     } finally {
       ChildJvm.signal("CONT", node);
+      Files.createFile(gate); // also when the test fails, so that the job ends and frees the cluster's slots
     }
     Jobs.assertSucceeded(Jobs.run(jobs, id, Duration.ofMinutes(3)));
     assertOutputIsTheInputOnce(out);

@@ -250,9 +250,10 @@ class P2pDistributionTest {
   @Test
   void anUploadSlotIsHeldUntilThePieceHasLeft() throws Exception {
     byte[] piece = new byte[32 * 1024 * 1024]; // beyond any flow-control window (gRPC grows it to 8 MiB at most)
+    TransferCounters counters = new TransferCounters();
     GrpcServer one = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE)
         .policy(DayuAgent.peerPolicy())
-        .service(new PieceServer((module, version, p) -> piece, new UploadSlots(1), Optional.empty()))
+        .service(new PieceServer((module, version, p) -> piece, new UploadSlots(1), Optional.of(counters)))
         .build().start();
     closing.add(one);
     String address = "127.0.0.1:" + one.port();
@@ -262,6 +263,10 @@ class P2pDistributionTest {
     FetchPieceRequest request = FetchPieceRequest.newBuilder().setModule("app").setVersion("1.0.0").setPiece(0).build();
     var reading = PieceServiceGrpc.newBlockingStub(slowLink).withDeadlineAfter(30, TimeUnit.SECONDS).fetchPiece(request);
     assertThat(reading.next().getData().size()).isEqualTo(PieceServer.MESSAGE_BYTES);
+    // The server counts a piece served once it has handed the whole piece to gRPC: from then on most
+    // of it waits for the slow reader's window, and the slot must still be taken. (Asked before that,
+    // the second call would find the slot taken even if it were given back at the hand-over.)
+    await().atMost(Duration.ofSeconds(10)).until(() -> counters.bytesServed() == piece.length);
     assertThatThrownBy(() -> PieceServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
         .fetchPiece(request).hasNext())
         .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
