@@ -3,6 +3,8 @@ package io.feitian.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -118,6 +120,18 @@ public final class NetHosts implements AutoCloseable {
           "/sys/class/net/" + inner(i) + "/statistics/tx_bytes").trim());
     } catch (NumberFormatException e) {
       throw new IllegalStateException("no transmit counter for host " + i, e);
+    }
+  }
+
+  /**
+   * Bytes the test's own namespace sent to the hosts (the bridge's transmit counter, headers
+   * included): what a server on {@link #gatewayAddress()} sent them, and the test's own calls.
+   */
+  public long gatewayBytesSent() {
+    try {
+      return Long.parseLong(Files.readString(Path.of("/sys/class/net", bridge(), "statistics", "tx_bytes")).trim());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
