@@ -70,13 +70,15 @@ import java.util.stream.Stream;
  * they are read every {@value #STATS_MS} ms and a replaced agent's last reading is kept.
  *
  * <pre>
- * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -DskipTests package
- * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+ * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -DskipTests package   # the tree and its release packages
+ * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
  * flock /tmp/feitian-loop.lock flock /tmp/feitian-mvn.lock java -cp bench/target/classes:$(cat bench/target/classpath.txt) \
  *     io.feitian.bench.dayu.SelfUpgradeBenchmark [--hosts 20] [--package real|thin] [--mbit N] \
  *     [--dist deploy/target/feitian-0.1.0-SNAPSHOT] [--trial-window 5m] [--agent-opts "-Xmx128m ..."]
  * </pre>
- * Needs root (network namespaces) and the built tree.
+ * Needs root (network namespaces) and the built tree. {@code -pl bench} without {@code -am} would
+ * put the modules' jars from ~/.m2 on the classpath, not this tree's. The hosts' roots (gigabytes
+ * with the real package) are deleted after a run that succeeded; the logs are kept.
  */
 public final class SelfUpgradeBenchmark {
   private static final String CLUSTER = "bench";
