@@ -6,9 +6,9 @@ import com.google.protobuf.ByteString;
 import io.feitian.common.grpc.FutureObserver;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.agent.node.Supervisor;
-import io.feitian.dayu.launcher.AgentLauncher;
 import io.feitian.dayu.launcher.LauncherFiles;
 import io.feitian.dayu.launcher.LauncherState;
+import io.feitian.dayu.launcher.RunningAgent;
 import io.feitian.dayu.packages.ReleasePackage;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
@@ -43,9 +43,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -396,35 +394,8 @@ class DayuMultiHostIT {
 
   // ---- the agents and their launchers --------------------------------------------------------------
 
-  /** What the host's agent process is: its version label and launch id (its environment), and the confirmation. */
-  private record AgentSeen(long pid, String version, String launchId, Optional<Long> confirmed) {
-    boolean confirmedAs(String expected) {
-      return version.equals(expected) && confirmed.map(String::valueOf).equals(Optional.of(launchId));
-    }
-  }
-
-  private Optional<AgentSeen> agent(int i) {
-    LauncherFiles files = LauncherFiles.under(root(i));
-    try {
-      long pid = Long.parseLong(Files.readString(files.agentPid()).trim().split(" ")[0]);
-      if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
-        return Optional.empty();
-      }
-      Map<String, String> env = new LinkedHashMap<>();
-      for (String kv : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
-          StandardCharsets.UTF_8).split("\0")) {
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          env.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-      return Optional.of(new AgentSeen(pid, env.getOrDefault(AgentLauncher.VERSION_ENV, "?"),
-          env.getOrDefault(AgentLauncher.LAUNCH_ID_ENV, "?"), files.confirmation()));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty(); // the pid file being replaced, or the agent ending meanwhile
-    }
+  private Optional<RunningAgent> agent(int i) {
+    return RunningAgent.of(LauncherFiles.under(root(i)));
   }
 
   /**
@@ -460,12 +431,8 @@ class DayuMultiHostIT {
 
   /** A release package of dayu-agent: the descriptor Feitian ships at {@code version}, and {@code body} as bin/dayu-agent. */
   private static byte[] agentPackage(String version, String body) {
-    String descriptor = ReleasePackage.descriptorText(Dist.releasePackage(LauncherFiles.MODULE))
-        .replaceFirst("(?m)^version = \"[^\"]*\"", "version = \"" + version + "\"");
-    Map<String, String> files = new LinkedHashMap<>();
-    files.put(SamplePackages.DESCRIPTOR, descriptor);
-    files.put("bin/dayu-agent", "#!/bin/sh\n" + body);
-    return SamplePackages.tarGz(files);
+    return SamplePackages.withScript(ReleasePackage.descriptorText(Dist.releasePackage(LauncherFiles.MODULE)), version,
+        LauncherFiles.MODULE, body);
   }
 
   // ---- peer-to-peer --------------------------------------------------------------------------------

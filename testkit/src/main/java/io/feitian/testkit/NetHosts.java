@@ -3,8 +3,11 @@ package io.feitian.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Several hosts on one machine, for tests of what crosses a network: Linux
@@ -41,21 +44,29 @@ public final class NetHosts implements AutoCloseable {
     }
     NetHosts hosts = new NetHosts(prefix, subnet, count);
     hosts.removeLeftovers();
-    String bridge = hosts.bridge();
-    ip("link", "add", bridge, "type", "bridge");
-    ip("addr", "add", hosts.gatewayAddress() + "/24", "dev", bridge);
-    ip("link", "set", bridge, "up");
-    for (int i = 1; i <= count; i++) {
-      String ns = hosts.namespace(i);
-      ip("netns", "add", ns);
-      ip("link", "add", hosts.outer(i), "type", "veth", "peer", "name", hosts.inner(i));
-      ip("link", "set", hosts.inner(i), "netns", ns);
-      ip("-n", ns, "addr", "add", hosts.address(i) + "/24", "dev", hosts.inner(i));
-      ip("-n", ns, "link", "set", "lo", "up");
-      ip("-n", ns, "link", "set", hosts.inner(i), "up");
-      ip("link", "set", hosts.outer(i), "master", bridge, "up");
+    try {
+      hosts.build();
+    } catch (RuntimeException e) {
+      hosts.removeLeftovers(); // what was made before the failure
+      throw e;
     }
     return hosts;
+  }
+
+  private void build() {
+    ip("link", "add", bridge(), "type", "bridge");
+    ip("addr", "add", gatewayAddress() + "/24", "dev", bridge());
+    ip("link", "set", bridge(), "up");
+    for (int i = 1; i <= count; i++) {
+      String ns = namespace(i);
+      ip("netns", "add", ns);
+      ip("link", "add", outer(i), "type", "veth", "peer", "name", inner(i));
+      ip("link", "set", inner(i), "netns", ns);
+      ip("-n", ns, "addr", "add", address(i) + "/24", "dev", inner(i));
+      ip("-n", ns, "link", "set", "lo", "up");
+      ip("-n", ns, "link", "set", inner(i), "up");
+      ip("link", "set", outer(i), "master", bridge(), "up");
+    }
   }
 
   public int count() {
@@ -121,6 +132,18 @@ public final class NetHosts implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes the test's own namespace sent to the hosts (the bridge's transmit counter, headers
+   * included): what a server on {@link #gatewayAddress()} sent them, and the test's own calls.
+   */
+  public long gatewayBytesSent() {
+    try {
+      return Long.parseLong(Files.readString(Path.of("/sys/class/net", bridge(), "statistics", "tx_bytes")).trim());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The command line that runs {@code command} on host {@code i}. */
   public List<String> on(int i, List<String> command) {
     List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", namespace(i)));
@@ -148,6 +171,33 @@ public final class NetHosts implements AutoCloseable {
     if (!run(false, "ip", "link", "show", bridge()).isBlank()) {
       run(false, "ip", "link", "del", bridge());
     }
+    // A deleted namespace's interfaces go only once the kernel has cleaned it up, seconds later on
+    // a busy machine (20 s once): until then the bridge's ends of its cables keep their names.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (List<String> cables = cables(); !cables.isEmpty(); cables = cables()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("interfaces " + cables + " of an earlier run are still there after 60 s");
+      }
+      cables.forEach(c -> run(false, "ip", "link", "del", c));
+      try {
+        TimeUnit.MILLISECONDS.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted removing " + cables, e);
+      }
+    }
+  }
+
+  /** The bridge's ends of cables with this prefix in the test's namespace. */
+  private List<String> cables() {
+    List<String> out = new ArrayList<>();
+    for (String line : run(false, "ip", "-o", "link", "show").split("\n")) {
+      String[] f = line.split(":\\s*", 3); // "12: fdsv2@if11: <BROADCAST,..."
+      if (f.length == 3 && f[1].split("@")[0].matches(prefix + "v[0-9]+")) {
+        out.add(f[1].split("@")[0]);
+      }
+    }
+    return out;
   }
 
   private String bridge() {

@@ -1,5 +1,7 @@
 package io.feitian.testkit;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
@@ -116,6 +120,55 @@ public final class SamplePackages {
       files.put("lib/filler.txt", filler(fillerChars, Objects.hash(module, version, fillerChars)));
     }
     return tarGz(files);
+  }
+
+  /** {@code descriptor} with its version line set to {@code version}. */
+  public static String relabel(String descriptor, String version) {
+    return descriptor.replaceFirst("(?m)^version = \"[^\"]*\"", "version = \"" + version + "\"");
+  }
+
+  /**
+   * A package of {@code descriptor} relabeled to {@code version} and one program,
+   * {@code bin/<program>}: a shell script of {@code body} (e.g. a module's version that execs
+   * another build's program, or exits at once).
+   */
+  public static byte[] withScript(String descriptor, String version, String program, String body) {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put(DESCRIPTOR, relabel(descriptor, version));
+    files.put("bin/" + program, "#!/bin/sh\n" + body);
+    return tarGz(files);
+  }
+
+  /**
+   * Writes release package {@code from} to {@code to} as another version: every entry as it is
+   * (contents, modes, times, links), the descriptor's version line set to {@code version}. What an
+   * operator ships as a new version of a module, at its real size.
+   */
+  public static void relabeled(Path from, Path to, String version) {
+    try (TarArchiveInputStream in = new TarArchiveInputStream(
+            new GzipCompressorInputStream(new BufferedInputStream(Files.newInputStream(from))));
+        TarArchiveOutputStream out = new TarArchiveOutputStream(
+            new GzipCompressorOutputStream(new BufferedOutputStream(Files.newOutputStream(to))))) {
+      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      boolean found = false;
+      for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        byte[] content = in.readAllBytes();
+        if (e.getName().replaceFirst("^(\\./)+", "").equals(DESCRIPTOR)) {
+          content = relabel(new String(content, StandardCharsets.UTF_8), version).getBytes(StandardCharsets.UTF_8);
+          e.setSize(content.length);
+          found = true;
+        }
+        out.putArchiveEntry(e);
+        out.write(content);
+        out.closeArchiveEntry();
+      }
+      if (!found) {
+        throw new IllegalArgumentException(from + " holds no " + DESCRIPTOR);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot relabel " + from + " as " + to, e);
+    }
   }
 
   private static String filler(int chars, long seed) {

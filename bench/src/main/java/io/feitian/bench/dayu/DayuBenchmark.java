@@ -121,12 +121,17 @@ public final class DayuBenchmark {
     for (String version : List.of("1.0.0", "2.0.0")) {
       Path pkg = dir.resolve(MODULE + "-" + version + ".tar.gz");
       Files.write(pkg, SamplePackages.sample(MODULE, version));
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int exit = FeitianCli.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err),
-          "dayu", "module", "publish", pkg.toString(), "-s", target);
-      if (exit != 0) {
-        throw new IllegalStateException("publishing " + pkg + " failed: " + err);
-      }
+      publish(target, pkg);
+    }
+  }
+
+  /** Publishes the release package {@code pkg} through the CLI, as an operator does ({@code feitian dayu module publish}). */
+  static void publish(String target, Path pkg) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = FeitianCli.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err),
+        "dayu", "module", "publish", pkg.toString(), "-s", target);
+    if (exit != 0) {
+      throw new IllegalStateException("publishing " + pkg + " failed: " + err);
     }
   }
 

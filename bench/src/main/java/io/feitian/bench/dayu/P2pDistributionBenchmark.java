@@ -1,6 +1,5 @@
 package io.feitian.bench.dayu;
 
-import io.feitian.client.cli.FeitianCli;
 import io.feitian.common.grpc.Channels;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.dayu.server.DayuServerMain;
@@ -11,10 +10,8 @@ import io.feitian.testkit.NetHosts;
 import io.feitian.testkit.SamplePackages;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,12 +137,7 @@ public final class P2pDistributionBenchmark {
   private static long publish(Path dir, String target, String version, int fillerChars) throws IOException {
     Path pkg = dir.resolve(MODULE + "-" + version + ".tar.gz");
     Files.write(pkg, SamplePackages.large(MODULE, version, fillerChars));
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = FeitianCli.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err),
-        "dayu", "module", "publish", pkg.toString(), "-s", target);
-    if (exit != 0) {
-      throw new IllegalStateException("publishing " + pkg + " failed: " + err);
-    }
+    DayuBenchmark.publish(target, pkg);
     long size = Files.size(pkg);
     Files.delete(pkg);
     return size;
@@ -326,55 +318,6 @@ public final class P2pDistributionBenchmark {
       }
     }
     return sum;
-  }
-
-  /** The machine's busy share of its cores, from /proc/stat: overall and over the busiest second. */
-  private static final class CpuSampler {
-    private final long[] first;
-    private long[] lastSecond;
-    private long lastSecondAt;
-    private long[] latest;
-    private double max;
-
-    CpuSampler() throws IOException {
-      first = read();
-      lastSecond = first;
-      latest = first;
-      lastSecondAt = System.nanoTime();
-    }
-
-    void sample() throws IOException {
-      latest = read();
-      if (System.nanoTime() - lastSecondAt >= TimeUnit.SECONDS.toNanos(1)) {
-        max = Math.max(max, busy(lastSecond, latest));
-        lastSecond = latest;
-        lastSecondAt = System.nanoTime();
-      }
-    }
-
-    double mean() {
-      return busy(first, latest);
-    }
-
-    double max() {
-      return max;
-    }
-
-    /** {busy, total} jiffies of all cores. */
-    private static long[] read() throws IOException {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < f.length; i++) {
-        total += Long.parseLong(f[i]);
-      }
-      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
-      return new long[] {total - idle, total};
-    }
-
-    private static double busy(long[] a, long[] b) {
-      long total = b[1] - a[1];
-      return total == 0 ? 0 : (double) (b[0] - a[0]) / total;
-    }
   }
 
   private static double limitSeconds(long packageBytes, int mbit, int pieceMib) {

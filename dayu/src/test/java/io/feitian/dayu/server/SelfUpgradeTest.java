@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.feitian.dayu.agent.DayuAgentMain;
 import io.feitian.dayu.descriptor.Descriptors;
-import io.feitian.dayu.launcher.AgentLauncher;
 import io.feitian.dayu.launcher.AgentLauncherMain;
 import io.feitian.dayu.launcher.LauncherFiles;
 import io.feitian.dayu.launcher.LauncherState;
+import io.feitian.dayu.launcher.RunningAgent;
 import io.feitian.proto.dayu.v1.AddClusterRequest;
 import io.feitian.proto.dayu.v1.AddNodeRequest;
 import io.feitian.proto.dayu.v1.GetRolloutRequest;
@@ -20,7 +20,6 @@ import io.feitian.proto.dayu.v1.StartRolloutRequest;
 import io.feitian.testkit.ChildJvm;
 import io.feitian.testkit.SamplePackages;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -195,12 +194,7 @@ class SelfUpgradeTest {
    * registered with the server and wrote the confirmation of its own launch.
    */
   private void awaitRunning(String host, String version) {
-    await().atMost(DEADLINE).until(() -> {
-      Optional<Map<String, String>> env = agent(host).flatMap(SelfUpgradeTest::environment);
-      return env.isPresent() && version.equals(env.get().get(AgentLauncher.VERSION_ENV))
-          && files(host).confirmation().map(String::valueOf).equals(Optional.ofNullable(
-              env.get().get(AgentLauncher.LAUNCH_ID_ENV)));
-    });
+    await().atMost(DEADLINE).until(() -> RunningAgent.of(files(host)).map(a -> a.confirmedAs(version)).orElse(false));
   }
 
   /** The agent process the node's launcher runs, from the pid file it keeps. */
@@ -212,22 +206,6 @@ class SelfUpgradeTest {
       return Optional.empty();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static Optional<Map<String, String>> environment(ProcessHandle p) {
-    try {
-      Map<String, String> env = new LinkedHashMap<>();
-      for (String kv : new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")),
-          StandardCharsets.UTF_8).split("\0")) {
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          env.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-      return Optional.of(env);
-    } catch (IOException e) {
-      return Optional.empty(); // it ended meanwhile
     }
   }
 
