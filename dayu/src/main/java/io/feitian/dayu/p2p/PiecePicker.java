@@ -17,18 +17,30 @@ import java.util.Set;
  * the given {@link Random}. Not thread-safe: one fetch loop owns it.
  *
  * <p>Rules, in order: a piece already held or in flight is never requested; the <b>rarest</b>
- * piece (held by the fewest usable peers) goes first, ties broken at random so that agents
- * starting together spread over different pieces; a piece goes to a peer holding it with a free
- * request slot ({@code perPeer} in flight at most), preferring ordinary peers over the seed
- * (dayu-server, which holds every piece: it is asked only for a piece no usable peer holds, so
- * its upload stays near one copy of the package), then a peer in the <b>same rack</b>, then the
- * peer with the fewest requests in flight; at most {@code total} requests are in flight. A peer
- * that served a bad piece is <b>banned</b> for the rest of the fetch; one that answered busy or
- * failed is left alone for {@code pauseMillis}.
+ * piece (held by the fewest peers) goes first, ties broken at random so that agents starting
+ * together spread over different pieces; a piece goes to a peer holding it with a free request
+ * slot ({@code perPeer} in flight at most), in the <b>same rack</b> first, then the peer with the
+ * fewest requests in flight; at most {@code total} requests are in flight. A peer that served a
+ * bad piece is <b>banned</b> for the rest of the fetch; one that answered busy or failed is left
+ * alone for {@code pauseMillis}.
+ *
+ * <p>The seed (dayu-server, which holds every piece) is asked for a piece only when no ordinary
+ * peer holds it, or when every holder <em>failed</em> (the request then says so, {@link
+ * Request#holdersUnreachable}, as it does when a banned peer claimed the piece: the tracker
+ * still names it as a holder, so the seed would otherwise refuse): a holder that answered busy is waited for, since its slots free
+ * as its sends end, and the seed's upload stays near one copy of the package ({@link SeedSpread}
+ * refuses the rest).
  */
 public final class PiecePicker {
-  /** Ask {@code peer} for {@code piece}. */
-  public record Request(int piece, String peer) {}
+  /**
+   * Ask {@code peer} for {@code piece}; {@code holdersUnreachable} when asking the seed for a piece
+   * that ordinary peers hold but every one of them failed.
+   */
+  public record Request(int piece, String peer, boolean holdersUnreachable) {
+    public Request(int piece, String peer) {
+      this(piece, peer, false);
+    }
+  }
 
   private static final class Peer {
     final boolean seed;
@@ -36,6 +48,8 @@ public final class PiecePicker {
     BitSet pieces;
     int inFlight;
     long pausedUntil = Long.MIN_VALUE;
+    /** The last answer was a failure, not "busy": while paused it counts as not reachable. */
+    boolean failing;
 
     Peer(String rack, BitSet pieces, boolean seed) {
       this.rack = rack;
@@ -54,6 +68,8 @@ public final class PiecePicker {
   private final Map<Integer, String> inFlight = new HashMap<>();
   private final Map<String, Peer> peers = new HashMap<>();
   private final Set<String> banned = new HashSet<>();
+  /** What banned peers claimed to hold: pieces whose holders, for this agent, include bad ones. */
+  private final BitSet claimedByBanned = new BitSet();
 
   /**
    * @param rack this agent's rack
@@ -82,12 +98,13 @@ public final class PiecePicker {
 
   /** What {@code id} holds, as the tracker or the peer said; replaces what was known. A banned peer stays out. */
   public void peer(String id, String peerRack, BitSet pieces, boolean seed) {
-    if (banned.contains(id)) {
-      return;
-    }
     BitSet copy = (BitSet) pieces.clone();
     if (copy.length() > pieceCount) {
       copy.clear(pieceCount, copy.length());
+    }
+    if (banned.contains(id)) {
+      claimedByBanned.or(copy);
+      return;
     }
     Peer known = peers.get(id);
     if (known == null) {
@@ -125,32 +142,34 @@ public final class PiecePicker {
       if (inFlight.size() >= total) {
         break;
       }
-      String peer = choosePeer(piece, now);
-      if (peer != null) {
-        inFlight.put(piece, peer);
-        peers.get(peer).inFlight++;
-        out.add(new Request(piece, peer));
+      Request request = choosePeer(piece, now);
+      if (request != null) {
+        inFlight.put(piece, request.peer());
+        peers.get(request.peer()).inFlight++;
+        out.add(request);
       }
     }
     return out;
   }
 
   /**
-   * The best peer with a free slot for {@code piece}, or null. The seed only when no ordinary peer
-   * that is not paused holds it: better to wait for a peer's free slot than to load the server.
+   * The request for {@code piece} to the best peer with a free slot, or null. The seed only when
+   * no ordinary peer holds it, or every holder is paused after a failure: better to wait for a
+   * busy peer's free slot than to load the server.
    */
-  private String choosePeer(int piece, long now) {
-    List<String> candidates = new ArrayList<>();
-    boolean peerHoldsIt = false;
-    for (Map.Entry<String, Peer> e : peers.entrySet()) {
-      Peer p = e.getValue();
-      if (!p.seed && p.pieces.get(piece) && p.pausedUntil <= now) {
-        peerHoldsIt = true;
+  private Request choosePeer(int piece, long now) {
+    boolean someHolder = false;
+    boolean reachableHolder = false;
+    for (Peer p : peers.values()) {
+      if (!p.seed && p.pieces.get(piece)) {
+        someHolder = true;
+        reachableHolder |= !(p.failing && p.pausedUntil > now);
       }
     }
+    List<String> candidates = new ArrayList<>();
     for (Map.Entry<String, Peer> e : peers.entrySet()) {
       Peer p = e.getValue();
-      if (p.pieces.get(piece) && p.pausedUntil <= now && p.inFlight < perPeer && p.seed != peerHoldsIt) {
+      if (p.pieces.get(piece) && p.pausedUntil <= now && p.inFlight < perPeer && p.seed != reachableHolder) {
         candidates.add(e.getKey());
       }
     }
@@ -160,33 +179,52 @@ public final class PiecePicker {
     Collections.shuffle(candidates, random);
     candidates.sort(Comparator.<String>comparingInt(id -> rack.equals(peers.get(id).rack) ? 0 : 1)
         .thenComparingInt(id -> peers.get(id).inFlight));
-    return candidates.get(0);
+    String chosen = candidates.get(0);
+    return new Request(piece, chosen, peers.get(chosen).seed && (someHolder || claimedByBanned.get(piece)));
   }
 
   /** {@code piece} arrived from {@code peer} and matched its checksum. */
   public void received(int piece, String peer) {
     end(piece, peer);
     held.set(piece);
+    Peer p = peers.get(peer);
+    if (p != null) {
+      p.failing = false;
+    }
   }
 
-  /** {@code peer} answered busy (no free upload slot): ask elsewhere, and not it for a while. */
+  /**
+   * {@code peer} answered busy (no free upload slot): ask elsewhere, and not it for a while; it
+   * still counts as a holder, so the seed is not asked in its place.
+   */
   public void busy(int piece, String peer, long now) {
-    failed(piece, peer, now);
+    pause(piece, peer, now, false);
   }
 
-  /** The request failed (peer gone, connection lost, a deadline): ask elsewhere, and not it for a while. */
+  /**
+   * The request failed (peer gone, connection lost, a deadline): ask elsewhere, and not it for a
+   * while; if every holder of a piece failed, the seed is asked for it.
+   */
   public void failed(int piece, String peer, long now) {
+    pause(piece, peer, now, true);
+  }
+
+  private void pause(int piece, String peer, long now, boolean failure) {
     end(piece, peer);
     Peer p = peers.get(peer);
     if (p != null) {
       p.pausedUntil = now + pauseMillis;
+      p.failing = failure;
     }
   }
 
   /** {@code peer} served bytes that are not the piece: it is never asked again in this fetch. */
   public void corrupt(int piece, String peer) {
     end(piece, peer);
-    peers.remove(peer);
+    Peer bad = peers.remove(peer);
+    if (bad != null) {
+      claimedByBanned.or(bad.pieces);
+    }
     banned.add(peer);
   }
 

@@ -219,7 +219,8 @@ public final class PeerFetcher implements PackageSource, AutoCloseable {
       ManagedChannel ch = r.peer().equals(SEED) ? serverChannel() : peerChannel(r.peer());
       Iterator<PieceData> data = calls.streaming(PieceServiceGrpc.newBlockingStub(ch))
           .withDeadlineAfter(settings.pieceTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .fetchPiece(FetchPieceRequest.newBuilder().setModule(module).setVersion(version).setPiece(r.piece()).build());
+          .fetchPiece(FetchPieceRequest.newBuilder().setModule(module).setVersion(version).setPiece(r.piece())
+              .setHoldersUnreachable(r.holdersUnreachable()).build());
       ByteArrayOutputStream out = new ByteArrayOutputStream(manifest.length(r.piece()));
       while (data.hasNext()) {
         data.next().getData().writeTo(out);

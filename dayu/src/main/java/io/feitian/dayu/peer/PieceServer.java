@@ -55,7 +55,7 @@ public final class PieceServer extends PieceServiceGrpc.PieceServiceImplBase {
     try {
       byte[] bytes;
       try {
-        bytes = source.piece(request.getModule(), request.getVersion(), request.getPiece());
+        bytes = source.piece(request);
       } catch (RuntimeException e) {
         held.close();
         out.onError(Statuses.of(e));

@@ -150,7 +150,10 @@ public final class PieceStore {
 
   /** The pieces an agent holds under {@code packagesRoot} ({@code ROOT/packages}), for its {@link PieceServer}. */
   public static PieceSource source(Path packagesRoot) {
-    return (module, version, piece) -> {
+    return request -> {
+      String module = request.getModule();
+      String version = request.getVersion();
+      int piece = request.getPiece();
       checkName("module", module, MODULE);
       checkName("version", version, VERSION);
       Path dir = packagesRoot.resolve(module).resolve(version + ".pieces");

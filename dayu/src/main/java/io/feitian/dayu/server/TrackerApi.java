@@ -55,16 +55,21 @@ final class TrackerApi extends TrackerServiceGrpc.TrackerServiceImplBase {
 
   /**
    * Pieces of published packages, from the database's chunks, as {@link SeedSpread} allows: a
-   * piece some peer holds, or one already sent more than another missing one, is answered busy.
+   * piece some peer holds (unless the asker could reach none of them), or one already sent more
+   * than another missing one, is answered busy.
    */
   PieceSource seed() {
-    return (module, version, piece) -> {
+    return request -> {
+      String module = request.getModule();
+      String version = request.getVersion();
+      int piece = request.getPiece();
       PieceManifest m = manifest(module, version);
       m.checkPiece(piece);
       Tracker.PackageId id = new Tracker.PackageId(module, version);
-      if (!spread.trySend(id, m.pieceCount(), piece, tracker.held(clock.getAsLong(), id))) {
+      if (!spread.trySend(id, m.pieceCount(), piece, tracker.held(clock.getAsLong(), id),
+          request.getHoldersUnreachable())) {
         throw Status.RESOURCE_EXHAUSTED.withDescription("busy: piece " + piece + " of " + module + " " + version
-            + " is held by a peer or already on its way while other pieces are not; ask a peer").asRuntimeException();
+            + " is held by a peer, or already on its way while other pieces are not; ask a peer").asRuntimeException();
       }
       return db.modules().range(module, version, m.offset(piece), m.length(piece));
     };

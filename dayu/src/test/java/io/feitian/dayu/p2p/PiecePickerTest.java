@@ -76,23 +76,31 @@ class PiecePickerTest {
     p.corrupt(0, "evil");
     p.peer("evil", "r", all(1), false); // the tracker still names it
     assertThat(p.isBanned("evil")).isTrue();
-    assertThat(p.next(0)).containsExactly(new Request(0, "server"));
+    assertThat(p.next(0)).as("the seed, told that the piece's holders are of no use")
+        .containsExactly(new Request(0, "server", true));
   }
 
   @Test
-  void aBusyPeerIsLeftAloneForThePause() {
+  void aBusyPeerIsWaitedForAndOnlyAFailingOneSendsTheAskerToTheSeed() {
     PiecePicker p = new PiecePicker(1, "r", 1, 4, 100, new Random(6));
     p.peer("a", "r", all(1), false);
     p.peer("server", "", all(1), true);
     assertThat(p.next(0)).containsExactly(new Request(0, "a"));
     p.busy(0, "a", 10);
-    assertThat(p.next(50)).as("a paused: the seed").containsExactly(new Request(0, "server"));
-    p.failed(0, "server", 60);
-    assertThat(p.next(100)).as("both paused").isEmpty();
+    assertThat(p.next(50)).as("a is busy for the pause, and the seed is not asked in its place").isEmpty();
     assertThat(p.next(110)).containsExactly(new Request(0, "a"));
+    p.failed(0, "a", 120);
+    assertThat(p.next(130)).as("a failed: the seed, told so")
+        .containsExactly(new Request(0, "server", true));
+    p.failed(0, "server", 140);
+    assertThat(p.next(200)).as("both paused").isEmpty();
+    assertThat(p.next(220)).containsExactly(new Request(0, "a"));
+    p.busy(0, "a", 230);
+    assertThat(p.next(300)).as("a answered busy since it failed: waited for again").isEmpty();
+    assertThat(p.next(330)).containsExactly(new Request(0, "a"));
     p.received(0, "a");
     assertThat(p.complete()).isTrue();
-    assertThat(p.next(200)).isEmpty();
+    assertThat(p.next(400)).isEmpty();
   }
 
   @Test
@@ -106,8 +114,8 @@ class PiecePickerTest {
    * A swarm of agents in a few racks fetching one package from a seed and each other, with peers
    * that answer busy, fail, or serve bad pieces at random, stepped in rounds. After every call:
    * nothing held or in flight is requested, no peer gets more than its bound, nothing goes to a
-   * banned peer, the seed is asked only for pieces no unpaused peer holds. At the end every agent
-   * holds every piece. Prints its seed; -Dpicker.seed replays one.
+   * banned peer, the seed is asked only for pieces no peer holds or whose every holder failed (and
+   * is told so), never in place of a busy peer. At the end every agent holds every piece. Prints its seed; -Dpicker.seed replays one.
    */
   @Test
   void aRandomSwarmCompletesWithinTheRules() {
@@ -147,7 +155,7 @@ class PiecePickerTest {
     for (String e : evil) {
       held.get(e).set(0, pieces); // claims everything, serves garbage
     }
-    Map<String, Long> paused = new HashMap<>(); // "agent>peer" -> paused until
+    Map<String, Long> failedUntil = new HashMap<>(); // "agent>peer" -> paused after a failure until
     long now = 0;
     for (int round = 0; round < 10_000; round++) {
       now++;
@@ -177,12 +185,20 @@ class PiecePickerTest {
           assertThat(p.isBanned(q.peer())).as("a banned peer asked").isFalse();
           assertThat(q.peer().equals("seed") || held.get(q.peer()).get(q.piece())).isTrue();
           if (q.peer().equals("seed")) {
+            boolean holders = false;
             for (String other : pickers.keySet()) {
               if (!other.equals(me) && !p.isBanned(other) && held.get(other).get(q.piece())) {
-                assertThat(paused.getOrDefault(me + ">" + other, Long.MIN_VALUE))
-                    .as("the seed asked for piece " + q.piece() + " that " + other + " holds, not paused").isGreaterThan(now);
+                holders = true;
+                assertThat(failedUntil.getOrDefault(me + ">" + other, Long.MIN_VALUE))
+                    .as("the seed asked for piece " + q.piece() + " that " + other + " holds and did not fail")
+                    .isGreaterThan(now);
               }
             }
+            if (holders) {
+              assertThat(q.holdersUnreachable()).as("the seed not told that the holders failed").isTrue();
+            }
+          } else {
+            assertThat(q.holdersUnreachable()).as("only the seed is told about holders").isFalse();
           }
         }
         assertThat(p.inFlight()).isLessThanOrEqualTo(total);
@@ -196,12 +212,13 @@ class PiecePickerTest {
             p.corrupt(q.piece(), q.peer());
           } else if (outcome == 0) {
             p.busy(q.piece(), q.peer(), now);
-            paused.put(me + ">" + q.peer(), now + 5);
+            failedUntil.remove(me + ">" + q.peer());
           } else if (outcome == 1) {
             p.failed(q.piece(), q.peer(), now);
-            paused.put(me + ">" + q.peer(), now + 5);
+            failedUntil.put(me + ">" + q.peer(), now + 5);
           } else {
             p.received(q.piece(), q.peer());
+            failedUntil.remove(me + ">" + q.peer());
             held.get(me).set(q.piece());
           }
         }

@@ -102,8 +102,12 @@ class P2pDistributionTest {
       closing.add(fetcher);
     }
 
+    Node(String name, String rack, int uploadSlots) {
+      this(name, rack, uploadSlots, (m, v, p, from) -> { });
+    }
+
     Node(String name, String rack) {
-      this(name, rack, 8, (m, v, p, from) -> { });
+      this(name, rack, 8);
     }
 
     /** Fetches app 1.0.0 into the node's package file and returns its bytes. */
@@ -113,6 +117,21 @@ class P2pDistributionTest {
       fetcher.fetch("app", "1.0.0", target, Duration.ofSeconds(30));
       return Files.readAllBytes(target);
     }
+  }
+
+  /** The nodes' fetches, all started at once. */
+  private static List<CompletableFuture<byte[]>> fetchingTogether(List<Node> nodes) {
+    List<CompletableFuture<byte[]>> got = new ArrayList<>();
+    for (Node n : nodes) {
+      got.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return n.fetch();
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      }));
+    }
+    return got;
   }
 
   private PieceManifest manifest() {
@@ -137,16 +156,7 @@ class P2pDistributionTest {
     assertThat(first.fetch()).isEqualTo(pkg);
     assertThat(first.counters.bytesFromServer()).isEqualTo(pkg.length);
     List<Node> others = List.of(new Node("n2", "r1"), new Node("n3", "r2"), new Node("n4", "r2"));
-    List<CompletableFuture<byte[]>> got = new ArrayList<>();
-    for (Node n : others) {
-      got.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return n.fetch();
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      }));
-    }
+    List<CompletableFuture<byte[]>> got = fetchingTogether(others);
     for (int i = 0; i < others.size(); i++) {
       assertThat(got.get(i).get(30, TimeUnit.SECONDS)).as("n" + (i + 2) + "'s package").isEqualTo(pkg);
       Node n = others.get(i);
@@ -155,6 +165,24 @@ class P2pDistributionTest {
       assertThat(n.counters.bytesFromServer()).as("n" + (i + 2) + " from the server").isZero();
     }
     assertThat(first.counters.bytesServed()).isPositive();
+  }
+
+  /**
+   * The seed's upload stays at one copy: peers with one upload slot each answer busy most of the
+   * time while three agents fetch at once, and a busy peer is waited for, not replaced by the seed
+   * (which would refuse anyway: every piece is held).
+   */
+  @Test
+  void busyPeersAreWaitedForAndTheSeedSendsOneCopy() throws Exception {
+    Node first = new Node("n1", "r1", 1);
+    assertThat(first.fetch()).isEqualTo(pkg);
+    List<Node> others = List.of(new Node("n2", "r1", 1), new Node("n3", "r1", 1), new Node("n4", "r1", 1));
+    List<CompletableFuture<byte[]>> got = fetchingTogether(others);
+    for (int i = 0; i < others.size(); i++) {
+      assertThat(got.get(i).get(30, TimeUnit.SECONDS)).as("n" + (i + 2) + "'s package").isEqualTo(pkg);
+      assertThat(others.get(i).counters.bytesFromServer()).as("n" + (i + 2) + " from the server").isZero();
+    }
+    assertThat(first.counters.bytesFromServer()).isEqualTo(pkg.length);
   }
 
   @Test
@@ -188,10 +216,10 @@ class P2pDistributionTest {
     AtomicInteger evilServed = new AtomicInteger();
     GrpcServer evil = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE)
         .policy(DayuAgent.peerPolicy())
-        .service(new PieceServer((module, version, piece) -> {
+        .service(new PieceServer(request -> {
           evilServed.incrementAndGet();
-          byte[] junk = new byte[m.length(piece)];
-          new Random(piece).nextBytes(junk);
+          byte[] junk = new byte[m.length(request.getPiece())];
+          new Random(request.getPiece()).nextBytes(junk);
           return junk;
         }, new UploadSlots(8), Optional.empty()))
         .build().start();
@@ -217,7 +245,7 @@ class P2pDistributionTest {
     CountDownLatch serving = new CountDownLatch(1);
     GrpcServer slow = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE)
         .policy(DayuAgent.peerPolicy())
-        .service(new PieceServer((module, version, piece) -> {
+        .service(new PieceServer(request -> {
           serving.countDown();
           try {
             release.await(10, TimeUnit.SECONDS);
@@ -253,7 +281,7 @@ class P2pDistributionTest {
     TransferCounters counters = new TransferCounters();
     GrpcServer one = GrpcServer.netty("127.0.0.1", 0, SecuritySettings.INSECURE)
         .policy(DayuAgent.peerPolicy())
-        .service(new PieceServer((module, version, p) -> piece, new UploadSlots(1), Optional.of(counters)))
+        .service(new PieceServer(request -> piece, new UploadSlots(1), Optional.of(counters)))
         .build().start();
     closing.add(one);
     String address = "127.0.0.1:" + one.port();
