@@ -17,6 +17,7 @@ import io.feitian.proto.dayu.v1.PackageManifest;
 import io.feitian.proto.dayu.v1.PeerInfo;
 import io.feitian.proto.dayu.v1.PeerPieces;
 import io.feitian.proto.dayu.v1.TrackerServiceGrpc;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.BitSet;
@@ -55,8 +56,8 @@ final class TrackerApi extends TrackerServiceGrpc.TrackerServiceImplBase {
 
   /**
    * Pieces of published packages, from the database's chunks, as {@link SeedSpread} allows: a
-   * piece some peer holds (unless the asker could reach none of them), or one already sent more
-   * than another missing one, is answered busy.
+   * piece some peer holds (unless the asker could reach none of them), one on its way, or one
+   * already sent more than another missing one, is answered busy.
    */
   PieceSource seed() {
     return request -> {
@@ -66,11 +67,13 @@ final class TrackerApi extends TrackerServiceGrpc.TrackerServiceImplBase {
       PieceManifest m = manifest(module, version);
       m.checkPiece(piece);
       Tracker.PackageId id = new Tracker.PackageId(module, version);
-      if (!spread.trySend(id, m.pieceCount(), piece, tracker.held(clock.getAsLong(), id),
-          request.getHoldersUnreachable())) {
+      long now = clock.getAsLong();
+      if (!spread.trySend(id, m.pieceCount(), piece, tracker.held(now, id), request.getHoldersUnreachable(), now)) {
         throw Status.RESOURCE_EXHAUSTED.withDescription("busy: piece " + piece + " of " + module + " " + version
-            + " is held by a peer, or already on its way while other pieces are not; ask a peer").asRuntimeException();
+            + " is held by a peer or on its way, or others have gone out fewer times; ask a peer").asRuntimeException();
       }
+      // gRPC cancels the call's context when the call is closed, sent or not: the send has ended.
+      Context.current().addListener(ended -> spread.ended(id, piece, clock.getAsLong()), Runnable::run);
       return db.modules().range(module, version, m.offset(piece), m.length(piece));
     };
   }

@@ -13,6 +13,7 @@ import io.feitian.common.security.SecuritySettings;
 import io.feitian.dayu.agent.DayuAgent;
 import io.feitian.dayu.agent.node.NodeLayout;
 import io.feitian.dayu.p2p.PieceManifest;
+import io.feitian.dayu.p2p.SeedSpread;
 import io.feitian.dayu.p2p.UploadSlots;
 import io.feitian.dayu.peer.PeerFetcher;
 import io.feitian.dayu.peer.PeerSettings;
@@ -183,6 +184,27 @@ class P2pDistributionTest {
       assertThat(others.get(i).counters.bytesFromServer()).as("n" + (i + 2) + " from the server").isZero();
     }
     assertThat(first.counters.bytesFromServer()).isEqualTo(pkg.length);
+  }
+
+  /**
+   * The seed learns when a send has ended from gRPC (the call's context is cancelled when the call
+   * is closed): a piece fetched whole but never announced (its receiver gone) is refused while it
+   * settles and sent again after that. Were the end never noticed, it would be refused for ever.
+   */
+  @Test
+  void theSeedSendsAPieceAgainOnceItsSendEndedAndNobodyAnnouncedIt() {
+    int pieces = manifest().pieceCount();
+    var seed = PieceServiceGrpc.newBlockingStub(serverChannel);
+    FetchPieceRequest.Builder ask = FetchPieceRequest.newBuilder().setModule("app").setVersion("1.0.0");
+    for (int i = 0; i < pieces; i++) {
+      var data = seed.withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(ask.setPiece(i).build());
+      data.forEachRemaining(d -> { });
+    }
+    assertThatThrownBy(() -> seed.withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(ask.setPiece(0).build()).hasNext())
+        .as("just sent: on its way").hasMessageContaining("busy: piece 0 of app 1.0.0");
+    await().atMost(Duration.ofMillis(SeedSpread.SETTLE_MILLIS + 10_000)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> seed.withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(ask.setPiece(0).build()).hasNext());
   }
 
   @Test
