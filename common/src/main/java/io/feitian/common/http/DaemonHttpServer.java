@@ -26,8 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
@@ -37,8 +39,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A daemon's small HTTP server on the JDK's HttpServer: /metrics (shennong's MetricsHttpServer),
  * analysis-service's page, dayu-server's web UI. It knows nothing of the daemon: it calls the
- * {@link Handler} once per request on its own single thread, so requests never pile up on the
+ * {@link Handler} once per request and one request at a time, so requests never pile up on the
  * daemon.
+ *
+ * <p>The connections themselves (TLS handshakes, reading requests, writing replies) are served on
+ * up to {@link #CONNECTION_THREADS} threads of its own, made as needed. One would not do with TLS:
+ * the JDK's server reads a new connection's first request on the thread that runs the exchange,
+ * right after the handshake, and waits there for it; a browser opens spare connections ahead of
+ * need (Chromium does, and was seen to leave one unused for over 30 s), and with one thread every
+ * other request waited behind such a connection: the page hung. More connections than threads at once
+ * are closed at once (the JDK's server does so when its executor refuses), not queued.
  *
  * <p>It answers the methods it was given ({@link #READ_ONLY}: GET and HEAD), others with 405. With
  * authentication on (tokens given), a request needs {@code Authorization: Bearer <token>} of the role
@@ -57,6 +67,8 @@ public final class DaemonHttpServer implements Closeable {
   public static final Set<String> READ_ONLY = Set.of("GET", "HEAD");
   /** The largest request body taken (actions carry their arguments in the query; a body is small). */
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** The most connections served at once (Chromium opens up to six to a server). */
+  static final int CONNECTION_THREADS = 16;
   /** The caller of a path served to anyone while authentication is on. */
   private static final Principal ANYONE = new Principal("anonymous", Role.READER);
 
@@ -147,7 +159,9 @@ public final class DaemonHttpServer implements Closeable {
   private final Access access;
   private final Optional<TokenStore> tokens;
   private final TlsSettings tls;
-  private final ExecutorService thread;
+  private final ThreadPoolExecutor connections;
+  /** Held while the handler runs: one request at a time reaches it. */
+  private final Object handling = new Object();
   private HttpServer server;
 
   /** A read-only server (GET and HEAD) that wants a reader's token for all but the {@code open} paths. */
@@ -157,7 +171,7 @@ public final class DaemonHttpServer implements Closeable {
   }
 
   /**
-   * @param name what it serves, for the log and its thread's name
+   * @param name what it serves, for the log and its threads' names
    * @param methods the HTTP methods answered (HEAD is answered as GET without the body)
    * @param access the role each request needs when authentication is on
    * @param security the process's: requests must present one of its tokens when authentication is
@@ -176,11 +190,13 @@ public final class DaemonHttpServer implements Closeable {
     this.access = access;
     this.tokens = security.tokens();
     this.tls = security.tls();
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, name + "-http");
-      t.setDaemon(true);
-      return t;
-    });
+    AtomicInteger threads = new AtomicInteger();
+    this.connections = new ThreadPoolExecutor(0, CONNECTION_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, name + "-http-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   public DaemonHttpServer start() {
@@ -194,7 +210,7 @@ public final class DaemonHttpServer implements Closeable {
       throw new UncheckedIOException("cannot serve " + name + " on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     server.createContext("/", this::handle);
-    server.setExecutor(thread);
+    server.setExecutor(connections);
     server.start();
     log.info("serving {} on {}://{}:{}", name, tls.enabled() ? "https" : "http", host, port());
     return this;
@@ -254,7 +270,10 @@ public final class DaemonHttpServer implements Closeable {
       }
       Reply reply;
       try {
-        reply = handler.handle(new Request(method, path, exchange.getRequestURI().getRawQuery(), body, caller));
+        Request request = new Request(method, path, exchange.getRequestURI().getRawQuery(), body, caller);
+        synchronized (handling) {
+          reply = handler.handle(request);
+        }
       } catch (RuntimeException e) {
         log.warn("cannot answer {}", what, e);
         reply = Reply.text(500, "cannot answer " + what + ": " + e + "\n");
@@ -285,12 +304,12 @@ public final class DaemonHttpServer implements Closeable {
     }
   }
 
-  /** Stops serving at once (a request in progress is cut) and ends the server's thread. */
+  /** Stops serving at once (a request in progress is cut) and ends the server's threads. */
   @Override
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.STARTED) {
       server.stop(0);
     }
-    thread.shutdownNow();
+    connections.shutdownNow();
   }
 }

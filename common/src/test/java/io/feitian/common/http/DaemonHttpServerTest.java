@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.feitian.common.http.DaemonHttpServer.Access;
 import io.feitian.common.http.DaemonHttpServer.Reply;
+import io.feitian.common.security.Pki;
 import io.feitian.common.security.Role;
 import io.feitian.common.security.SecuritySettings;
 import io.feitian.common.security.TlsSettings;
@@ -16,8 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the read-only servers (/metrics, analysis-service's page; MetricsHttpServerTest) do not
  * exercise: a server that also takes POST, with an {@link Access} asking an admin's token for it, the
- * caller and the body handed to the handler, and a body too large refused before the handler.
+ * caller and the body handed to the handler, and a body too large refused before the handler. Over
+ * TLS, a connection that completed its handshake and sent nothing (as a browser's spare one) does
+ * not hold up the others, and the handler still sees one request at a time.
  */
 class DaemonHttpServerTest {
   @TempDir
@@ -59,6 +69,42 @@ class DaemonHttpServerTest {
       r.header("Authorization", "Bearer " + token);
     }
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void overTlsAnIdleConnectionHoldsUpNoOtherAndTheHandlerSeesOneRequestAtATime() throws Exception {
+    Pki pki = new Pki(dir.resolve("pki"), "test-ca");
+    Pki.Issued daemon = pki.issue("daemon");
+    TlsSettings tls = new TlsSettings(true, daemon.cert(), daemon.key(), pki.caPath(), TlsSettings.ClientAuthMode.REQUIRE);
+    AtomicInteger inHandler = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    server = new DaemonHttpServer("test", "127.0.0.1", 0, r -> {
+      mostAtOnce.accumulateAndGet(inHandler.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(20); // widens the window in which a second request would overlap
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inHandler.decrementAndGet();
+      return Reply.text(200, "ok");
+    }, path -> true, new SecuritySettings(tls, Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty())).start();
+    SSLContext client = TlsSettings.client(pki.caPath().toFile(), daemon.cert().toFile(), daemon.key().toFile())
+        .sslContext();
+    HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(client).build();
+    HttpRequest get = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/"))
+        .timeout(Duration.ofSeconds(10)).build();
+    try (SSLSocket idle = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+      idle.startHandshake();
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        answers.add(https.sendAsync(get, HttpResponse.BodyHandlers.ofString()));
+      }
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        assertThat(answer.get(20, TimeUnit.SECONDS).body()).isEqualTo("ok");
+      }
+    }
+    assertThat(mostAtOnce.get()).isEqualTo(1);
   }
 
   @Test

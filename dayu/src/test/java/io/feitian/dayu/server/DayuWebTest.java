@@ -40,12 +40,15 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * dayu-server's web UI with tokens on. In headless Chromium: an operator logs in with a token and
- * drives an interactive deploy that real dayu-agents (processes, a node each, running python3's
- * http.server as the module) carry out: the page shows each batch's nodes and their steps as they
- * move, and its buttons approve the next batch, pause and resume, each checked through the gRPC
- * API. The screenshots go to target/dayu-web/ (docs/images/ holds copies taken once). Then the JSON
- * over plain HTTP: the roles the gRPC methods need, and bad parameters named.
+ * dayu-server's web UI with tokens on. In headless Chromium, over HTTPS with a client certificate
+ * required (TLS on as a production cluster runs it, the agents' gRPC too): an operator's browser
+ * trusting the cluster's CA and holding a certificate of it logs in with a token and drives an
+ * interactive deploy that real dayu-agents (processes, a node each, running python3's http.server
+ * as the module) carry out: the page shows each batch's nodes and their steps as they move, and its
+ * buttons approve the next batch, pause and resume, each checked through the gRPC API. The
+ * screenshots go to target/dayu-web/ (docs/images/ holds copies taken once). Then the JSON over
+ * plain HTTP: the roles the gRPC methods need, and bad parameters named; and over TLS what is
+ * refused before any HTTP, a browser without a client certificate among them.
  */
 class DayuWebTest {
   private static final String CLUSTER = "prod";
@@ -61,6 +64,9 @@ class DayuWebTest {
   Path dir;
   private DayuServerFixture server;
   private AgentProcesses agents;
+  /** The cluster's CA and the operator's client certificate, once {@link #startSecureServer()} made them. */
+  private Pki pki;
+  private Pki.Issued operator;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @AfterEach
@@ -91,9 +97,28 @@ class DayuWebTest {
     return server;
   }
 
+  /**
+   * {@link #startServer()} with feitian.security.tls on, as `local up --secure` and a production cluster
+   * run it: a cluster CA made by Pki, the server's certificate, a client certificate required (of
+   * every caller: the web UI's browsers and the gRPC clients alike); the operator's certificate issued.
+   */
+  private DayuServerFixture startSecureServer() throws Exception {
+    pki = new Pki(dir.resolve("pki"), "cluster-ca");
+    operator = pki.issue("operator", List.of());
+    return startServer(tls(pki.issue("dayu-server")));
+  }
+
+  /** The TLS settings of a daemon holding {@code cert}, a certificate of the cluster's CA. */
+  private Map<String, Object> tls(Pki.Issued cert) {
+    return Map.of("feitian.security.tls.enabled", true, "feitian.security.tls.cert", cert.cert().toString(),
+        "feitian.security.tls.key", cert.key().toString(), "feitian.security.tls.ca", pki.caPath().toString(),
+        "feitian.security.tls.client-auth", "require");
+  }
+
   @Test
-  void anOperatorWatchesAnInteractiveDeployAndApprovesPausesAndResumesItFromThePage() throws Exception {
-    startServer();
+  void overHttpsAnOperatorWatchesAnInteractiveDeployAndApprovesPausesAndResumesItFromThePage() throws Exception {
+    startSecureServer();
+    assertThat(server.web()).startsWith("https://");
     int port = FreePorts.block(HOSTS.size());
     List<ParamChange> ports = new ArrayList<>();
     for (String host : HOSTS) {
@@ -106,7 +131,9 @@ class DayuWebTest {
     server.database().params().set(CLUSTER, "operator", "ports of n1 and n2", ports.subList(0, 2));
     server.database().params().set(CLUSTER, "operator", "port of n3", ports.subList(2, 3));
     agents = new AgentProcesses(dir, CLUSTER, MODULE);
-    HOSTS.forEach(h -> agents.start(h, server.target(), "feitian.security.token=" + DAEMONS));
+    List<String> agentSettings = new ArrayList<>(List.of("feitian.security.token=" + DAEMONS));
+    tls(pki.issue("dayu-agent")).forEach((k, v) -> agentSettings.add(k + "=" + v));
+    HOSTS.forEach(h -> agents.start(h, server.target(), agentSettings.toArray(String[]::new)));
     // Every agent watching, so that the plan counts every node up (one away would be deferred and repaired later).
     await().atMost(DEADLINE).until(() -> server.database().clusters().nodes(CLUSTER).stream()
         .allMatch(n -> n.lastSeenAt().isPresent()) && HOSTS.stream().allMatch(agents::watching));
@@ -117,7 +144,9 @@ class DayuWebTest {
             .setInteractive(true))
         .build()).getId();
 
-    try (HeadlessChromium browser = HeadlessChromium.start(1280, 1100)) {
+    // The operator's browser: trusts the cluster's CA and presents the operator's certificate of it.
+    try (HeadlessChromium browser = HeadlessChromium.window(1280, 1100).trusting(pki.caPath())
+        .withClientCertificate(operator.cert(), operator.key()).start()) {
       WebDriver page = browser.driver();
       page.get(server.web() + "/");
       WebDriverWait wait = new WebDriverWait(page, DEADLINE);
@@ -254,16 +283,14 @@ class DayuWebTest {
   /**
    * With feitian.security.tls on (as `local up --secure` and a production cluster run it) the page and its
    * JSON are HTTPS only, with the gRPC server's certificate and CA, and a client certificate is required:
-   * a browser of an operator holds one issued by the cluster's CA, then logs in with a token as over HTTP.
+   * a browser of an operator holds one issued by the cluster's CA, then logs in with a token as over HTTP
+   * (the first test drives the page so). Here an HTTP client holding the operator's certificate gets the
+   * same answers by token; plain HTTP, a client without a certificate, one not trusting the CA and a real
+   * browser without a certificate are refused before any HTTP.
    */
   @Test
   void overTlsThePageAndTheJsonAreHttpsOnlyAndWantAClientCertificate() throws Exception {
-    Pki pki = new Pki(dir.resolve("pki"), "cluster-ca");
-    Pki.Issued daemon = pki.issue("dayu-server");
-    Pki.Issued operator = pki.issue("operator", List.of());
-    startServer(Map.of("feitian.security.tls.enabled", true, "feitian.security.tls.cert", daemon.cert().toString(),
-        "feitian.security.tls.key", daemon.key().toString(), "feitian.security.tls.ca", pki.caPath().toString(),
-        "feitian.security.tls.client-auth", "require"));
+    startSecureServer();
     assertThat(server.web()).startsWith("https://");
     HttpClient browser = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(TlsSettings.client(
         pki.caPath().toFile(), operator.cert().toFile(), operator.key().toFile()).sslContext()).build();
@@ -286,5 +313,18 @@ class DayuWebTest {
         .isNotInstanceOf(HttpTimeoutException.class);
     assertThatThrownBy(() -> call(http, "GET", "/api/clusters", VIEWER)).isInstanceOf(IOException.class)
         .isNotInstanceOf(HttpTimeoutException.class);
+
+    // A browser trusting the CA but holding no certificate of it: the server ends the handshake by closing the
+    // connection (the JDK's server sends no TLS alert), and Chromium shows its error page for a connection closed
+    // without an answer: ERR_SOCKET_NOT_CONNECTED when the close comes before its request, ERR_EMPTY_RESPONSE
+    // after (both seen; which one is a race), never dayu's page.
+    try (HeadlessChromium stranger = HeadlessChromium.window(1280, 500).trusting(pki.caPath()).start()) {
+      WebDriver page = stranger.driver();
+      page.get(server.web() + "/");
+      String shown = page.findElement(By.tagName("body")).getText();
+      stranger.screenshot(SCREENSHOTS.resolve("dayu-web-no-client-certificate.png"));
+      assertThat(shown).containsPattern("ERR_(SOCKET_NOT_CONNECTED|EMPTY_RESPONSE|CONNECTION_CLOSED|CONNECTION_RESET)");
+      assertThat(page.findElements(By.id("login"))).isEmpty();
+    }
   }
 }
