@@ -118,12 +118,14 @@ class FuxiDrainerTest {
   @Test
   void drainsTheModulesNodeAndWaitsUntilItHoldsNoGrants() throws Exception {
     elect();
-    // A standby's refusal, then a node still holding work, then an empty one.
-    answer(Status.UNAVAILABLE.withDescription("leader=elsewhere"), alive(3), alive(2),
-        NodeStatus.newBuilder(alive(0)).setState(NodeState.NODE_STATE_UNSPECIFIED).build(), alive(0));
+    // A standby's refusal, a call cut as its master's connection closed (grpc-netty's words for it:
+    // asked again, not a refusal), then a node still holding work, then an empty one.
+    answer(Status.UNAVAILABLE.withDescription("leader=elsewhere"), Status.UNKNOWN.withDescription("channel closed"),
+        alive(3), alive(2), NodeStatus.newBuilder(alive(0)).setState(NodeState.NODE_STATE_UNSPECIFIED).build(),
+        alive(0));
     String report = drainer().drain("task-worker", taskWorker(), Duration.ofSeconds(10));
     assertThat(report).startsWith("node tw-7 drained in Fuxi cluster prod: its 3 grants were returned after ");
-    assertThat(asked).hasSize(5).allSatisfy(r -> assertThat(r.getNodeId()).isEqualTo("tw-7"));
+    assertThat(asked).hasSize(6).allSatisfy(r -> assertThat(r.getNodeId()).isEqualTo("tw-7"));
   }
 
   @Test
