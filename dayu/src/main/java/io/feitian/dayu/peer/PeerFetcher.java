@@ -165,6 +165,10 @@ public final class PeerFetcher implements PackageSource, AutoCloseable {
           }
         }
         for (PiecePicker.Request r : picker.next(nowMillis)) {
+          if (r.holdersUnreachable()) { // rare, and the seed's copies beyond one come from it
+            log.info("asking dayu-server for piece {} of {} {}: every peer holding it failed this agent", r.piece(),
+                module, version);
+          }
           done.submit(() -> request(module, version, manifest, r));
         }
         Future<Outcome> f = done.poll(100, TimeUnit.MILLISECONDS);
