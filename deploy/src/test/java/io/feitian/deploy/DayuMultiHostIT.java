@@ -16,6 +16,7 @@ import io.feitian.proto.dayu.v1.DayuServiceGrpc;
 import io.feitian.proto.dayu.v1.GetClusterInfoRequest;
 import io.feitian.proto.dayu.v1.GetRolloutRequest;
 import io.feitian.proto.dayu.v1.GetTransferStatsRequest;
+import io.feitian.proto.dayu.v1.ListClustersRequest;
 import io.feitian.proto.dayu.v1.ModuleVersion;
 import io.feitian.proto.dayu.v1.NodeInfo;
 import io.feitian.proto.dayu.v1.NodeTaskInfo;
@@ -38,6 +39,8 @@ import io.feitian.testkit.NetHosts;
 import io.feitian.testkit.SamplePackages;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -142,6 +145,7 @@ class DayuMultiHostIT {
         "--set", "dayu.rollouts.agent-grace=5s"), "FEITIAN_DAYU_SERVER_JAVA_OPTS", "-Xmx192m " + JVM_OPTS);
     await("dayu-server to listen on " + serverAddress, SETUP, () -> listening(hosts.gatewayAddress(), port), ok -> ok);
     channel = ManagedChannelBuilder.forTarget(serverAddress).usePlaintext().build();
+    await("dayu-server to lead", SETUP, this::leading, ok -> ok);
 
     dayu().addCluster(AddClusterRequest.newBuilder().setName(CLUSTER).build());
     for (int i = 1; i <= HOSTS; i++) {
@@ -358,6 +362,22 @@ class DayuMultiHostIT {
 
   private Path log(String name) {
     return dir.resolve("logs").resolve(name + ".log");
+  }
+
+  /**
+   * Whether dayu-server answers as the leader: it listens before its election is won, and answers
+   * UNAVAILABLE "no leader elected yet" until then (as a standby does).
+   */
+  private boolean leading() {
+    try {
+      dayu().listClusters(ListClustersRequest.getDefaultInstance());
+      return true;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static boolean listening(String address, int port) {
