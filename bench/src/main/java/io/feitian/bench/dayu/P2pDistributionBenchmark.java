@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench -am package -DskipTests
  * flock /tmp/feitian-mvn.lock nice -n 19 mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
  * java -cp bench/target/classes:$(cat bench/target/classpath.txt) io.feitian.bench.dayu.P2pDistributionBenchmark \
- *     [--hosts 10,20] [--size-mib 64] [--mbit 40] [--piece-mib 4] [--modes p2p,single] [--seed-slots N]
+ *     [--hosts 10,20] [--size-mib 64] [--mbit 40] [--piece-mib 4 | --piece-kib 256] [--modes p2p,single] [--seed-slots N]
  *     [--host-jvm -XX:StartFlightRecording=filename=HOST/host.jfr,settings=profile]
  * </pre>
  * Needs root (network namespaces).
@@ -68,7 +68,7 @@ public final class P2pDistributionBenchmark {
     int[] counts = {10, 20};
     int sizeMib = 64;
     int mbit = 40;
-    int pieceMib = 4;
+    int pieceKib = 4096;
     List<String> modes = List.of("p2p", "single");
     int seedSlots = 0; // 0: dayu-server's default
     List<String> hostJvm = new ArrayList<>();
@@ -78,25 +78,26 @@ public final class P2pDistributionBenchmark {
         case "--hosts" -> counts = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--size-mib" -> sizeMib = Integer.parseInt(args[i + 1]);
         case "--mbit" -> mbit = Integer.parseInt(args[i + 1]);
-        case "--piece-mib" -> pieceMib = Integer.parseInt(args[i + 1]);
+        case "--piece-mib" -> pieceKib = 1024 * Integer.parseInt(args[i + 1]);
+        case "--piece-kib" -> pieceKib = Integer.parseInt(args[i + 1]);
         case "--modes" -> modes = List.of(args[i + 1].split(","));
         case "--seed-slots" -> seedSlots = Integer.parseInt(args[i + 1]);
         case "--host-jvm" -> hostJvm.add(args[i + 1]); // e.g. -XX:StartFlightRecording=... (HOST in it: the host)
         case "--host-set" -> hostSettings.add(args[i + 1]); // e.g. dayu.agent.peer.upload-slots=2
         default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --modes, --seed-slots, --host-jvm, --host-set)");
+            "unknown option " + args[i] + " (--hosts, --size-mib, --mbit, --piece-mib, --piece-kib, --modes, --seed-slots, --host-jvm, --host-set)");
       }
     }
     int most = Arrays.stream(counts).max().orElseThrow();
     Path dir = Files.createTempDirectory("p2p-bench");
-    System.out.printf("P2P distribution benchmark: hosts %s, package ~%d MiB in %d MiB pieces, %d Mbit/s per host "
-        + "each way; files under %s%n", Arrays.toString(counts), sizeMib, pieceMib, mbit, dir);
+    System.out.printf("P2P distribution benchmark: hosts %s, package ~%d MiB in %d KiB pieces, %d Mbit/s per host "
+        + "each way; files under %s%n", Arrays.toString(counts), sizeMib, pieceKib, mbit, dir);
     try (NetHosts hosts = NetHosts.create("fdb", 215, most + 1)) {
       String target = hosts.address(1) + ":" + SERVER_PORT;
       ChildJvm serverJvm = ChildJvm.of(DayuServerMain.class).launchedBy(hosts.on(1, List.of()))
           .jvmArg("-XX:TieredStopAtLevel=4").jvmArg("-Xmx1g")
           .args("--set", "dayu.data-dir=" + dir.resolve("server"), "--set", "dayu.server.bind=" + hosts.address(1),
-              "--set", "dayu.server.port=" + SERVER_PORT, "--set", "dayu.server.p2p.piece-size=" + pieceMib + "MiB")
+              "--set", "dayu.server.port=" + SERVER_PORT, "--set", "dayu.server.p2p.piece-size=" + pieceKib + "KiB")
           .log(dir.resolve("dayu-server.log"));
       if (seedSlots > 0) {
         serverJvm.args("--set", "dayu.server.p2p.upload-slots=" + seedSlots);
@@ -121,9 +122,9 @@ public final class P2pDistributionBenchmark {
         List<Result> results = new ArrayList<>();
         for (Phase phase : phases) {
           results.add(run(hosts, dir, target, phase, mbit, server.pid(), hostJvm, hostSettings));
-          print(results.get(results.size() - 1), mbit, pieceMib);
+          print(results.get(results.size() - 1), mbit, pieceKib);
         }
-        summary(results, mbit, pieceMib);
+        summary(results, mbit, pieceKib);
       } finally {
         Channels.close(channel);
         server.destroy();
@@ -320,16 +321,16 @@ public final class P2pDistributionBenchmark {
     return sum;
   }
 
-  private static double limitSeconds(long packageBytes, int mbit, int pieceMib) {
+  private static double limitSeconds(long packageBytes, int mbit, int pieceKib) {
     double bytesPerSecond = mbit * 1e6 / 8;
-    return (packageBytes + Math.min(packageBytes, pieceMib * 1024L * 1024)) / bytesPerSecond;
+    return (packageBytes + Math.min(packageBytes, pieceKib * 1024L)) / bytesPerSecond;
   }
 
-  private static void print(Result r, int mbit, int pieceMib) {
+  private static void print(Result r, int mbit, int pieceKib) {
     long[] sorted = r.doneMillis().clone();
     Arrays.sort(sorted);
     double all = sorted[sorted.length - 1] / 1000.0;
-    double limit = limitSeconds(r.phase().packageBytes(), mbit, pieceMib);
+    double limit = limitSeconds(r.phase().packageBytes(), mbit, pieceKib);
     double pkg = r.phase().packageBytes();
     System.out.printf("all %d hosts done in %.1f s (per host p50 %.1f s, min %.1f s, max %.1f s); limit %.1f s;"
             + " %.2fx the limit%n", sorted.length, all, sorted[(sorted.length - 1) / 2] / 1000.0, sorted[0] / 1000.0,
@@ -344,7 +345,7 @@ public final class P2pDistributionBenchmark {
         Arrays.stream(r.doneMillis()).mapToObj(m -> String.format("%.1f", m / 1000.0)).toArray()));
   }
 
-  private static void summary(List<Result> results, int mbit, int pieceMib) {
+  private static void summary(List<Result> results, int mbit, int pieceKib) {
     System.out.printf("%n| hosts | mode | all done | p50 | max/limit | server sent (copies) | from peers (copies) |"
         + " CPU mean / busiest s |%n| --- | --- | --- | --- | --- | --- | --- | --- |%n");
     for (Result r : results) {
@@ -354,7 +355,7 @@ public final class P2pDistributionBenchmark {
       double pkg = r.phase().packageBytes();
       System.out.printf("| %d | %s | %.1f s | %.1f s | %.2fx | %.2f | %.2f | %.0f%% / %.0f%% |%n", r.phase().hosts(),
           r.phase().p2p() ? "P2P" : "single source", all, sorted[(sorted.length - 1) / 2] / 1000.0,
-          all / limitSeconds(r.phase().packageBytes(), mbit, pieceMib), r.fromServer() / pkg, r.fromPeers() / pkg,
+          all / limitSeconds(r.phase().packageBytes(), mbit, pieceKib), r.fromServer() / pkg, r.fromPeers() / pkg,
           100 * r.cpuMean(), 100 * r.cpuMax());
     }
     for (Result p : results) {
