@@ -17,8 +17,11 @@ import java.util.Random;
  * randomness as the given {@link Random}. Thread-safe (the gRPC threads share one).
  *
  * <p>{@link #peers} answers an asking agent with at most {@code maxPeers} others holding at least
- * one piece: those in its rack first, then the rest, each group in random order so that a
- * thousand agents asking at once do not all land on the same few.
+ * one piece it lacks (as far as its own announces tell), each with only the pieces it lacks:
+ * those in its rack first, then the rest, each group in random order so that a thousand agents
+ * asking at once do not all land on the same few. Answering only what the asker can use keeps
+ * the answers small: dayu-server's link also carries the seed's pieces, and on a slow link the
+ * tracker's answers queued behind them slowed every agent (docs/PERFORMANCE.md, "Slow links").
  */
 public final class Tracker {
   /** A package, by module and version. */
@@ -77,16 +80,23 @@ public final class Tracker {
   }
 
   /**
-   * Peers holding pieces of {@code pkg} for the agent at {@code askerAddress} in {@code askerRack}
-   * (never itself): same rack first, at most {@code maxPeers}. Forgets silent peers first.
+   * Peers holding pieces of {@code pkg} that the agent at {@code askerAddress} in {@code askerRack}
+   * lacks (never itself), each with those pieces only: same rack first, at most {@code maxPeers}.
+   * Forgets silent peers first.
    */
   public synchronized List<Holding> peers(long now, PackageId pkg, String askerAddress, String askerRack) {
     expire(now);
     Map<String, Entry> holders = packages.getOrDefault(pkg, Map.of());
+    Entry asker = holders.get(askerAddress);
+    BitSet askerHolds = asker == null ? new BitSet() : asker.pieces();
     List<Entry> found = new ArrayList<>();
     for (Entry e : holders.values()) {
       if (!e.peer().address().equals(askerAddress)) {
-        found.add(e);
+        BitSet useful = (BitSet) e.pieces().clone();
+        useful.andNot(askerHolds);
+        if (!useful.isEmpty()) {
+          found.add(new Entry(e.peer(), useful, e.lastSeen()));
+        }
       }
     }
     found.sort(Comparator.comparing(e -> e.peer().address())); // a known order before the seeded shuffle

@@ -49,6 +49,21 @@ class TrackerTest {
   }
 
   @Test
+  void answersOnlyWhatTheAskerLacks() {
+    Tracker t = new Tracker(10_000, 1, new Random(4));
+    t.announce(0, APP, peer("me", "a"), bits(0, 1));
+    t.announce(0, APP, peer("a1", "a"), bits(0, 1)); // nothing the asker lacks: not named, takes no place
+    t.announce(0, APP, peer("b1", "b"), bits(1, 2, 3));
+    List<Holding> got = t.peers(1, APP, "me:7401", "a");
+    assertThat(names(got)).containsExactly("b1");
+    assertThat(got.get(0).pieces()).as("only the pieces the asker lacks").isEqualTo(bits(2, 3));
+    assertThat(t.peers(1, APP, "new:7401", "a").get(0).pieces()).as("an asker that announced nothing lacks all")
+        .isEqualTo(bits(0, 1));
+    t.announce(2, APP, peer("me", "a"), bits(0, 1, 2, 3));
+    assertThat(t.peers(3, APP, "me:7401", "a")).as("the asker holds everything").isEmpty();
+  }
+
+  @Test
   void announcesReplaceDeparturesAndSilenceForget() {
     Tracker t = new Tracker(1_000, 10, new Random(2));
     t.announce(0, APP, peer("a", "r"), bits(0));
