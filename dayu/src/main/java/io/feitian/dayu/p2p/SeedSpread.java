@@ -17,8 +17,11 @@ import java.util.Map;
  *       sends end. The one exception is an asker that says it could reach none of the piece's
  *       holders (each failed it: a cut link, a peer that lost the piece); for it the piece
  *       counts as held by no one;</li>
- *   <li>a piece <b>on its way</b> is refused: its send has not ended, or ended less than
- *       {@value #SETTLE_MILLIS} ms ago (its receiver checks, stores and announces it meanwhile).
+ *   <li>a piece <b>on its way</b> is refused: its send has not ended, or ended less than the
+ *       settle time ago (its bytes cross the link, its receiver checks, stores and announces it
+ *       meanwhile; {@code dayu.server.p2p.seed-settle}, {@value #DEFAULT_SETTLE_MILLIS} ms by
+ *       default, longer on slow links, where a send ends as its bytes enter the connection's
+ *       buffers and takes seconds more to arrive).
  *       Without this, the seed's last pieces went out twice: a send ended, a slot came free, and
  *       another agent asked for the piece before its receiver had announced it;</li>
  *   <li>among the pieces no peer holds, the least sent goes first: a piece already sent is refused
@@ -34,8 +37,8 @@ import java.util.Map;
 public final class SeedSpread {
   /** Packages whose counts are kept; the least recently asked about is forgotten first. */
   static final int PACKAGES_KEPT = 64;
-  /** How long after its send ended a piece is still taken to be on its way. */
-  public static final long SETTLE_MILLIS = 3_000;
+  /** How long after its send ended a piece is still taken to be on its way, by default. */
+  public static final long DEFAULT_SETTLE_MILLIS = 3_000;
 
   /** One package's pieces: times sent, sends not ended, when the last send ended. */
   private static final class Pieces {
@@ -50,10 +53,12 @@ public final class SeedSpread {
       Arrays.fill(endedAt, Long.MIN_VALUE);
     }
 
-    boolean onItsWay(int piece, long now) {
-      return sending[piece] > 0 || (endedAt[piece] != Long.MIN_VALUE && now - endedAt[piece] < SETTLE_MILLIS);
+    boolean onItsWay(int piece, long now, long settleMillis) {
+      return sending[piece] > 0 || (endedAt[piece] != Long.MIN_VALUE && now - endedAt[piece] < settleMillis);
     }
   }
+
+  private final long settleMillis;
 
   private final Map<Tracker.PackageId, Pieces> packages = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -61,6 +66,14 @@ public final class SeedSpread {
       return size() > PACKAGES_KEPT;
     }
   };
+
+  /** @param settleMillis how long after its send ended a piece is still taken to be on its way */
+  public SeedSpread(long settleMillis) {
+    if (settleMillis < 0) {
+      throw new IllegalArgumentException("dayu.server.p2p.seed-settle must not be negative, got " + settleMillis + " ms");
+    }
+    this.settleMillis = settleMillis;
+  }
 
   /**
    * Whether the seed sends piece {@code piece} of {@code pkg} (of {@code pieceCount} pieces) at
@@ -82,7 +95,7 @@ public final class SeedSpread {
     if (holdersUnreachable) {
       held.clear(piece);
     }
-    if (held.get(piece) || (!holdersUnreachable && pieces.onItsWay(piece, now))) {
+    if (held.get(piece) || (!holdersUnreachable && pieces.onItsWay(piece, now, settleMillis))) {
       return false;
     }
     for (int q = held.nextClearBit(0); q < pieceCount; q = held.nextClearBit(q + 1)) {

@@ -18,6 +18,7 @@ import io.feitian.dayu.control.RolloutSettings;
 import io.feitian.dayu.db.ConfigDatabase;
 import io.feitian.dayu.db.DatabaseSettings;
 import io.feitian.dayu.p2p.PieceManifest;
+import io.feitian.dayu.p2p.SeedSpread;
 import io.feitian.dayu.p2p.Tracker;
 import io.feitian.dayu.p2p.UploadSlots;
 import io.feitian.dayu.peer.PieceServer;
@@ -115,7 +116,8 @@ public final class DayuServer implements Daemon {
     long announceMillis = p2p.getDuration("announce-interval").toMillis();
     // An agent that missed three announces is gone.
     Tracker tracker = new Tracker(3 * announceMillis, p2p.getInt("max-peers"), new Random());
-    TrackerApi trackerApi = new TrackerApi(database, tracker, announceMillis, () -> System.nanoTime() / 1_000_000);
+    SeedSpread spread = new SeedSpread(p2p.getDuration("seed-settle").toMillis());
+    TrackerApi trackerApi = new TrackerApi(database, tracker, spread, announceMillis, () -> System.nanoTime() / 1_000_000);
     try {
       DayuService dayu = new DayuService(database, packages, settings.maxPackageBytes(),
           (int) p2p.getBytes("piece-size").longValue());

@@ -35,11 +35,12 @@ final class TrackerApi extends TrackerServiceGrpc.TrackerServiceImplBase {
   private final long announceIntervalMillis;
   private final LongSupplier clock;
   private final Map<Tracker.PackageId, PieceManifest> manifests = new ConcurrentHashMap<>();
-  private final SeedSpread spread = new SeedSpread();
+  private final SeedSpread spread;
 
-  TrackerApi(ConfigDatabase db, Tracker tracker, long announceIntervalMillis, LongSupplier clock) {
+  TrackerApi(ConfigDatabase db, Tracker tracker, SeedSpread spread, long announceIntervalMillis, LongSupplier clock) {
     this.db = db;
     this.tracker = tracker;
+    this.spread = spread;
     this.announceIntervalMillis = announceIntervalMillis;
     this.clock = clock;
   }

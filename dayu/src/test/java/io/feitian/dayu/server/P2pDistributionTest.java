@@ -202,7 +202,7 @@ class P2pDistributionTest {
     }
     assertThatThrownBy(() -> seed.withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(ask.setPiece(0).build()).hasNext())
         .as("just sent: on its way").hasMessageContaining("busy: piece 0 of app 1.0.0");
-    await().atMost(Duration.ofMillis(SeedSpread.SETTLE_MILLIS + 10_000)).pollInterval(Duration.ofMillis(200))
+    await().atMost(Duration.ofMillis(SeedSpread.DEFAULT_SETTLE_MILLIS + 10_000)).pollInterval(Duration.ofMillis(200))
         .ignoreExceptions()
         .until(() -> seed.withDeadlineAfter(10, TimeUnit.SECONDS).fetchPiece(ask.setPiece(0).build()).hasNext());
   }
