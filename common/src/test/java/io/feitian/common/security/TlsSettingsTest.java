@@ -120,10 +120,12 @@ class TlsSettingsTest {
     Pki rogue = new Pki(dir.resolve("rogue"), "cluster-ca");
     Exchange refused = connect(server(ClientAuthMode.NONE), client(rogue.caPath(), null));
     assertThat(refused.peerSeenByServer()).isNull();
-    // The client refuses the server's certificate: it fails in the handshake, or, when the server
-    // has already closed on its alert, with a broken pipe writing the rest (timing decides which).
+    // The client refuses the server's certificate: each side fails in the handshake, or, when the
+    // other has already closed on its alert, with a broken pipe writing the rest (timing decides
+    // which: the server's broken pipe was seen once in a build under load). Either way the server
+    // never saw a peer (above).
     assertThat(refused.clientFailure()).isInstanceOf(java.io.IOException.class);
-    assertThat(refused.serverFailure()).isInstanceOf(SSLHandshakeException.class);
+    assertThat(refused.serverFailure()).isInstanceOf(java.io.IOException.class);
   }
 
   @Test
