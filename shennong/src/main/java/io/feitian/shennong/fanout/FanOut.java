@@ -12,6 +12,7 @@ import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.SubscriptionCommand;
 import io.feitian.proto.shennong.v1.SubscriptionUpdate;
 import io.feitian.shennong.fanout.AgentBook.Agent;
+import io.feitian.shennong.ops.Evaluation;
 import io.feitian.shennong.ops.MergedWindow;
 import io.feitian.shennong.ops.WindowQuery;
 import io.feitian.shennong.wire.PartialProtos;
@@ -26,13 +27,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * The master's side of every subscription: routes each to the agents that may hold its data,
  * pushes it to agents as they register, collects their reports, merges windows, and queues the
  * results per subscriber. Driven by one thread; every call takes the time. What must leave the
- * process goes through the {@link Outbox}.
+ * process goes through the {@link Outbox}. One call is for any thread: {@link #read}, which reads a
+ * report's partials before the driving thread takes it, so that thread only merges.
  */
 public final class FanOut {
   /** How a subscription ended when the master ends it (a subscriber's cancel ends it quietly). */
@@ -127,10 +130,45 @@ public final class FanOut {
     }
   }
 
+  /**
+   * An agent's report as {@link #read} found it: for a windowed subscription, its partials read (or
+   * why they could not be), for the query they were read with.
+   */
+  public static final class Received {
+    private final PartialReport report;
+    private final WindowQuery query;
+    private final Evaluation evaluation;
+    private final IllegalArgumentException bad;
+
+    private Received(PartialReport report, WindowQuery query, Evaluation evaluation, IllegalArgumentException bad) {
+      this.report = report;
+      this.query = query;
+      this.evaluation = evaluation;
+      this.bad = bad;
+    }
+
+    public PartialReport report() {
+      return report;
+    }
+
+    /** The partials for {@code q}: as read before if read for that query, else read now; IllegalArgumentException when malformed. */
+    Evaluation evaluation(WindowQuery q) {
+      if (query != q) {
+        return PartialProtos.evaluation(report, q);
+      }
+      if (bad != null) {
+        throw bad;
+      }
+      return evaluation;
+    }
+  }
+
   private final Settings settings;
   private final Outbox out;
   private final AgentBook agents;
   private final Map<String, Sub> subs = new LinkedHashMap<>();
+  /** The windowed subscriptions' queries, for {@link #read} on other threads: written only by the driving thread. */
+  private final Map<String, WindowQuery> windowedQueries = new ConcurrentHashMap<>();
   private long refusedReports;
 
   public FanOut(Settings settings, Outbox out) {
@@ -170,6 +208,9 @@ public final class FanOut {
           + " subscriptions");
     }
     subs.put(id, sub);
+    if (sub.windowed()) {
+      windowedQueries.put(id, sub.query); // before any agent is asked: its reports find the query
+    }
     for (Agent a : agents.known()) {
       if (sub.mayRunOn(a)) {
         sub.routed.add(a.nodeId); // lost ones too: their absence is named
@@ -194,6 +235,7 @@ public final class FanOut {
   /** Ends a subscription its subscriber left: its agents drop it. */
   public void unsubscribe(String id) {
     Sub sub = subs.remove(id);
+    windowedQueries.remove(id);
     if (sub != null) {
       SubscriptionCommand remove = SubscriptionCommand.newBuilder()
           .setRemove(RemoveSubscription.newBuilder().setSubscriptionId(id)).build();
@@ -244,8 +286,32 @@ public final class FanOut {
     });
   }
 
+  /**
+   * Reads a report's partials when it is for a windowed subscription held here (the t-digests of a
+   * QUANTILE one included); any thread may call it, and the transport's threads do, so the
+   * driving thread, which every agent's reports pass through, only merges. A report of another
+   * kind is returned unread.
+   */
+  public Received read(PartialReport report) {
+    WindowQuery q = windowedQueries.get(report.getSubscriptionId());
+    if (q == null) {
+      return new Received(report, null, null, null);
+    }
+    try {
+      return new Received(report, q, PartialProtos.evaluation(report, q), null);
+    } catch (IllegalArgumentException bad) {
+      return new Received(report, q, null, bad);
+    }
+  }
+
   /** An agent's report; a malformed one is refused (counted), never merged. */
   public void report(long sessionId, String nodeId, PartialReport report, long nowMs) {
+    report(sessionId, nodeId, read(report), nowMs);
+  }
+
+  /** An agent's report as {@link #read} returned it; a malformed one is refused (counted), never merged. */
+  public void report(long sessionId, String nodeId, Received received, long nowMs) {
+    PartialReport report = received.report();
     Agent a = agents.current(nodeId, sessionId).orElse(null);
     Sub sub = subs.get(report.getSubscriptionId());
     if (a == null) {
@@ -256,15 +322,16 @@ public final class FanOut {
       return; // cancelled meanwhile
     }
     try {
-      take(sub, nodeId, report, nowMs);
+      take(sub, nodeId, received, nowMs);
     } catch (IllegalArgumentException bad) {
       refusedReports++;
     }
   }
 
-  private void take(Sub sub, String nodeId, PartialReport report, long nowMs) {
+  private void take(Sub sub, String nodeId, Received received, long nowMs) {
+    PartialReport report = received.report();
     if (sub.windowed()) {
-      sub.collector.add(nodeId, report.getWindowEndMs(), PartialProtos.evaluation(report, sub.query));
+      sub.collector.add(nodeId, report.getWindowEndMs(), received.evaluation(sub.query));
       finishDue(sub, nowMs);
     } else if (sub.rawMetrics()) {
       if (report.getGroupsOverLimit() > 0) {

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class FanOutTest {
@@ -111,6 +113,45 @@ class FanOutTest {
     assertThat(u.getGroups(0).getValue()).isEqualTo(12 / 3.0); // sum over count, never an average of averages
     assertThat(u.getGroups(0).getSeries()).isEqualTo(3);
     assertThat(u.getGap().getMissingAgentsList()).isEmpty();
+  }
+
+  @Test
+  void aReportReadOnAnotherThreadIsMergedAndAMalformedOneRefused() throws Exception {
+    hello(1, "a", T0, "cpu");
+    hello(2, "b", T0, "cpu");
+    SubscribeRequest sum = windowed(Operation.OPERATION_SUM, "cpu");
+    WindowQuery q = QueryProtos.metrics(sum);
+    PartialReport early = PartialProtos.report("s", 1, T0, q, AgentEvaluator.evaluate(stores.get("a"), q, T0));
+    FanOut.Received readTooEarly = fanOut.read(early); // before the subscription exists: read again when taken
+    fanOut.subscribe("s", sum, T0 + 10);
+    write("a", "cpu", Map.of(), T0 - 500, 2);
+    write("b", "cpu", Map.of(), T0 - 400, 3);
+    PartialReport fromA = PartialProtos.report("s", 1, T0, q, AgentEvaluator.evaluate(stores.get("a"), q, T0));
+    PartialReport fromB = PartialProtos.report("s", 1, T0, q, AgentEvaluator.evaluate(stores.get("b"), q, T0));
+    PartialReport malformed = fromB.toBuilder().setGroups(0, fromB.getGroups(0).toBuilder()
+        .setAggregate(fromB.getGroups(0).getAggregate().toBuilder().setDigest(com.google.protobuf.ByteString.copyFromUtf8("x"))))
+        .build();
+    // As the master's transport threads do: read off the driving thread, then taken on it.
+    ExecutorService transport = Executors.newSingleThreadExecutor();
+    try {
+      FanOut.Received a = transport.submit(() -> fanOut.read(fromA)).get();
+      FanOut.Received bad = transport.submit(() -> fanOut.read(malformed)).get();
+      FanOut.Received b = transport.submit(() -> fanOut.read(fromB)).get();
+      fanOut.report(2, "b", bad, T0 + 20);
+      assertThat(fanOut.refusedReports()).as("a digest on SUM").isEqualTo(1);
+      fanOut.report(1, "a", a, T0 + 20);
+      fanOut.report(2, "b", b, T0 + 30);
+    } finally {
+      transport.shutdownNow();
+    }
+    SubscriptionUpdate u = fanOut.drain("s");
+    assertThat(u.getGroups(0).getValue()).isEqualTo(5);
+    assertThat(u.getGap().getMissingAgentsList()).isEmpty();
+    fanOut.report(1, "a", readTooEarly, T0 + 40);
+    assertThat(fanOut.refusedReports()).as("read again for the query, and refused as a window already merged")
+        .isEqualTo(2);
+    fanOut.unsubscribe("s");
+    assertThat(fanOut.read(fromA).report()).isSameAs(fromA);
   }
 
   @Test
