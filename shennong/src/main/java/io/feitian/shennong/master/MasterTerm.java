@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,7 +80,7 @@ final class MasterTerm implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.fanOut = new FanOut(settings, new Outbox());
+    this.fanOut = new FanOut(settings, new Outbox(), new ConcurrentHashMap<>()); // read on the transport's threads
     execute(() -> fanOut.expect(presentAgents, clock.millis()));
   }
 
@@ -210,7 +211,11 @@ final class MasterTerm implements AutoCloseable {
           long now = clock.millis();
           switch (m.getKindCase()) {
             case STATUS -> fanOut.status(sessionId, nodeId[0], m.getStatus(), now);
-            case REPORT -> fanOut.report(sessionId, nodeId[0], report, now);
+            case REPORT -> {
+              if (!fanOut.report(sessionId, nodeId[0], report, now)) {
+                return; // the core's next deadline came no sooner: not asked again (it walks every subscription)
+              }
+            }
             case REFUSED -> fanOut.refused(sessionId, nodeId[0], m.getRefused().getSubscriptionId(),
                 m.getRefused().getReason(), now);
             default -> {

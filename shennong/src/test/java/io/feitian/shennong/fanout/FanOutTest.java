@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ class FanOutTest {
   private final List<String> pending = new ArrayList<>();
   private final List<String> ended = new ArrayList<>();
   private final List<String> lost = new ArrayList<>();
+  // Made as the master makes it: other threads read reports through it.
   private final FanOut fanOut = new FanOut(new FanOut.Settings(GRACE, STATUS, 60_000, 3), new FanOut.Outbox() {
     @Override
     public void toAgent(String nodeId, SubscriptionCommand command) {
@@ -58,7 +60,7 @@ class FanOutTest {
     public void loseSession(String nodeId, long sessionId, String reason) {
       lost.add(nodeId + "/" + sessionId);
     }
-  });
+  }, new ConcurrentHashMap<>());
   /** Each agent's own store, so reports are computed as a real agent computes them. */
   private final Map<String, SeriesStore> stores = new HashMap<>();
 
@@ -139,7 +141,7 @@ class FanOutTest {
       FanOut.Received b = transport.submit(() -> fanOut.read(fromB)).get();
       fanOut.report(2, "b", bad, T0 + 20);
       assertThat(fanOut.refusedReports()).as("a digest on SUM").isEqualTo(1);
-      fanOut.report(1, "a", a, T0 + 20);
+      assertThat(fanOut.report(1, "a", a, T0 + 20)).as("a windowed report may complete a window").isTrue();
       fanOut.report(2, "b", b, T0 + 30);
     } finally {
       transport.shutdownNow();
@@ -152,6 +154,26 @@ class FanOutTest {
         .isEqualTo(2);
     fanOut.unsubscribe("s");
     assertThat(fanOut.read(fromA).report()).isSameAs(fromA);
+  }
+
+  @Test
+  void lateSamplesTheAgentsCountedReachTheSubscriberAddedUpNeverFoldedAway() {
+    hello(1, "a", T0, "cpu");
+    SubscribeRequest sum = windowed(Operation.OPERATION_SUM, "cpu");
+    WindowQuery q = QueryProtos.metrics(sum);
+    fanOut.subscribe("s", sum, T0 + 10);
+    for (long end = T0, late = 2; end <= T0 + 2000; end += 1000, late++) {
+      fanOut.report(1, "a", PartialProtos.report("s", 1, end, q, AgentEvaluator.evaluate(stores.get("a"), q, end))
+          .toBuilder().setLateSamples(late).build(), end + 20);
+      if (end == T0) {
+        assertThat(fanOut.drain("s").getGap().getLateSamples()).isEqualTo(2);
+      }
+    }
+    SubscriptionUpdate folded = fanOut.drain("s"); // a slow subscriber: two windows in one update
+    assertThat(folded.getCoalescedUpdates()).isEqualTo(1);
+    assertThat(folded.getGap().getLateSamples()).isEqualTo(3 + 4);
+    report(1, "a", "s", sum, T0 + 3000, T0 + 3020);
+    assertThat(fanOut.drain("s").getGap().getLateSamples()).isZero();
   }
 
   @Test
@@ -283,7 +305,8 @@ class FanOutTest {
     fanOut.subscribe("r", SubscribeRequest.newBuilder().setSelector("cpu").setOperation(Operation.OPERATION_RAW)
         .build(), T0);
     Sample s1 = Sample.newBuilder().setName("cpu").setTimestampMs(T0).setValue(1).build();
-    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(1).addSamples(s1).build(), T0);
+    assertThat(fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(1).addSamples(s1)
+        .build(), T0)).as("the first message waits for a deadline").isTrue();
     assertThat(fanOut.drain("r")).isNull();
     fanOut.report(2, "b", PartialReport.newBuilder().setSubscriptionId("r").setSequence(1).addSamples(s1).build(), T0);
     SubscriptionUpdate first = fanOut.drain("r");
@@ -293,7 +316,8 @@ class FanOutTest {
     Sample s2 = s1.toBuilder().setTimestampMs(T0 + 1).setValue(2).build();
     Sample s3 = s1.toBuilder().setTimestampMs(T0 + 2).setValue(3).build();
     fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(2).addSamples(s2).build(), T0);
-    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(3).addSamples(s3).build(), T0);
+    assertThat(fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(3).addSamples(s3)
+        .build(), T0)).as("past the first message, a RAW report moves no deadline").isFalse();
     SubscriptionUpdate next = fanOut.drain("r");
     assertThat(next.getSequence()).isEqualTo(3);
     assertThat(next.getSamplesList()).singleElement().satisfies(u -> {
