@@ -44,7 +44,9 @@ import org.apache.curator.test.TestingServer;
  *   <li>Windowed subscription i selects one series the same way, with operations in turn SUM, AVG,
  *       MAX and QUANTILE (0.5, 0.99), and every other one grouped by {@code node} (one group per
  *       agent). Latency: from the window's end to the update's arrival; it includes the agents'
- *       evaluation delay (50 ms by default), which is there on purpose to take late samples.</li>
+ *       evaluation delay (the agent's default: the samples' recent lag plus 5 ms, between 5 and
+ *       50 ms), which is there on purpose to take samples still on their way; those that come
+ *       later still are counted (Gap.late_samples, a row of the table).</li>
  * </ul>
  *
  * First updates (a subscription's current state) are not counted. After {@code --warmup}
@@ -75,6 +77,7 @@ public final class ShennongEndToEndBenchmark {
   private final LatencyHistogram windowLatency = new LatencyHistogram();
   private final AtomicLong windowsWithMissingAgents = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
+  private final AtomicLong lateSamples = new AtomicLong();
   private final AtomicLong sessionErrors = new AtomicLong();
   private final AtomicLong agentLoopErrors = new AtomicLong();
   private final AtomicLong subscriptionErrors = new AtomicLong();
@@ -144,6 +147,7 @@ public final class ShennongEndToEndBenchmark {
       }
       windowsWithMissingAgents.set(0);
       coalesced.set(0);
+      lateSamples.set(0);
       double masterCpu0 = ProcStats.cpuSeconds(master.pid());
       double selfCpu0 = ProcStats.selfCpuSeconds();
       Thread.sleep((long) (seconds * 1000));
@@ -252,6 +256,9 @@ public final class ShennongEndToEndBenchmark {
         if (!raw && u.hasGap() && u.getGap().getMissingAgentsCount() > 0) {
           windowsWithMissingAgents.incrementAndGet();
         }
+        if (!raw) {
+          lateSamples.addAndGet(u.getGap().getLateSamples());
+        }
       }
 
       @Override
@@ -280,6 +287,7 @@ public final class ShennongEndToEndBenchmark {
     row("window end to subscriber, ms (p50 / p99 / max)", percentiles(windowLatency));
     row("windows naming missing agents", Long.toString(windowsWithMissingAgents.get()));
     row("updates coalesced for slow subscribers", Long.toString(coalesced.get()));
+    row("late samples (arrived after their window was reported, Gap.late_samples)", Long.toString(lateSamples.get()));
     row("master CPU (cores)", String.format(Locale.ROOT, "%.2f", masterCores));
     row("master resident memory (MiB)", Long.toString(masterRssKib / 1024));
     row("this JVM's CPU: agents, writers, subscribers (cores)", String.format(Locale.ROOT, "%.2f", selfCores));

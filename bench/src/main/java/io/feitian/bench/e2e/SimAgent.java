@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * task-workers. The agent's own write path is measured by {@code AgentIngestBenchmark}.
  */
 final class SimAgent {
-  private static final long EVALUATION_DELAY_MS = 50; // the agent's default
+  // The agent's defaults: the evaluation delay adapts to the samples' lag between the two.
+  private static final long EVALUATION_DELAY_MIN_MS = 5;
+  private static final long EVALUATION_DELAY_MS = 50;
   private static final long RECONNECT_MS = 200; // the agent's default first backoff
 
   private final String nodeId;
@@ -55,7 +57,7 @@ final class SimAgent {
       }
     });
     this.runner = new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT), new EventLog(600_000, 10_000),
-        EVALUATION_DELAY_MS, System.currentTimeMillis(), new SubscriptionRunner.Outbox() {
+        EVALUATION_DELAY_MIN_MS, EVALUATION_DELAY_MS, System.currentTimeMillis(), new SubscriptionRunner.Outbox() {
           @Override
           public void report(PartialReport report) {
             toMaster.onNext(AgentMessage.newBuilder().setReport(report).build());
@@ -162,7 +164,7 @@ final class SimAgent {
 
   /** As the agent: a wake-up when the runner next has a window to evaluate. */
   private void scheduleWakeup(long nowMs) {
-    loop.wakeAt(runner.nextDueMs(), nowMs, this::runDue);
+    loop.wakeAt(runner.nextDueMs(nowMs), nowMs, this::runDue);
   }
 
   private void runDue() {

@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /** shennong-agent's part of the configuration, checked. */
 public record AgentSettings(String nodeId, String rack, String bind, int port, String advertise, StoreLimits limits,
-    Duration eventRetention, int eventsKept, Duration evaluationDelay, Duration reconnectBackoff, Duration reconnectBackoffMax, MetricsEndpoint metrics) {
+    Duration eventRetention, int eventsKept, Duration evaluationDelayMin, Duration evaluationDelay, Duration reconnectBackoff, Duration reconnectBackoffMax, MetricsEndpoint metrics) {
 
   public static AgentSettings from(Config config) {
     Config a = config.getConfig("shennong.agent");
@@ -28,12 +28,18 @@ public record AgentSettings(String nodeId, String rack, String bind, int port, S
       throw new IllegalArgumentException("shennong.agent.event-retention and events-kept must be positive, got "
           + eventRetention + " and " + eventsKept);
     }
+    Duration delayMin = a.getDuration("evaluation-delay-min");
+    Duration delay = a.getDuration("evaluation-delay");
+    if (delayMin.isNegative() || delay.compareTo(delayMin) < 0) {
+      throw new IllegalArgumentException("shennong.agent.evaluation-delay-min must be at least 0 and at most "
+          + "evaluation-delay, got " + delayMin + " and " + delay);
+    }
     int port = a.getInt("port");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("shennong.agent.port out of range: " + port);
     }
     return new AgentSettings(NodeId.resolve("shennong.agent.node-id", a.getString("node-id")), a.getString("rack"),
-        a.getString("bind"), port, a.getString("advertise"), limits, eventRetention, eventsKept, a.getDuration("evaluation-delay"),
+        a.getString("bind"), port, a.getString("advertise"), limits, eventRetention, eventsKept, delayMin, delay,
         a.getDuration("reconnect-backoff"), a.getDuration("reconnect-backoff-max"),
         MetricsEndpoint.from(config, "shennong.agent"));
   }

@@ -89,7 +89,8 @@ public final class ShennongAgent implements Daemon {
     this.incarnation = clock.millis();
     this.loop = new EventLoop("shennong-agent", e -> log.error("a task of the agent's loop failed", e));
     this.runner = new SubscriptionRunner(new SeriesStore(settings.limits()), settings.eventLog(),
-        settings.evaluationDelay().toMillis(), incarnation, new SubscriptionRunner.Outbox() {
+        settings.evaluationDelayMin().toMillis(), settings.evaluationDelay().toMillis(), incarnation,
+        new SubscriptionRunner.Outbox() {
           @Override
           public void report(PartialReport report) {
             link.send(AgentMessage.newBuilder().setReport(report).build());
@@ -160,7 +161,7 @@ public final class ShennongAgent implements Daemon {
 
   /** Wakes the loop when the runner next has a window to evaluate. Loop only. */
   private void scheduleWakeup() {
-    loop.wakeAt(runner.nextDueMs(), clock.millis(), () -> {
+    loop.wakeAt(runner.nextDueMs(clock.millis()), clock.millis(), () -> {
       runner.runDue(clock.millis());
       scheduleWakeup();
     });

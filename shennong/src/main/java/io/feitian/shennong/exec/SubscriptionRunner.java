@@ -29,9 +29,14 @@ import java.util.Map;
  * ({@link #add}, {@link #remove}, {@link #clear}), writes ({@link #write}) and the clock
  * ({@link #runDue}, {@link #nextDueMs}). Results go to the {@link Outbox} as PartialReports.
  *
- * <p>A windowed subscription reports every window from the one its master named first, each
- * {@code evaluationDelayMs} after the window's end (samples stamped up to the end have had that
- * long to arrive), and reports empty windows too: the master tells silence from a lost agent by
+ * <p>A windowed subscription reports every window from the one its master named first, each an
+ * evaluation delay after the window's end, so that samples stamped up to the end have had time to
+ * arrive. The delay adapts between a least and a most: the largest lag (arrival here minus stamp)
+ * of the samples accepted in the last 10 to 20 s, plus the least, kept within the two. A sample
+ * that comes later than that still is a <em>late sample</em>: it is in none of the windows already
+ * reported, and is counted in the subscription's next report ({@code PartialReport.late_samples},
+ * which the master passes on in {@code Gap.late_samples}), never silently left out. It reports
+ * empty windows too: the master tells silence from a lost agent by
  * the report. An agent that fell behind (a long pause) reports the windows it missed in order, but
  * none the master has given up on ({@code reportGraceMs} after their end): it skips to the first
  * window still wanted. A window that began before the agent started is marked incomplete (at least
@@ -57,12 +62,19 @@ public final class SubscriptionRunner {
 
   private static final class Windowed implements Running {
     final WindowQuery query;
+    final long firstStartMs; // samples stamped after it and up to a reported window's end are late
     long nextEndMs;
     long sequence;
+    long lateSamples; // since the last report
 
     Windowed(WindowQuery query, long firstEndMs) {
       this.query = query;
+      this.firstStartMs = query.windowStart(firstEndMs);
       this.nextEndMs = firstEndMs;
+    }
+
+    long reportedThroughMs() {
+      return nextEndMs - query.stepMs();
     }
   }
 
@@ -87,27 +99,63 @@ public final class SubscriptionRunner {
 
   private final SeriesStore store;
   private final EventLog events;
-  private final long evaluationDelayMs;
+  /** How long the lag of accepted samples counts for the delay: this period and the one before. */
+  static final long LAG_PERIOD_MS = 10_000;
+
+  private final long minDelayMs;
+  private final long maxDelayMs;
   private final long startedAtMs;
+  // The largest lag of the samples accepted in this lag period and in the one before.
+  private long lagPeriodStartMs;
+  private long lagThisPeriodMs;
+  private long lagLastPeriodMs;
+  private long writeNowMs; // the time of the write being applied
+  private long reportedThroughMs = Long.MIN_VALUE; // no windowed subscription reported a window ending later
   private final Outbox out;
   private long reportGraceMs;
   private final Map<String, Running> running = new LinkedHashMap<>();
 
   /**
+   * A runner whose evaluation delay does not adapt.
+   *
    * @param evaluationDelayMs how long after a window's end it is evaluated
    * @param startedAtMs when the agent started: it saw nothing before
    */
   public SubscriptionRunner(SeriesStore store, EventLog events, long evaluationDelayMs, long startedAtMs,
       Outbox out) {
-    if (evaluationDelayMs < 0) {
-      throw new IllegalArgumentException("evaluation delay must not be negative, got " + evaluationDelayMs);
+    this(store, events, evaluationDelayMs, evaluationDelayMs, startedAtMs, out);
+  }
+
+  /**
+   * @param minDelayMs the least evaluation delay, also the margin over the samples' lag
+   * @param maxDelayMs the most: whatever the lag, a window is evaluated this long after its end
+   * @param startedAtMs when the agent started: it saw nothing before
+   */
+  public SubscriptionRunner(SeriesStore store, EventLog events, long minDelayMs, long maxDelayMs, long startedAtMs,
+      Outbox out) {
+    if (minDelayMs < 0 || maxDelayMs < minDelayMs) {
+      throw new IllegalArgumentException("evaluation delays must be 0 <= least <= most, got " + minDelayMs + " and "
+          + maxDelayMs);
     }
     this.store = store;
     this.events = events;
-    this.evaluationDelayMs = evaluationDelayMs;
+    this.minDelayMs = minDelayMs;
+    this.maxDelayMs = maxDelayMs;
     this.startedAtMs = startedAtMs;
-    this.reportGraceMs = evaluationDelayMs + 1;
+    this.lagPeriodStartMs = startedAtMs;
+    this.reportGraceMs = maxDelayMs + 1;
     this.out = out;
+  }
+
+  /** How long after a window's end it is evaluated now (see the class comment). */
+  public long evaluationDelayMs(long nowMs) {
+    if (nowMs - lagPeriodStartMs >= LAG_PERIOD_MS) {
+      lagLastPeriodMs = nowMs - lagPeriodStartMs < 2 * LAG_PERIOD_MS ? lagThisPeriodMs : 0;
+      lagThisPeriodMs = 0;
+      lagPeriodStartMs = nowMs;
+    }
+    long lag = Math.max(lagThisPeriodMs, lagLastPeriodMs);
+    return Math.min(maxDelayMs, Math.max(minDelayMs, lag + minDelayMs));
   }
 
   /**
@@ -117,7 +165,7 @@ public final class SubscriptionRunner {
    */
   public void startSession(long reportGraceMs) {
     clear();
-    this.reportGraceMs = Math.max(reportGraceMs, evaluationDelayMs + 1);
+    this.reportGraceMs = Math.max(reportGraceMs, maxDelayMs + 1);
   }
 
   public SeriesStore store() {
@@ -166,7 +214,7 @@ public final class SubscriptionRunner {
       out.report(PartialReport.newBuilder().setSubscriptionId(id).setSequence(++ev.sequence).setWindowEndMs(nowMs)
           .addAllEvents(held.events()).setEventsOmitted(held.omitted()).build());
     } else if (r instanceof Windowed w) {
-      runDue(w, id, nowMs);
+      runDue(w, id, nowMs, evaluationDelayMs(nowMs));
     }
   }
 
@@ -177,16 +225,22 @@ public final class SubscriptionRunner {
   /** Forgets every subscription: its master session ended, and the next master pushes its own. */
   public void clear() {
     running.clear();
+    reportedThroughMs = Long.MIN_VALUE;
   }
 
   public int size() {
     return running.size();
   }
 
-  /** Applies a write, and sends its matching samples and events to RAW subscriptions. */
+  /**
+   * Applies a write, and sends its matching samples and events to RAW subscriptions; notes its
+   * samples' lag and counts those late for a window already reported.
+   */
   public WriteResponse write(WriteRequest request, long nowMs) {
-    boolean rawMetrics = running.values().stream().anyMatch(r -> r instanceof RawMetrics);
-    Ingest.Result result = rawMetrics ? Ingest.apply(store, request, this::forward) : Ingest.apply(store, request);
+    writeNowMs = nowMs;
+    evaluationDelayMs(nowMs); // starts a new lag period when one is over
+    Ingest.Result result = running.isEmpty() ? Ingest.apply(store, request)
+        : Ingest.apply(store, request, this::accepted);
     result.events().forEach(e -> events.add(e, nowMs));
     running.forEach((id, r) -> {
       if (r instanceof RawMetrics raw && raw.pending != null) {
@@ -203,9 +257,17 @@ public final class SubscriptionRunner {
     return result.response();
   }
 
-  private void forward(SeriesKey key, long timestampMs, double value) {
+  /** An accepted sample: its lag noted, counted if late for a windowed subscription, forwarded to RAW ones. */
+  private void accepted(SeriesKey key, long timestampMs, double value) {
+    lagThisPeriodMs = Math.max(lagThisPeriodMs, writeNowMs - timestampMs);
+    boolean mayBeLate = timestampMs <= reportedThroughMs;
     for (Running r : running.values()) {
-      if (r instanceof RawMetrics raw && raw.selector.matches(key.name(), key)) {
+      if (r instanceof Windowed w) {
+        if (mayBeLate && timestampMs <= w.reportedThroughMs() && timestampMs > w.firstStartMs
+            && w.query.selector().matches(key.name(), key)) {
+          w.lateSamples++;
+        }
+      } else if (r instanceof RawMetrics raw && raw.selector.matches(key.name(), key)) {
         if (raw.pending == null) {
           raw.pending = PartialReport.newBuilder();
         }
@@ -220,36 +282,47 @@ public final class SubscriptionRunner {
 
   /** Reports every window whose evaluation time has come. */
   public void runDue(long nowMs) {
+    long delayMs = evaluationDelayMs(nowMs);
     running.forEach((id, r) -> {
       if (r instanceof Windowed w) {
-        runDue(w, id, nowMs);
+        runDue(w, id, nowMs, delayMs);
       }
     });
   }
 
-  private void runDue(Windowed w, String id, long nowMs) {
+  private void runDue(Windowed w, String id, long nowMs, long delayMs) {
     long step = w.query.stepMs();
     long stillWanted = w.query.windowEndAtOrBefore(nowMs - reportGraceMs) + step;
     if (w.nextEndMs < stillWanted) {
       w.nextEndMs = stillWanted; // the master has merged those windows without us
     }
-    while (w.nextEndMs + evaluationDelayMs <= nowMs) {
+    while (w.nextEndMs + delayMs <= nowMs) {
       Evaluation e = AgentEvaluator.evaluate(store, w.query, w.nextEndMs);
       if (w.query.windowStart(w.nextEndMs) < startedAtMs) {
         long series = e.groups().values().stream().mapToLong(Partial::series).sum();
         e = new Evaluation(e.groups(), Math.max(Math.max(e.incompleteSeries(), series), 1), e.groupsOverLimit());
       }
-      out.report(PartialProtos.report(id, ++w.sequence, w.nextEndMs, w.query, e));
+      PartialReport report = PartialProtos.report(id, ++w.sequence, w.nextEndMs, w.query, e);
+      if (w.lateSamples > 0) {
+        report = report.toBuilder().setLateSamples(w.lateSamples).build();
+        w.lateSamples = 0;
+      }
+      out.report(report);
       w.nextEndMs += step;
+      reportedThroughMs = Math.max(reportedThroughMs, w.reportedThroughMs());
     }
   }
 
-  /** When {@link #runDue} has work next, or {@code Long.MAX_VALUE}. */
-  public long nextDueMs() {
+  /**
+   * When {@link #runDue} has work next, or {@code Long.MAX_VALUE}; with the delay as it is at
+   * {@code nowMs} (a delay that grows meanwhile makes runDue wait: ask again after it).
+   */
+  public long nextDueMs(long nowMs) {
+    long delayMs = evaluationDelayMs(nowMs);
     long next = Long.MAX_VALUE;
     for (Running r : running.values()) {
       if (r instanceof Windowed w) {
-        next = Math.min(next, w.nextEndMs + evaluationDelayMs);
+        next = Math.min(next, w.nextEndMs + delayMs);
       }
     }
     return next;

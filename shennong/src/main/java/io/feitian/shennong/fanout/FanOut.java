@@ -12,6 +12,7 @@ import io.feitian.proto.shennong.v1.SubscribeRequest;
 import io.feitian.proto.shennong.v1.SubscriptionCommand;
 import io.feitian.proto.shennong.v1.SubscriptionUpdate;
 import io.feitian.shennong.fanout.AgentBook.Agent;
+import io.feitian.shennong.ops.Evaluation;
 import io.feitian.shennong.ops.MergedWindow;
 import io.feitian.shennong.ops.WindowQuery;
 import io.feitian.shennong.wire.PartialProtos;
@@ -32,7 +33,9 @@ import java.util.function.Supplier;
  * The master's side of every subscription: routes each to the agents that may hold its data,
  * pushes it to agents as they register, collects their reports, merges windows, and queues the
  * results per subscriber. Driven by one thread; every call takes the time. What must leave the
- * process goes through the {@link Outbox}.
+ * process goes through the {@link Outbox}. One call may be made on other threads: {@link #read},
+ * which reads a report's partials before the driving thread takes it, so that thread only merges;
+ * for that the daemon hands the core a map those threads may read (the core holds no threads).
  */
 public final class FanOut {
   /** How a subscription ended when the master ends it (a subscriber's cancel ends it quietly). */
@@ -88,6 +91,7 @@ public final class FanOut {
     final SubscriberQueue.Forwarded<Sample> samples;
     final SubscriberQueue.Forwarded<Event> eventQueue;
     WindowCollector collector; // windowed only
+    long lateSamples; // windowed: counted by agents in the reports taken since the last merged window
     // Until the first message is released: RAW metrics gather every routed agent's newest samples,
     // events every routed agent's held events.
     FirstReports<Sample> firstSamples;
@@ -127,15 +131,60 @@ public final class FanOut {
     }
   }
 
+  /**
+   * An agent's report as {@link #read} found it: for a windowed subscription, its partials read (or
+   * why they could not be), for the query they were read with.
+   */
+  public static final class Received {
+    private final PartialReport report;
+    private final WindowQuery query;
+    private final Evaluation evaluation;
+    private final IllegalArgumentException bad;
+
+    private Received(PartialReport report, WindowQuery query, Evaluation evaluation, IllegalArgumentException bad) {
+      this.report = report;
+      this.query = query;
+      this.evaluation = evaluation;
+      this.bad = bad;
+    }
+
+    public PartialReport report() {
+      return report;
+    }
+
+    /** The partials for {@code q}: as read before if read for that query, else read now; IllegalArgumentException when malformed. */
+    Evaluation evaluation(WindowQuery q) {
+      if (query != q) {
+        return PartialProtos.evaluation(report, q);
+      }
+      if (bad != null) {
+        throw bad;
+      }
+      return evaluation;
+    }
+  }
+
   private final Settings settings;
   private final Outbox out;
   private final AgentBook agents;
   private final Map<String, Sub> subs = new LinkedHashMap<>();
+  /** The windowed subscriptions' queries, for {@link #read}: written only by the driving thread. */
+  private final Map<String, WindowQuery> windowedQueries;
   private long refusedReports;
 
+  /** A core driven and read by one thread. */
   public FanOut(Settings settings, Outbox out) {
+    this(settings, out, new HashMap<>());
+  }
+
+  /**
+   * A core whose {@link #read} other threads call: {@code windowedQueries} is an empty map safe for
+   * them to read while the driving thread writes it (a ConcurrentHashMap).
+   */
+  public FanOut(Settings settings, Outbox out, Map<String, WindowQuery> windowedQueries) {
     this.settings = settings;
     this.out = out;
+    this.windowedQueries = windowedQueries;
     this.agents = new AgentBook(3 * settings.statusIntervalMs(), settings.keepLostMs());
   }
 
@@ -170,6 +219,9 @@ public final class FanOut {
           + " subscriptions");
     }
     subs.put(id, sub);
+    if (sub.windowed()) {
+      windowedQueries.put(id, sub.query); // before any agent is asked: its reports find the query
+    }
     for (Agent a : agents.known()) {
       if (sub.mayRunOn(a)) {
         sub.routed.add(a.nodeId); // lost ones too: their absence is named
@@ -194,6 +246,7 @@ public final class FanOut {
   /** Ends a subscription its subscriber left: its agents drop it. */
   public void unsubscribe(String id) {
     Sub sub = subs.remove(id);
+    windowedQueries.remove(id);
     if (sub != null) {
       SubscriptionCommand remove = SubscriptionCommand.newBuilder()
           .setRemove(RemoveSubscription.newBuilder().setSubscriptionId(id)).build();
@@ -244,27 +297,66 @@ public final class FanOut {
     });
   }
 
-  /** An agent's report; a malformed one is refused (counted), never merged. */
-  public void report(long sessionId, String nodeId, PartialReport report, long nowMs) {
-    Agent a = agents.current(nodeId, sessionId).orElse(null);
-    Sub sub = subs.get(report.getSubscriptionId());
-    if (a == null) {
-      return;
-    }
-    a.lastContactMs = nowMs;
-    if (sub == null || !sub.routed.contains(nodeId)) {
-      return; // cancelled meanwhile
+  /**
+   * Reads a report's partials when it is for a windowed subscription held here (the t-digests of a
+   * QUANTILE one included). Other threads may call it when the core was made with a map they may
+   * read; the master's transport threads do, so the driving thread, which every agent's reports
+   * pass through, only merges. A report of another kind is returned unread.
+   */
+  public Received read(PartialReport report) {
+    WindowQuery q = windowedQueries.get(report.getSubscriptionId());
+    if (q == null) {
+      // RAW samples are keyed by name and labels on the driving thread; a String keeps its hash once
+      // taken, so taking it here leaves that thread little to hash (9% of it at 100 agents).
+      for (Sample s : report.getSamplesList()) {
+        s.getName().hashCode();
+        s.getLabelsMap().hashCode();
+      }
+      return new Received(report, null, null, null);
     }
     try {
-      take(sub, nodeId, report, nowMs);
+      return new Received(report, q, PartialProtos.evaluation(report, q), null);
     } catch (IllegalArgumentException bad) {
-      refusedReports++;
+      return new Received(report, q, null, bad);
     }
   }
 
-  private void take(Sub sub, String nodeId, PartialReport report, long nowMs) {
+  /** An agent's report, read here: see {@link #report(long, String, Received, long)}. */
+  public boolean report(long sessionId, String nodeId, PartialReport report, long nowMs) {
+    return report(sessionId, nodeId, read(report), nowMs);
+  }
+
+  /**
+   * An agent's report as {@link #read} returned it; a malformed one is refused (counted), never
+   * merged. Returns whether {@link #nextDeadlineMs} may have come sooner: not after a RAW or events
+   * subscription's report once its first message is out (most of the reports), so the driving
+   * thread need not ask it again after each of those.
+   */
+  public boolean report(long sessionId, String nodeId, Received received, long nowMs) {
+    PartialReport report = received.report();
+    Agent a = agents.current(nodeId, sessionId).orElse(null);
+    Sub sub = subs.get(report.getSubscriptionId());
+    if (a == null) {
+      return false;
+    }
+    a.lastContactMs = nowMs; // later silence: a wake-up that comes early finds nothing and asks again
+    if (sub == null || !sub.routed.contains(nodeId)) {
+      return false; // cancelled meanwhile
+    }
+    boolean deadlineMayMove = sub.windowed() || sub.first() != null;
+    try {
+      take(sub, nodeId, received, nowMs);
+    } catch (IllegalArgumentException bad) {
+      refusedReports++;
+    }
+    return deadlineMayMove;
+  }
+
+  private void take(Sub sub, String nodeId, Received received, long nowMs) {
+    PartialReport report = received.report();
     if (sub.windowed()) {
-      sub.collector.add(nodeId, report.getWindowEndMs(), PartialProtos.evaluation(report, sub.query));
+      sub.collector.add(nodeId, report.getWindowEndMs(), received.evaluation(sub.query));
+      sub.lateSamples += Math.max(0, report.getLateSamples()); // real even when the report itself was refused
       finishDue(sub, nowMs);
     } else if (sub.rawMetrics()) {
       if (report.getGroupsOverLimit() > 0) {
@@ -409,7 +501,8 @@ public final class FanOut {
         end(sub, Ending.TOO_MANY_GROUPS, "group_by makes more than " + WindowQuery.MAX_GROUPS + " groups");
         return;
       }
-      sub.windows.offer(w);
+      sub.windows.offer(w, sub.lateSamples);
+      sub.lateSamples = 0;
     }
     if (!done.isEmpty()) {
       out.pending(sub.id);

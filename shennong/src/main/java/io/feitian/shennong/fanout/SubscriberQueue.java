@@ -1,7 +1,6 @@
 package io.feitian.shennong.fanout;
 
 import io.feitian.proto.shennong.v1.Event;
-import io.feitian.proto.shennong.v1.Gap;
 import io.feitian.proto.shennong.v1.Sample;
 import io.feitian.proto.shennong.v1.SampleUpdate;
 import io.feitian.proto.shennong.v1.SubscriptionUpdate;
@@ -41,18 +40,21 @@ abstract sealed class SubscriberQueue {
     private final List<String> groupBy;
     private final Coalescer<GroupKey, WindowedValue> values = new Coalescer<>(MAX_PENDING_KEYS);
     private long newestWindowStartMs;
-    private Gap newestGap = Gap.getDefaultInstance();
+    private MergedWindow newest;
+    private long lateSamples; // since the last update: added up, never folded away
 
     Windows(List<String> groupBy) {
       this.groupBy = groupBy;
     }
 
-    void offer(MergedWindow window) {
+    /** A merged window, and the late samples agents counted in the reports taken since the previous one. */
+    void offer(MergedWindow window, long late) {
       Map<GroupKey, WindowedValue> update = new LinkedHashMap<>();
       window.groups().forEach((k, v) -> update.put(k, new WindowedValue(v, window.windowStartMs())));
       values.offer(update);
       newestWindowStartMs = window.windowStartMs();
-      newestGap = ResultProtos.gap(window);
+      newest = window;
+      lateSamples += late;
     }
 
     @Override
@@ -67,7 +69,9 @@ abstract sealed class SubscriberQueue {
         return null;
       }
       SubscriptionUpdate.Builder u = SubscriptionUpdate.newBuilder().setSequence(batch.sequence())
-          .setCoalescedUpdates(batch.coalescedUpdates()).setWindowStartMs(newestWindowStartMs).setGap(newestGap);
+          .setCoalescedUpdates(batch.coalescedUpdates()).setWindowStartMs(newestWindowStartMs)
+          .setGap(ResultProtos.gap(newest, lateSamples));
+      lateSamples = 0;
       batch.values().forEach(p -> u.addGroups(ResultProtos.group(p, groupBy, batch.sequence())));
       return u.build();
     }

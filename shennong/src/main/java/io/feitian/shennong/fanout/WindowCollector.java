@@ -5,7 +5,7 @@ import io.feitian.shennong.ops.MergedWindow;
 import io.feitian.shennong.ops.Merger;
 import io.feitian.shennong.ops.WindowQuery;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,7 +34,9 @@ final class WindowCollector {
   /**
    * A window taking reports. {@code awaited} holds the expected agents that have not reported: it
    * shrinks with every report, so asking whether the window still waits costs little however many
-   * agents there are (the master asks after every message it takes).
+   * agents there are (the master asks after every burst of messages it takes). Linked, so that
+   * walking it costs what it holds, not the table it had when every agent was awaited (a HashSet
+   * walks its empty buckets too: 11% of the master's loop at 100 agents).
    */
   private record Open(Merger merger, Set<String> awaited) {}
 
@@ -100,7 +102,7 @@ final class WindowCollector {
   private Open window(long windowEndMs) {
     return open.computeIfAbsent(windowEndMs, end -> {
       Set<String> expected = routedAgents.get();
-      return new Open(new Merger(query, end, expected), new HashSet<>(expected));
+      return new Open(new Merger(query, end, expected), new LinkedHashSet<>(expected));
     });
   }
 }

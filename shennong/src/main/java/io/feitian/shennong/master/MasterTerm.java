@@ -15,6 +15,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +23,24 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One term of leadership: the {@link FanOut} core and the streams it drives, all on one thread
- * (the loop), so the core needs no lock and every stream is written from one thread. Subscriber
- * streams honour flow control: an update is sent only when the stream is ready, and meanwhile the
- * core coalesces. Closing the term ends every stream with UNAVAILABLE: agents and subscribers
+ * One term of leadership: the {@link FanOut} core and the streams it drives, on one thread (the
+ * loop), so the core needs no lock. Two kinds of work are kept off the loop, which every agent's
+ * messages pass through: reading a report's partials (on the transport's thread that received it,
+ * {@link FanOut#read}), and writing to subscriber streams (on one sender thread: gRPC serializes
+ * a message on the thread that sends it). Subscriber streams honour flow control: an update is
+ * taken from the core only when the stream is ready and the previous one has left, and meanwhile
+ * the core coalesces. Closing the term ends every stream with UNAVAILABLE: agents and subscribers
  * find the next leader.
  */
 final class MasterTerm implements AutoCloseable {
@@ -43,6 +52,8 @@ final class MasterTerm implements AutoCloseable {
   private final Clock clock;
   private final FanOut fanOut;
   private final EventLoop loop;
+  /** Every write to a subscriber stream, in the order the loop hands them over. */
+  private final ExecutorService sender;
   private final AtomicLong sessionIds = new AtomicLong();
   // Loop-owned:
   private final Map<String, Session> sessions = new HashMap<>();
@@ -53,6 +64,8 @@ final class MasterTerm implements AutoCloseable {
    * the core next needs the loop. {@link #afterBurst} posts it behind the messages already queued.
    */
   private final Set<String> updatesToSend = new LinkedHashSet<>();
+  /** Subscriptions whose last update is with the sender: the next one is taken when it has left. */
+  private final Set<String> sending = new HashSet<>();
   private boolean wakeupStale;
   private boolean burstEndPosted;
   private boolean closed;
@@ -62,7 +75,12 @@ final class MasterTerm implements AutoCloseable {
     this.epoch = epoch;
     this.clock = clock;
     this.loop = new EventLoop("shennong-master-term-" + epoch, e -> log.error("a task of term {} failed", epoch, e));
-    this.fanOut = new FanOut(settings, new Outbox());
+    this.sender = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "shennong-master-term-" + epoch + "-sender");
+      t.setDaemon(true);
+      return t;
+    });
+    this.fanOut = new FanOut(settings, new Outbox(), new ConcurrentHashMap<>()); // read on the transport's threads
     execute(() -> fanOut.expect(presentAgents, clock.millis()));
   }
 
@@ -91,7 +109,7 @@ final class MasterTerm implements AutoCloseable {
       if (stream != null) {
         Status status = ending == FanOut.Ending.TOO_MANY_GROUPS ? Status.RESOURCE_EXHAUSTED
             : Status.FAILED_PRECONDITION;
-        stream.onError(status.withDescription(message).asRuntimeException());
+        toSubscriber(stream, s -> s.onError(status.withDescription(message).asRuntimeException()));
       }
     }
 
@@ -120,24 +138,60 @@ final class MasterTerm implements AutoCloseable {
         fanOut.subscribe(id, request, clock.millis());
       } catch (IllegalArgumentException e) {
         subscribers.remove(id);
-        stream.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        toSubscriber(stream, s -> s.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException()));
       } catch (FanOut.TooManySubscriptions e) {
         subscribers.remove(id);
-        stream.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+        toSubscriber(stream, s -> s.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException()));
       }
       wakeupMayMove();
     });
   }
 
-  /** Sends the subscription's pending update if its stream can take it now. Loop only. */
+  /**
+   * Hands the subscription's pending update to the sender if its stream can take it now and the
+   * previous update has left; when that one has, this is asked again. Loop only.
+   */
   private void send(String id) {
     ServerCallStreamObserver<SubscriptionUpdate> stream = subscribers.get(id);
-    if (stream == null || !stream.isReady() || stream.isCancelled()) {
+    if (stream == null || sending.contains(id)) {
       return;
+    }
+    synchronized (stream) { // a stream is not thread-safe: every call on it holds its lock (grpc-java #2313)
+      if (!stream.isReady() || stream.isCancelled()) {
+        return;
+      }
     }
     SubscriptionUpdate update = fanOut.drain(id);
     if (update != null) {
-      stream.onNext(update);
+      sending.add(id);
+      toSubscriber(stream, s -> {
+        try {
+          s.onNext(update);
+        } finally {
+          execute(() -> {
+            sending.remove(id);
+            send(id);
+          });
+        }
+      });
+    }
+  }
+
+  /** Writes to a subscriber stream on the sender thread, after what was handed to it before. */
+  private void toSubscriber(ServerCallStreamObserver<SubscriptionUpdate> stream,
+      Consumer<ServerCallStreamObserver<SubscriptionUpdate>> write) {
+    try {
+      sender.execute(() -> {
+        try {
+          synchronized (stream) {
+            write.accept(stream);
+          }
+        } catch (RuntimeException e) {
+          log.debug("a write to a subscriber stream failed (it ended meanwhile)", e);
+        }
+      });
+    } catch (RejectedExecutionException stopping) {
+      // the term is over: its streams were ended with it
     }
   }
 
@@ -148,6 +202,7 @@ final class MasterTerm implements AutoCloseable {
     return new StreamObserver<>() {
       @Override
       public void onNext(AgentMessage m) {
+        FanOut.Received report = m.hasReport() ? fanOut.read(m.getReport()) : null; // here, not on the loop
         execute(() -> {
           if (nodeId[0] == null) {
             hello(sessionId, m, stream).ifPresent(n -> nodeId[0] = n);
@@ -156,7 +211,11 @@ final class MasterTerm implements AutoCloseable {
           long now = clock.millis();
           switch (m.getKindCase()) {
             case STATUS -> fanOut.status(sessionId, nodeId[0], m.getStatus(), now);
-            case REPORT -> fanOut.report(sessionId, nodeId[0], m.getReport(), now);
+            case REPORT -> {
+              if (!fanOut.report(sessionId, nodeId[0], report, now)) {
+                return; // the core's next deadline came no sooner: not asked again (it walks every subscription)
+              }
+            }
             case REFUSED -> fanOut.refused(sessionId, nodeId[0], m.getRefused().getSubscriptionId(),
                 m.getRefused().getReason(), now);
             default -> {
@@ -286,10 +345,10 @@ final class MasterTerm implements AutoCloseable {
       closed = true;
       Status gone = Status.UNAVAILABLE.withDescription("the shennong-master of epoch " + epoch + " stepped down");
       sessions.values().forEach(s -> s.stream.onError(gone.asRuntimeException()));
-      subscribers.values().forEach(s -> s.onError(gone.asRuntimeException()));
+      subscribers.values().forEach(stream -> toSubscriber(stream, s -> s.onError(gone.asRuntimeException())));
       sessions.clear();
       subscribers.clear();
-      done.complete(null);
+      sender.execute(() -> done.complete(null)); // once the sender has ended them too
     });
     try {
       done.get(5, TimeUnit.SECONDS);
@@ -297,5 +356,6 @@ final class MasterTerm implements AutoCloseable {
       log.warn("term {} did not close its streams in time", epoch);
     }
     loop.close();
+    sender.shutdownNow();
   }
 }

@@ -26,7 +26,23 @@ public final class Partial {
   private double max = Double.NEGATIVE_INFINITY;
   private double increase;
   private long series;
-  private final TDigest digest;
+  // QUANTILE only, one of the two: the digest, or (read from a report) what builds it.
+  private TDigest digest;
+  private ReceivedDigest received;
+
+  /**
+   * A digest as a report carried it, not built yet: a master merging many agents' digests adds
+   * each one's centroids straight into one accumulator per group, rather than building a digest per
+   * report (building one allocates arrays sized for the compression, a cost per report that was
+   * 11% of the master's loop at 100 agents).
+   */
+  public interface ReceivedDigest {
+    /** Adds every centroid to {@code into}. */
+    void addTo(TDigest into);
+
+    /** The digest exactly as the agent had it (for a group nothing was merged into). */
+    TDigest decode();
+  }
 
   private Partial(TDigest digest) {
     this.digest = digest;
@@ -50,14 +66,22 @@ public final class Partial {
     return p;
   }
 
+  /** As {@link #of}, with the digest as a report carried it: built only when needed (see {@link ReceivedDigest}). */
+  public static Partial received(long count, double sum, double min, double max, double increase, long series,
+      ReceivedDigest digest) {
+    Partial p = of(count, sum, min, max, increase, series, null);
+    p.received = digest;
+    return p;
+  }
+
   /** Counts one sample. */
   public void add(double value) {
     count++;
     sum += value;
     min = Math.min(min, value);
     max = Math.max(max, value);
-    if (digest != null) {
-      digest.add(value);
+    if (hasDigest()) {
+      digest().add(value);
     }
   }
 
@@ -73,9 +97,9 @@ public final class Partial {
 
   /** Adds everything {@code other} knows; both must be for the same operation. */
   public void merge(Partial other) {
-    if ((digest == null) != (other.digest == null)) {
-      throw new IllegalArgumentException("cannot merge a partial " + (digest == null ? "without" : "with")
-          + " a digest and one " + (other.digest == null ? "without" : "with") + " one");
+    if (hasDigest() != other.hasDigest()) {
+      throw new IllegalArgumentException("cannot merge a partial " + (hasDigest() ? "with" : "without")
+          + " a digest and one " + (other.hasDigest() ? "with" : "without") + " one");
     }
     count += other.count;
     sum += other.sum;
@@ -83,9 +107,23 @@ public final class Partial {
     max = Math.max(max, other.max);
     increase += other.increase;
     series += other.series;
-    if (digest != null && other.count > 0) {
-      digest.add(other.digest);
+    if (hasDigest() && other.count > 0) {
+      if (digest == null) {
+        // This one came in a report and is now the group's accumulator: a fresh digest holding its centroids.
+        digest = TDigest.createMergingDigest(COMPRESSION);
+        received.addTo(digest);
+        received = null;
+      }
+      if (other.received != null) {
+        other.received.addTo(digest);
+      } else {
+        digest.add(other.digest);
+      }
     }
+  }
+
+  private boolean hasDigest() {
+    return digest != null || received != null;
   }
 
   /**
@@ -102,7 +140,7 @@ public final class Partial {
     if (q >= 1) {
       return max;
     }
-    return Math.max(min, Math.min(max, digest.quantile(q)));
+    return Math.max(min, Math.min(max, digest().quantile(q)));
   }
 
   public long count() {
@@ -129,14 +167,18 @@ public final class Partial {
     return series;
   }
 
-  /** The digest (QUANTILE only), for the wire; null otherwise. */
+  /** The digest (QUANTILE only), built now if it came in a report and was never merged into; null otherwise. */
   public TDigest digest() {
+    if (digest == null && received != null) {
+      digest = received.decode();
+      received = null;
+    }
     return digest;
   }
 
   @Override
   public String toString() {
     return "Partial{count=" + count + ", sum=" + sum + ", min=" + min + ", max=" + max + ", increase=" + increase
-        + ", series=" + series + (digest == null ? "" : ", digest=" + digest.size()) + "}";
+        + ", series=" + series + (hasDigest() ? ", digest=" + digest().size() : "") + "}";
   }
 }

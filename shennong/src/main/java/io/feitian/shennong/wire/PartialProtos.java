@@ -103,31 +103,65 @@ public final class PartialProtos {
     if (quantile != !a.getDigest().isEmpty()) {
       throw CHECKS.bad(field + ".digest", quantile ? "is required for QUANTILE" : "is only for QUANTILE");
     }
-    return Partial.of(a.getCount(), a.getSum(), a.getMin(), a.getMax(), a.getIncrease(), a.getSeries(),
-        quantile ? digest(field + ".digest", a.getDigest()) : null);
+    if (!quantile) {
+      return Partial.of(a.getCount(), a.getSum(), a.getMin(), a.getMax(), a.getIncrease(), a.getSeries(), null);
+    }
+    return Partial.received(a.getCount(), a.getSum(), a.getMin(), a.getMax(), a.getIncrease(), a.getSeries(),
+        digest(field + ".digest", a.getDigest()));
   }
 
   /**
-   * Checks the header before handing the bytes to t-digest, whose decoder sizes its arrays from
-   * them: a corrupt or hostile compression or count must not allocate the heap away.
+   * Checks the header and the length before anything is built from the bytes: a corrupt or hostile
+   * compression or count must not allocate the heap away. Reads the centroids (a float weight and a
+   * float mean each, after the header) without building a digest: see {@link Partial.ReceivedDigest}.
    */
-  private static TDigest digest(String field, ByteString bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
+  private static Partial.ReceivedDigest digest(String field, ByteString bytes) {
+    ByteBuffer b = bytes.asReadOnlyByteBuffer();
     if (b.remaining() < SMALL_HEADER_BYTES || b.getInt(0) != SMALL_ENCODING) {
       throw CHECKS.bad(field, "is not a t-digest in its small encoding");
     }
     float compression = b.getFloat(4 + 8 + 8);
     short size = b.getShort(4 + 8 + 8 + 4);
     short bufferSize = b.getShort(4 + 8 + 8 + 4 + 2);
+    short centroids = b.getShort(4 + 8 + 8 + 4 + 2 + 2);
     if (compression != (float) Partial.COMPRESSION || size < 0 || size > MAX_CENTROIDS || bufferSize < 0
         || bufferSize > 10 * MAX_CENTROIDS) {
       throw CHECKS.bad(field, "must have compression " + Partial.COMPRESSION + " and at most " + MAX_CENTROIDS
           + " centroids");
     }
-    try {
-      return MergingDigest.fromBytes(b);
-    } catch (RuntimeException e) {
-      throw CHECKS.bad(field, "is a damaged t-digest (" + e + ")");
+    if (centroids < 0 || centroids > size || b.remaining() != SMALL_HEADER_BYTES + 8 * centroids) {
+      throw CHECKS.bad(field, "is a damaged t-digest (" + centroids + " centroids in " + b.remaining() + " bytes)");
     }
+    double[] means = new double[centroids];
+    int[] weights = new int[centroids];
+    for (int i = 0, at = SMALL_HEADER_BYTES; i < centroids; i++, at += 8) {
+      float weight = b.getFloat(at);
+      float mean = b.getFloat(at + 4);
+      if (!(weight >= 1 && weight <= Integer.MAX_VALUE && weight == Math.rint(weight)) || !Float.isFinite(mean)) {
+        throw CHECKS.bad(field, "is a damaged t-digest (centroid " + i + ": weight " + weight + ", mean " + mean + ")");
+      }
+      means[i] = mean;
+      weights[i] = (int) weight;
+    }
+    return new Partial.ReceivedDigest() {
+      @Override
+      public void addTo(TDigest into) {
+        for (int i = 0; i < means.length; i++) {
+          into.add(means[i], weights[i]);
+        }
+      }
+
+      @Override
+      public TDigest decode() {
+        try {
+          return MergingDigest.fromBytes(bytes.asReadOnlyByteBuffer());
+        } catch (RuntimeException e) {
+          // Not expected once the length and centroids were checked; the centroids still make the digest.
+          TDigest d = TDigest.createMergingDigest(Partial.COMPRESSION);
+          addTo(d);
+          return d;
+        }
+      }
+    };
   }
 }

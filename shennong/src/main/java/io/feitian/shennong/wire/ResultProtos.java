@@ -30,9 +30,9 @@ public final class ResultProtos {
   }
 
   /** What a merged window lacks; the default instance when it lacks nothing. */
-  public static Gap gap(MergedWindow window) {
+  public static Gap gap(MergedWindow window, long lateSamples) {
     return Gap.newBuilder().addAllMissingAgents(window.missingAgents())
-        .setIncompleteSeries(window.incompleteSeries()).build();
+        .setIncompleteSeries(window.incompleteSeries()).setLateSamples(lateSamples).build();
   }
 
   /** A group's value with the start of the window it came from, as the master keeps it for a slow subscriber. */

@@ -71,7 +71,7 @@ class SubscriptionRunnerTest {
     write(T0 + 100, sample("cpu", Map.of(), T0 + 100, 3), sample("cpu", Map.of("n", "b"), T0 + 200, 4));
     runner.add(add("s", sum("cpu", 1000, 1000), T0 + 1000), T0 + 300);
     assertThat(reports).isEmpty();
-    assertThat(runner.nextDueMs()).isEqualTo(T0 + 1000 + DELAY);
+    assertThat(runner.nextDueMs(T0 + 300)).isEqualTo(T0 + 1000 + DELAY);
 
     runner.runDue(T0 + 1000 + DELAY - 1);
     assertThat(reports).isEmpty();
@@ -201,11 +201,74 @@ class SubscriptionRunnerTest {
     runner.add(add("b", raw("cpu"), 0), T0);
     reports.clear();
     runner.remove("a");
-    assertThat(runner.nextDueMs()).isEqualTo(Long.MAX_VALUE);
+    assertThat(runner.nextDueMs(T0)).isEqualTo(Long.MAX_VALUE);
     runner.startSession(1000);
     assertThat(runner.size()).isZero();
     write(T0 + 10, sample("cpu", Map.of(), T0 + 10, 1));
     runner.runDue(T0 + 5000);
     assertThat(reports).isEmpty();
+  }
+
+  /** A runner whose delay adapts between 5 and 50 ms, reporting into {@code into}. */
+  private static SubscriptionRunner adaptive(List<PartialReport> into) {
+    return new SubscriptionRunner(new SeriesStore(StoreLimits.DEFAULT), new EventLog(600_000, 100), 5, DELAY, T0,
+        new SubscriptionRunner.Outbox() {
+          @Override
+          public void report(PartialReport report) {
+            into.add(report);
+          }
+
+          @Override
+          public void refused(String subscriptionId, String reason) {
+            throw new AssertionError(reason);
+          }
+        });
+  }
+
+  private static void write(SubscriptionRunner r, long now, Sample... samples) {
+    r.write(WriteRequest.newBuilder().setSource("test").addAllSamples(List.of(samples)).build(), now);
+  }
+
+  @Test
+  void theDelayFollowsTheLagOfTheSamplesWithinItsBoundsAndForgetsAnOldLag() {
+    List<PartialReport> out = new ArrayList<>();
+    SubscriptionRunner r = adaptive(out);
+    r.startSession(1000);
+    r.add(add("s", sum("cpu", 1000, 1000), T0 + 1000), T0 + 100);
+    assertThat(r.evaluationDelayMs(T0 + 100)).as("no lag seen: the least").isEqualTo(5);
+    write(r, T0 + 130, sample("cpu", Map.of(), T0 + 110, 1)); // 20 ms on the way
+    assertThat(r.nextDueMs(T0 + 130)).isEqualTo(T0 + 1000 + 20 + 5);
+    r.runDue(T0 + 1024);
+    assertThat(out).isEmpty();
+    r.runDue(T0 + 1025);
+    assertThat(out).singleElement().satisfies(p -> assertThat(sumOf(p)).isEqualTo(1));
+    write(r, T0 + 1500, sample("cpu", Map.of(), T0 + 1300, 2)); // 200 ms: the most, 50
+    assertThat(r.evaluationDelayMs(T0 + 1500)).isEqualTo(DELAY);
+    // A lag counts for the period it was seen in and the next (10 s each); then it is forgotten.
+    assertThat(r.evaluationDelayMs(T0 + 100 + SubscriptionRunner.LAG_PERIOD_MS)).isEqualTo(DELAY);
+    assertThat(r.evaluationDelayMs(T0 + 100 + 2 * SubscriptionRunner.LAG_PERIOD_MS)).isEqualTo(5);
+  }
+
+  @Test
+  void aSampleThatComesAfterItsWindowWasReportedIsCountedInTheNextReport() {
+    List<PartialReport> out = new ArrayList<>();
+    SubscriptionRunner r = adaptive(out);
+    r.startSession(1000);
+    write(r, T0 + 500, sample("cpu", Map.of("n", "old"), T0 + 500, 1)); // before the first window: not late
+    r.add(add("s", sum("cpu", 1000, 1000), T0 + 2000), T0 + 1500);
+    r.runDue(T0 + 2005);
+    assertThat(out).singleElement().satisfies(p -> assertThat(p.getLateSamples()).isZero());
+    // Stamped in (T0+1000, T0+2000], the window just reported, arriving later than its delay.
+    write(r, T0 + 2010, sample("cpu", Map.of("n", "a"), T0 + 1990, 7), sample("mem", Map.of(), T0 + 1990, 1),
+        sample("cpu", Map.of("n", "b"), T0 + 2005, 3), sample("cpu", Map.of("n", "old"), T0 + 400, 1));
+    assertThat(r.evaluationDelayMs(T0 + 2010)).as("the delay grew with that lag").isEqualTo(25);
+    r.runDue(T0 + 3025);
+    assertThat(out).hasSize(2);
+    PartialReport next = out.get(1);
+    assertThat(next.getLateSamples()).as("cpu{n=a} only: mem does not match, n=b is in this window, and n=old "
+        + "is before the first window (and refused as older than its series' newest)").isEqualTo(1);
+    assertThat(sumOf(next)).as("the late sample is in no window").isEqualTo(3);
+    r.runDue(T0 + 4025);
+    assertThat(out.get(2).getLateSamples()).as("counted once").isZero();
   }
 }

@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class FanOutTest {
@@ -36,6 +39,7 @@ class FanOutTest {
   private final List<String> pending = new ArrayList<>();
   private final List<String> ended = new ArrayList<>();
   private final List<String> lost = new ArrayList<>();
+  // Made as the master makes it: other threads read reports through it.
   private final FanOut fanOut = new FanOut(new FanOut.Settings(GRACE, STATUS, 60_000, 3), new FanOut.Outbox() {
     @Override
     public void toAgent(String nodeId, SubscriptionCommand command) {
@@ -56,7 +60,7 @@ class FanOutTest {
     public void loseSession(String nodeId, long sessionId, String reason) {
       lost.add(nodeId + "/" + sessionId);
     }
-  });
+  }, new ConcurrentHashMap<>());
   /** Each agent's own store, so reports are computed as a real agent computes them. */
   private final Map<String, SeriesStore> stores = new HashMap<>();
 
@@ -111,6 +115,65 @@ class FanOutTest {
     assertThat(u.getGroups(0).getValue()).isEqualTo(12 / 3.0); // sum over count, never an average of averages
     assertThat(u.getGroups(0).getSeries()).isEqualTo(3);
     assertThat(u.getGap().getMissingAgentsList()).isEmpty();
+  }
+
+  @Test
+  void aReportReadOnAnotherThreadIsMergedAndAMalformedOneRefused() throws Exception {
+    hello(1, "a", T0, "cpu");
+    hello(2, "b", T0, "cpu");
+    SubscribeRequest sum = windowed(Operation.OPERATION_SUM, "cpu");
+    WindowQuery q = QueryProtos.metrics(sum);
+    PartialReport early = PartialProtos.report("s", 1, T0, q, AgentEvaluator.evaluate(stores.get("a"), q, T0));
+    FanOut.Received readTooEarly = fanOut.read(early); // before the subscription exists: read again when taken
+    fanOut.subscribe("s", sum, T0 + 10);
+    write("a", "cpu", Map.of(), T0 - 500, 2);
+    write("b", "cpu", Map.of(), T0 - 400, 3);
+    PartialReport fromA = PartialProtos.report("s", 1, T0, q, AgentEvaluator.evaluate(stores.get("a"), q, T0));
+    PartialReport fromB = PartialProtos.report("s", 1, T0, q, AgentEvaluator.evaluate(stores.get("b"), q, T0));
+    PartialReport malformed = fromB.toBuilder().setGroups(0, fromB.getGroups(0).toBuilder()
+        .setAggregate(fromB.getGroups(0).getAggregate().toBuilder().setDigest(com.google.protobuf.ByteString.copyFromUtf8("x"))))
+        .build();
+    // As the master's transport threads do: read off the driving thread, then taken on it.
+    ExecutorService transport = Executors.newSingleThreadExecutor();
+    try {
+      FanOut.Received a = transport.submit(() -> fanOut.read(fromA)).get();
+      FanOut.Received bad = transport.submit(() -> fanOut.read(malformed)).get();
+      FanOut.Received b = transport.submit(() -> fanOut.read(fromB)).get();
+      fanOut.report(2, "b", bad, T0 + 20);
+      assertThat(fanOut.refusedReports()).as("a digest on SUM").isEqualTo(1);
+      assertThat(fanOut.report(1, "a", a, T0 + 20)).as("a windowed report may complete a window").isTrue();
+      fanOut.report(2, "b", b, T0 + 30);
+    } finally {
+      transport.shutdownNow();
+    }
+    SubscriptionUpdate u = fanOut.drain("s");
+    assertThat(u.getGroups(0).getValue()).isEqualTo(5);
+    assertThat(u.getGap().getMissingAgentsList()).isEmpty();
+    fanOut.report(1, "a", readTooEarly, T0 + 40);
+    assertThat(fanOut.refusedReports()).as("read again for the query, and refused as a window already merged")
+        .isEqualTo(2);
+    fanOut.unsubscribe("s");
+    assertThat(fanOut.read(fromA).report()).isSameAs(fromA);
+  }
+
+  @Test
+  void lateSamplesTheAgentsCountedReachTheSubscriberAddedUpNeverFoldedAway() {
+    hello(1, "a", T0, "cpu");
+    SubscribeRequest sum = windowed(Operation.OPERATION_SUM, "cpu");
+    WindowQuery q = QueryProtos.metrics(sum);
+    fanOut.subscribe("s", sum, T0 + 10);
+    for (long end = T0, late = 2; end <= T0 + 2000; end += 1000, late++) {
+      fanOut.report(1, "a", PartialProtos.report("s", 1, end, q, AgentEvaluator.evaluate(stores.get("a"), q, end))
+          .toBuilder().setLateSamples(late).build(), end + 20);
+      if (end == T0) {
+        assertThat(fanOut.drain("s").getGap().getLateSamples()).isEqualTo(2);
+      }
+    }
+    SubscriptionUpdate folded = fanOut.drain("s"); // a slow subscriber: two windows in one update
+    assertThat(folded.getCoalescedUpdates()).isEqualTo(1);
+    assertThat(folded.getGap().getLateSamples()).isEqualTo(3 + 4);
+    report(1, "a", "s", sum, T0 + 3000, T0 + 3020);
+    assertThat(fanOut.drain("s").getGap().getLateSamples()).isZero();
   }
 
   @Test
@@ -242,7 +305,8 @@ class FanOutTest {
     fanOut.subscribe("r", SubscribeRequest.newBuilder().setSelector("cpu").setOperation(Operation.OPERATION_RAW)
         .build(), T0);
     Sample s1 = Sample.newBuilder().setName("cpu").setTimestampMs(T0).setValue(1).build();
-    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(1).addSamples(s1).build(), T0);
+    assertThat(fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(1).addSamples(s1)
+        .build(), T0)).as("the first message waits for a deadline").isTrue();
     assertThat(fanOut.drain("r")).isNull();
     fanOut.report(2, "b", PartialReport.newBuilder().setSubscriptionId("r").setSequence(1).addSamples(s1).build(), T0);
     SubscriptionUpdate first = fanOut.drain("r");
@@ -252,7 +316,8 @@ class FanOutTest {
     Sample s2 = s1.toBuilder().setTimestampMs(T0 + 1).setValue(2).build();
     Sample s3 = s1.toBuilder().setTimestampMs(T0 + 2).setValue(3).build();
     fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(2).addSamples(s2).build(), T0);
-    fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(3).addSamples(s3).build(), T0);
+    assertThat(fanOut.report(1, "a", PartialReport.newBuilder().setSubscriptionId("r").setSequence(3).addSamples(s3)
+        .build(), T0)).as("past the first message, a RAW report moves no deadline").isFalse();
     SubscriptionUpdate next = fanOut.drain("r");
     assertThat(next.getSequence()).isEqualTo(3);
     assertThat(next.getSamplesList()).singleElement().satisfies(u -> {

@@ -49,6 +49,14 @@ class PartialProtosTest {
     assertThat(q.digest().size()).isEqualTo(5000);
   }
 
+  private static Partial quantilePartial(int n) {
+    Partial p = Partial.empty(Operation.OPERATION_QUANTILE);
+    for (int i = 0; i < n; i++) {
+      p.add(i);
+    }
+    return p;
+  }
+
   @Test
   void anEmptyPartialHasNoMinOrMax() {
     Partial empty = Partial.empty(Operation.OPERATION_SUM);
@@ -72,7 +80,17 @@ class PartialProtosTest {
     GroupPartial garbage = g.setAggregate(noDigest.toBuilder().setDigest(ByteString.copyFromUtf8("not a digest"))).build();
     assertThatThrownBy(() -> PartialProtos.evaluation(PartialReport.newBuilder().addGroups(garbage).build(), QUANTILES))
         .hasMessage("groups[0].aggregate.digest is not a t-digest in its small encoding");
-    GroupPartial wrongLabel = g.setGroup(1, Label.newBuilder().setName("role").setValue("x")).build();
+    // Cut short, or a centroid that is no count: refused when read, not when merged.
+    ByteString good = PartialProtos.aggregate(quantilePartial(10)).getDigest();
+    GroupPartial cut = g.setAggregate(noDigest.toBuilder().setDigest(good.substring(0, good.size() - 3))).build();
+    assertThatThrownBy(() -> PartialProtos.evaluation(PartialReport.newBuilder().addGroups(cut).build(), QUANTILES))
+        .hasMessageStartingWith("groups[0].aggregate.digest is a damaged t-digest");
+    byte[] zeroWeight = good.toByteArray();
+    java.nio.ByteBuffer.wrap(zeroWeight).putFloat(30, 0f); // the first centroid's weight
+    GroupPartial noCount = g.setAggregate(noDigest.toBuilder().setDigest(ByteString.copyFrom(zeroWeight))).build();
+    assertThatThrownBy(() -> PartialProtos.evaluation(PartialReport.newBuilder().addGroups(noCount).build(), QUANTILES))
+        .hasMessageStartingWith("groups[0].aggregate.digest is a damaged t-digest (centroid 0");
+    GroupPartial wrongLabel = g.setAggregate(noDigest).setGroup(1, Label.newBuilder().setName("role").setValue("x")).build();
     assertThatThrownBy(() -> PartialProtos.evaluation(PartialReport.newBuilder().addGroups(wrongLabel).build(), QUANTILES))
         .hasMessage("groups[0].group[1].name must be rack");
   }
