@@ -32,7 +32,7 @@ public record AgentSettings(String nodeId, String rack, String bind, int port, S
     Duration delay = a.getDuration("evaluation-delay");
     if (delayMin.isNegative() || delay.compareTo(delayMin) < 0) {
       throw new IllegalArgumentException("shennong.agent.evaluation-delay-min must be at least 0 and at most "
-          + "evaluation-delay, got " + delayMin + " and " + delay);
+          + "evaluation-delay, got " + delayMin.toMillis() + " ms and " + delay.toMillis() + " ms");
     }
     int port = a.getInt("port");
     if (port < 0 || port > 65535) {
